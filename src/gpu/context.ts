@@ -1,0 +1,109 @@
+// A device plus the things every op needs: a pipeline cache, transient uniform buffers,
+// storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
+
+export class GpuContext {
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private transient: GPUBuffer[] = [];
+
+  constructor(readonly device: GPUDevice) {}
+
+  /** The compute pipeline for `entryPoint` of the WGSL source `code`, compiled once per device. */
+  pipeline(name: string, code: string, entryPoint: string): GPUComputePipeline {
+    const key = `${name}:${entryPoint}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      let module = this.modules.get(name);
+      if (!module) {
+        module = this.device.createShaderModule({ label: name, code });
+        this.modules.set(name, module);
+      }
+      p = this.device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module, entryPoint },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /** A uniform buffer holding `words` (u32), freed at the next `submit`. */
+  uniform(words: ArrayLike<number>): GPUBuffer {
+    const data = new Uint32Array(Math.ceil(words.length / 4) * 4);
+    data.set(words);
+    const buf = this.device.createBuffer({
+      size: data.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.device.queue.writeBuffer(buf, 0, data);
+    this.transient.push(buf);
+    return buf;
+  }
+
+  /** A storage buffer of `byteLength` bytes (rounded up to 4), zero-filled. */
+  storage(byteLength: number, label?: string): GPUBuffer {
+    return this.device.createBuffer({
+      label,
+      size: Math.max(4, Math.ceil(byteLength / 4) * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** A storage buffer filled with `data`. */
+  upload(data: Float32Array | Uint32Array | Int32Array, label?: string): GPUBuffer {
+    const buf = this.storage(data.byteLength, label);
+    this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buf;
+  }
+
+  /** Records one compute dispatch of `pipeline` with `buffers` bound at 0, 1, 2, … of group 0. */
+  dispatch(
+    encoder: GPUCommandEncoder,
+    pipeline: GPUComputePipeline,
+    buffers: GPUBuffer[],
+    workgroups: [number, number?, number?],
+  ): void {
+    const bindGroup = this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const pass = encoder.beginComputePass({ label: pipeline.label });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    pass.end();
+  }
+
+  /** Submits `encoder` and frees the transient uniforms once the GPU is done with them. */
+  submit(encoder: GPUCommandEncoder): Promise<void> {
+    this.device.queue.submit([encoder.finish()]);
+    const done = this.transient;
+    this.transient = [];
+    return this.device.queue.onSubmittedWorkDone().then(() => {
+      for (const b of done) b.destroy();
+    });
+  }
+
+  /** Copies `count` f32 values out of `buffer` (waits for the GPU). */
+  async readF32(buffer: GPUBuffer, count: number): Promise<Float32Array> {
+    const bytes = count * 4;
+    const staging = this.device.createBuffer({
+      size: Math.max(4, bytes),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+    await this.submit(enc);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+}
+
+/** Workgroups needed to cover `n` items with groups of `size`. */
+export function groups(n: number, size: number): number {
+  return Math.ceil(n / size);
+}

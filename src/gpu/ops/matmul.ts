@@ -1,0 +1,49 @@
+// Dispatch of shaders/matmul.wgsl. Reference twin: src/reference/matmul.ts.
+import code from '../../../shaders/matmul.wgsl?raw';
+import { groups, type GpuContext } from '../context';
+import type { LinearDims } from '../../model/shapes';
+
+const WG = 16; // workgroup is 16×16 (see the shader)
+
+function dimsUniform(ctx: GpuContext, d: LinearDims): GPUBuffer {
+  return ctx.uniform([d.T, d.I, d.O, 0]);
+}
+
+/** Y (T, O) = X (T, I) · Wᵀ, W (O, I). Overwrites Y. */
+export function matmulForward(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  Y: GPUBuffer,
+  X: GPUBuffer,
+  W: GPUBuffer,
+  d: LinearDims,
+): void {
+  const p = ctx.pipeline('matmul', code, 'matmul_forward');
+  ctx.dispatch(enc, p, [Y, X, W, dimsUniform(ctx, d)], [groups(d.O, WG), groups(d.T, WG)]);
+}
+
+/** dX (T, I) = dY (T, O) · W (O, I). Overwrites dX. */
+export function matmulBackwardInput(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  dX: GPUBuffer,
+  dY: GPUBuffer,
+  W: GPUBuffer,
+  d: LinearDims,
+): void {
+  const p = ctx.pipeline('matmul', code, 'matmul_backward_input');
+  ctx.dispatch(enc, p, [dX, dY, W, dimsUniform(ctx, d)], [groups(d.I, WG), groups(d.T, WG)]);
+}
+
+/** dW (O, I) = dYᵀ · X, dY (T, O), X (T, I). Overwrites dW. */
+export function matmulBackwardWeight(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  dW: GPUBuffer,
+  dY: GPUBuffer,
+  X: GPUBuffer,
+  d: LinearDims,
+): void {
+  const p = ctx.pipeline('matmul', code, 'matmul_backward_weight');
+  ctx.dispatch(enc, p, [dW, dY, X, dimsUniform(ctx, d)], [groups(d.I, WG), groups(d.O, WG)]);
+}

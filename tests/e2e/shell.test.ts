@@ -1,0 +1,89 @@
+// The app shell in real Chromium: the SwiftShader adapter shown, the matmul self-check passing
+// with real numbers, no request leaving the machine; and the explanation page without WebGPU.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
+import { F32_OP } from '../../src/util/tolerances';
+
+interface SelfCheckRow {
+  name: string;
+  ok: boolean;
+  count: number;
+  maxRelDiff: number;
+}
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, url } = await serveApp());
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('app shell with WebGPU (SwiftShader)', () => {
+  it('shows the adapter, passes the in-page matmul self-check and stays local', async () => {
+    browser = await launchBrowser({ webgpu: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const requests = watchRequests(page);
+    await page.goto(url);
+
+    await page.locator('[data-region="webgpu"] [data-field="vendor"]').waitFor();
+    const description = await page.locator('[data-field="description"]').innerText();
+    const architecture = await page.locator('[data-field="architecture"]').innerText();
+    expect(`${description} ${architecture}`.toLowerCase()).toContain('swiftshader');
+    expect(await page.locator('[data-field="shader-f16"]').innerText()).toBe('no');
+    expect(await page.locator('[data-field="maxStorageBufferBindingSize"]').innerText()).toMatch(
+      /GiB|MiB/,
+    );
+
+    await page.locator('[data-region="selfcheck"]:not([data-status="running"])').waitFor();
+    const rows = (await page.evaluate(
+      () => (globalThis as { __paramscopeSelfCheck?: unknown }).__paramscopeSelfCheck,
+    )) as SelfCheckRow[];
+    expect(rows.map((r) => r.name.split(' ')[0])).toEqual([
+      'matmul_forward',
+      'matmul_backward_input',
+      'matmul_backward_weight',
+    ]);
+    for (const r of rows) {
+      expect(r.ok, `${r.name}: max rel ${r.maxRelDiff}`).toBe(true);
+      expect(r.count).toBeGreaterThan(100);
+      expect(r.maxRelDiff).toBeLessThanOrEqual(F32_OP.rel);
+    }
+    expect(await page.locator('[data-region="selfcheck"]').getAttribute('data-status')).toBe(
+      'pass',
+    );
+    for (const region of ['model', 'sets', 'run', 'views']) {
+      await expect(page.locator(`[data-region="${region}"]`).isVisible()).resolves.toBe(true);
+    }
+
+    await page.screenshot({ path: artifactPath('shell-swiftshader.png'), fullPage: true });
+    const origin = new URL(url).origin;
+    const outside = requests.filter((u) => !isLocal(u, origin));
+    expect(outside, 'requests that left the machine').toEqual([]);
+    expect(requests.length).toBeGreaterThan(1);
+    await page.close();
+  });
+});
+
+describe('app shell without WebGPU', () => {
+  it('explains what to do when the browser offers no adapter', async () => {
+    const plain = await launchBrowser({ webgpu: false });
+    try {
+      const page = await plain.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(url);
+      const panel = page.locator('[data-region="no-webgpu"]');
+      await panel.waitFor();
+      expect(['no-adapter', 'no-navigator-gpu']).toContain(await panel.getAttribute('data-reason'));
+      expect(await panel.innerText()).toContain('Chrome or Edge');
+      await page.screenshot({ path: artifactPath('shell-no-webgpu.png'), fullPage: true });
+    } finally {
+      await plain.close();
+    }
+  });
+});
