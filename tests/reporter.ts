@@ -1,6 +1,7 @@
 // Prints one summary line per tier (unit, gpu, e2e) and the plain closing line
 // "all: N passed, N failed, N skipped". A skipped or todo test is a failure here: GPU and
-// browser tests must run on the software adapter, never skip.
+// browser tests must run on the software adapter, never skip. With CI set, a configured tier
+// that ran no test fails the run too.
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 
 interface Counts {
@@ -17,8 +18,10 @@ export default class TierSummaryReporter implements Reporter {
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    // Under CI every configured tier must run; locally, only the tiers a filter selected.
+    const required = process.env.CI ? this.selected : [];
     const tiers = new Map<string, Counts>(
-      this.selected.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]),
+      required.map((name) => [name, { passed: 0, failed: 0, skipped: 0 }]),
     );
     for (const m of testModules) {
       const c = tiers.get(m.project.name) ?? { passed: 0, failed: 0, skipped: 0 };

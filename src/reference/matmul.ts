@@ -2,7 +2,9 @@
 // Works on Float32Array (f32 storage, f64 accumulation) and Float64Array (gradient checks).
 import type { LinearDims } from '../model/shapes';
 
-export type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from './types';
+
+export type { FloatArray };
 
 /** Y (T, O) = X (T, I) · Wᵀ, W (O, I). Overwrites Y. */
 export function matmulForward(Y: FloatArray, X: FloatArray, W: FloatArray, d: LinearDims): void {

@@ -1,0 +1,197 @@
+// Llama configuration from GGUF metadata, and the names and shapes of its tensors.
+import { GgufError } from '../gguf/errors';
+import type { GgufFile } from '../gguf/reader';
+
+export interface LlamaConfig {
+  name: string;
+  /** C: model width */
+  embeddingLength: number;
+  /** L: decoder layers */
+  blockCount: number;
+  /** F: feed-forward width */
+  feedForwardLength: number;
+  /** H */
+  headCount: number;
+  /** Hkv (GQA when < H) */
+  headCountKv: number;
+  /** Dh = C / H */
+  headDim: number;
+  /** rotated dimensions per head (≤ Dh, even) */
+  ropeDims: number;
+  ropeFreqBase: number;
+  rmsEps: number;
+  contextLength: number;
+  /** V */
+  vocabSize: number;
+  /** true when output.weight is absent and the head reuses token_embd.weight */
+  tiedHead: boolean;
+}
+
+export const SUPPORTED_ARCHITECTURES = ['llama'];
+
+/** The 7 scored matrices of a layer, in the order used everywhere (METHOD.md §1). */
+export const MATRICES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+export type MatrixName = (typeof MATRICES)[number];
+
+export const MATRIX_TENSOR: Record<MatrixName, string> = {
+  q: 'attn_q',
+  k: 'attn_k',
+  v: 'attn_v',
+  o: 'attn_output',
+  gate: 'ffn_gate',
+  up: 'ffn_up',
+  down: 'ffn_down',
+};
+
+/** (O, I) of each matrix: W is stored with rows of I contiguous values, O rows. */
+export function matrixShape(c: LlamaConfig, m: MatrixName): { O: number; I: number } {
+  const C = c.embeddingLength;
+  const kv = c.headCountKv * c.headDim;
+  switch (m) {
+    case 'q':
+      return { O: c.headCount * c.headDim, I: C };
+    case 'k':
+    case 'v':
+      return { O: kv, I: C };
+    case 'o':
+      return { O: C, I: c.headCount * c.headDim };
+    case 'gate':
+    case 'up':
+      return { O: c.feedForwardLength, I: C };
+    case 'down':
+      return { O: C, I: c.feedForwardLength };
+  }
+}
+
+/** Parameters in the 7 scored matrices of one layer. */
+export function layerParameterCount(c: LlamaConfig): number {
+  return MATRICES.reduce((s, m) => {
+    const { O, I } = matrixShape(c, m);
+    return s + O * I;
+  }, 0);
+}
+
+export function layerTensorName(layer: number, m: MatrixName): string {
+  return `blk.${layer}.${MATRIX_TENSOR[m]}.weight`;
+}
+
+function num(file: GgufFile, key: string, fallback?: number): number {
+  const e = file.metadata.get(key);
+  if (e === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new GgufError(
+      file.source.name,
+      `metadata "${key}" is missing`,
+      'Llama GGUF files from llama.cpp',
+    );
+  }
+  const v = Number(e.value);
+  if (!Number.isFinite(v) || typeof e.value === 'string' || typeof e.value === 'object') {
+    throw new GgufError(
+      file.source.name,
+      `metadata "${key}" is ${JSON.stringify(String(e.value))}, not a number`,
+    );
+  }
+  return v;
+}
+
+function positiveInt(file: GgufFile, key: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0 || v > 1 << 24) {
+    throw new GgufError(file.source.name, `metadata "${key}" is ${v}`, 'a positive integer');
+  }
+  return v;
+}
+
+export function llamaConfig(file: GgufFile): LlamaConfig {
+  const f = file.source.name;
+  const arch = file.metadata.get('general.architecture')?.value;
+  if (typeof arch !== 'string') {
+    throw new GgufError(
+      f,
+      'metadata "general.architecture" is missing',
+      `architectures: ${SUPPORTED_ARCHITECTURES.join(', ')}`,
+    );
+  }
+  if (!SUPPORTED_ARCHITECTURES.includes(arch)) {
+    throw new GgufError(
+      f,
+      `architecture "${arch}" is not supported`,
+      `architectures: ${SUPPORTED_ARCHITECTURES.join(', ')} (Llama-2, TinyLlama, Llama-3 layout)`,
+    );
+  }
+  const p = (k: string, fb?: number) =>
+    positiveInt(file, `${arch}.${k}`, num(file, `${arch}.${k}`, fb));
+  const C = p('embedding_length');
+  const H = p('attention.head_count');
+  const Hkv = p('attention.head_count_kv', H);
+  if (C % H !== 0)
+    throw new GgufError(f, `embedding_length ${C} is not a multiple of head_count ${H}`);
+  if (H % Hkv !== 0)
+    throw new GgufError(f, `head_count ${H} is not a multiple of head_count_kv ${Hkv}`);
+  const headDim = C / H;
+  const ropeDims = p('rope.dimension_count', headDim);
+  if (ropeDims > headDim || ropeDims % 2 !== 0) {
+    throw new GgufError(
+      f,
+      `rope.dimension_count ${ropeDims} with head dimension ${headDim}`,
+      'an even count ≤ the head dimension',
+    );
+  }
+  const embd = file.tensors.get('token_embd.weight');
+  if (!embd)
+    throw new GgufError(f, 'has no tensor "token_embd.weight"', 'Llama GGUF files from llama.cpp');
+  const vocabFromTensor = embd.dims[1];
+  const vocabSize = positiveInt(
+    file,
+    `${arch}.vocab_size`,
+    num(file, `${arch}.vocab_size`, vocabFromTensor),
+  );
+  const cfg: LlamaConfig = {
+    name: String(file.metadata.get('general.name')?.value ?? f),
+    embeddingLength: C,
+    blockCount: p('block_count'),
+    feedForwardLength: p('feed_forward_length'),
+    headCount: H,
+    headCountKv: Hkv,
+    headDim,
+    ropeDims,
+    ropeFreqBase: num(file, `${arch}.rope.freq_base`, 10000),
+    rmsEps: num(file, `${arch}.attention.layer_norm_rms_epsilon`, 1e-5),
+    contextLength: p('context_length', 2048),
+    vocabSize,
+    tiedHead: !file.tensors.has('output.weight'),
+  };
+  checkTensorShapes(file, cfg);
+  return cfg;
+}
+
+/** Every tensor the model needs exists with the shape the config implies. */
+function checkTensorShapes(file: GgufFile, c: LlamaConfig): void {
+  const want = (name: string, dims: number[]) => {
+    const t = file.tensors.get(name);
+    if (!t)
+      throw new GgufError(
+        file.source.name,
+        `has no tensor "${name}"`,
+        'Llama GGUF files from llama.cpp',
+      );
+    if (t.dims.join(',') !== dims.join(',')) {
+      throw new GgufError(
+        file.source.name,
+        `tensor "${name}" has shape [${t.dims.join(', ')}], expected [${dims.join(', ')}] from the metadata`,
+      );
+    }
+  };
+  const C = c.embeddingLength;
+  want('token_embd.weight', [C, c.vocabSize]);
+  want('output_norm.weight', [C]);
+  if (!c.tiedHead) want('output.weight', [C, c.vocabSize]);
+  for (let l = 0; l < c.blockCount; l++) {
+    want(`blk.${l}.attn_norm.weight`, [C]);
+    want(`blk.${l}.ffn_norm.weight`, [C]);
+    for (const m of MATRICES) {
+      const { O, I } = matrixShape(c, m);
+      want(layerTensorName(l, m), [I, O]);
+    }
+  }
+}

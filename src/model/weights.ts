@@ -1,0 +1,66 @@
+// All weights of a Llama GGUF decoded to f32 (reference backend; small models only).
+import { readTensorF32, type GgufFile } from '../gguf/reader';
+import {
+  MATRICES,
+  layerTensorName,
+  llamaConfig,
+  type LlamaConfig,
+  type MatrixName,
+} from './config';
+
+export interface LayerWeights<A> {
+  attnNorm: A; // (C)
+  ffnNorm: A; // (C)
+  matrices: Record<MatrixName, A>; // each (O, I), rows of I contiguous
+}
+
+export interface LlamaWeights<A = Float32Array> {
+  config: LlamaConfig;
+  tokenEmbd: A; // (V, C)
+  outputNorm: A; // (C)
+  output: A; // (V, C); the same array as tokenEmbd when the head is tied
+  layers: LayerWeights<A>[];
+}
+
+export async function loadLlamaWeights(file: GgufFile): Promise<LlamaWeights> {
+  const config = llamaConfig(file);
+  const get = (n: string) => readTensorF32(file, n);
+  const tokenEmbd = await get('token_embd.weight');
+  const layers: LayerWeights<Float32Array>[] = [];
+  for (let l = 0; l < config.blockCount; l++) {
+    const matrices = {} as Record<MatrixName, Float32Array>;
+    for (const m of MATRICES) matrices[m] = await get(layerTensorName(l, m));
+    layers.push({
+      attnNorm: await get(`blk.${l}.attn_norm.weight`),
+      ffnNorm: await get(`blk.${l}.ffn_norm.weight`),
+      matrices,
+    });
+  }
+  return {
+    config,
+    tokenEmbd,
+    outputNorm: await get('output_norm.weight'),
+    output: config.tiedHead ? tokenEmbd : await get('output.weight'),
+    layers,
+  };
+}
+
+/** The same weights as f64 arrays (for finite-difference checks). */
+export function weightsToF64(w: LlamaWeights<Float32Array>): LlamaWeights<Float64Array> {
+  const c = (a: Float32Array) => Float64Array.from(a);
+  const tokenEmbd = c(w.tokenEmbd);
+  return {
+    config: w.config,
+    tokenEmbd,
+    outputNorm: c(w.outputNorm),
+    output: w.config.tiedHead ? tokenEmbd : c(w.output),
+    layers: w.layers.map((l) => ({
+      attnNorm: c(l.attnNorm),
+      ffnNorm: c(l.ffnNorm),
+      matrices: Object.fromEntries(MATRICES.map((m) => [m, c(l.matrices[m])])) as Record<
+        MatrixName,
+        Float64Array
+      >,
+    })),
+  };
+}
