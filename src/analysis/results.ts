@@ -1,0 +1,147 @@
+// Results schema `paramscope.results/1` (docs/results-schema.md): what the app exports, the cache
+// stores and the CLI writes. Everything the views draw derives from it without a GPU.
+import { MATRICES, type LlamaConfig } from '../model/config';
+import type { Log10Histogram } from './histogram';
+import { HIST_BINS } from './histogram';
+import { METRICS, type Metric } from './metrics';
+
+export const RESULTS_SCHEMA = 'paramscope.results/1';
+
+/** [layer][matrix] with matrices in MATRICES order */
+export type PerLayerMatrix<T> = T[][];
+
+export interface SampleResult {
+  source: string;
+  /** token count (BOS included) */
+  tokens: number;
+  tokenIds: number[];
+  maxLogit: number;
+  argmax: number;
+  sumA: PerLayerMatrix<number>;
+  sumA2: PerLayerMatrix<number>;
+  maxA: PerLayerMatrix<number>;
+}
+
+export interface SetDensity {
+  /** the set's sample count the means are over */
+  samples: number;
+  thresholds: number[];
+  /** [layer][matrix][threshold]: parameters whose mean A over the samples is > threshold */
+  counts: number[][][];
+  /** [layer][matrix]: Σ over parameters of mean A */
+  sumMeanA: PerLayerMatrix<number>;
+  /** [layer][matrix]: log10 histogram of mean A (src/analysis/histogram.ts) */
+  histograms: PerLayerMatrix<Log10Histogram>;
+}
+
+export interface SetResult {
+  name: string;
+  samples: SampleResult[];
+  density: SetDensity;
+}
+
+export interface PairResult {
+  a: string;
+  b: string;
+  /** [pair i = sample i of a with sample i of b][layer] */
+  llmdcos: number[][];
+}
+
+export interface Results {
+  schema: typeof RESULTS_SCHEMA;
+  createdAt: string;
+  engine: { backend: 'reference' | 'gpu'; precision: 'f32' | 'f16' | 'f64'; adapter?: string };
+  model: {
+    name: string;
+    file: string;
+    config: LlamaConfig;
+    /** parameters per layer of each matrix, MATRICES order */
+    matrixParameters: number[];
+  };
+  settings: { metric: Metric; maxTokens: number; thresholds: number[] };
+  matrices: string[];
+  sets: SetResult[];
+  pairs: PairResult[];
+}
+
+/** Problems with a parsed results object, as "path: what" lines; empty when valid. */
+export function validateResults(r: unknown): string[] {
+  const errs: string[] = [];
+  const fail = (path: string, what: string) => errs.push(`${path}: ${what}`);
+  const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (typeof r !== 'object' || r === null) return ['$: not an object'];
+  const o = r as Record<string, unknown>;
+  if (o.schema !== RESULTS_SCHEMA)
+    fail('schema', `expected "${RESULTS_SCHEMA}", got ${JSON.stringify(o.schema)}`);
+  const model = o.model as Results['model'] | undefined;
+  const L = model?.config?.blockCount;
+  if (!Number.isInteger(L) || (L as number) < 1) {
+    fail('model.config.blockCount', 'missing or not a positive integer');
+    return errs;
+  }
+  if (JSON.stringify(o.matrices) !== JSON.stringify(MATRICES))
+    fail('matrices', `expected ${MATRICES.join(',')}`);
+  const settings = o.settings as Results['settings'] | undefined;
+  if (!settings || !METRICS.includes(settings.metric))
+    fail('settings.metric', `one of ${METRICS.join(', ')}`);
+  const K = settings?.thresholds?.length ?? -1;
+  if (K < 1 || !settings!.thresholds.every(isNum))
+    fail('settings.thresholds', 'a non-empty array of numbers');
+  const layerMatrix = (path: string, v: unknown, cell: (x: unknown, p: string) => void) => {
+    if (!Array.isArray(v) || v.length !== L) return fail(path, `expected ${L} layers`);
+    v.forEach((row, l) => {
+      if (!Array.isArray(row) || row.length !== 7)
+        return fail(`${path}[${l}]`, 'expected 7 matrices');
+      row.forEach((x, m) => cell(x, `${path}[${l}][${m}]`));
+    });
+  };
+  const num = (x: unknown, p: string) => (isNum(x) ? undefined : fail(p, 'not a finite number'));
+  const sets = o.sets;
+  if (!Array.isArray(sets)) fail('sets', 'not an array');
+  else
+    sets.forEach((s: SetResult, i) => {
+      const p = `sets[${i}]`;
+      if (typeof s?.name !== 'string') fail(`${p}.name`, 'not a string');
+      if (!Array.isArray(s?.samples)) return fail(`${p}.samples`, 'not an array');
+      s.samples.forEach((x, j) => {
+        const q = `${p}.samples[${j}]`;
+        if (!Number.isInteger(x.tokens) || x.tokens < 1)
+          fail(`${q}.tokens`, 'not a positive integer');
+        if (!Number.isInteger(x.argmax) || x.argmax < 0) fail(`${q}.argmax`, 'not a token id');
+        num(x.maxLogit, `${q}.maxLogit`);
+        for (const k of ['sumA', 'sumA2', 'maxA'] as const) layerMatrix(`${q}.${k}`, x[k], num);
+      });
+      const d = s.density;
+      if (!d) return fail(`${p}.density`, 'missing');
+      layerMatrix(`${p}.density.counts`, d.counts, (x, q) => {
+        if (!Array.isArray(x) || x.length !== K || !x.every((c) => Number.isInteger(c) && c >= 0)) {
+          fail(q, `expected ${K} counts`);
+        }
+      });
+      layerMatrix(`${p}.density.sumMeanA`, d.sumMeanA, num);
+      layerMatrix(`${p}.density.histograms`, d.histograms, (x, q) => {
+        const h = x as Log10Histogram;
+        if (!h || !Array.isArray(h.bins) || h.bins.length !== HIST_BINS)
+          fail(q, `expected ${HIST_BINS} bins`);
+      });
+    });
+  const pairs = o.pairs;
+  if (!Array.isArray(pairs)) fail('pairs', 'not an array');
+  else
+    pairs.forEach((pr: PairResult, i) => {
+      const p = `pairs[${i}]`;
+      if (typeof pr?.a !== 'string' || typeof pr?.b !== 'string')
+        fail(p, 'a and b must be set names');
+      if (!Array.isArray(pr?.llmdcos)) return fail(`${p}.llmdcos`, 'not an array');
+      pr.llmdcos.forEach((row, j) => {
+        if (
+          !Array.isArray(row) ||
+          row.length !== L ||
+          !row.every((x) => isNum(x) && x >= -1e-9 && x <= 1 + 1e-9)
+        ) {
+          fail(`${p}.llmdcos[${j}]`, `expected ${L} values in [0, 1]`);
+        }
+      });
+    });
+  return errs;
+}

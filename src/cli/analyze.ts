@@ -1,0 +1,129 @@
+// npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...] [--pair A:B ...]
+//   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
+//   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
+import { openAsBlob } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readGguf } from '../gguf/reader';
+import { blobSource } from '../gguf/source';
+import { llamaConfig } from '../model/config';
+import { loadLlamaWeights } from '../model/weights';
+import { tokenizerFromGguf } from '../tokenizer/index';
+import { DEFAULT_MAX_TOKENS, parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
+import { METRICS, type Metric } from '../analysis/metrics';
+import { defaultThreshold } from '../analysis/density';
+import { validateResults } from '../analysis/results';
+import { runReference } from '../engine/reference';
+import { assembleResults } from '../engine/assemble';
+import type { RunRequest } from '../engine/types';
+
+const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
+  [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
+  [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      pair: { type: 'string', multiple: true },
+      threshold: { type: 'string', multiple: true },
+      metric: { type: 'string', default: 'grad_x_weight' },
+      'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+      split: { type: 'string', default: 'file' },
+      backend: { type: 'string', default: 'reference' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.model || !values.set?.length || !values.out)
+    throw new UsageError('--model, --set and --out are required');
+  const metric = values.metric as Metric;
+  if (!METRICS.includes(metric))
+    throw new UsageError(`--metric ${values.metric}: one of ${METRICS.join(', ')}`);
+  const maxTokens = Number(values['max-tokens']);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new UsageError(`--max-tokens ${values['max-tokens']}: a positive integer`);
+  const split = values.split as TxtSplit;
+  if (!['file', 'paragraphs', 'lines'].includes(split))
+    throw new UsageError(`--split ${split}: file, paragraphs or lines`);
+  if (values.backend !== 'reference') {
+    throw new UsageError(
+      `--backend ${values.backend}: only the reference backend exists so far; the WebGPU backend comes with the engine issue`,
+    );
+  }
+
+  const file = await readGguf(blobSource(await openAsBlob(values.model), basename(values.model)));
+  const config = llamaConfig(file);
+  const tok = tokenizerFromGguf(file);
+  const sets = new Map<string, RunRequest['sets'][number]>();
+  for (const spec of values.set) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set ${spec}: expected NAME=FILE`);
+    const name = spec.slice(0, eq);
+    const path = spec.slice(eq + 1);
+    const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
+    const set = sets.get(name) ?? { name, samples: [] };
+    for (const s of samples)
+      set.samples.push({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) });
+    sets.set(name, set);
+  }
+  const pairs = (values.pair ?? []).map((p) => {
+    const [a, b, extra] = p.split(':');
+    if (!a || !b || extra !== undefined) throw new UsageError(`--pair ${p}: expected A:B`);
+    return { a, b };
+  });
+  const thresholds = (values.threshold ?? [String(defaultThreshold(config.blockCount))]).map(
+    (t) => {
+      const x = Number(t);
+      if (!Number.isFinite(x) || x < 0)
+        throw new UsageError(`--threshold ${t}: a non-negative number`);
+      return x;
+    },
+  );
+  const req: RunRequest = { sets: [...sets.values()], pairs, thresholds, metric, maxTokens };
+  const started = Date.now();
+  const out = await runReference(await loadLlamaWeights(file), req, {
+    onProgress: (p) => {
+      if (p.stage === 'sample' && process.stderr.isTTY) {
+        process.stderr.write(
+          `\r${p.set} sample ${p.sample! + 1}/${p.samples} (${Math.round(p.fraction * 100)}%)   `,
+        );
+      }
+    },
+  });
+  const results = assembleResults(
+    out,
+    req,
+    { name: config.name, file: basename(values.model), config },
+    { backend: 'reference', precision: 'f32' },
+  );
+  const errs = validateResults(results);
+  if (errs.length) throw new Error(`internal: results do not validate:\n${errs.join('\n')}`);
+  await writeFile(values.out, JSON.stringify(results));
+  const n = req.sets.reduce((s, x) => s + x.samples.length, 0);
+  console.log(
+    `${n} samples in ${req.sets.length} set(s), ${pairs.length} pair(s), ${((Date.now() - started) / 1000).toFixed(2)} s → ${values.out}`,
+  );
+  return 0;
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]));
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `error: ${e.message}`);
+      process.exit(e instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,123 @@
+// The reference backend: every sample through src/reference/llama.ts, reduced with
+// src/analysis. Exact and slow; for small models, tests and checking the GPU backend.
+import { MATRICES, matrixShape, type MatrixName } from '../model/config';
+import type { LlamaWeights } from '../model/weights';
+import { llamaScores } from '../reference/llama';
+import { columnNorms, metricValues } from '../analysis/metrics';
+import { reduceMatrix } from '../analysis/reductions';
+import { MeanAccumulator } from '../analysis/density';
+import { llmdcos } from '../analysis/llmdcos';
+import type { PairResult, SampleResult, SetResult } from '../analysis/results';
+import { checkPairs, type RunOptions, type RunRequest } from './types';
+
+export interface RunOutput {
+  sets: SetResult[];
+  pairs: PairResult[];
+}
+
+/** A per sample, per layer, per matrix (Float32Array each). */
+type SampleScores = Float32Array[][];
+
+export async function runReference(
+  w: LlamaWeights,
+  req: RunRequest,
+  opts: RunOptions = {},
+): Promise<RunOutput> {
+  const c = w.config;
+  const L = c.blockCount;
+  const pairLengths = checkPairs(req);
+  const paired = new Set(req.pairs.flatMap((p) => [p.a, p.b]));
+  const kept = new Map<string, SampleScores[]>();
+  const total = req.sets.reduce((s, x) => s + x.samples.length, 0);
+  const started = Date.now();
+  let done = 0;
+  const sets: SetResult[] = [];
+  for (const set of req.sets) {
+    const acc = Array.from({ length: L }, () =>
+      MATRICES.map((m) => {
+        const { O, I } = matrixShape(c, m);
+        return new MeanAccumulator(O * I);
+      }),
+    );
+    const samples: SampleResult[] = [];
+    const keep: SampleScores[] = [];
+    for (let si = 0; si < set.samples.length; si++) {
+      opts.signal?.throwIfAborted();
+      const s = set.samples[si];
+      const res = llamaScores(w, s.tokens);
+      const T = s.tokens.length;
+      const scores: SampleScores = [];
+      const r: SampleResult = {
+        source: s.source,
+        tokens: T,
+        tokenIds: s.tokens,
+        maxLogit: res.maxLogit,
+        argmax: res.argmax,
+        sumA: [],
+        sumA2: [],
+        maxA: [],
+      };
+      for (let l = 0; l < L; l++) {
+        const row = { sumA: [] as number[], sumA2: [] as number[], maxA: [] as number[] };
+        const layerScores: Float32Array[] = [];
+        MATRICES.forEach((m: MatrixName, mi) => {
+          const { I } = matrixShape(c, m);
+          const W = w.layers[l].matrices[m];
+          const xn = req.metric === 'wanda' ? columnNorms(res.inputs[l][m], T, I) : undefined;
+          const A = metricValues(req.metric, W, I, res.grads[l][m], xn);
+          const red = reduceMatrix(A);
+          row.sumA.push(red.sumA);
+          row.sumA2.push(red.sumA2);
+          row.maxA.push(red.maxA);
+          acc[l][mi].add(A);
+          if (paired.has(set.name)) layerScores.push(Float32Array.from(A));
+        });
+        r.sumA.push(row.sumA);
+        r.sumA2.push(row.sumA2);
+        r.maxA.push(row.maxA);
+        scores.push(layerScores);
+      }
+      samples.push(r);
+      if (paired.has(set.name)) keep.push(scores);
+      done++;
+      const elapsed = (Date.now() - started) / 1000;
+      opts.onProgress?.({
+        stage: 'sample',
+        set: set.name,
+        sample: si,
+        samples: set.samples.length,
+        fraction: done / total,
+        etaSeconds: (elapsed / done) * (total - done),
+      });
+      await Promise.resolve(); // let a cancel or a redraw in
+    }
+    kept.set(set.name, keep);
+    opts.onProgress?.({ stage: 'density', set: set.name, fraction: done / total });
+    const fin = acc.map((row) => row.map((a) => a.finish(req.thresholds)));
+    sets.push({
+      name: set.name,
+      samples,
+      density: {
+        samples: set.samples.length,
+        thresholds: req.thresholds,
+        counts: fin.map((row) => row.map((f) => f.counts)),
+        sumMeanA: fin.map((row) => row.map((f) => f.sumMeanA)),
+        histograms: fin.map((row) => row.map((f) => f.hist)),
+      },
+    });
+  }
+  opts.onProgress?.({ stage: 'pairs', fraction: 1 });
+  const pairs: PairResult[] = req.pairs.map((p, k) => {
+    const A = kept.get(p.a)!;
+    const B = kept.get(p.b)!;
+    return {
+      a: p.a,
+      b: p.b,
+      llmdcos: Array.from({ length: pairLengths[k] }, (_, i) =>
+        Array.from({ length: L }, (_, l) => llmdcos(A[i][l], B[i][l])),
+      ),
+    };
+  });
+  opts.onProgress?.({ stage: 'done', fraction: 1 });
+  return { sets, pairs };
+}
