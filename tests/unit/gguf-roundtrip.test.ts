@@ -127,3 +127,16 @@ describe('Llama config from metadata', () => {
     );
   });
 });
+
+describe('GGUF versions', () => {
+  it('reads version 2 files (same layout as 3) and names version 1 as unsupported', async () => {
+    const bytes = writeGguf([['general.name', meta.str('v2')]], []);
+    new DataView(bytes.buffer).setUint32(4, 2, true);
+    const f = await readGguf(bytesSource(bytes, 'v2.gguf'));
+    expect([f.version, f.metadata.get('general.name')?.value]).toEqual([2, 'v2']);
+    new DataView(bytes.buffer).setUint32(4, 1, true);
+    await expect(readGguf(bytesSource(bytes, 'v1.gguf'))).rejects.toThrow(
+      'v1.gguf: GGUF version 1 is not supported (GGUF versions 2 and 3)',
+    );
+  });
+});
