@@ -8,9 +8,17 @@ export class GpuContext {
 
   constructor(readonly device: GPUDevice) {}
 
-  /** The compute pipeline for `entryPoint` of the WGSL source `code`, compiled once per device. */
-  pipeline(name: string, code: string, entryPoint: string): GPUComputePipeline {
-    const key = `${name}:${entryPoint}`;
+  /**
+   * The compute pipeline for `entryPoint` of the WGSL source `code`, compiled once per device
+   * (and per set of override `constants`, e.g. the weight type QTYPE).
+   */
+  pipeline(
+    name: string,
+    code: string,
+    entryPoint: string,
+    constants?: Record<string, number>,
+  ): GPUComputePipeline {
+    const key = `${name}:${entryPoint}:${JSON.stringify(constants ?? {})}`;
     let p = this.pipelines.get(key);
     if (!p) {
       let module = this.modules.get(name);
@@ -21,7 +29,7 @@ export class GpuContext {
       p = this.device.createComputePipeline({
         label: key,
         layout: 'auto',
-        compute: { module, entryPoint },
+        compute: { module, entryPoint, constants },
       });
       this.pipelines.set(key, p);
     }
@@ -57,16 +65,23 @@ export class GpuContext {
     return buf;
   }
 
-  /** Records one compute dispatch of `pipeline` with `buffers` bound at 0, 1, 2, … of group 0. */
+  /**
+   * Records one compute dispatch of `pipeline` with `buffers[b]` bound at binding b of group 0;
+   * `null` leaves a binding out (one the entry point does not use).
+   */
   dispatch(
     encoder: GPUCommandEncoder,
     pipeline: GPUComputePipeline,
-    buffers: GPUBuffer[],
+    buffers: (GPUBuffer | null)[],
     workgroups: [number, number?, number?],
   ): void {
+    const entries: GPUBindGroupEntry[] = [];
+    buffers.forEach((buffer, binding) => {
+      if (buffer) entries.push({ binding, resource: { buffer } });
+    });
     const bindGroup = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries,
     });
     const pass = encoder.beginComputePass({ label: pipeline.label });
     pass.setPipeline(pipeline);
@@ -106,4 +121,17 @@ export class GpuContext {
 /** Workgroups needed to cover `n` items with groups of `size`. */
 export function groups(n: number, size: number): number {
   return Math.ceil(n / size);
+}
+
+/** Most workgroups per grid dimension that every adapter allows. */
+export const MAX_GROUPS_PER_DIM = 65535;
+
+/**
+ * A 2-D grid of workgroups covering `n` items in groups of `size` (x fastest), for kernels that
+ * compute their linear workgroup index as wg.y · groups_x + wg.x.
+ */
+export function grid(n: number, size: number): { x: number; y: number } {
+  const total = Math.max(1, groups(n, size));
+  const x = Math.min(total, MAX_GROUPS_PER_DIM);
+  return { x, y: Math.ceil(total / x) };
 }

@@ -10,13 +10,28 @@ export interface RopeDims {
   base: number;
 }
 
+/** cos and sin of every (t, i) angle, (T, ropeDims / 2, 2), computed in f64. */
+export function ropeTable(T: number, ropeDims: number, base: number): Float64Array {
+  const pairs = ropeDims / 2;
+  const tab = new Float64Array(T * pairs * 2);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < pairs; i++) {
+      const angle = t * Math.pow(base, (-2 * i) / ropeDims);
+      tab[(t * pairs + i) * 2] = Math.cos(angle);
+      tab[(t * pairs + i) * 2 + 1] = Math.sin(angle);
+    }
+  }
+  return tab;
+}
+
 function rotate(x: FloatArray, d: RopeDims, sign: 1 | -1): void {
   const { T, heads, headDim, ropeDims, base } = d;
+  const tab = ropeTable(T, ropeDims, base);
+  const pairs = ropeDims / 2;
   for (let t = 0; t < T; t++) {
-    for (let i = 0; i < ropeDims / 2; i++) {
-      const angle = t * Math.pow(base, (-2 * i) / ropeDims);
-      const cos = Math.cos(angle);
-      const sin = sign * Math.sin(angle);
+    for (let i = 0; i < pairs; i++) {
+      const cos = tab[(t * pairs + i) * 2];
+      const sin = sign * tab[(t * pairs + i) * 2 + 1];
       for (let h = 0; h < heads; h++) {
         const o = (t * heads + h) * headDim + 2 * i;
         const a = x[o];

@@ -2,6 +2,7 @@
 // message; GPU tests never skip.
 import { nodeGpu, NO_NODE_ADAPTER_HELP } from '../../src/gpu/node';
 import { openGpu, type Gpu } from '../../src/gpu/device';
+import { GpuContext } from '../../src/gpu/context';
 
 let opened: Promise<Gpu> | undefined;
 
@@ -15,4 +16,36 @@ export function testGpu(): Promise<Gpu> {
     }
   })();
   return opened;
+}
+
+/** One GpuContext per test file, on the shared Dawn device. */
+export async function testContext(): Promise<GpuContext> {
+  const { device } = await testGpu();
+  return new GpuContext(device);
+}
+
+/**
+ * Uploads `inputs`, allocates `outputs` (f32 lengths, zero-filled unless given as arrays),
+ * records `run` into one command buffer, and reads every output back.
+ */
+export async function runOnGpu(
+  ctx: GpuContext,
+  inputs: Record<string, Float32Array | Uint32Array>,
+  outputs: Record<string, number | Float32Array>,
+  run: (enc: GPUCommandEncoder, b: Record<string, GPUBuffer>) => void,
+): Promise<Record<string, Float32Array>> {
+  const b: Record<string, GPUBuffer> = {};
+  for (const [k, v] of Object.entries(inputs)) b[k] = ctx.upload(v, k);
+  for (const [k, v] of Object.entries(outputs)) {
+    b[k] = typeof v === 'number' ? ctx.storage(v * 4, k) : ctx.upload(v, k);
+  }
+  const enc = ctx.device.createCommandEncoder();
+  run(enc, b);
+  await ctx.submit(enc);
+  const out: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(outputs)) {
+    out[k] = await ctx.readF32(b[k], typeof v === 'number' ? v : v.length);
+  }
+  for (const buf of Object.values(b)) buf.destroy();
+  return out;
 }

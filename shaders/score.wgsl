@@ -1,0 +1,110 @@
+// score — the per-parameter metric A of one matrix W (O, I) and its reductions, formed on the
+// spot from the layer's dY (T, O) and X (T, I): g = Σ_t dY[t, o] · X[t, i] (= ∂D/∂W), then
+// A = |W ⊙ g| (metric 0), |g| (1), |W|·‖X_i‖₂ (2, Wanda), |W| (3). Nothing (O, I)-sized is kept
+// except the set's running sum `acc`.
+// score_reduce: acc[p] += A (when accumulate = 1) and per-workgroup partials (Σ A, Σ A², max A).
+// score_pair: two samples a, b → per-workgroup partials (Σ |A_a · A_b|, Σ A_a², Σ A_b²) for LLMDcos.
+// Work split: one invocation per parameter p = o·I + i, 256-wide workgroups on a 2-D grid
+//   (x fastest); partials reduced by a fixed-order tree, so results are deterministic.
+// Outputs: partials overwritten; acc ACCUMULATED.
+
+struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, _a: u32, _b: u32 }
+
+@group(0) @binding(0) var<storage, read_write> acc: array<f32>;      // (O, I) set sum of A
+@group(0) @binding(1) var<storage, read_write> partials: array<f32>; // (workgroups, 3)
+@group(0) @binding(2) var<storage, read> dya: array<f32>;            // (T, O)
+@group(0) @binding(3) var<storage, read> xa: array<f32>;             // (T, I)
+@group(0) @binding(4) var<storage, read> wbytes: array<u32>;         // W (O, I)
+@group(0) @binding(5) var<storage, read> xna: array<f32>;            // (I) ‖X_i‖₂ (metric 2)
+@group(0) @binding(6) var<uniform> dims: Dims;
+@group(0) @binding(7) var<storage, read> dyb: array<f32>;            // pair: sample b
+@group(0) @binding(8) var<storage, read> xb: array<f32>;
+@group(0) @binding(9) var<storage, read> xnb: array<f32>;
+
+var<workgroup> r0: array<f32, 256>;
+var<workgroup> r1: array<f32, 256>;
+var<workgroup> r2: array<f32, 256>;
+
+
+fn grad_a(o: u32, i: u32) -> f32 {
+  var g = 0.0;
+  for (var t = 0u; t < dims.T; t++) { g += dya[t * dims.O + o] * xa[t * dims.I + i]; }
+  return g;
+}
+
+fn grad_b(o: u32, i: u32) -> f32 {
+  var g = 0.0;
+  for (var t = 0u; t < dims.T; t++) { g += dyb[t * dims.O + o] * xb[t * dims.I + i]; }
+  return g;
+}
+
+fn metric(w: f32, g: f32, xn: f32) -> f32 {
+  switch (dims.metric) {
+    case 0u: { return abs(w * g); }
+    case 1u: { return abs(g); }
+    case 2u: { return abs(w) * xn; }
+    default: { return abs(w); }
+  }
+}
+
+fn needs_grad() -> bool { return dims.metric < 2u; }
+
+fn reduce3(li: u32, a: f32, b: f32, c: f32, max_third: bool, slot: u32) {
+  r0[li] = a;
+  r1[li] = b;
+  r2[li] = c;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (li < s) {
+      r0[li] += r0[li + s];
+      r1[li] += r1[li + s];
+      if (max_third) { r2[li] = max(r2[li], r2[li + s]); } else { r2[li] += r2[li + s]; }
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    partials[slot * 3u] = r0[0];
+    partials[slot * 3u + 1u] = r1[0];
+    partials[slot * 3u + 2u] = r2[0];
+  }
+}
+
+@compute @workgroup_size(256)
+fn score_reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let slot = wg.y * dims.groups_x + wg.x;
+  let p = slot * 256u + li;
+  var A = 0.0;
+  if (p < dims.O * dims.I) {
+    let o = p / dims.I;
+    let i = p % dims.I;
+    var g = 0.0;
+    if (needs_grad()) { g = grad_a(o, i); }
+    var xn = 0.0;
+    if (dims.metric == 2u) { xn = xna[i]; }
+    A = metric(w_elem(p), g, xn);
+    if (dims.accumulate == 1u) { acc[p] += A; }
+  }
+  reduce3(li, A, A * A, A, true, slot);
+}
+
+@compute @workgroup_size(256)
+fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let slot = wg.y * dims.groups_x + wg.x;
+  let p = slot * 256u + li;
+  var Aa = 0.0;
+  var Ab = 0.0;
+  if (p < dims.O * dims.I) {
+    let o = p / dims.I;
+    let i = p % dims.I;
+    let w = w_elem(p);
+    var ga = 0.0;
+    var gb = 0.0;
+    if (needs_grad()) { ga = grad_a(o, i); gb = grad_b(o, i); }
+    var xa_n = 0.0;
+    var xb_n = 0.0;
+    if (dims.metric == 2u) { xa_n = xna[i]; xb_n = xnb[i]; }
+    Aa = metric(w, ga, xa_n);
+    Ab = metric(w, gb, xb_n);
+  }
+  reduce3(li, abs(Aa * Ab), Aa * Aa, Ab * Ab, false, slot);
+}

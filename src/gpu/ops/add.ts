@@ -1,0 +1,38 @@
+// Dispatch of shaders/add.wgsl. Reference twin: src/reference/add.ts.
+import code from '../../../shaders/add.wgsl?raw';
+import { grid, type GpuContext } from '../context';
+
+/** out = a + b over n values. Overwrites out. */
+export function addForward(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  out: GPUBuffer,
+  a: GPUBuffer,
+  b: GPUBuffer,
+  n: number,
+): void {
+  const g = grid(n, 64);
+  ctx.dispatch(
+    enc,
+    ctx.pipeline('add', code, 'add_forward'),
+    [out, a, b, ctx.uniform([n, g.x, 0, 0])],
+    [g.x, g.y],
+  );
+}
+
+/** out += a over n values. Accumulates into out. */
+export function addAccumulate(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  out: GPUBuffer,
+  a: GPUBuffer,
+  n: number,
+): void {
+  const g = grid(n, 64);
+  ctx.dispatch(
+    enc,
+    ctx.pipeline('add', code, 'add_accumulate'),
+    [out, a, null, ctx.uniform([n, g.x, 0, 0])],
+    [g.x, g.y],
+  );
+}

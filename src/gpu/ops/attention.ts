@@ -1,0 +1,64 @@
+// Dispatch of shaders/attention.wgsl. Reference twin: src/reference/attention.ts.
+import code from '../../../shaders/attention.wgsl?raw';
+import { groups, type GpuContext } from '../context';
+import type { AttentionDims } from '../../reference/attention';
+
+export const MAX_HEAD_DIM = 256;
+
+function dims(ctx: GpuContext, d: AttentionDims): GPUBuffer {
+  if (d.Dh > MAX_HEAD_DIM) throw new Error(`head dimension ${d.Dh} is above ${MAX_HEAD_DIM}`);
+  const u = new Uint32Array(8);
+  u.set([d.T, d.H, d.Hkv, d.Dh]);
+  new Float32Array(u.buffer)[4] = 1 / Math.sqrt(d.Dh);
+  return ctx.uniform(u);
+}
+
+/** out (T, H·Dh), lse (H, T) ← q (T, H·Dh), k, v (T, Hkv·Dh). Overwrites out and lse. */
+export function attentionForward(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  out: GPUBuffer,
+  lse: GPUBuffer,
+  q: GPUBuffer,
+  k: GPUBuffer,
+  v: GPUBuffer,
+  d: AttentionDims,
+): void {
+  const p = ctx.pipeline('attention', code, 'attention_forward');
+  ctx.dispatch(
+    enc,
+    p,
+    [out, lse, q, k, v, null, null, null, null, dims(ctx, d)],
+    [groups(d.T, 64), d.H],
+  );
+}
+
+/** dq, dk, dv ← dout, with `delta` (H, T) as scratch. Overwrites dq, dk, dv and delta. */
+export function attentionBackward(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  dq: GPUBuffer,
+  dk: GPUBuffer,
+  dv: GPUBuffer,
+  delta: GPUBuffer,
+  dout: GPUBuffer,
+  q: GPUBuffer,
+  k: GPUBuffer,
+  v: GPUBuffer,
+  out: GPUBuffer,
+  lse: GPUBuffer,
+  d: AttentionDims,
+): void {
+  const u = dims(ctx, d);
+  const pd = ctx.pipeline('attention', code, 'attention_delta');
+  ctx.dispatch(
+    enc,
+    pd,
+    [delta, null, null, null, null, dout, out, null, null, u],
+    [groups(d.T, 64), d.H],
+  );
+  const pq = ctx.pipeline('attention', code, 'attention_backward_query');
+  ctx.dispatch(enc, pq, [dq, null, q, k, v, dout, null, lse, delta, u], [groups(d.T, 64), d.H]);
+  const pkv = ctx.pipeline('attention', code, 'attention_backward_kv');
+  ctx.dispatch(enc, pkv, [dk, dv, q, k, v, dout, null, lse, delta, u], [groups(d.T, 64), d.Hkv]);
+}

@@ -1,0 +1,61 @@
+// Weights on the GPU stay in their GGUF bytes; kernels that read them are compiled with
+// shaders/quant.wgsl prepended and the type as the override constant QTYPE.
+import quantCode from '../../../shaders/quant.wgsl?raw';
+import { GgmlType, typeName } from '../../gguf/types';
+
+/** Types shaders/quant.wgsl decodes. */
+export const GPU_WEIGHT_TYPES = [
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.BF16,
+  GgmlType.Q4_0,
+  GgmlType.Q4_1,
+  GgmlType.Q5_0,
+  GgmlType.Q5_1,
+  GgmlType.Q8_0,
+  GgmlType.Q4_K,
+  GgmlType.Q5_K,
+  GgmlType.Q6_K,
+];
+
+/** A weight tensor on the GPU: its raw bytes (padded to 4) and type. */
+export interface GpuWeight {
+  buffer: GPUBuffer;
+  type: GgmlType;
+  elements: number;
+}
+
+export function withQuant(code: string): string {
+  return `${quantCode}\n${code}`;
+}
+
+export function qtype(w: GpuWeight): Record<string, number> {
+  if (!GPU_WEIGHT_TYPES.includes(w.type)) throw new Error(`no GPU decoder for ${typeName(w.type)}`);
+  return { QTYPE: w.type };
+}
+
+/** Uploads a tensor's raw bytes. */
+export function uploadWeight(
+  device: GPUDevice,
+  bytes: Uint8Array,
+  type: GgmlType,
+  elements: number,
+  label?: string,
+): GpuWeight {
+  const size = Math.max(4, Math.ceil(bytes.byteLength / 4) * 4);
+  const buffer = device.createBuffer({
+    label,
+    size,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+  });
+  const padded =
+    bytes.byteLength === size
+      ? bytes
+      : (() => {
+          const p = new Uint8Array(size);
+          p.set(bytes);
+          return p;
+        })();
+  device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, size);
+  return { buffer, type, elements };
+}

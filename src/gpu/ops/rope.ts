@@ -1,0 +1,49 @@
+// Dispatch of shaders/rope.wgsl. Reference twin: src/reference/rope.ts.
+import code from '../../../shaders/rope.wgsl?raw';
+import { groups, type GpuContext } from '../context';
+import { ropeTable, type RopeDims } from '../../reference/rope';
+
+/** The cos/sin table for up to T positions, uploaded once per model and length. */
+export function ropeTableBuffer(
+  ctx: GpuContext,
+  T: number,
+  ropeDims: number,
+  base: number,
+): GPUBuffer {
+  return ctx.upload(Float32Array.from(ropeTable(T, ropeDims, base)), 'rope table');
+}
+
+function run(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  x: GPUBuffer,
+  table: GPUBuffer,
+  d: RopeDims,
+  entry: string,
+): void {
+  const p = ctx.pipeline('rope', code, entry);
+  const u = ctx.uniform([d.T, d.heads, d.headDim, d.ropeDims]);
+  ctx.dispatch(enc, p, [x, table, u], [groups((d.heads * d.ropeDims) / 2, 64), d.T]);
+}
+
+/** Rotates x (T, heads · headDim) in place; `table` from ropeTableBuffer (≥ T positions). */
+export function ropeForward(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  x: GPUBuffer,
+  table: GPUBuffer,
+  d: RopeDims,
+): void {
+  run(ctx, enc, x, table, d, 'rope_forward');
+}
+
+/** Inverse rotation of the gradient dx (T, heads · headDim), in place. */
+export function ropeBackward(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  dx: GPUBuffer,
+  table: GPUBuffer,
+  d: RopeDims,
+): void {
+  run(ctx, enc, dx, table, d, 'rope_backward');
+}

@@ -1,0 +1,88 @@
+// Dispatch of shaders/score.wgsl. Reference twin: src/reference/score.ts.
+import code from '../../../shaders/score.wgsl?raw';
+import { grid, type GpuContext } from '../context';
+import type { LinearDims } from '../../model/shapes';
+import { METRICS, type Metric } from '../../analysis/metrics';
+import { qtype, withQuant, type GpuWeight } from './quant';
+
+export const SCORE_WG = 256;
+
+/** Workgroups (and so partial triples) a score dispatch over O·I parameters produces. */
+export function scoreSlots(d: LinearDims): number {
+  const g = grid(d.O * d.I, SCORE_WG);
+  return g.x * g.y;
+}
+
+function dims(
+  ctx: GpuContext,
+  d: LinearDims,
+  metric: Metric,
+  accumulate: boolean,
+): { u: GPUBuffer; g: { x: number; y: number } } {
+  const g = grid(d.O * d.I, SCORE_WG);
+  return {
+    u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accumulate ? 1 : 0, g.x, 0, 0]),
+    g,
+  };
+}
+
+/**
+ * A of one matrix for one sample: acc += A (if accumulate) and partials (slots, 3) = per
+ * workgroup Σ A, Σ A², max A. dY (T, O) and X (T, I) are the linear's gradient and input;
+ * xnorm (I) is needed for Wanda only. Overwrites partials; accumulates into acc.
+ */
+export function scoreReduce(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  acc: GPUBuffer,
+  partials: GPUBuffer,
+  dY: GPUBuffer,
+  X: GPUBuffer,
+  W: GpuWeight,
+  xnorm: GPUBuffer,
+  d: LinearDims,
+  metric: Metric,
+  accumulate: boolean,
+): void {
+  const p = ctx.pipeline('score', withQuant(code), 'score_reduce', qtype(W));
+  const { u, g } = dims(ctx, d, metric, accumulate);
+  ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u], [g.x, g.y]);
+}
+
+/** Partials (slots, 3) = per workgroup Σ|A_a·A_b|, Σ A_a², Σ A_b² for two samples. */
+export function scorePair(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  partials: GPUBuffer,
+  a: { dY: GPUBuffer; X: GPUBuffer; xnorm: GPUBuffer },
+  b: { dY: GPUBuffer; X: GPUBuffer; xnorm: GPUBuffer },
+  W: GpuWeight,
+  d: LinearDims,
+  metric: Metric,
+): void {
+  const p = ctx.pipeline('score', withQuant(code), 'score_pair', qtype(W));
+  const { u, g } = dims(ctx, d, metric, false);
+  ctx.dispatch(
+    enc,
+    p,
+    [null, partials, a.dY, a.X, W.buffer, a.xnorm, u, b.dY, b.X, b.xnorm],
+    [g.x, g.y],
+  );
+}
+
+/** Sums partial triples (f64, in slot order); the third is a max or a sum. */
+export function sumPartials(
+  p: Float32Array,
+  slots: number,
+  thirdIsMax: boolean,
+): [number, number, number] {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  for (let s = 0; s < slots; s++) {
+    a += p[s * 3];
+    b += p[s * 3 + 1];
+    c = thirdIsMax ? Math.max(c, p[s * 3 + 2]) : c + p[s * 3 + 2];
+  }
+  return [a, b, c];
+}

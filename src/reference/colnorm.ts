@@ -1,0 +1,2 @@
+// Reference twin of shaders/colnorm.wgsl.
+export { columnNorms as colnormForward } from '../analysis/metrics';

@@ -1,0 +1,153 @@
+// The fused score kernels (every metric, quantized W) and the density finish vs the reference:
+// per-sample Σ A, Σ A², max A; the set accumulator; pair parts; mean-first counts and histogram;
+// the head's argmax and one-row backward.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOnGpu, testContext } from '../helpers/gpu';
+import { randomTensorBytes } from '../helpers/quant-blocks';
+import type { GpuContext } from '../../src/gpu/context';
+import { uploadWeight } from '../../src/gpu/ops/quant';
+import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
+import {
+  densityCounters,
+  densityFinish,
+  densitySlots,
+  unpackDensity,
+} from '../../src/gpu/ops/density';
+import { headArgmax, headBackward } from '../../src/gpu/ops/head';
+import * as ref from '../../src/reference/score';
+import { headArgmax as argmaxRef, headBackward as headBackwardRef } from '../../src/reference/head';
+import { MeanAccumulator } from '../../src/analysis/density';
+import { columnNorms, METRICS } from '../../src/analysis/metrics';
+import { dequantize } from '../../src/gguf/dequant';
+import { GgmlType } from '../../src/gguf/types';
+import { randomArray } from '../../src/util/random';
+import { compareArrays, describeComparison } from '../../src/util/compare';
+import { f32Scaled } from '../../src/util/tolerances';
+
+const SUM_TOL = { rel: 1e-4, abs: 1e-12 };
+
+describe('score and density kernels', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => (ctx = await testContext()));
+  afterAll(() => ctx?.device.destroy());
+
+  const d = { T: 7, I: 64, O: 45 }; // 2880 parameters: 12 workgroups, the last one partial
+  const type = GgmlType.Q4_0;
+  const bytes = randomTensorBytes(type, d.O * d.I, 3);
+  const Wf = dequantize(type, bytes, d.O * d.I);
+  const dYa = randomArray(d.T * d.O, 4);
+  const Xa = randomArray(d.T * d.I, 5);
+  const dYb = randomArray(d.T * d.O, 6);
+  const Xb = randomArray(d.T * d.I, 7);
+  const xna = Float32Array.from(columnNorms(Xa, d.T, d.I));
+  const xnb = Float32Array.from(columnNorms(Xb, d.T, d.I));
+
+  for (const metric of METRICS) {
+    it(`${metric}: Σ A, Σ A², max A, the accumulator and pair parts`, async () => {
+      const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
+      const slots = scoreSlots(d);
+      const acc0 = randomArray(d.O * d.I, 8, 0.01).map(Math.abs);
+      const out = await runOnGpu(
+        ctx,
+        { dYa, Xa, dYb, Xb, xna, xnb },
+        { acc: acc0.slice(), part: slots * 3, pair: slots * 3 },
+        (enc, b) => {
+          scoreReduce(ctx, enc, b.acc, b.part, b.dYa, b.Xa, W, b.xna, d, metric, true);
+          scorePair(
+            ctx,
+            enc,
+            b.pair,
+            { dY: b.dYa, X: b.Xa, xnorm: b.xna },
+            { dY: b.dYb, X: b.Xb, xnorm: b.xnb },
+            W,
+            d,
+            metric,
+          );
+        },
+      );
+      const A = ref.scoreValues(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
+      const want = ref.scoreReduce(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
+      const [sumA, sumA2, maxA] = sumPartials(out.part, slots, true);
+      const c1 = compareArrays([sumA, sumA2, maxA], [want.sumA, want.sumA2, want.maxA], SUM_TOL);
+      expect(c1.ok, describeComparison('sums', c1)).toBe(true);
+      const accWant = acc0.map((x, i) => x + A[i]);
+      const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
+      expect(c2.ok, describeComparison('acc', c2)).toBe(true);
+      const pw = ref.scorePair(
+        { dY: dYa, X: Xa, xnorm: Float64Array.from(xna) },
+        { dY: dYb, X: Xb, xnorm: Float64Array.from(xnb) },
+        Wf,
+        d,
+        metric,
+      );
+      const c3 = compareArrays(
+        sumPartials(out.pair, slots, false),
+        [pw.dot, pw.aa, pw.bb],
+        SUM_TOL,
+      );
+      expect(c3.ok, describeComparison('pair', c3)).toBe(true);
+      W.buffer.destroy();
+    });
+  }
+
+  it('density: mean-first counts, histogram and Σ mean', async () => {
+    const n = 5000;
+    const N = 3;
+    const sums = Float32Array.from(randomArray(n, 9), (x, i) =>
+      i % 50 === 0 ? 0 : Math.abs(x) ** 6 * 1e-3,
+    );
+    const thresholds = Float32Array.from([1e-7, 1e-5, 1e-4]);
+    const K = thresholds.length;
+    const counts = new Uint32Array(densityCounters(K));
+    const b = {
+      counts: ctx.upload(counts),
+      partials: ctx.storage(densitySlots(n) * 4),
+      acc: ctx.upload(sums),
+      thr: ctx.upload(thresholds),
+    };
+    const enc = ctx.device.createCommandEncoder();
+    densityFinish(ctx, enc, b.counts, b.partials, b.acc, b.thr, n, N, K);
+    await ctx.submit(enc);
+    const got = unpackDensity(
+      new Uint32Array((await ctx.readF32(b.counts, counts.length)).buffer),
+      K,
+    );
+    const part = await ctx.readF32(b.partials, densitySlots(n));
+    const acc = new MeanAccumulator(n);
+    acc.sum.set(sums);
+    acc.samples = N;
+    const want = acc.finish(Array.from(thresholds));
+    expect(got.counts).toEqual(want.counts);
+    expect(got.hist.zeros).toBe(want.hist.zeros);
+    const binDiff = got.hist.bins.reduce((s, x, i) => s + Math.abs(x - want.hist.bins[i]), 0);
+    expect(binDiff, 'values moved across bin edges by f32 log10').toBeLessThanOrEqual(4);
+    expect(
+      got.hist.bins.reduce((s, x) => s + x, 0) + got.hist.under + got.hist.over + got.hist.zeros,
+    ).toBe(n);
+    const sumMean = part.reduce((s, x) => s + x, 0);
+    expect(Math.abs(sumMean - want.sumMeanA) / want.sumMeanA).toBeLessThan(1e-5);
+    Object.values(b).forEach((x) => x.destroy());
+  });
+
+  it('head: argmax (lowest index on ties) and the one-row backward', async () => {
+    const V = 300;
+    const C = 32;
+    const logits = randomArray(V, 10);
+    logits[77] = 5;
+    logits[211] = 5;
+    const bytes = randomTensorBytes(GgmlType.Q8_0, V * C, 11);
+    const W = uploadWeight(ctx.device, bytes, GgmlType.Q8_0, V * C);
+    const out = await runOnGpu(ctx, { logits }, { best: 2, dxf: C }, (enc, b) => {
+      headArgmax(ctx, enc, b.best, b.logits, W, V, C);
+      headBackward(ctx, enc, b.dxf, b.best, W, V, C);
+    });
+    const best = new Uint32Array(out.best.buffer);
+    const want = argmaxRef(logits);
+    expect([best[0], out.best[1]]).toEqual([want.index, want.value]);
+    expect(want.index).toBe(77);
+    expect(Array.from(out.dxf)).toEqual(
+      Array.from(headBackwardRef(dequantize(GgmlType.Q8_0, bytes, V * C), 77, C)),
+    );
+    W.buffer.destroy();
+  });
+});
