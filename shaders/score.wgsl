@@ -3,12 +3,12 @@
 // A = |W ⊙ g| (metric 0), |g| (1), |W|·‖X_i‖₂ (2, Wanda), |W| (3). Nothing (O, I)-sized is kept
 // except the set's running sum `acc`.
 // score_reduce: acc[p] += A (when accumulate = 1) and per-workgroup partials (Σ A, Σ A², max A).
-// score_pair: two samples a, b → per-workgroup partials (Σ |A_a · A_b|, Σ A_a², Σ A_b²) for LLMDcos.
+// score_pair: two samples a (T tokens) and b (Tb tokens) → per-workgroup partials (Σ |A_a · A_b|, Σ A_a², Σ A_b²) for LLMDcos.
 // Work split: one invocation per parameter p = o·I + i, 256-wide workgroups on a 2-D grid
 //   (x fastest); partials reduced by a fixed-order tree, so results are deterministic.
 // Outputs: partials overwritten; acc ACCUMULATED.
 
-struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, _a: u32, _b: u32 }
+struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, Tb: u32, _b: u32 }
 
 @group(0) @binding(0) var<storage, read_write> acc: array<f32>;      // (O, I) set sum of A
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>; // (workgroups, 3)
@@ -34,7 +34,7 @@ fn grad_a(o: u32, i: u32) -> f32 {
 
 fn grad_b(o: u32, i: u32) -> f32 {
   var g = 0.0;
-  for (var t = 0u; t < dims.T; t++) { g += dyb[t * dims.O + o] * xb[t * dims.I + i]; }
+  for (var t = 0u; t < dims.Tb; t++) { g += dyb[t * dims.O + o] * xb[t * dims.I + i]; }
   return g;
 }
 

@@ -14,9 +14,10 @@ import { DEFAULT_MAX_TOKENS, parseSamples, sampleTokens, type TxtSplit } from '.
 import { METRICS, type Metric } from '../analysis/metrics';
 import { defaultThreshold } from '../analysis/density';
 import { validateResults } from '../analysis/results';
-import { runReference } from '../engine/reference';
+import { runReference, type RunOutput } from '../engine/reference';
 import { assembleResults } from '../engine/assemble';
-import type { RunRequest } from '../engine/types';
+import type { Progress, RunRequest } from '../engine/types';
+import type { Results } from '../analysis/results';
 
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
@@ -56,10 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   const split = values.split as TxtSplit;
   if (!['file', 'paragraphs', 'lines'].includes(split))
     throw new UsageError(`--split ${split}: file, paragraphs or lines`);
-  if (values.backend !== 'reference') {
-    throw new UsageError(
-      `--backend ${values.backend}: only the reference backend exists so far; the WebGPU backend comes with the engine issue`,
-    );
+  const backend = values.backend as 'reference' | 'gpu';
+  if (backend !== 'reference' && backend !== 'gpu') {
+    throw new UsageError(`--backend ${values.backend}: reference or gpu`);
   }
 
   const file = await readGguf(blobSource(await openAsBlob(values.model), basename(values.model)));
@@ -92,20 +92,46 @@ export async function main(argv: string[]): Promise<number> {
   );
   const req: RunRequest = { sets: [...sets.values()], pairs, thresholds, metric, maxTokens };
   const started = Date.now();
-  const out = await runReference(await loadLlamaWeights(file), req, {
-    onProgress: (p) => {
-      if (p.stage === 'sample' && process.stderr.isTTY) {
-        process.stderr.write(
-          `\r${p.set} sample ${p.sample! + 1}/${p.samples} (${Math.round(p.fraction * 100)}%)   `,
-        );
-      }
-    },
-  });
+  const onProgress = (p: Progress) => {
+    if (process.stderr.isTTY) {
+      const where = p.layer !== undefined ? `layer ${p.layer} ` : '';
+      const eta = p.etaSeconds !== undefined ? `, ${p.etaSeconds.toFixed(0)} s left` : '';
+      process.stderr.write(
+        `\r${p.stage} ${where}${p.set ?? ''} (${Math.round(p.fraction * 100)}%${eta})     `,
+      );
+    }
+  };
+  let out: RunOutput;
+  let engine: Results['engine'];
+  if (backend === 'gpu') {
+    const [{ openNodeGpu }, { GpuContext }, { uploadLlama }, { runGpu }] = await Promise.all([
+      import('../gpu/node'),
+      import('../gpu/context'),
+      import('../gpu/model'),
+      import('../gpu/engine'),
+    ]);
+    const { gpu, software } = await openNodeGpu();
+    const s = gpu.summary;
+    const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
+    console.error(`adapter: ${adapter}${software ? ' (software)' : ''}`);
+    const ctx = new GpuContext(gpu.device);
+    const model = await uploadLlama(ctx, file);
+    try {
+      out = await runGpu(ctx, model, req, { onProgress });
+    } finally {
+      model.destroy();
+      gpu.device.destroy();
+    }
+    engine = { backend: 'gpu', precision: 'f32', adapter };
+  } else {
+    out = await runReference(await loadLlamaWeights(file), req, { onProgress });
+    engine = { backend: 'reference', precision: 'f32' };
+  }
   const results = assembleResults(
     out,
     req,
     { name: config.name, file: basename(values.model), config },
-    { backend: 'reference', precision: 'f32' },
+    engine,
   );
   const errs = validateResults(results);
   if (errs.length) throw new Error(`internal: results do not validate:\n${errs.join('\n')}`);

@@ -16,10 +16,12 @@ export interface RunRequest {
 }
 
 export interface Progress {
-  stage: 'sample' | 'density' | 'pairs' | 'done';
+  stage: 'forward' | 'layer' | 'sample' | 'density' | 'pairs' | 'done';
   set?: string;
   sample?: number;
   samples?: number;
+  /** 0-based layer (the GPU backend walks layers from last to first) */
+  layer?: number;
   /** 0..1 over the whole run */
   fraction: number;
   /** seconds left, estimated from the pace so far */

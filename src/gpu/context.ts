@@ -100,6 +100,32 @@ export class GpuContext {
     });
   }
 
+  /** Copies several buffers' leading f32 values out with one map (waits for the GPU). */
+  async readMany(list: { buffer: GPUBuffer; count: number }[]): Promise<Float32Array[]> {
+    const total = list.reduce((s, x) => s + x.count, 0);
+    const staging = this.device.createBuffer({
+      size: Math.max(4, total * 4),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const enc = this.device.createCommandEncoder();
+    let off = 0;
+    for (const x of list) {
+      if (x.count > 0) enc.copyBufferToBuffer(x.buffer, 0, staging, off * 4, x.count * 4);
+      off += x.count;
+    }
+    await this.submit(enc);
+    await staging.mapAsync(GPUMapMode.READ);
+    const all = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    off = 0;
+    return list.map((x) => {
+      const part = all.subarray(off, off + x.count);
+      off += x.count;
+      return part;
+    });
+  }
+
   /** Copies `count` f32 values out of `buffer` (waits for the GPU). */
   async readF32(buffer: GPUBuffer, count: number): Promise<Float32Array> {
     const bytes = count * 4;

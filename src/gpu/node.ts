@@ -35,3 +35,40 @@ export const NO_NODE_ADAPTER_HELP =
   'Dawn found no WebGPU adapter. It needs a Vulkan driver and the Vulkan loader: on Debian, ' +
   '`apt-get install -y chromium libvulkan1` (SwiftShader, used automatically) or Mesa lavapipe ' +
   '(mesa-vulkan-drivers), or set VK_ICD_FILENAMES to a driver manifest.';
+
+/**
+ * Opens a device for the CLI and benchmarks: the system's Vulkan drivers first (a real GPU),
+ * and SwiftShader when they offer no adapter. With VK_ICD_FILENAMES or VK_DRIVER_FILES set,
+ * only what they name.
+ */
+export async function openNodeGpu(): Promise<{ gpu: import('./device').Gpu; software: boolean }> {
+  const { openGpu } = await import('./device');
+  const env = process.env;
+  const chosen = Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES);
+  const webgpu = await import('webgpu');
+  Object.assign(globalThis, webgpu.globals);
+  if (!chosen || !existsSync(SWIFTSHADER_ICD)) {
+    keptAlive ??= webgpu.create([]) as GPU;
+    try {
+      const gpu = await openGpu(keptAlive);
+      return {
+        gpu,
+        software:
+          gpu.summary.isFallbackAdapter ||
+          /swiftshader|llvmpipe|lavapipe/i.test(gpu.summary.description + gpu.summary.architecture),
+      };
+    } catch (e) {
+      if (chosen || !existsSync(SWIFTSHADER_ICD))
+        throw new Error(`${(e as Error).message}\n${NO_NODE_ADAPTER_HELP}`);
+    }
+  }
+  env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  softwareGpu ??= webgpu.create([]) as GPU;
+  try {
+    return { gpu: await openGpu(softwareGpu), software: true };
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${NO_NODE_ADAPTER_HELP}`);
+  }
+}
+
+let softwareGpu: GPU | undefined;

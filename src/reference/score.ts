@@ -36,9 +36,10 @@ export function scorePair(
   W: FloatArray,
   d: LinearDims,
   metric: Metric,
+  Tb = d.T,
 ) {
   return cosParts(
     scoreValues(a.dY, a.X, W, a.xnorm, d, metric),
-    scoreValues(b.dY, b.X, W, b.xnorm, d, metric),
+    scoreValues(b.dY, b.X, W, b.xnorm, { ...d, T: Tb }, metric),
   );
 }

@@ -37,10 +37,11 @@ describe('score and density kernels', () => {
   const Wf = dequantize(type, bytes, d.O * d.I);
   const dYa = randomArray(d.T * d.O, 4);
   const Xa = randomArray(d.T * d.I, 5);
-  const dYb = randomArray(d.T * d.O, 6);
-  const Xb = randomArray(d.T * d.I, 7);
+  const Tb = 4; // pairs join samples of different lengths
+  const dYb = randomArray(Tb * d.O, 6);
+  const Xb = randomArray(Tb * d.I, 7);
   const xna = Float32Array.from(columnNorms(Xa, d.T, d.I));
-  const xnb = Float32Array.from(columnNorms(Xb, d.T, d.I));
+  const xnb = Float32Array.from(columnNorms(Xb, Tb, d.I));
 
   for (const metric of METRICS) {
     it(`${metric}: Σ A, Σ A², max A, the accumulator and pair parts`, async () => {
@@ -61,6 +62,7 @@ describe('score and density kernels', () => {
             { dY: b.dYb, X: b.Xb, xnorm: b.xnb },
             W,
             d,
+            Tb,
             metric,
           );
         },
@@ -79,6 +81,7 @@ describe('score and density kernels', () => {
         Wf,
         d,
         metric,
+        Tb,
       );
       const c3 = compareArrays(
         sumPartials(out.pair, slots, false),

@@ -1,10 +1,8 @@
 // `npm run analyze` end to end on fixture models: the results file validates against the
 // schema and its numbers equal an independent f64 reference computation.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateResults, type Results } from '../../src/analysis/results';
 import { llamaScores } from '../../src/reference/llama';
@@ -15,15 +13,10 @@ import { sampleTokens } from '../../src/samples/load';
 import { llmdcos } from '../../src/analysis/llmdcos';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { fixtureBytes, fixtureFile, fixtureWeights } from '../helpers/fixtures';
+import { analyzeCli } from '../helpers/cli';
 
-const run = promisify(execFile);
 const CLI_VS_F64 = { rel: 1e-4, abs: 1e-9 };
-
-function cli(args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args], {
-    cwd: process.cwd(),
-  });
-}
+const cli = analyzeCli;
 
 describe('npm run analyze (reference backend)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'paramscope-cli-'));

@@ -18,10 +18,11 @@ function dims(
   d: LinearDims,
   metric: Metric,
   accumulate: boolean,
+  Tb = 0,
 ): { u: GPUBuffer; g: { x: number; y: number } } {
   const g = grid(d.O * d.I, SCORE_WG);
   return {
-    u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accumulate ? 1 : 0, g.x, 0, 0]),
+    u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accumulate ? 1 : 0, g.x, Tb, 0]),
     g,
   };
 }
@@ -49,7 +50,10 @@ export function scoreReduce(
   ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u], [g.x, g.y]);
 }
 
-/** Partials (slots, 3) = per workgroup Σ|A_a·A_b|, Σ A_a², Σ A_b² for two samples. */
+/**
+ * Partials (slots, 3) = per workgroup Σ|A_a·A_b|, Σ A_a², Σ A_b² for two samples; d.T is a's
+ * token count, Tb b's.
+ */
 export function scorePair(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
@@ -58,10 +62,11 @@ export function scorePair(
   b: { dY: GPUBuffer; X: GPUBuffer; xnorm: GPUBuffer },
   W: GpuWeight,
   d: LinearDims,
+  Tb: number,
   metric: Metric,
 ): void {
   const p = ctx.pipeline('score', withQuant(code), 'score_pair', qtype(W));
-  const { u, g } = dims(ctx, d, metric, false);
+  const { u, g } = dims(ctx, d, metric, false, Tb);
   ctx.dispatch(
     enc,
     p,

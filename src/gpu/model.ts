@@ -1,0 +1,84 @@
+// A Llama GGUF on the GPU: every weight uploaded as its raw GGUF bytes (quantized weights stay
+// quantized; kernels decode in registers), norm weights as f32.
+import { readTensorBytes, readTensorF32, tensorInfo, type GgufFile } from '../gguf/reader';
+import {
+  MATRICES,
+  layerTensorName,
+  llamaConfig,
+  type LlamaConfig,
+  type MatrixName,
+} from '../model/config';
+import type { GpuContext } from './context';
+import { uploadWeight, type GpuWeight } from './ops/quant';
+
+export interface GpuLayer {
+  attnNorm: GPUBuffer; // (C) f32
+  ffnNorm: GPUBuffer; // (C) f32
+  m: Record<MatrixName, GpuWeight>; // (O, I) raw bytes
+}
+
+export interface GpuLlama {
+  config: LlamaConfig;
+  tokenEmbd: GpuWeight; // (V, C)
+  output: GpuWeight; // (V, C), the same as tokenEmbd when tied
+  outputNorm: GPUBuffer; // (C) f32
+  layers: GpuLayer[];
+  /** bytes of weights on the GPU */
+  bytes: number;
+  destroy(): void;
+}
+
+export async function uploadLlama(
+  ctx: GpuContext,
+  file: GgufFile,
+  onTensor?: (done: number, total: number) => void,
+): Promise<GpuLlama> {
+  const config = llamaConfig(file);
+  const buffers: GPUBuffer[] = [];
+  let bytes = 0;
+  const total = file.tensors.size;
+  let done = 0;
+  const weight = async (name: string): Promise<GpuWeight> => {
+    const info = tensorInfo(file, name);
+    const w = uploadWeight(
+      ctx.device,
+      await readTensorBytes(file, name),
+      info.type,
+      info.elements,
+      name,
+    );
+    buffers.push(w.buffer);
+    bytes += w.buffer.size;
+    onTensor?.(++done, total);
+    return w;
+  };
+  const f32 = async (name: string): Promise<GPUBuffer> => {
+    const b = ctx.upload(await readTensorF32(file, name), name);
+    buffers.push(b);
+    bytes += b.size;
+    onTensor?.(++done, total);
+    return b;
+  };
+  const tokenEmbd = await weight('token_embd.weight');
+  const layers: GpuLayer[] = [];
+  for (let l = 0; l < config.blockCount; l++) {
+    const m = {} as Record<MatrixName, GpuWeight>;
+    for (const name of MATRICES) m[name] = await weight(layerTensorName(l, name));
+    layers.push({
+      attnNorm: await f32(`blk.${l}.attn_norm.weight`),
+      ffnNorm: await f32(`blk.${l}.ffn_norm.weight`),
+      m,
+    });
+  }
+  const outputNorm = await f32('output_norm.weight');
+  const output = config.tiedHead ? tokenEmbd : await weight('output.weight');
+  return {
+    config,
+    tokenEmbd,
+    output,
+    outputNorm,
+    layers,
+    bytes,
+    destroy: () => buffers.forEach((b) => b.destroy()),
+  };
+}

@@ -1,0 +1,82 @@
+// `npm run analyze -- … --backend gpu` (Dawn, SwiftShader here) matches `--backend reference` on
+// the fixtures, and says which adapter it used.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateResults, type Results } from '../../src/analysis/results';
+import { compareArrays, describeComparison } from '../../src/util/compare';
+import { fixtureBytes } from '../helpers/fixtures';
+import { analyzeCli } from '../helpers/cli';
+
+const PARITY = { rel: 1e-4, abs: 1e-12 };
+
+function numbers(r: Results): number[] {
+  return [
+    ...r.sets.flatMap((s) =>
+      s.samples.flatMap((x) => [
+        x.maxLogit,
+        x.argmax,
+        ...x.sumA.flat(),
+        ...x.sumA2.flat(),
+        ...x.maxA.flat(),
+      ]),
+    ),
+    ...r.sets.flatMap((s) => [...s.density.counts.flat(2), ...s.density.sumMeanA.flat()]),
+    ...r.pairs.flatMap((p) => p.llmdcos.flat()),
+  ];
+}
+
+describe('npm run analyze --backend gpu', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paramscope-cli-gpu-'));
+  writeFileSync(
+    join(dir, 'a.jsonl'),
+    '{"text": "the cat sat on the mat"}\n{"text": "in the beginning"}\n',
+  );
+  writeFileSync(join(dir, 'b.txt'), 'the dog and the cat\n\nit is the end of the tale\n');
+
+  for (const name of ['f16', 'q4_0'] as const) {
+    it(`${name}: same results as the reference backend`, async () => {
+      const model = join(dir, `${name}.gguf`);
+      writeFileSync(model, fixtureBytes(name));
+      const common = [
+        '--model',
+        model,
+        '--set',
+        `A=${join(dir, 'a.jsonl')}`,
+        '--set',
+        `B=${join(dir, 'b.txt')}`,
+        '--split',
+        'paragraphs',
+        '--pair',
+        'A:B',
+        '--threshold',
+        '1e-3',
+        '--threshold',
+        '1e-2',
+      ];
+      const g = await analyzeCli([
+        ...common,
+        '--backend',
+        'gpu',
+        '--out',
+        join(dir, `${name}-gpu.json`),
+      ]);
+      expect(g.stderr).toMatch(/adapter: .*swiftshader/i);
+      await analyzeCli([
+        ...common,
+        '--backend',
+        'reference',
+        '--out',
+        join(dir, `${name}-ref.json`),
+      ]);
+      const rg = JSON.parse(readFileSync(join(dir, `${name}-gpu.json`), 'utf8')) as Results;
+      const rr = JSON.parse(readFileSync(join(dir, `${name}-ref.json`), 'utf8')) as Results;
+      expect(validateResults(rg)).toEqual([]);
+      expect(rg.engine.backend).toBe('gpu');
+      expect(rg.sets.map((s) => s.samples.length)).toEqual([2, 2]);
+      const c = compareArrays(numbers(rg), numbers(rr), PARITY);
+      expect(c.ok, describeComparison('gpu vs reference', c)).toBe(true);
+    }, 120_000);
+  }
+});

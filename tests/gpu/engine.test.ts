@@ -1,0 +1,142 @@
+// The GPU backend against the reference backend on whole fixture models of every type the writer
+// makes (GQA, odd widths, T from 1 to 64): per-sample sums and max, max logit and its token,
+// mean-first density counts and Σ mean, pair LLMDcos; and two GPU runs bit-identical.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext } from '../helpers/gpu';
+import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
+import type { GpuContext } from '../../src/gpu/context';
+import { uploadLlama } from '../../src/gpu/model';
+import { runGpu } from '../../src/gpu/engine';
+import { runReference, type RunOutput } from '../../src/engine/reference';
+import type { RunRequest } from '../../src/engine/types';
+import { FIXTURES } from '../../src/gguf/fixture';
+import type { Metric } from '../../src/analysis/metrics';
+import { mulberry32 } from '../../src/util/random';
+import { compareArrays, describeComparison, type Tolerance } from '../../src/util/compare';
+
+/** Issue 4's bar: GPU f32 within 1e-4 relative of the reference. */
+const PARITY: Tolerance = { rel: 1e-4, abs: 1e-12 };
+
+function request(V: number, lengths: number[][], metric: Metric): RunRequest {
+  const r = mulberry32(lengths.flat().length);
+  const sample = (T: number, i: number) => ({
+    source: `s${i}`,
+    tokens: [1, ...Array.from({ length: T - 1 }, () => 3 + Math.floor(r() * (V - 3)))],
+  });
+  return {
+    sets: lengths.map((ls, si) => ({
+      name: `set${si}`,
+      samples: ls.map((T, i) => sample(T, si * 10 + i)),
+    })),
+    pairs: [{ a: 'set0', b: 'set1' }],
+    thresholds: [1e-4, 1e-3, 1e-2],
+    metric,
+    maxTokens: 256,
+  };
+}
+
+function flat(out: RunOutput) {
+  const s = out.sets.flatMap((set) => set.samples);
+  return {
+    sums: s.flatMap((x) => [...x.sumA.flat(), ...x.sumA2.flat(), ...x.maxA.flat()]),
+    logits: s.map((x) => x.maxLogit),
+    argmax: s.map((x) => x.argmax),
+    counts: out.sets.flatMap((set) => set.density.counts.flat(2)),
+    sumMeanA: out.sets.flatMap((set) => set.density.sumMeanA.flat()),
+    cos: out.pairs.flatMap((p) => p.llmdcos.flat()),
+  };
+}
+
+function expectParity(name: string, got: number[], want: number[], tol = PARITY) {
+  const c = compareArrays(got, want, tol);
+  expect(c.ok, describeComparison(name, c)).toBe(true);
+}
+
+describe('GPU backend vs reference backend', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => (ctx = await testContext()));
+  afterAll(() => ctx?.device.destroy());
+
+  const cases: [keyof typeof FIXTURES, Metric, number[][]][] = [
+    [
+      'f32',
+      'grad_x_weight',
+      [
+        [1, 5, 12],
+        [7, 3, 20],
+      ],
+    ],
+    [
+      'f16',
+      'grad_x_weight',
+      [
+        [9, 2],
+        [4, 9],
+      ],
+    ],
+    [
+      'q8_0',
+      'grad',
+      [
+        [6, 11],
+        [8, 1],
+      ],
+    ],
+    [
+      'q4_0',
+      'grad_x_weight',
+      [
+        [64, 3],
+        [17, 30],
+      ],
+    ],
+    [
+      'f32',
+      'wanda',
+      [
+        [4, 6],
+        [5, 2],
+      ],
+    ],
+    ['q8_0', 'magnitude', [[3], [5]]],
+  ];
+  for (const [name, metric, lengths] of cases) {
+    it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}`, async () => {
+      const file = await fixtureFile(name);
+      const model = await uploadLlama(ctx, file);
+      const req = request(model.config.vocabSize, lengths, metric);
+      const gpu = flat(await runGpu(ctx, model, req));
+      const ref = flat(await runReference(await fixtureWeights(name), req));
+      expect(gpu.argmax).toEqual(ref.argmax);
+      expectParity('maxLogit', gpu.logits, ref.logits);
+      expectParity('sumA, sumA2, maxA', gpu.sums, ref.sums);
+      expectParity('density sumMeanA', gpu.sumMeanA, ref.sumMeanA);
+      expectParity('density counts', gpu.counts, ref.counts, { rel: 1e-4, abs: 0 });
+      expectParity('llmdcos', gpu.cos, ref.cos);
+      // the comparison is not between empty or trivial results
+      expect(gpu.counts.some((c) => c > 0)).toBe(true);
+      expect(new Set(gpu.counts).size).toBeGreaterThan(3);
+      // |W| does not depend on the input, so two samples' magnitude vectors are identical
+      if (metric === 'magnitude') expect(gpu.cos.every((x) => Math.abs(x - 1) < 1e-6)).toBe(true);
+      else expect(gpu.cos.every((x) => x > 0 && x < 1)).toBe(true);
+      expect(gpu.sums.filter((x) => x > 0).length).toBeGreaterThan(gpu.sums.length / 2);
+      model.destroy();
+    });
+  }
+
+  it('two GPU runs are bit-identical', async () => {
+    const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
+    const req = request(
+      model.config.vocabSize,
+      [
+        [5, 9],
+        [9, 4],
+      ],
+      'grad_x_weight',
+    );
+    const a = await runGpu(ctx, model, req);
+    const b = await runGpu(ctx, model, req);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    model.destroy();
+  });
+});

@@ -1,0 +1,13 @@
+// Runs `npm run analyze`'s entry point as a child process, as the npm script does.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export function analyzeCli(args: string[]) {
+  return run(
+    process.execPath,
+    ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src/cli/analyze.ts', ...args],
+    { cwd: process.cwd(), maxBuffer: 1 << 26 },
+  );
+}
