@@ -1,7 +1,7 @@
 // shaders/quant.wgsl's w_elem for every weight type vs the CPU decoders, on random valid blocks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/gpu';
-import { randomTensorBytes } from '../helpers/quant-blocks';
+import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import type { GpuContext } from '../../src/gpu/context';
 import { dequantForward } from '../../src/gpu/ops/dequant';
 import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';

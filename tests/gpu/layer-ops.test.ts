@@ -3,7 +3,7 @@
 // attention (GQA, T up to 64), swiglu, add, colnorm.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOnGpu, testContext } from '../helpers/gpu';
-import { randomTensorBytes } from '../helpers/quant-blocks';
+import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import type { GpuContext } from '../../src/gpu/context';
 import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';
 import * as g from '../../src/gpu/ops/linear';

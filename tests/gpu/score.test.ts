@@ -3,7 +3,7 @@
 // the head's argmax and one-row backward.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOnGpu, testContext } from '../helpers/gpu';
-import { randomTensorBytes } from '../helpers/quant-blocks';
+import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import type { GpuContext } from '../../src/gpu/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
 import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../../src/gpu/ops/score';

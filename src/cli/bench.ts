@@ -1,0 +1,255 @@
+// npm run bench -- [--shape tiny|7b] [--types q4_0,q8_0] [--tokens 128,256] [--out bench.json]
+// Per-op rates (GFLOP/s, GB/s of weights) at the shape's layer sizes, then the time of a whole
+// sample (forward, layer walk, scores) and our GPU memory by category, on synthetic random
+// weights. The default shape is tiny (runs anywhere, SwiftShader included); 7b is the paper's
+// Llama-2-7B shape for a real GPU.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { openNodeGpu } from '../gpu/node';
+import { GpuContext } from '../gpu/context';
+import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
+import { estimateGpuMemory, runGpu } from '../gpu/engine';
+import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
+import { scoreReduce, scoreSlots } from '../gpu/ops/score';
+import { attentionBackward, attentionForward } from '../gpu/ops/attention';
+import { uploadWeight } from '../gpu/ops/quant';
+import { randomTensorBytes } from '../gguf/random-blocks';
+import { BLOCK, GgmlType } from '../gguf/types';
+import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
+import type { RunRequest } from '../engine/types';
+
+const TINY: LlamaConfig = {
+  ...LLAMA2_7B,
+  name: 'tiny',
+  embeddingLength: 256,
+  blockCount: 4,
+  feedForwardLength: 512,
+  headCount: 4,
+  headCountKv: 4,
+  headDim: 64,
+  ropeDims: 64,
+  vocabSize: 1000,
+};
+
+const { values } = parseArgs({
+  options: {
+    shape: { type: 'string', default: 'tiny' },
+    types: { type: 'string', default: 'q4_0,q8_0' },
+    tokens: { type: 'string', default: '' },
+    out: { type: 'string' },
+    'skip-ops': { type: 'boolean', default: false },
+  },
+});
+const config = values.shape === '7b' ? LLAMA2_7B : TINY;
+const tokenCounts = (values.tokens || (values.shape === '7b' ? '128,256' : '16,32'))
+  .split(',')
+  .map(Number);
+const types = values.types!.split(',').map((t) => {
+  const g = GgmlType[t.toUpperCase() as keyof typeof GgmlType];
+  if (g === undefined || !BLOCK[g as GgmlType]) throw new Error(`--types: unknown type ${t}`);
+  return g as GgmlType;
+});
+
+const { gpu, software } = await openNodeGpu();
+const s = gpu.summary;
+const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
+console.log(
+  `adapter: ${adapter}${software ? ' (software)' : ''}; shader-f16 ${s.features.shaderF16}`,
+);
+const ctx = new GpuContext(gpu.device);
+
+async function time(record: (enc: GPUCommandEncoder) => void, minMs = 200): Promise<number> {
+  const once = async (reps: number) => {
+    const enc = ctx.device.createCommandEncoder();
+    for (let i = 0; i < reps; i++) record(enc);
+    const t0 = performance.now();
+    await ctx.submit(enc);
+    return performance.now() - t0;
+  };
+  await once(1);
+  let reps = 1;
+  let ms = await once(reps);
+  while (ms < minMs && reps < 1024) {
+    reps *= 4;
+    ms = await once(reps);
+  }
+  return ms / reps / 1000;
+}
+
+interface OpRow {
+  op: string;
+  type: string;
+  T: number;
+  O: number;
+  I: number;
+  seconds: number;
+  gflops: number;
+  weightGBs: number;
+}
+const ops: OpRow[] = [];
+if (!values['skip-ops']) {
+  for (const t of types) {
+    for (const T of tokenCounts) {
+      for (const m of ['q', 'gate', 'down'] as const) {
+        const { O, I } = matrixShape(config, m);
+        const W = uploadWeight(ctx.device, randomTensorBytes(t, O * I, 7, 0.01), t, O * I);
+        const X = ctx.storage(T * Math.max(O, I) * 4);
+        const Y = ctx.storage(T * Math.max(O, I) * 4);
+        const acc = ctx.storage(O * I * 4);
+        const part = ctx.storage(scoreSlots({ T, O, I }) * 12);
+        const d = { T, O, I };
+        const flops = 2 * T * O * I;
+        const row = (op: string, sec: number): OpRow => ({
+          op,
+          type: GgmlType[t],
+          T,
+          O,
+          I,
+          seconds: sec,
+          gflops: flops / sec / 1e9,
+          weightGBs: W.buffer.size / sec / 1e9,
+        });
+        ops.push(
+          row(`linear_forward ${m}`, await time((enc) => linearForward(ctx, enc, Y, X, W, d))),
+        );
+        ops.push(
+          row(
+            `linear_backward_input ${m}`,
+            await time((enc) => linearBackwardInput(ctx, enc, X, Y, W, d)),
+          ),
+        );
+        ops.push(
+          row(
+            `score_reduce ${m}`,
+            await time((enc) =>
+              scoreReduce(ctx, enc, acc, part, Y, X, W, X, d, 'grad_x_weight', true),
+            ),
+          ),
+        );
+        [W.buffer, X, Y, acc, part].forEach((b) => b.destroy());
+      }
+      const ad = { T, H: config.headCount, Hkv: config.headCountKv, Dh: config.headDim };
+      const n = T * ad.H * ad.Dh;
+      const bufs = ['q', 'k', 'v', 'o', 'do', 'dq', 'dk', 'dv'].map(() => ctx.storage(n * 4));
+      const small = [ctx.storage(ad.H * T * 4), ctx.storage(ad.H * T * 4)];
+      const aflops = 2 * 2 * ((T * (T + 1)) / 2) * ad.H * ad.Dh;
+      const fw = await time((enc) =>
+        attentionForward(ctx, enc, bufs[3], small[0], bufs[0], bufs[1], bufs[2], ad),
+      );
+      ops.push({
+        op: 'attention_forward',
+        type: '-',
+        T,
+        O: ad.H,
+        I: ad.Dh,
+        seconds: fw,
+        gflops: aflops / fw / 1e9,
+        weightGBs: 0,
+      });
+      const bw = await time((enc) =>
+        attentionBackward(
+          ctx,
+          enc,
+          bufs[5],
+          bufs[6],
+          bufs[7],
+          small[1],
+          bufs[4],
+          bufs[0],
+          bufs[1],
+          bufs[2],
+          bufs[3],
+          small[0],
+          ad,
+        ),
+      );
+      ops.push({
+        op: 'attention_backward',
+        type: '-',
+        T,
+        O: ad.H,
+        I: ad.Dh,
+        seconds: bw,
+        gflops: (2.5 * aflops) / bw / 1e9,
+        weightGBs: 0,
+      });
+      [...bufs, ...small].forEach((b) => b.destroy());
+    }
+  }
+  console.table(
+    ops.map((o) => ({
+      ...o,
+      seconds: o.seconds.toExponential(2),
+      gflops: o.gflops.toFixed(1),
+      weightGBs: o.weightGBs.toFixed(1),
+    })),
+  );
+}
+
+interface SampleRow {
+  type: string;
+  T: number;
+  seconds: number;
+  forwardSeconds: number;
+  memory: ReturnType<typeof estimateGpuMemory>;
+}
+const samples: SampleRow[] = [];
+for (const t of types) {
+  const model = syntheticLlama(ctx, config, t, 3);
+  // warm-up: compiles every pipeline
+  const warm = (T: number): RunRequest => ({
+    sets: [
+      {
+        name: 'bench',
+        samples: [
+          {
+            source: 'random',
+            tokens: Array.from({ length: T }, (_, i) => (i * 7919 + 1) % config.vocabSize),
+          },
+        ],
+      },
+    ],
+    pairs: [],
+    thresholds: [2e-6],
+    metric: 'grad_x_weight',
+    maxTokens: T,
+  });
+  await runGpu(ctx, model, warm(4));
+  for (const T of tokenCounts) {
+    const req = warm(T);
+    let forwardDone = 0;
+    const t0 = performance.now();
+    await runGpu(ctx, model, req, {
+      onProgress: (p) => {
+        if (p.stage === 'forward') forwardDone = performance.now();
+      },
+    });
+    const sec = (performance.now() - t0) / 1000;
+    const row = {
+      type: GgmlType[t],
+      T,
+      seconds: sec,
+      forwardSeconds: (forwardDone - t0) / 1000,
+      memory: estimateGpuMemory(config, model.bytes, req),
+    };
+    samples.push(row);
+    console.log(
+      `${config.name} ${row.type} T=${T}: ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB)`,
+    );
+  }
+  model.destroy();
+}
+
+const report = {
+  shape: values.shape,
+  config,
+  adapter,
+  software,
+  date: new Date().toISOString(),
+  ops,
+  samples,
+  matrices: MATRICES,
+};
+if (values.out) await writeFile(values.out, JSON.stringify(report, null, 1));
+gpu.device.destroy();
+process.exit(0);
