@@ -1,6 +1,7 @@
 // WebGPU in Node through Dawn (npm package `webgpu`), for tests, the CLI and benchmarks.
 // Never imported by the browser app.
 import { existsSync } from 'node:fs';
+import { openGpu, type Gpu } from './device';
 
 /** SwiftShader's Vulkan driver as shipped by Debian's chromium package. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -41,8 +42,7 @@ export const NO_NODE_ADAPTER_HELP =
  * and SwiftShader when they offer no adapter. With VK_ICD_FILENAMES or VK_DRIVER_FILES set,
  * only what they name.
  */
-export async function openNodeGpu(): Promise<{ gpu: import('./device').Gpu; software: boolean }> {
-  const { openGpu } = await import('./device');
+export async function openNodeGpu(): Promise<{ gpu: Gpu; software: boolean }> {
   const env = process.env;
   const chosen = Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES);
   const webgpu = await import('webgpu');
