@@ -1,0 +1,110 @@
+// A per-layer line chart: one line per series over 0-based layers (density per layer, the
+// paper's Fig. 1/2; mean LLMDcos per layer). Pure D3: draw(el, data, opts); no Svelte, no engine.
+import * as d3 from 'd3';
+
+export interface LayerSeries {
+  name: string;
+  values: number[];
+  color?: string;
+}
+
+export interface LayerChartOptions {
+  title: string;
+  yLabel: string;
+  width?: number;
+  height?: number;
+  yMax?: number;
+  format?: (v: number) => string;
+}
+
+export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOptions): void {
+  const W = opts.width ?? 640;
+  const H = opts.height ?? 320;
+  const m = { l: 60, r: 130, t: 28, b: 40 };
+  const L = Math.max(1, ...data.map((d) => d.values.length));
+  const svg = d3.select(el).attr('viewBox', `0 0 ${W} ${H}`).attr('width', W).attr('height', H);
+  svg.selectAll('*').remove();
+  svg.append('rect').attr('width', W).attr('height', H).attr('fill', 'white');
+  const x = d3
+    .scaleLinear()
+    .domain([0, Math.max(1, L - 1)])
+    .range([m.l, W - m.r]);
+  const top = opts.yMax ?? (d3.max(data.flatMap((d) => d.values)) ?? 1) * 1.08;
+  const y = d3
+    .scaleLinear()
+    .domain([0, top || 1])
+    .nice()
+    .range([H - m.b, m.t]);
+  const color = d3.scaleOrdinal(d3.schemeTableau10);
+  const fmt = opts.format ?? d3.format('.3~g');
+  svg
+    .append('text')
+    .attr('x', m.l)
+    .attr('y', 16)
+    .attr('font-size', 13)
+    .attr('font-weight', 600)
+    .text(opts.title);
+  svg
+    .append('g')
+    .attr('transform', `translate(0,${H - m.b})`)
+    .call(d3.axisBottom(x).ticks(Math.min(L, 16)).tickFormat(d3.format('d')));
+  svg
+    .append('g')
+    .attr('transform', `translate(${m.l},0)`)
+    .call(
+      d3
+        .axisLeft(y)
+        .ticks(6)
+        .tickFormat((v) => fmt(v as number)),
+    );
+  svg
+    .append('text')
+    .attr('x', (m.l + W - m.r) / 2)
+    .attr('y', H - 6)
+    .attr('text-anchor', 'middle')
+    .attr('font-size', 12)
+    .text('layer (0-based)');
+  svg
+    .append('text')
+    .attr('transform', `translate(14,${(m.t + H - m.b) / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .attr('font-size', 12)
+    .text(opts.yLabel);
+  const line = d3
+    .line<number>()
+    .x((_, i) => x(i))
+    .y((v) => y(v));
+  data.forEach((d, i) => {
+    const c = d.color ?? color(String(i));
+    const g = svg.append('g').attr('data-series', d.name);
+    g.append('path')
+      .attr('d', line(d.values) ?? '')
+      .attr('fill', 'none')
+      .attr('stroke', c)
+      .attr('stroke-width', 2);
+    g.selectAll('circle')
+      .data(d.values)
+      .join('circle')
+      .attr('cx', (_, l) => x(l))
+      .attr('cy', (v) => y(v))
+      .attr('r', 3)
+      .attr('fill', c)
+      .append('title')
+      .text((v, l) => `${d.name}, layer ${l}: ${fmt(v)}`);
+    const ly = m.t + i * 18;
+    svg
+      .append('rect')
+      .attr('x', W - m.r + 10)
+      .attr('y', ly - 5)
+      .attr('width', 14)
+      .attr('height', 3)
+      .attr('fill', c);
+    svg
+      .append('text')
+      .attr('x', W - m.r + 30)
+      .attr('y', ly)
+      .attr('font-size', 12)
+      .attr('dominant-baseline', 'middle')
+      .text(d.name);
+  });
+}

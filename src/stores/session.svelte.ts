@@ -1,0 +1,204 @@
+// App state for a research session: the model, the sample sets, the run and its results.
+// Typed arrays and GGUF handles are held as raw state and replaced whole (never deep-tracked).
+import { readGguf, type GgufFile } from '../gguf/reader';
+import { blobSource } from '../gguf/source';
+import { llamaConfig, layerParameterCount, type LlamaConfig } from '../model/config';
+import { tokenizerFromGguf, type Tokenizer } from '../tokenizer/index';
+import { parseSamples, sampleTokens, DEFAULT_MAX_TOKENS, type Sample } from '../samples/load';
+import { GpuContext } from '../gpu/context';
+import { uploadLlama, type GpuLlama } from '../gpu/model';
+import { runGpu } from '../gpu/engine';
+import { assembleResults } from '../engine/assemble';
+import { defaultThreshold } from '../analysis/density';
+import type { Metric } from '../analysis/metrics';
+import type { Results } from '../analysis/results';
+import type { Progress, RunRequest } from '../engine/types';
+import { gpuState } from './gpu.svelte';
+
+export const DEMO_MODEL_URL = './models/paramscope-demo.gguf';
+export const EXAMPLE_SETS = ['bible', 'quotes', 'dictionary', 'jargon', 'code'];
+
+export interface LoadedModel {
+  name: string;
+  fileName: string;
+  sizeBytes: number;
+  file: GgufFile;
+  config: LlamaConfig;
+  tokenizer: Tokenizer;
+  tensorTypes: string[];
+}
+
+export interface SampleSet {
+  name: string;
+  samples: Sample[];
+}
+
+export const session = $state({
+  model: null as LoadedModel | null,
+  modelStatus: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
+  modelError: '',
+  sets: [] as SampleSet[],
+  setsError: '',
+  metric: 'grad_x_weight' as Metric,
+  threshold: 2e-6,
+  maxTokens: DEFAULT_MAX_TOKENS,
+  samplesPerSet: 0, // 0: all
+  running: false,
+  progress: null as Progress | null,
+  runError: '',
+  results: null as Results | null,
+});
+
+let gpuModel: { model: GpuLlama; ctx: GpuContext; file: GgufFile } | null = null;
+let abort: AbortController | null = null;
+
+export async function loadModelBlob(blob: Blob, fileName: string): Promise<void> {
+  session.modelStatus = 'loading';
+  session.modelError = '';
+  try {
+    const file = await readGguf(blobSource(blob, fileName));
+    const config = llamaConfig(file);
+    const tokenizer = tokenizerFromGguf(file);
+    const types = [...new Set([...file.tensors.values()].map((t) => t.type))];
+    const { GgmlType } = await import('../gguf/types');
+    gpuModel?.model.destroy();
+    gpuModel = null;
+    session.model = {
+      name: config.name,
+      fileName,
+      sizeBytes: blob.size,
+      file,
+      config,
+      tokenizer,
+      tensorTypes: types.map((t) => GgmlType[t] ?? String(t)),
+    };
+    session.threshold = defaultThreshold(config.blockCount);
+    session.results = null;
+    session.modelStatus = 'ready';
+  } catch (e) {
+    // the previous model, if any, stays loaded
+    session.modelError = (e as Error).message;
+    session.modelStatus = session.model ? 'ready' : 'error';
+  }
+}
+
+export async function loadDemoModel(): Promise<void> {
+  session.modelStatus = 'loading';
+  try {
+    const res = await fetch(DEMO_MODEL_URL);
+    if (!res.ok) throw new Error(`${DEMO_MODEL_URL}: HTTP ${res.status}`);
+    await loadModelBlob(await res.blob(), 'paramscope-demo.gguf');
+  } catch (e) {
+    session.modelError = `The demo model could not be loaded: ${(e as Error).message}`;
+    session.modelStatus = 'error';
+  }
+}
+
+export function parameterCount(c: LlamaConfig): number {
+  return layerParameterCount(c) * c.blockCount;
+}
+
+export async function addSetFromFiles(
+  name: string,
+  files: { name: string; bytes: Uint8Array }[],
+): Promise<void> {
+  session.setsError = '';
+  try {
+    const samples = files.flatMap((f) => parseSamples(f.name, f.bytes, 'paragraphs'));
+    const base = name || files[0]?.name.replace(/\.[^.]+$/, '') || 'set';
+    let unique = base;
+    for (let i = 2; session.sets.some((s) => s.name === unique); i++) unique = `${base}-${i}`;
+    session.sets = [...session.sets, { name: unique, samples }];
+  } catch (e) {
+    session.setsError = (e as Error).message;
+  }
+}
+
+export async function loadExampleSets(): Promise<void> {
+  for (const d of EXAMPLE_SETS) {
+    if (session.sets.some((s) => s.name === d)) continue;
+    const res = await fetch(`./examples/${d}.jsonl`);
+    await addSetFromFiles(d, [
+      { name: `${d}.jsonl`, bytes: new Uint8Array(await res.arrayBuffer()) },
+    ]);
+  }
+}
+
+export function removeSet(name: string): void {
+  session.sets = session.sets.filter((s) => s.name !== name);
+}
+
+export function tokenCount(s: Sample): number {
+  const m = session.model;
+  if (!m) return 0;
+  try {
+    return sampleTokens(s, m.tokenizer, session.maxTokens).length;
+  } catch {
+    return 0;
+  }
+}
+
+export function buildRequest(): RunRequest {
+  const m = session.model;
+  if (!m) throw new Error('no model loaded');
+  const sets = session.sets.map((s) => ({
+    name: s.name,
+    samples: (session.samplesPerSet > 0
+      ? s.samples.slice(0, session.samplesPerSet)
+      : s.samples
+    ).map((x) => ({
+      source: x.source,
+      tokens: sampleTokens(x, m.tokenizer, session.maxTokens),
+    })),
+  }));
+  const pairs = sets.length >= 2 ? [{ a: sets[0].name, b: sets[1].name }] : [];
+  return {
+    sets,
+    pairs,
+    thresholds: [session.threshold],
+    metric: session.metric,
+    maxTokens: session.maxTokens,
+  };
+}
+
+export async function runAnalysis(): Promise<void> {
+  const g = gpuState.current;
+  const m = session.model;
+  if (g.status !== 'ready' || !m || session.running) return;
+  session.running = true;
+  session.runError = '';
+  session.progress = null;
+  abort = new AbortController();
+  try {
+    const req = buildRequest();
+    if (!gpuModel || gpuModel.file !== m.file) {
+      gpuModel?.model.destroy();
+      const ctx = new GpuContext(g.gpu.device);
+      gpuModel = { ctx, file: m.file, model: await uploadLlama(ctx, m.file) };
+    }
+    const out = await runGpu(gpuModel.ctx, gpuModel.model, req, {
+      signal: abort.signal,
+      onProgress: (p) => (session.progress = p),
+    });
+    const s = g.gpu.summary;
+    session.results = assembleResults(
+      out,
+      req,
+      { name: m.name, file: m.fileName, config: m.config },
+      {
+        backend: 'gpu',
+        precision: 'f32',
+        adapter: [s.vendor, s.architecture, s.description].filter(Boolean).join(' / '),
+      },
+    );
+  } catch (e) {
+    session.runError = (e as Error).name === 'AbortError' ? 'Cancelled.' : (e as Error).message;
+  } finally {
+    session.running = false;
+    abort = null;
+  }
+}
+
+export function cancelRun(): void {
+  abort?.abort();
+}
