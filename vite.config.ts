@@ -1,12 +1,31 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+/** Serves the shipped demo model at ./models/paramscope-demo.gguf (dev) and copies it into dist/. */
+function demoModel(): Plugin {
+  const source = 'models/demo/paramscope-demo.gguf';
+  const fileName = 'models/paramscope-demo.gguf';
+  return {
+    name: 'paramscope-demo-model',
+    configureServer(server) {
+      server.middlewares.use(`/${fileName}`, (_req, res) => {
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.end(readFileSync(source));
+      });
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName, source: readFileSync(source) });
+    },
+  };
+}
 
 // Three test tiers, one `vitest run`: unit (Node), gpu (Node + Dawn on a Vulkan adapter,
 // SwiftShader where no GPU exists), e2e (the built app in real Chromium via playwright-core).
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), demoModel()],
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   build: { target: 'es2022', sourcemap: true },

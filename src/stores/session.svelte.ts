@@ -1,6 +1,7 @@
 // App state for a research session: the model, the sample sets, the run and its results.
 // Typed arrays and GGUF handles are held as raw state and replaced whole (never deep-tracked).
 import { readGguf, type GgufFile } from '../gguf/reader';
+import { GgmlType } from '../gguf/types';
 import { blobSource } from '../gguf/source';
 import { llamaConfig, layerParameterCount, type LlamaConfig } from '../model/config';
 import { tokenizerFromGguf, type Tokenizer } from '../tokenizer/index';
@@ -33,21 +34,28 @@ export interface SampleSet {
   samples: Sample[];
 }
 
-export const session = $state({
-  model: null as LoadedModel | null,
-  modelStatus: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-  modelError: '',
-  sets: [] as SampleSet[],
-  setsError: '',
-  metric: 'grad_x_weight' as Metric,
-  threshold: 2e-6,
-  maxTokens: DEFAULT_MAX_TOKENS,
-  samplesPerSet: 0, // 0: all
-  running: false,
-  progress: null as Progress | null,
-  runError: '',
-  results: null as Results | null,
-});
+/**
+ * Session state. The model (GGUF handle, tokenizer) and the results are large and replaced
+ * whole: raw state, never deep-proxied.
+ */
+class Session {
+  model = $state.raw<LoadedModel | null>(null);
+  modelStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  modelError = $state('');
+  sets = $state.raw<SampleSet[]>([]);
+  setsError = $state('');
+  metric = $state<Metric>('grad_x_weight');
+  threshold = $state(2e-6);
+  maxTokens = $state(DEFAULT_MAX_TOKENS);
+  /** 0: all */
+  samplesPerSet = $state(0);
+  running = $state(false);
+  progress = $state.raw<Progress | null>(null);
+  runError = $state('');
+  results = $state.raw<Results | null>(null);
+}
+
+export const session = new Session();
 
 let gpuModel: { model: GpuLlama; ctx: GpuContext; file: GgufFile } | null = null;
 let abort: AbortController | null = null;
@@ -60,7 +68,6 @@ export async function loadModelBlob(blob: Blob, fileName: string): Promise<void>
     const config = llamaConfig(file);
     const tokenizer = tokenizerFromGguf(file);
     const types = [...new Set([...file.tensors.values()].map((t) => t.type))];
-    const { GgmlType } = await import('../gguf/types');
     gpuModel?.model.destroy();
     gpuModel = null;
     session.model = {
@@ -181,7 +188,7 @@ export async function runAnalysis(): Promise<void> {
       onProgress: (p) => (session.progress = p),
     });
     const s = g.gpu.summary;
-    session.results = assembleResults(
+    const results = assembleResults(
       out,
       req,
       { name: m.name, file: m.fileName, config: m.config },
@@ -191,8 +198,15 @@ export async function runAnalysis(): Promise<void> {
         adapter: [s.vendor, s.architecture, s.description].filter(Boolean).join(' / '),
       },
     );
+    session.results = results;
+    // for end-to-end tests and the console: the last results document
+    (globalThis as { __paramscopeResults?: Results }).__paramscopeResults = results;
   } catch (e) {
-    session.runError = (e as Error).name === 'AbortError' ? 'Cancelled.' : (e as Error).message;
+    console.error(e);
+    session.runError =
+      (e as Error).name === 'AbortError'
+        ? 'Cancelled.'
+        : `${(e as Error).name}: ${(e as Error).message}`;
   } finally {
     session.running = false;
     abort = null;
