@@ -1,7 +1,12 @@
 // linear — forward Y = X Wᵀ; backward dX = dY W, with W quantized (shaders/quant.wgsl, QTYPE).
 // Shapes: X (T, I), W (O, I) as GGUF bytes, Y and dY (T, O), dX (T, I).
-// Work split: one invocation per output element, 16×16 workgroups over (x: column, y: row);
-//   each runs its dot product in index order (as src/reference/linear.ts).
+// Two kernels per direction, same results (each output accumulates its dot product in index
+// order, as src/reference/linear.ts):
+//  - linear_forward / linear_backward_input: one invocation per output, 16×16 workgroups. Best on
+//    software adapters, where workgroup barriers cost more than they save.
+//  - *_tiled: 16×16 workgroups compute a 64×64 output tile, 4×4 outputs per invocation; the
+//    reduction runs in chunks of 32 staged in workgroup memory, so every weight is decoded once
+//    per tile instead of once per output. For real GPUs.
 // Outputs: `out` overwritten.
 
 struct Dims { T: u32, I: u32, O: u32, _pad: u32 }
@@ -35,4 +40,87 @@ fn linear_backward_input(@builtin(global_invocation_id) gid: vec3u) {
     acc += a[t * dims.O + o] * w_elem(o * dims.I + i);
   }
   out[t * dims.I + i] = acc;
+}
+
+const TM: u32 = 64u; // output rows (tokens) per tile
+const TN: u32 = 64u; // output columns per tile
+const TK: u32 = 32u; // reduction chunk
+
+var<workgroup> as_: array<f32, 2048>; // (TM, TK) rows of the left operand
+var<workgroup> ws_: array<f32, 2048>; // (TN, TK) dequantized weights, one row per output column
+
+// Y[t, o] = Σ_i X[t, i] · W[o, i]; reduction over i < I
+@compute @workgroup_size(16, 16)
+fn linear_forward_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let li = lid.y * 16u + lid.x;
+  let row0 = wg.y * TM;
+  let col0 = wg.x * TN;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.I; k0 += TK) {
+    for (var e = li; e < TM * TK; e += 256u) {
+      let r = e / TK;
+      let k = e % TK;
+      let t = row0 + r;
+      let i = k0 + k;
+      as_[e] = select(0.0, a[t * dims.I + i], t < dims.T && i < dims.I);
+      let o = col0 + r;
+      ws_[e] = select(0.0, w_elem(o * dims.I + i), o < dims.O && i < dims.I);
+    }
+    workgroupBarrier();
+    let kn = min(TK, dims.I - k0);
+    for (var k = 0u; k < kn; k++) {
+      for (var y = 0u; y < 4u; y++) {
+        let av = as_[(lid.y * 4u + y) * TK + k];
+        for (var x = 0u; x < 4u; x++) {
+          acc[y * 4u + x] += av * ws_[(lid.x * 4u + x) * TK + k];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var y = 0u; y < 4u; y++) {
+    let t = row0 + lid.y * 4u + y;
+    for (var x = 0u; x < 4u; x++) {
+      let o = col0 + lid.x * 4u + x;
+      if (t < dims.T && o < dims.O) { out[t * dims.O + o] = acc[y * 4u + x]; }
+    }
+  }
+}
+
+// dX[t, i] = Σ_o dY[t, o] · W[o, i]; reduction over o < O
+@compute @workgroup_size(16, 16)
+fn linear_backward_input_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let li = lid.y * 16u + lid.x;
+  let row0 = wg.y * TM;
+  let col0 = wg.x * TN;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.O; k0 += TK) {
+    for (var e = li; e < TM * TK; e += 256u) {
+      let r = e / TK;
+      let k = e % TK;
+      let t = row0 + r;
+      let o = k0 + k;
+      as_[e] = select(0.0, a[t * dims.O + o], t < dims.T && o < dims.O);
+      let i = col0 + r;
+      ws_[e] = select(0.0, w_elem(o * dims.I + i), i < dims.I && o < dims.O);
+    }
+    workgroupBarrier();
+    let kn = min(TK, dims.O - k0);
+    for (var k = 0u; k < kn; k++) {
+      for (var y = 0u; y < 4u; y++) {
+        let av = as_[(lid.y * 4u + y) * TK + k];
+        for (var x = 0u; x < 4u; x++) {
+          acc[y * 4u + x] += av * ws_[(lid.x * 4u + x) * TK + k];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var y = 0u; y < 4u; y++) {
+    let t = row0 + lid.y * 4u + y;
+    for (var x = 0u; x < 4u; x++) {
+      let i = col0 + lid.x * 4u + x;
+      if (t < dims.T && i < dims.I) { out[t * dims.I + i] = acc[y * 4u + x]; }
+    }
+  }
 }

@@ -104,17 +104,18 @@ export async function main(argv: string[]): Promise<number> {
   let out: RunOutput;
   let engine: Results['engine'];
   if (backend === 'gpu') {
-    const [{ openNodeGpu }, { GpuContext }, { uploadLlama }, { runGpu }] = await Promise.all([
-      import('../gpu/node'),
-      import('../gpu/context'),
-      import('../gpu/model'),
-      import('../gpu/engine'),
-    ]);
+    const [{ openNodeGpu }, { GpuContext, optionsFor }, { uploadLlama }, { runGpu }] =
+      await Promise.all([
+        import('../gpu/node'),
+        import('../gpu/context'),
+        import('../gpu/model'),
+        import('../gpu/engine'),
+      ]);
     const { gpu, software } = await openNodeGpu();
     const s = gpu.summary;
     const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
     console.error(`adapter: ${adapter}${software ? ' (software)' : ''}`);
-    const ctx = new GpuContext(gpu.device);
+    const ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
     const model = await uploadLlama(ctx, file);
     try {
       out = await runGpu(ctx, model, req, { onProgress });

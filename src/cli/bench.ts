@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
-import { GpuContext } from '../gpu/context';
+import { GpuContext, optionsFor } from '../gpu/context';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
 import { estimateGpuMemory, runGpu } from '../gpu/engine';
 import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
@@ -56,7 +56,7 @@ const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boole
 console.log(
   `adapter: ${adapter}${software ? ' (software)' : ''}; shader-f16 ${s.features.shaderF16}`,
 );
-const ctx = new GpuContext(gpu.device);
+const ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
 
 async function time(record: (enc: GPUCommandEncoder) => void, minMs = 200): Promise<number> {
   const once = async (reps: number) => {

@@ -1,12 +1,32 @@
 // A device plus the things every op needs: a pipeline cache, transient uniform buffers,
 // storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
 
+export interface GpuOptions {
+  /** use the workgroup-tiled linear kernels (real GPUs; slower on software adapters) */
+  tiledLinear?: boolean;
+}
+
+/** Options that suit an adapter: tiled kernels except on software adapters. */
+export function optionsFor(summary: {
+  isFallbackAdapter: boolean;
+  architecture: string;
+  description: string;
+}): GpuOptions {
+  const software =
+    summary.isFallbackAdapter ||
+    /swiftshader|llvmpipe|lavapipe/i.test(`${summary.architecture} ${summary.description}`);
+  return { tiledLinear: !software };
+}
+
 export class GpuContext {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
 
-  constructor(readonly device: GPUDevice) {}
+  constructor(
+    readonly device: GPUDevice,
+    readonly options: GpuOptions = {},
+  ) {}
 
   /**
    * The compute pipeline for `entryPoint` of the WGSL source `code`, compiled once per device

@@ -6,7 +6,7 @@ import { blobSource } from '../gguf/source';
 import { llamaConfig, layerParameterCount, type LlamaConfig } from '../model/config';
 import { tokenizerFromGguf, type Tokenizer } from '../tokenizer/index';
 import { parseSamples, sampleTokens, DEFAULT_MAX_TOKENS, type Sample } from '../samples/load';
-import { GpuContext } from '../gpu/context';
+import { GpuContext, optionsFor } from '../gpu/context';
 import { uploadLlama, type GpuLlama } from '../gpu/model';
 import { runGpu } from '../gpu/engine';
 import { assembleResults } from '../engine/assemble';
@@ -180,7 +180,7 @@ export async function runAnalysis(): Promise<void> {
     const req = buildRequest();
     if (!gpuModel || gpuModel.file !== m.file) {
       gpuModel?.model.destroy();
-      const ctx = new GpuContext(g.gpu.device);
+      const ctx = new GpuContext(g.gpu.device, optionsFor(g.gpu.summary));
       gpuModel = { ctx, file: m.file, model: await uploadLlama(ctx, m.file) };
     }
     const out = await runGpu(gpuModel.ctx, gpuModel.model, req, {

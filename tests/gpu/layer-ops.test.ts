@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOnGpu, testContext } from '../helpers/gpu';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
-import type { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/context';
 import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';
 import * as g from '../../src/gpu/ops/linear';
 import { embeddingForward } from '../../src/gpu/ops/embedding';
@@ -38,27 +38,33 @@ describe('layer ops on the GPU', () => {
   beforeAll(async () => (ctx = await testContext()));
   afterAll(() => ctx?.device.destroy());
 
-  for (const t of GPU_WEIGHT_TYPES) {
-    it(`linear forward and backward_input over ${GgmlType[t]} weights`, async () => {
-      const bl = BLOCK[t]!.elements;
-      const d = { T: 5, I: bl === 1 ? 37 : bl * 2, O: 19 };
-      const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
-      const X = randomArray(d.T * d.I, 1);
-      const dY = randomArray(d.T * d.O, 2);
-      const W = uploadWeight(ctx.device, bytes, t, d.O * d.I);
-      const out = await runOnGpu(ctx, { X, dY }, { Y: d.T * d.O, dX: d.T * d.I }, (enc, b) => {
-        g.linearForward(ctx, enc, b.Y, b.X, W, d);
-        g.linearBackwardInput(ctx, enc, b.dX, b.dY, W, d);
+  // both kernels: the simple one (software adapters) on every type; the tiled one (real GPUs) on
+  // every type too, with sizes that leave partial 64×64 tiles and 32-chunks
+  for (const tiled of [false, true])
+    for (const t of GPU_WEIGHT_TYPES) {
+      it(`linear${tiled ? ' (tiled)' : ''} forward and backward_input over ${GgmlType[t]} weights`, async () => {
+        const kctx = new GpuContext(ctx.device, { tiledLinear: tiled });
+        const bl = BLOCK[t]!.elements;
+        const d = tiled
+          ? { T: 70, I: bl === 1 ? 45 : bl * 3, O: 67 }
+          : { T: 5, I: bl === 1 ? 37 : bl * 2, O: 19 };
+        const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
+        const X = randomArray(d.T * d.I, 1);
+        const dY = randomArray(d.T * d.O, 2);
+        const W = uploadWeight(ctx.device, bytes, t, d.O * d.I);
+        const out = await runOnGpu(ctx, { X, dY }, { Y: d.T * d.O, dX: d.T * d.I }, (enc, b) => {
+          g.linearForward(kctx, enc, b.Y, b.X, W, d);
+          g.linearBackwardInput(kctx, enc, b.dX, b.dY, W, d);
+        });
+        const Y = new Float32Array(d.T * d.O);
+        const dX = new Float32Array(d.T * d.I);
+        r.linearForward(Y, X, bytes, t, d);
+        r.linearBackwardInput(dX, dY, bytes, t, d);
+        expectClose('Y', out.Y, Y);
+        expectClose('dX', out.dX, dX);
+        W.buffer.destroy();
       });
-      const Y = new Float32Array(d.T * d.O);
-      const dX = new Float32Array(d.T * d.I);
-      r.linearForward(Y, X, bytes, t, d);
-      r.linearBackwardInput(dX, dY, bytes, t, d);
-      expectClose('Y', out.Y, Y);
-      expectClose('dX', out.dX, dX);
-      W.buffer.destroy();
-    });
-  }
+    }
 
   it('embedding gathers rows of a quantized table', async () => {
     const C = 64;

@@ -4,7 +4,9 @@ import { groups, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
-const WG = 16;
+/** Output tile of one workgroup: 16 × 16 (simple kernels) or 64 × 64 (tiled kernels). */
+const tile = (ctx: GpuContext) => (ctx.options.tiledLinear ? 64 : 16);
+const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_tiled` : name);
 
 /** Y (T, O) = X (T, I) · Wᵀ with W (O, I) quantized. Overwrites Y. */
 export function linearForward(
@@ -15,12 +17,12 @@ export function linearForward(
   W: GpuWeight,
   d: LinearDims,
 ): void {
-  const p = ctx.pipeline('linear', withQuant(code), 'linear_forward', qtype(W));
+  const p = ctx.pipeline('linear', withQuant(code), entry(ctx, 'linear_forward'), qtype(W));
   ctx.dispatch(
     enc,
     p,
     [Y, X, W.buffer, ctx.uniform([d.T, d.I, d.O, 0])],
-    [groups(d.O, WG), groups(d.T, WG)],
+    [groups(d.O, tile(ctx)), groups(d.T, tile(ctx))],
   );
 }
 
@@ -33,11 +35,11 @@ export function linearBackwardInput(
   W: GpuWeight,
   d: LinearDims,
 ): void {
-  const p = ctx.pipeline('linear', withQuant(code), 'linear_backward_input', qtype(W));
+  const p = ctx.pipeline('linear', withQuant(code), entry(ctx, 'linear_backward_input'), qtype(W));
   ctx.dispatch(
     enc,
     p,
     [dX, dY, W.buffer, ctx.uniform([d.T, d.I, d.O, 0])],
-    [groups(d.I, WG), groups(d.T, WG)],
+    [groups(d.I, tile(ctx)), groups(d.T, tile(ctx))],
   );
 }
