@@ -1,5 +1,6 @@
 // What the views draw, derived from a results document alone (no GPU).
 import type { Results } from './results';
+import { countAbove } from './histogram';
 import type { LayerSeries } from '../charts/layers';
 
 /** Fraction of each layer's scored parameters with mean A above thresholds[k], per set. */
@@ -33,4 +34,18 @@ export function seriesCsv(series: LayerSeries[]): string {
   for (let l = 0; l < L; l++)
     rows.push([String(l), ...series.map((s) => String(s.values[l] ?? ''))].join(','));
   return rows.join('\n') + '\n';
+}
+
+/**
+ * Density per layer at any γ from the stored log10 histograms of mean A, with no recomputation:
+ * exact when γ is a bin edge (a multiple of 0.1 decade), interpolated within a bin otherwise.
+ */
+export function densitySeriesAt(r: Results, gamma: number): LayerSeries[] {
+  const perLayer = r.model.matrixParameters.reduce((a, b) => a + b, 0);
+  return r.sets.map((s) => ({
+    name: s.name,
+    values: s.density.histograms.map(
+      (row) => row.reduce((a, h) => a + countAbove(h, gamma), 0) / perLayer,
+    ),
+  }));
 }

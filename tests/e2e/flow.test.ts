@@ -10,6 +10,7 @@ import { demoFile } from '../helpers/demo';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { runReference } from '../../src/engine/reference';
 import type { Results } from '../../src/analysis/results';
+import { densitySeries, densitySeriesAt } from '../../src/analysis/views';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 
 let server: PreviewServer;
@@ -87,6 +88,29 @@ describe('research flow', () => {
       8,
     );
   }, 660_000);
+
+  it('moves γ and redraws density from the histograms, with no GPU work', async () => {
+    const cy = () =>
+      page
+        .locator('[data-chart="density"] [data-series="bible"] circle')
+        .first()
+        .getAttribute('cy');
+    const before = await cy();
+    const progress = await page.locator('[data-field="progress"]').innerText();
+    await page.locator('[data-field="gamma"]').evaluate((el: HTMLInputElement) => {
+      el.value = '-2';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(await page.locator('[data-field="gamma-value"]').innerText()).toBe('0.010');
+    await expect.poll(cy).not.toBe(before);
+    const r = (await page.evaluate(
+      () => (globalThis as { __paramscopeResults?: unknown }).__paramscopeResults,
+    )) as Results;
+    expect(densitySeriesAt(r, 1e-2)[0].values[0]).toBeLessThan(densitySeries(r, 0)[0].values[0]);
+    // the same results document, and no new run: the progress line is untouched
+    expect(await page.locator('[data-field="progress"]').innerText()).toBe(progress);
+    await page.screenshot({ path: artifactPath('flow-gamma.png'), fullPage: true });
+  });
 
   it('refuses a corrupt model file by name and keeps the loaded model', async () => {
     await page.locator('[data-field="model-file"]').setInputFiles({
