@@ -49,25 +49,27 @@ const TK: u32 = 32u; // reduction chunk
 var<workgroup> as_: array<f32, 2048>; // (TM, TK) rows of the left operand
 var<workgroup> ws_: array<f32, 2048>; // (TN, TK) dequantized weights, one row per output column
 
-// Y[t, o] = Σ_i X[t, i] · W[o, i]; reduction over i < I
-@compute @workgroup_size(16, 16)
-fn linear_forward_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+// One 64×64 tile of out (T, N) = a (T, K) · B, where B (K, N) is Wᵀ (forward: K = I, N = O) or
+// W (backward: K = O, N = I); `backward` is a literal at each call, so control flow stays uniform.
+fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
+  let K = select(dims.I, dims.O, backward);
+  let N = select(dims.O, dims.I, backward);
   let li = lid.y * 16u + lid.x;
   let row0 = wg.y * TM;
   let col0 = wg.x * TN;
   var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < dims.I; k0 += TK) {
+  for (var k0 = 0u; k0 < K; k0 += TK) {
     for (var e = li; e < TM * TK; e += 256u) {
       let r = e / TK;
-      let k = e % TK;
+      let k = k0 + e % TK;
       let t = row0 + r;
-      let i = k0 + k;
-      as_[e] = select(0.0, a[t * dims.I + i], t < dims.T && i < dims.I);
-      let o = col0 + r;
-      ws_[e] = select(0.0, w_elem(o * dims.I + i), o < dims.O && i < dims.I);
+      as_[e] = select(0.0, a[t * K + k], t < dims.T && k < K);
+      let c = col0 + r;
+      let w = select(c * dims.I + k, k * dims.I + c, backward); // W[c, k] or W[k, c]
+      ws_[e] = select(0.0, w_elem(w), c < N && k < K);
     }
     workgroupBarrier();
-    let kn = min(TK, dims.I - k0);
+    let kn = min(TK, K - k0);
     for (var k = 0u; k < kn; k++) {
       for (var y = 0u; y < 4u; y++) {
         let av = as_[(lid.y * 4u + y) * TK + k];
@@ -81,46 +83,20 @@ fn linear_forward_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocat
   for (var y = 0u; y < 4u; y++) {
     let t = row0 + lid.y * 4u + y;
     for (var x = 0u; x < 4u; x++) {
-      let o = col0 + lid.x * 4u + x;
-      if (t < dims.T && o < dims.O) { out[t * dims.O + o] = acc[y * 4u + x]; }
+      let c = col0 + lid.x * 4u + x;
+      if (t < dims.T && c < N) { out[t * N + c] = acc[y * 4u + x]; }
     }
   }
+}
+
+// Y[t, o] = Σ_i X[t, i] · W[o, i]; reduction over i < I
+@compute @workgroup_size(16, 16)
+fn linear_forward_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  tiled(wg, lid, false);
 }
 
 // dX[t, i] = Σ_o dY[t, o] · W[o, i]; reduction over o < O
 @compute @workgroup_size(16, 16)
 fn linear_backward_input_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let li = lid.y * 16u + lid.x;
-  let row0 = wg.y * TM;
-  let col0 = wg.x * TN;
-  var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < dims.O; k0 += TK) {
-    for (var e = li; e < TM * TK; e += 256u) {
-      let r = e / TK;
-      let k = e % TK;
-      let t = row0 + r;
-      let o = k0 + k;
-      as_[e] = select(0.0, a[t * dims.O + o], t < dims.T && o < dims.O);
-      let i = col0 + r;
-      ws_[e] = select(0.0, w_elem(o * dims.I + i), i < dims.I && o < dims.O);
-    }
-    workgroupBarrier();
-    let kn = min(TK, dims.O - k0);
-    for (var k = 0u; k < kn; k++) {
-      for (var y = 0u; y < 4u; y++) {
-        let av = as_[(lid.y * 4u + y) * TK + k];
-        for (var x = 0u; x < 4u; x++) {
-          acc[y * 4u + x] += av * ws_[(lid.x * 4u + x) * TK + k];
-        }
-      }
-    }
-    workgroupBarrier();
-  }
-  for (var y = 0u; y < 4u; y++) {
-    let t = row0 + lid.y * 4u + y;
-    for (var x = 0u; x < 4u; x++) {
-      let i = col0 + lid.x * 4u + x;
-      if (t < dims.T && i < dims.I) { out[t * dims.I + i] = acc[y * 4u + x]; }
-    }
-  }
+  tiled(wg, lid, true);
 }
