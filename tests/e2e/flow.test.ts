@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
 import { demoFile } from '../helpers/demo';
+import { resultNumbers } from '../helpers/results';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { runReference } from '../../src/engine/reference';
 import type { Results } from '../../src/analysis/results';
@@ -73,14 +74,7 @@ describe('research flow', () => {
       metric: r.settings.metric,
       maxTokens: 6,
     });
-    const flat = (o: { sets: Results['sets']; pairs: Results['pairs'] }) => [
-      ...o.sets.flatMap((s) =>
-        s.samples.flatMap((x) => [x.maxLogit, x.argmax, ...x.sumA.flat(), ...x.maxA.flat()]),
-      ),
-      ...o.sets.flatMap((s) => [...s.density.counts.flat(2), ...s.density.sumMeanA.flat()]),
-      ...o.pairs.flatMap((p) => p.llmdcos.flat()),
-    ];
-    const c = compareArrays(flat(r), flat(ref), { rel: 1e-4, abs: 1e-12 });
+    const c = compareArrays(resultNumbers(r), resultNumbers(ref), { rel: 1e-4, abs: 1e-12 });
     expect(c.ok, describeComparison('browser GPU vs reference', c)).toBe(true);
     // the density chart draws one line per set, with a point per layer
     expect(await page.locator('[data-chart="density"] [data-series]').count()).toBe(2);

@@ -8,24 +8,9 @@ import { validateResults, type Results } from '../../src/analysis/results';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { fixtureBytes } from '../helpers/fixtures';
 import { analyzeCli } from '../helpers/cli';
+import { resultNumbers } from '../helpers/results';
 
 const PARITY = { rel: 1e-4, abs: 1e-12 };
-
-function numbers(r: Results): number[] {
-  return [
-    ...r.sets.flatMap((s) =>
-      s.samples.flatMap((x) => [
-        x.maxLogit,
-        x.argmax,
-        ...x.sumA.flat(),
-        ...x.sumA2.flat(),
-        ...x.maxA.flat(),
-      ]),
-    ),
-    ...r.sets.flatMap((s) => [...s.density.counts.flat(2), ...s.density.sumMeanA.flat()]),
-    ...r.pairs.flatMap((p) => p.llmdcos.flat()),
-  ];
-}
 
 describe('npm run analyze --backend gpu', () => {
   const dir = mkdtempSync(join(tmpdir(), 'paramscope-cli-gpu-'));
@@ -75,7 +60,7 @@ describe('npm run analyze --backend gpu', () => {
       expect(validateResults(rg)).toEqual([]);
       expect(rg.engine.backend).toBe('gpu');
       expect(rg.sets.map((s) => s.samples.length)).toEqual([2, 2]);
-      const c = compareArrays(numbers(rg), numbers(rr), PARITY);
+      const c = compareArrays(resultNumbers(rg), resultNumbers(rr), PARITY);
       expect(c.ok, describeComparison('gpu vs reference', c)).toBe(true);
     }, 120_000);
   }
