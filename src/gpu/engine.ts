@@ -174,11 +174,40 @@ export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void
   }
 }
 
+export interface GpuRunOptions extends RunOptions {
+  /** the last-position logits (V) of every sample, after its forward */
+  onLogits?: (set: number, index: number, logits: Float32Array) => void;
+  /** stop after the forward of every sample (no scores; the output has no sets) */
+  forwardOnly?: boolean;
+}
+
+/** The engine's forward alone: last-position logits (V) of one token sequence. */
+export async function gpuForwardLogits(
+  ctx: GpuContext,
+  model: GpuLlama,
+  tokens: number[],
+): Promise<Float32Array> {
+  let out: Float32Array | null = null;
+  await runGpu(
+    ctx,
+    model,
+    {
+      sets: [{ name: 'verify', samples: [{ source: 'verify', tokens }] }],
+      pairs: [],
+      thresholds: [1],
+      metric: 'grad_x_weight',
+      maxTokens: tokens.length,
+    },
+    { forwardOnly: true, onLogits: (_s, _i, l) => (out = l) },
+  );
+  return out!;
+}
+
 export async function runGpu(
   ctx: GpuContext,
   model: GpuLlama,
   req: RunRequest,
-  opts: RunOptions = {},
+  opts: GpuRunOptions = {},
 ): Promise<RunOutput> {
   const c = model.config;
   const L = c.blockCount;
@@ -426,7 +455,11 @@ export async function runGpu(
       enc.clearBuffer(st.dxIn);
       enc.copyBufferToBuffer(S.dlast, 0, st.dxIn, (T - 1) * C * F32, C * F32);
       await ctx.submit(enc);
-      const [best] = await ctx.readMany([{ buffer: st.best, count: 2 }]);
+      const [best, logits] = await ctx.readMany([
+        { buffer: st.best, count: 2 },
+        ...(opts.onLogits ? [{ buffer: S.logits, count: V }] : []),
+      ]);
+      opts.onLogits?.(st.set, st.index, logits);
       st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
       st.result.maxLogit = best[1];
       opts.onProgress?.({
@@ -437,6 +470,8 @@ export async function runGpu(
         fraction: (0.1 * (i + 1)) / states.length,
       });
     }
+
+    if (opts.forwardOnly) return { sets: [], pairs: [] };
 
     // 2. the layer walk
     const pairs: PairResult[] = req.pairs.map((p) => ({ a: p.a, b: p.b, llmdcos: [] }));

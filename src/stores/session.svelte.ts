@@ -168,6 +168,21 @@ export function buildRequest(): RunRequest {
   };
 }
 
+/** The loaded model's weights on the page's GPU, uploaded once per model. */
+export async function ensureGpuModel(): Promise<{ model: GpuLlama; ctx: GpuContext }> {
+  const g = gpuState.current;
+  const m = session.model;
+  if (g.status !== 'ready') throw new Error('WebGPU is not ready');
+  if (!m) throw new Error('no model loaded');
+  if (!gpuModel || gpuModel.file !== m.file) {
+    gpuModel?.model.destroy();
+    gpuModel = null;
+    const ctx = new GpuContext(g.gpu.device, optionsFor(g.gpu.summary));
+    gpuModel = { ctx, file: m.file, model: await uploadLlama(ctx, m.file) };
+  }
+  return gpuModel;
+}
+
 export async function runAnalysis(): Promise<void> {
   const g = gpuState.current;
   const m = session.model;
@@ -178,12 +193,8 @@ export async function runAnalysis(): Promise<void> {
   abort = new AbortController();
   try {
     const req = buildRequest();
-    if (!gpuModel || gpuModel.file !== m.file) {
-      gpuModel?.model.destroy();
-      const ctx = new GpuContext(g.gpu.device, optionsFor(g.gpu.summary));
-      gpuModel = { ctx, file: m.file, model: await uploadLlama(ctx, m.file) };
-    }
-    const out = await runGpu(gpuModel.ctx, gpuModel.model, req, {
+    const gm = await ensureGpuModel();
+    const out = await runGpu(gm.ctx, gm.model, req, {
       signal: abort.signal,
       onProgress: (p) => (session.progress = p),
     });

@@ -1,0 +1,59 @@
+// The "Verify engine" panel in Chromium: the page's WGSL forward against onnxruntime-web (WASM,
+// served from the app itself) on the demo model, ≤ 1e-3 in max |Δ logit|, and no request off
+// the machine while ORT loads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
+import { demoFile } from '../helpers/demo';
+import { loadLlamaWeights } from '../../src/model/weights';
+import { llamaForward } from '../../src/reference/llama';
+import { tokenizerFromGguf } from '../../src/tokenizer/index';
+import { sampleTokens } from '../../src/samples/load';
+import type { Verification } from '../../src/onnx/verify';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+let page: Page;
+let requests: string[];
+
+beforeAll(async () => {
+  ({ server, url } = await serveApp());
+  browser = await launchBrowser({ webgpu: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  requests = watchRequests(page);
+  await page.goto(url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('Verify engine panel', () => {
+  it('compares the WGSL forward with onnxruntime-web on the demo model', async () => {
+    await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    const text = 'The quick brown fox jumps over the lazy dog.';
+    await page.locator('[data-field="verify-text"]').fill(text);
+    await page.locator('[data-action="verify"]').click();
+    await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });
+    const v = (await page.evaluate(
+      () => (globalThis as { __paramscopeVerify?: unknown }).__paramscopeVerify,
+    )) as Verification;
+    expect(v.ok).toBe(true);
+    expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-3);
+    expect(await page.locator('[data-field="verify-result"]').getAttribute('data-ok')).toBe('true');
+    // the page ran the tokens our tokenizer gives, and its argmax is the reference's
+    const file = await demoFile();
+    const tokens = sampleTokens({ source: 'x', text }, tokenizerFromGguf(file), 256);
+    expect(v.tokens).toBe(tokens.length);
+    const ref = llamaForward(await loadLlamaWeights(file), tokens);
+    expect(v.argmaxOurs).toBe(ref.argmax);
+    expect(v.argmaxOrt).toBe(ref.argmax);
+    await page
+      .locator('[data-region="verify"]')
+      .screenshot({ path: artifactPath('verify-panel.png') });
+    expect(requests.filter((r) => !isLocal(r, url))).toEqual([]);
+    expect(requests.some((r) => r.endsWith('.wasm'))).toBe(true);
+  }, 300_000);
+});
