@@ -43,7 +43,9 @@ export interface SetResult {
 export interface PairResult {
   a: string;
   b: string;
-  /** [pair i = sample i of a with sample i of b][layer] */
+  /** present when not 0: pair i is sample i of a with sample (i + shift) mod n_b of b */
+  shift?: number;
+  /** [pair i = sample i of a with sample i (+ shift) of b][layer] */
   llmdcos: number[][];
 }
 

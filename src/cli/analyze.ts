@@ -78,9 +78,11 @@ export async function main(argv: string[]): Promise<number> {
     sets.set(name, set);
   }
   const pairs = (values.pair ?? []).map((p) => {
-    const [a, b, extra] = p.split(':');
-    if (!a || !b || extra !== undefined) throw new UsageError(`--pair ${p}: expected A:B`);
-    return { a, b };
+    const [a, b, s, extra] = p.split(':');
+    const shift = s === undefined ? 0 : Number(s);
+    if (!a || !b || extra !== undefined || !Number.isInteger(shift) || shift < 0)
+      throw new UsageError(`--pair ${p}: expected A:B or A:B:SHIFT (SHIFT ≥ 0)`);
+    return shift ? { a, b, shift } : { a, b };
   });
   const thresholds = (values.threshold ?? [String(defaultThreshold(config.blockCount))]).map(
     (t) => {

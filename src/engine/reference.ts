@@ -8,7 +8,7 @@ import { reduceMatrix } from '../analysis/reductions';
 import { MeanAccumulator } from '../analysis/density';
 import { llmdcos } from '../analysis/llmdcos';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
-import { checkPairs, type RunOptions, type RunRequest } from './types';
+import { checkPairs, pairedIndex, type RunOptions, type RunRequest } from './types';
 
 export interface RunOutput {
   sets: SetResult[];
@@ -113,9 +113,11 @@ export async function runReference(
     return {
       a: p.a,
       b: p.b,
-      llmdcos: Array.from({ length: pairLengths[k] }, (_, i) =>
-        Array.from({ length: L }, (_, l) => llmdcos(A[i][l], B[i][l])),
-      ),
+      ...(p.shift ? { shift: p.shift } : {}),
+      llmdcos: Array.from({ length: pairLengths[k] }, (_, i) => {
+        const j = pairedIndex(p, i, B.length);
+        return Array.from({ length: L }, (_, l) => llmdcos(A[i][l], B[j][l]));
+      }),
     };
   });
   opts.onProgress?.({ stage: 'done', fraction: 1 });

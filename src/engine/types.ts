@@ -6,10 +6,24 @@ export interface RunSet {
   samples: { source: string; tokens: number[] }[];
 }
 
+export interface PairSpec {
+  a: string;
+  b: string;
+  shift?: number;
+}
+
+/** Index of the sample of set b paired with sample i of set a. */
+export function pairedIndex(p: PairSpec, i: number, nb: number): number {
+  return (i + (p.shift ?? 0)) % nb;
+}
+
 export interface RunRequest {
   sets: RunSet[];
-  /** index pairing: sample i of set a with sample i of set b (the paper's Fig. 3) */
-  pairs: { a: string; b: string }[];
+  /**
+   * index pairing: sample i of set a with sample (i + shift) mod n_b of set b, i < min(n_a, n_b);
+   * shift 0 is the paper's Fig. 3 pairing; a set with itself takes shift ≥ 1 (no self-pairs)
+   */
+  pairs: PairSpec[];
   thresholds: number[];
   metric: Metric;
   maxTokens: number;
@@ -36,12 +50,18 @@ export interface RunOptions {
 /** Checks a request's pairs name existing sets; returns the pairing length of each pair. */
 export function checkPairs(req: RunRequest): number[] {
   const byName = new Map(req.sets.map((s) => [s.name, s]));
-  return req.pairs.map(({ a, b }) => {
+  return req.pairs.map(({ a, b, shift = 0 }) => {
     const sa = byName.get(a);
     const sb = byName.get(b);
     if (!sa || !sb)
       throw new Error(
         `pair ${a}:${b} names a set that is not in the run (sets: ${[...byName.keys()].join(', ')})`,
+      );
+    if (!Number.isInteger(shift) || shift < 0)
+      throw new Error(`pair ${a}:${b}: shift ${shift} is not a non-negative integer`);
+    if (a === b && shift % Math.max(1, sb.samples.length) === 0)
+      throw new Error(
+        `pair ${a}:${b} with shift ${shift} would pair samples with themselves (a set with itself needs ≥ 2 samples and a shift that is not a multiple of their count)`,
       );
     return Math.min(sa.samples.length, sb.samples.length);
   });

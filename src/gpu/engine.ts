@@ -16,7 +16,7 @@ import type { LinearDims } from '../model/shapes';
 import type { Metric } from '../analysis/metrics';
 import { cosFromParts } from '../analysis/llmdcos';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
-import { checkPairs, type RunOptions, type RunRequest } from '../engine/types';
+import { checkPairs, pairedIndex, type RunOptions, type RunRequest } from '../engine/types';
 import type { RunOutput } from '../engine/reference';
 import type { GpuContext } from './context';
 import type { GpuLlama } from './model';
@@ -474,7 +474,12 @@ export async function runGpu(
     if (opts.forwardOnly) return { sets: [], pairs: [] };
 
     // 2. the layer walk
-    const pairs: PairResult[] = req.pairs.map((p) => ({ a: p.a, b: p.b, llmdcos: [] }));
+    const pairs: PairResult[] = req.pairs.map((p) => ({
+      a: p.a,
+      b: p.b,
+      ...(p.shift ? { shift: p.shift } : {}),
+      llmdcos: [],
+    }));
     const setIndex = new Map(req.sets.map((s, i) => [s.name, i]));
     const stateOf = (set: number, index: number) =>
       states.find((s) => s.set === set && s.index === index)!;
@@ -545,7 +550,8 @@ export async function runGpu(
         for (let i = 0; i < pairLengths[k]; i++) {
           check();
           const a = stateOf(setIndex.get(req.pairs[k].a)!, i);
-          const b = stateOf(setIndex.get(req.pairs[k].b)!, i);
+          const sb = setIndex.get(req.pairs[k].b)!;
+          const b = stateOf(sb, pairedIndex(req.pairs[k], i, req.sets[sb].samples.length));
           const enc = ctx.device.createCommandEncoder({ label: `layer ${l} pair ${k}:${i}` });
           const newA = step(enc, SA, a);
           const newB = a === b ? false : step(enc, SB, b);

@@ -28,7 +28,12 @@ function request(V: number, lengths: number[][], metric: Metric): RunRequest {
       name: `set${si}`,
       samples: ls.map((T, i) => sample(T, si * 10 + i)),
     })),
-    pairs: [{ a: 'set0', b: 'set1' }],
+    // the paper's index pairing, a shifted one across sets, and a set with itself (shift 1)
+    pairs: [
+      { a: 'set0', b: 'set1' },
+      { a: 'set1', b: 'set0', shift: 1 },
+      ...(lengths[0].length > 1 ? [{ a: 'set0', b: 'set0', shift: 1 }] : []),
+    ],
     thresholds: [1e-4, 1e-3, 1e-2],
     metric,
     maxTokens: 256,
