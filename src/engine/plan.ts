@@ -1,0 +1,149 @@
+// Incremental runs: split a request into units (a pair of sets with its two sets, or one set),
+// take every set and pair whose signature is cached from the cache, run only the rest, one unit
+// at a time, and cache each unit as it finishes. A cancelled run returns what finished.
+import type { PairResult, SetResult } from '../analysis/results';
+import { entry, type CacheStore } from '../cache/store';
+import { pairSignature, setSignature } from '../cache/keys';
+import type { RunOutput } from './reference';
+import { checkPairs, type PairSpec, type RunOptions, type RunRequest, type RunSet } from './types';
+
+export interface PlanUnit {
+  sets: RunSet[];
+  pairs: PairSpec[];
+}
+
+export interface IncrementalRun {
+  out: RunOutput;
+  /** false when cancelled: `out` holds the finished sets and pairs only */
+  complete: boolean;
+  computed: { sets: string[]; pairs: string[] };
+  cached: { sets: string[]; pairs: string[] };
+  /** cache writes that failed (quota): their results are in `out` but not stored */
+  cacheErrors: string[];
+}
+
+export interface IncrementalOptions extends RunOptions {
+  /** the merged results after every finished unit (and once at the start, from the cache) */
+  onPartial?: (out: RunOutput) => void;
+  /** called with the units about to run, before any runs */
+  onPlan?: (units: PlanUnit[]) => void;
+}
+
+const pairName = (p: PairSpec) => `${p.a}:${p.b}${p.shift ? `:${p.shift}` : ''}`;
+
+export async function runIncremental(
+  req: RunRequest,
+  modelKey: string,
+  cache: CacheStore,
+  execute: (unit: RunRequest, opts: RunOptions) => Promise<RunOutput>,
+  opts: IncrementalOptions = {},
+): Promise<IncrementalRun> {
+  checkPairs(req);
+  const settings = JSON.stringify({
+    metric: req.metric,
+    maxTokens: req.maxTokens,
+    thresholds: req.thresholds,
+  });
+  const byName = new Map(req.sets.map((s) => [s.name, s]));
+  const setSig = new Map<string, string>();
+  for (const s of req.sets) setSig.set(s.name, await setSignature(modelKey, settings, s));
+  const pairSig = await Promise.all(
+    req.pairs.map((p) => pairSignature(setSig.get(p.a)!, setSig.get(p.b)!, p)),
+  );
+
+  const sets = new Map<string, SetResult>();
+  const pairs = new Map<number, PairResult>();
+  const cached = { sets: [] as string[], pairs: [] as string[] };
+  for (const s of req.sets) {
+    const e = await cache.get<SetResult>(`set:${setSig.get(s.name)}`);
+    if (e) {
+      sets.set(s.name, rename(e.data, s));
+      cached.sets.push(s.name);
+    }
+  }
+  for (let k = 0; k < req.pairs.length; k++) {
+    const e = await cache.get<PairResult>(`pair:${pairSig[k]}`);
+    if (e) {
+      pairs.set(k, { ...e.data, a: req.pairs[k].a, b: req.pairs[k].b });
+      cached.pairs.push(pairName(req.pairs[k]));
+    }
+  }
+  const merged = (): RunOutput => ({
+    sets: req.sets.filter((s) => sets.has(s.name)).map((s) => sets.get(s.name)!),
+    pairs: req.pairs.map((_, k) => pairs.get(k)).filter((p): p is PairResult => !!p),
+  });
+
+  // units: each missing pair with both its sets; then each set still missing on its own
+  const units: (PlanUnit & { pairIndex?: number })[] = [];
+  const covered = new Set<string>();
+  req.pairs.forEach((p, k) => {
+    if (pairs.has(k)) return;
+    const names = p.a === p.b ? [p.a] : [p.a, p.b];
+    names.forEach((n) => covered.add(n));
+    units.push({ sets: names.map((n) => byName.get(n)!), pairs: [p], pairIndex: k });
+  });
+  for (const s of req.sets) {
+    if (!sets.has(s.name) && !covered.has(s.name)) units.push({ sets: [s], pairs: [] });
+  }
+  opts.onPlan?.(units);
+  opts.onPartial?.(merged());
+
+  const computed = { sets: [] as string[], pairs: [] as string[] };
+  const cacheErrors: string[] = [];
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u];
+    let out: RunOutput;
+    try {
+      out = await execute(
+        { ...req, sets: unit.sets, pairs: unit.pairs },
+        {
+          signal: opts.signal,
+          onProgress: (p) =>
+            opts.onProgress?.({
+              ...p,
+              stage: p.stage === 'done' && u + 1 < units.length ? 'layer' : p.stage,
+              fraction: (u + p.fraction) / units.length,
+              etaSeconds: p.etaSeconds,
+            }),
+        },
+      );
+    } catch (e) {
+      if ((e as Error).name === 'AbortError')
+        return { out: merged(), complete: false, computed, cached, cacheErrors };
+      throw e;
+    }
+    const writes: [string, ReturnType<typeof entry>][] = [];
+    for (const s of out.sets) {
+      const sig = setSig.get(s.name)!;
+      if (!sets.has(s.name)) computed.sets.push(s.name);
+      sets.set(s.name, s);
+      writes.push([`set:${sig}`, entry('set', `set ${s.name} (${s.samples.length} samples)`, s)]);
+    }
+    if (unit.pairIndex !== undefined) {
+      const p = out.pairs[0];
+      pairs.set(unit.pairIndex, p);
+      computed.pairs.push(pairName(req.pairs[unit.pairIndex]));
+      writes.push([
+        `pair:${pairSig[unit.pairIndex]}`,
+        entry('pair', `pair ${pairName(req.pairs[unit.pairIndex])} (${p.llmdcos.length})`, p),
+      ]);
+    }
+    opts.onPartial?.(merged());
+    // results are kept (and the run goes on) when the cache cannot take them
+    try {
+      await cache.putMany(writes);
+    } catch (e) {
+      cacheErrors.push((e as Error).message);
+    }
+  }
+  return { out: merged(), complete: true, computed, cached, cacheErrors };
+}
+
+/** A cached set under the current name and sample sources. */
+function rename(s: SetResult, set: RunSet): SetResult {
+  return {
+    ...s,
+    name: set.name,
+    samples: s.samples.map((x, i) => ({ ...x, source: set.samples[i]?.source ?? x.source })),
+  };
+}
