@@ -31,16 +31,43 @@ export interface GpuLlama {
 /** Bytes of uploads after which uploadLlama waits for the queue. */
 export const UPLOAD_FLUSH_BYTES = 256 << 20;
 
+export interface UploadProgress {
+  /** bytes of the file's tensors read and uploaded so far, of totalBytes */
+  bytes: number;
+  totalBytes: number;
+  tensors: number;
+  totalTensors: number;
+}
+
+export interface UploadOptions {
+  onProgress?: (p: UploadProgress) => void;
+  /** stops between tensors; what was uploaded is freed */
+  signal?: AbortSignal;
+}
+
 export async function uploadLlama(
   ctx: GpuContext,
   file: GgufFile,
-  onTensor?: (done: number, total: number) => void,
+  opts: UploadOptions = {},
 ): Promise<GpuLlama> {
   const config = llamaConfig(file);
   const buffers: GPUBuffer[] = [];
   let bytes = 0;
-  const total = file.tensors.size;
+  const totalTensors = file.tensors.size;
+  let totalBytes = 0;
+  for (const t of file.tensors.values()) totalBytes += t.bytes;
   let done = 0;
+  let read = 0;
+  const report = (name: string) => {
+    read += tensorInfo(file, name).bytes;
+    opts.onProgress?.({ bytes: read, totalBytes, tensors: ++done, totalTensors });
+  };
+  const check = () => {
+    if (opts.signal?.aborted) {
+      buffers.forEach((b) => b.destroy());
+      opts.signal.throwIfAborted();
+    }
+  };
   // writeBuffer stages every upload; without a pause now and then the staging copies of a
   // multi-GB model pile up (seen: 17.9 GiB on the GPU while 6.7 GiB of weights were uploaded)
   let pending = 0;
@@ -52,6 +79,7 @@ export async function uploadLlama(
     }
   };
   const weight = async (name: string): Promise<GpuWeight> => {
+    check();
     const info = tensorInfo(file, name);
     const w = uploadWeight(
       ctx.device,
@@ -63,14 +91,15 @@ export async function uploadLlama(
     buffers.push(w.buffer);
     bytes += w.buffer.size;
     await throttle(w.buffer.size);
-    onTensor?.(++done, total);
+    report(name);
     return w;
   };
   const f32 = async (name: string): Promise<GPUBuffer> => {
+    check();
     const b = ctx.upload(await readTensorF32(file, name), name);
     buffers.push(b);
     bytes += b.size;
-    onTensor?.(++done, total);
+    report(name);
     return b;
   };
   const tokenEmbd = await weight('token_embd.weight');
@@ -86,6 +115,7 @@ export async function uploadLlama(
   }
   const outputNorm = await f32('output_norm.weight');
   const output = config.tiedHead ? tokenEmbd : await weight('output.weight');
+  check();
   return {
     config,
     tokenEmbd,

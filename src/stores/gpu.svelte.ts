@@ -8,7 +8,23 @@ export type GpuState =
 
 export const gpuState: { current: GpuState } = $state({ current: { status: 'pending' } });
 
+let settle: () => void = () => {};
+const settled = new Promise<void>((r) => (settle = r));
+
+/** Resolves once WebGPU is ready or known to be unavailable. */
+export function gpuSettled(): Promise<void> {
+  return settled;
+}
+
 export async function initGpu(): Promise<void> {
+  try {
+    await openAndSet();
+  } finally {
+    settle();
+  }
+}
+
+async function openAndSet(): Promise<void> {
   try {
     const gpu = await openGpu(navigator.gpu);
     gpu.device.lost.then((info) => {

@@ -3,7 +3,21 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/analysis/results';
-import { densitySeries, densitySeriesAt, llmdcosSeries, seriesCsv } from '../../src/analysis/views';
+import {
+  boxCsv,
+  boxStats,
+  defaultWindow,
+  densitySeries,
+  densitySeriesAt,
+  densityView,
+  gridCsv,
+  layerMatrixGrid,
+  llmdcosBoxes,
+  llmdcosSeries,
+  sampleProfile,
+  seriesCsv,
+  setMatrix,
+} from '../../src/analysis/views';
 
 const r = JSON.parse(readFileSync('docs/examples/results-f32-fixture.json', 'utf8')) as Results;
 
@@ -39,5 +53,72 @@ describe('views from a results document', () => {
     const csv = seriesCsv([s, { name: 'a,"b"', values: [1] }]);
     expect(csv.split('\n')[0]).toBe('layer,A · B,"a,""b"""');
     expect(csv.split('\n')).toHaveLength(L + 2);
+  });
+});
+
+describe('more views from a results document', () => {
+  it('densityView: counts and fractions at thresholds and γ, over chosen matrices', () => {
+    const all = densityView(r, { at: { k: 0 }, mode: 'fraction' });
+    expect(all.map((s) => s.values)).toEqual(densitySeries(r, 0).map((s) => s.values));
+    const qOnly = densityView(r, { at: { k: 0 }, mode: 'count', matrices: [0] });
+    r.sets.forEach((s, i) =>
+      s.density.counts.forEach((row, l) => expect(qOnly[i].values[l]).toBe(row[0][0])),
+    );
+    const qk = densityView(r, { at: { k: 1 }, mode: 'fraction', matrices: [0, 1] });
+    const n = r.model.matrixParameters[0] + r.model.matrixParameters[1];
+    expect(qk[0].values[0]).toBeCloseTo(
+      (r.sets[0].density.counts[0][0][1] + r.sets[0].density.counts[0][1][1]) / n,
+      12,
+    );
+    const atGamma = densityView(r, { at: { gamma: 1e-2 }, mode: 'count' });
+    const exact = densityView(r, { at: { k: 1 }, mode: 'count' });
+    expect(atGamma.map((s) => s.values)).toEqual(exact.map((s) => s.values));
+  });
+
+  it('boxStats: quartiles by linear interpolation and 1.5 IQR whiskers with outliers', () => {
+    const b = boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100], 3);
+    expect(b).toMatchObject({ layer: 3, n: 9, q1: 3, median: 5, q3: 7, lo: 1, hi: 8, max: 100 });
+    expect(b.outliers).toEqual([100]);
+    const c = boxStats([0.5, 0.1], 0);
+    expect(c).toMatchObject({ lo: 0.1, hi: 0.5, outliers: [] });
+    [c.q1, c.median, c.q3].forEach((v, i) => expect(v).toBeCloseTo([0.2, 0.3, 0.4][i], 15));
+  });
+
+  it('llmdcosBoxes per layer, without excluded layers; matrix and grids', () => {
+    const boxes = llmdcosBoxes(r, 0);
+    const L = r.model.config.blockCount;
+    expect(boxes).toHaveLength(L);
+    expect(boxes[0].median).toBeCloseTo(
+      boxStats(
+        r.pairs[0].llmdcos.map((row) => row[0]),
+        0,
+      ).median,
+      15,
+    );
+    expect(llmdcosBoxes(r, 0, [0]).map((b) => b.layer)).toEqual(
+      Array.from({ length: L - 1 }, (_, i) => i + 1),
+    );
+    expect(defaultWindow(32)).toEqual([16, 29]);
+    expect(defaultWindow(8)).toEqual([4, 5]);
+    expect(defaultWindow(2)).toEqual([0, 0]);
+    const m = setMatrix(r, [0, L - 1]);
+    expect(m.sets).toEqual(['A', 'B']);
+    const want =
+      r.pairs[0].llmdcos.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0) /
+      (r.pairs[0].llmdcos.length * L);
+    expect(m.values[0][1]).toBeCloseTo(want, 12);
+    expect(m.values[1][0]).toBe(m.values[0][1]);
+    expect(Number.isNaN(m.values[0][0])).toBe(true);
+    const g = layerMatrixGrid(r, 0, 'meanScore', 0);
+    expect(g[1][2]).toBeCloseTo(r.sets[0].density.sumMeanA[1][2] / r.model.matrixParameters[2], 15);
+    const d = layerMatrixGrid(r, 0, 'density', r.settings.thresholds[0]);
+    expect(d[0][0]).toBeCloseTo(
+      r.sets[0].density.counts[0][0][0] / r.model.matrixParameters[0],
+      12,
+    );
+    const prof = sampleProfile(r, 0, 0);
+    expect(prof).toHaveLength(L);
+    expect(gridCsv('set', ['a'], ['x', 'y'], [[1, NaN]])).toBe('set,x,y\na,1,\n');
+    expect(boxCsv(boxes).split('\n')[0]).toBe('layer,n,min,lo,q1,median,q3,hi,max,mean,outliers');
   });
 });

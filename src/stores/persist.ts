@@ -1,0 +1,146 @@
+// Session files and the last session: sets (with their sample texts), settings, layer selection
+// and results as one JSON document (`paramscope.session/1`). Importing also takes a CLI results
+// document (`paramscope.results/1`) and draws it.
+import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
+import { METRICS, type Metric } from '../analysis/metrics';
+import { entry } from '../cache/store';
+import { cache, cacheState } from './cache.svelte';
+import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';
+
+export const SESSION_SCHEMA = 'paramscope.session/1';
+const LAST = 'session:last';
+
+export interface SessionFile {
+  schema: typeof SESSION_SCHEMA;
+  savedAt: string;
+  model: { name: string; file: string } | null;
+  sets: SampleSet[];
+  settings: {
+    metric: Metric;
+    threshold: number;
+    maxTokens: number;
+    samplesPerSet: number;
+    pairing: Pairing;
+    pairA: string;
+    pairB: string;
+  };
+  excluded: number[];
+  results: Results | null;
+}
+
+export function sessionFile(): SessionFile {
+  return {
+    schema: SESSION_SCHEMA,
+    savedAt: new Date().toISOString(),
+    model: session.model ? { name: session.model.name, file: session.model.fileName } : null,
+    sets: session.sets,
+    settings: {
+      metric: session.metric,
+      threshold: session.threshold,
+      maxTokens: session.maxTokens,
+      samplesPerSet: session.samplesPerSet,
+      pairing: session.pairing,
+      pairA: session.pairA,
+      pairB: session.pairB,
+    },
+    excluded: session.excluded,
+    results: session.results,
+  };
+}
+
+/** Problems with a session document, as "path: what" lines; empty when valid. */
+export function validateSession(x: unknown): string[] {
+  const errs: string[] = [];
+  const o = x as Partial<SessionFile>;
+  if (o?.schema !== SESSION_SCHEMA) return [`schema: expected "${SESSION_SCHEMA}"`];
+  if (!Array.isArray(o.sets)) errs.push('sets: not an array');
+  else
+    o.sets.forEach((s, i) => {
+      if (typeof s?.name !== 'string' || !s.name) errs.push(`sets[${i}].name: not a name`);
+      if (!Array.isArray(s?.samples)) errs.push(`sets[${i}].samples: not an array`);
+      else
+        s.samples.forEach((x, j) => {
+          if (typeof x?.text !== 'string' && !Array.isArray(x?.tokens))
+            errs.push(`sets[${i}].samples[${j}]: neither text nor tokens`);
+        });
+    });
+  const st = o.settings;
+  if (!st || !METRICS.includes(st.metric))
+    errs.push(`settings.metric: one of ${METRICS.join(', ')}`);
+  if (st && !(st.threshold >= 0)) errs.push('settings.threshold: not a non-negative number');
+  if (st && !(Number.isInteger(st.maxTokens) && st.maxTokens >= 1))
+    errs.push('settings.maxTokens: not a positive integer');
+  if (o.results) errs.push(...validateResults(o.results).map((e) => `results.${e}`));
+  return errs;
+}
+
+export function applySession(f: SessionFile): void {
+  session.sets = f.sets.map((s, i) => ({
+    name: s.name,
+    color: s.color ?? SET_COLORS[i % SET_COLORS.length],
+    samples: s.samples,
+  }));
+  session.metric = f.settings.metric;
+  session.threshold = f.settings.threshold;
+  session.maxTokens = f.settings.maxTokens;
+  session.samplesPerSet = f.settings.samplesPerSet ?? 0;
+  session.pairing = f.settings.pairing ?? 'paper';
+  session.pairA = f.settings.pairA ?? '';
+  session.pairB = f.settings.pairB ?? '';
+  session.excluded = Array.isArray(f.excluded) ? f.excluded : [];
+  session.results = f.results;
+  session.sample = null;
+  session.compare = null;
+}
+
+/** Reads a session or results document; throws an error that names the file and the problem. */
+export function importDocument(fileName: string, text: string): 'session' | 'results' {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${fileName}: not JSON (${(e as Error).message})`);
+  }
+  const schema = (doc as { schema?: unknown })?.schema;
+  if (schema === RESULTS_SCHEMA) {
+    const errs = validateResults(doc);
+    if (errs.length)
+      throw new Error(`${fileName}: not a valid results document: ${errs.slice(0, 5).join('; ')}`);
+    session.results = doc as Results;
+    session.excluded = [];
+    session.sample = null;
+    session.compare = null;
+    return 'results';
+  }
+  if (schema === SESSION_SCHEMA) {
+    const errs = validateSession(doc);
+    if (errs.length)
+      throw new Error(`${fileName}: not a valid session: ${errs.slice(0, 5).join('; ')}`);
+    applySession(doc as SessionFile);
+    return 'session';
+  }
+  throw new Error(
+    `${fileName}: unknown document (schema ${JSON.stringify(schema)}); supported: "${SESSION_SCHEMA}" (Export session) and "${RESULTS_SCHEMA}" (npm run analyze, Export results)`,
+  );
+}
+
+export async function saveLastSession(): Promise<void> {
+  const f = sessionFile();
+  try {
+    await cache.putMany([[LAST, entry('session', `last session (${f.sets.length} sets)`, f)]]);
+  } catch (e) {
+    cacheState.error = (e as Error).message;
+  }
+}
+
+/** Restores the last session (sets, settings, results) if there is one; true when it did. */
+export async function restoreLastSession(): Promise<boolean> {
+  try {
+    const e = await cache.get<SessionFile>(LAST);
+    if (!e || validateSession(e.data).length) return false;
+    applySession(e.data);
+    return true;
+  } catch {
+    return false;
+  }
+}

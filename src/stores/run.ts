@@ -1,0 +1,136 @@
+// Running the analysis on the page's GPU: builds the request from the sets and settings, takes
+// what the cache holds, runs the rest unit by unit (results stream in as units finish), and
+// saves the session so that reopening the app shows it at once.
+import { sampleTokens } from '../samples/load';
+import { runGpu } from '../gpu/engine';
+import { assembleResults } from '../engine/assemble';
+import { runIncremental } from '../engine/plan';
+import type { RunOutput } from '../engine/reference';
+import type { PairSpec, RunRequest } from '../engine/types';
+import type { Results } from '../analysis/results';
+import { gpuState } from './gpu.svelte';
+import { ensureGpuModel } from './model';
+import { cache, cacheState, refreshCache } from './cache.svelte';
+import { saveLastSession } from './persist';
+import { pairSets, session } from './session.svelte';
+
+let abort: AbortController | null = null;
+
+/** Pairs of the chosen pairing: the paper's two sets, or every pair of sets (itself: shift 1). */
+export function plannedPairs(sets: RunRequest['sets']): PairSpec[] {
+  if (session.pairing === 'none') return [];
+  if (session.pairing === 'paper') {
+    const two = pairSets();
+    return two ? [{ a: two[0], b: two[1] }] : [];
+  }
+  const out: PairSpec[] = [];
+  sets.forEach((a, i) =>
+    sets.forEach((b, j) => {
+      if (j < i) return;
+      if (i === j) {
+        if (a.samples.length >= 2) out.push({ a: a.name, b: a.name, shift: 1 });
+      } else out.push({ a: a.name, b: b.name });
+    }),
+  );
+  return out;
+}
+
+export function buildRequest(): RunRequest {
+  const m = session.model;
+  if (!m) throw new Error('no model loaded');
+  const sets = session.sets.map((s) => ({
+    name: s.name,
+    samples: (session.samplesPerSet > 0
+      ? s.samples.slice(0, session.samplesPerSet)
+      : s.samples
+    ).map((x) => ({
+      source: x.source,
+      tokens: sampleTokens(x, m.tokenizer, session.maxTokens),
+    })),
+  }));
+  return {
+    sets,
+    pairs: plannedPairs(sets),
+    thresholds: [session.threshold],
+    metric: session.metric,
+    maxTokens: session.maxTokens,
+  };
+}
+
+/** For end-to-end tests and the console: what the last run computed and took from the cache. */
+interface RunInfo {
+  gpuRuns: number;
+  computed: { sets: string[]; pairs: string[] };
+  cached: { sets: string[]; pairs: string[] };
+  complete: boolean;
+}
+
+export async function runAnalysis(): Promise<void> {
+  const g = gpuState.current;
+  const m = session.model;
+  if (g.status !== 'ready' || !m || session.running) return;
+  session.running = true;
+  session.runError = '';
+  session.runNote = '';
+  session.progress = null;
+  abort = new AbortController();
+  const s = g.gpu.summary;
+  const engine: Results['engine'] = {
+    backend: 'gpu',
+    precision: 'f32',
+    adapter: [s.vendor, s.architecture, s.description].filter(Boolean).join(' / '),
+  };
+  let gpuRuns = 0;
+  try {
+    const req = buildRequest();
+    const show = (out: RunOutput) => {
+      const results = assembleResults(
+        out,
+        req,
+        { name: m.name, file: m.fileName, config: m.config },
+        engine,
+      );
+      session.results = results;
+      (globalThis as { __paramscopeResults?: Results }).__paramscopeResults = results;
+    };
+    const gm = await ensureGpuModel();
+    const r = await runIncremental(
+      req,
+      m.key,
+      cache,
+      (unit, o) => {
+        gpuRuns++;
+        return runGpu(gm.ctx, gm.model, unit, o);
+      },
+      {
+        signal: abort.signal,
+        onProgress: (p) => (session.progress = p),
+        onPartial: show,
+      },
+    );
+    show(r.out);
+    const n = (x: { sets: string[]; pairs: string[] }) =>
+      `${x.sets.length} set(s) and ${x.pairs.length} pair(s)`;
+    session.runNote = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
+    if (!r.complete) session.runNote += ' Finished units are kept; run again to continue.';
+    if (r.cacheErrors.length) cacheState.error = r.cacheErrors.join('\n');
+    (globalThis as { __paramscopeRunInfo?: RunInfo }).__paramscopeRunInfo = {
+      gpuRuns,
+      computed: r.computed,
+      cached: r.cached,
+      complete: r.complete,
+    };
+    await saveLastSession();
+    await refreshCache();
+  } catch (e) {
+    console.error(e);
+    session.runError = `${(e as Error).name}: ${(e as Error).message}`;
+  } finally {
+    session.running = false;
+    abort = null;
+  }
+}
+
+export function cancelRun(): void {
+  abort?.abort();
+}
