@@ -15,6 +15,10 @@ export interface LayerChartOptions {
   height?: number;
   yMax?: number;
   format?: (v: number) => string;
+  /** a log y axis (values ≤ 0 are not drawn) */
+  logY?: boolean;
+  /** layers shaded as excluded from summaries */
+  excluded?: number[];
 }
 
 export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOptions): void {
@@ -25,16 +29,36 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
   const svg = d3.select(el).attr('viewBox', `0 0 ${W} ${H}`).attr('width', W).attr('height', H);
   svg.selectAll('*').remove();
   svg.append('rect').attr('width', W).attr('height', H).attr('fill', 'white');
+  const step = (W - m.r - m.l) / Math.max(1, Math.max(1, ...data.map((d) => d.values.length)) - 1);
+  for (const l of opts.excluded ?? []) {
+    svg
+      .append('rect')
+      .attr('data-excluded', l)
+      .attr('x', m.l + (l - 0.5) * step)
+      .attr('y', m.t)
+      .attr('width', step)
+      .attr('height', H - m.b - m.t)
+      .attr('fill', '#eceef2');
+  }
   const x = d3
     .scaleLinear()
     .domain([0, Math.max(1, L - 1)])
     .range([m.l, W - m.r]);
-  const top = opts.yMax ?? (d3.max(data.flatMap((d) => d.values)) ?? 1) * 1.08;
-  const y = d3
-    .scaleLinear()
-    .domain([0, top || 1])
-    .nice()
-    .range([H - m.b, m.t]);
+  const all = data.flatMap((d) => d.values);
+  const top = opts.yMax ?? (d3.max(all) ?? 1) * 1.08;
+  const positive = all.filter((v) => v > 0);
+  const y = opts.logY
+    ? d3
+        .scaleLog()
+        .domain([(d3.min(positive) ?? 1e-6) / 1.5, (d3.max(positive) ?? 1) * 1.5])
+        .nice()
+        .range([H - m.b, m.t])
+    : d3
+        .scaleLinear()
+        .domain([0, top || 1])
+        .nice()
+        .range([H - m.b, m.t]);
+  const ok = (v: number) => Number.isFinite(v) && (!opts.logY || v > 0);
   const color = d3.scaleOrdinal(d3.schemeTableau10);
   const fmt = opts.format ?? d3.format('.3~g');
   svg
@@ -55,7 +79,11 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
       d3
         .axisLeft(y)
         .ticks(6)
-        .tickFormat((v) => fmt(v as number)),
+        .tickFormat(
+          opts.logY
+            ? (y as d3.ScaleLogarithmic<number, number>).tickFormat(6, '.1~e')
+            : (v) => fmt(v as number),
+        ),
     );
   svg
     .append('text')
@@ -72,6 +100,7 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
     .text(opts.yLabel);
   const line = d3
     .line<number>()
+    .defined(ok)
     .x((_, i) => x(i))
     .y((v) => y(v));
   data.forEach((d, i) => {
@@ -83,14 +112,15 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
       .attr('stroke', c)
       .attr('stroke-width', 2);
     g.selectAll('circle')
-      .data(d.values)
+      .data(d.values.map((v, l) => [v, l] as const).filter(([v]) => ok(v)))
       .join('circle')
-      .attr('cx', (_, l) => x(l))
-      .attr('cy', (v) => y(v))
-      .attr('r', 3)
+      .attr('cx', ([, l]) => x(l))
+      .attr('cy', ([v]) => y(v))
+      .attr('r', 3.5)
       .attr('fill', c)
+      .attr('data-value', ([v]) => v)
       .append('title')
-      .text((v, l) => `${d.name}, layer ${l}: ${fmt(v)}`);
+      .text(([v, l]) => `${d.name}, layer ${l}: ${v}`);
     const ly = m.t + i * 18;
     svg
       .append('rect')

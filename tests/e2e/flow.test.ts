@@ -1,17 +1,30 @@
-// The research flow in real Chromium (WebGPU on SwiftShader): the demo model ready on open, the
-// example sets one click away, a run on the page's GPU whose numbers equal the reference backend
-// on the same tokens, the charts drawn, a corrupt model file refused by name with the loaded
-// model kept, and no request leaving the machine.
+// The research flow of issue 6 in real Chromium (WebGPU on SwiftShader): demo model ready on
+// open → two example files dropped as two sets → a run on the page's GPU whose numbers and drawn
+// values equal the CLI's on the same files → γ moved with no GPU work → SVG, PNG and CSV exports
+// checked → every view drawn and screenshotted → reload: the charts at once from the cache, and
+// a second run computes nothing → a corrupt .gguf dropped and refused by name → no request left
+// the machine.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
-import { demoFile } from '../helpers/demo';
+import {
+  artifactPath,
+  downloadOf,
+  dropFiles,
+  isLocal,
+  launchBrowser,
+  serveApp,
+  watchRequests,
+} from '../helpers/browser';
+import { analyzeCli } from '../helpers/cli';
+import { DEMO_GGUF } from '../helpers/demo';
+import { pngInfo } from '../helpers/png';
 import { resultNumbers } from '../helpers/results';
-import { loadLlamaWeights } from '../../src/model/weights';
-import { runReference } from '../../src/engine/reference';
 import type { Results } from '../../src/analysis/results';
-import { densitySeries, densitySeriesAt } from '../../src/analysis/views';
+import { densitySeries, densitySeriesAt, llmdcosBoxes } from '../../src/analysis/views';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 
 let server: PreviewServer;
@@ -19,14 +32,50 @@ let url: string;
 let browser: Browser;
 let page: Page;
 let requests: string[];
+let cli: Results;
+
+const dir = mkdtempSync(join(tmpdir(), 'paramscope-e2e-'));
+// two samples of each of two domains, from the shipped example sets
+const files = ['bible', 'quotes'].map((d) => {
+  const lines = readFileSync(`public/examples/${d}.jsonl`, 'utf8').split('\n').slice(0, 2);
+  const path = join(dir, `${d}.jsonl`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return { name: `${d}.jsonl`, path, bytes: readFileSync(path) };
+});
+const MAX_TOKENS = 5;
+const GAMMA = 3e-4;
+
+const expectRel = (got: number, want: number, rel: number) =>
+  expect(Math.abs(got - want), `${got} vs ${want}`).toBeLessThanOrEqual(rel * Math.abs(want));
+
+const pageResults = async () =>
+  (await page.evaluate(
+    () => (globalThis as { __paramscopeResults?: unknown }).__paramscopeResults,
+  )) as Results;
 
 beforeAll(async () => {
   ({ server, url } = await serveApp());
   browser = await launchBrowser({ webgpu: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   requests = watchRequests(page);
   await page.goto(url);
-});
+  // the same files through the command line (reference backend), for the comparisons below
+  const out = join(dir, 'cli.json');
+  await analyzeCli([
+    '--model',
+    DEMO_GGUF,
+    ...files.flatMap((f) => ['--set', `${f.name.replace('.jsonl', '')}=${f.path}`]),
+    '--pair',
+    'bible:quotes',
+    '--max-tokens',
+    String(MAX_TOKENS),
+    '--threshold',
+    String(GAMMA),
+    '--out',
+    out,
+  ]);
+  cli = JSON.parse(readFileSync(out, 'utf8')) as Results;
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -39,84 +88,173 @@ describe('research flow', () => {
       'paramscope-demo-5domain',
     );
     expect(await page.locator('[data-field="scored-parameters"]').innerText()).toBe('5,898,240');
+    await page.screenshot({ path: artifactPath('flow-open.png') });
   });
 
-  it('loads the five example sets with one click', async () => {
-    await page.locator('[data-action="load-examples"]').click();
-    await page.locator('[data-set="code"]').waitFor();
-    expect(await page.locator('[data-set]').count()).toBe(5);
+  it('takes two example files dropped on the page as two sets', async () => {
+    for (const f of files) await dropFiles(page, 'main', [f]);
+    await page.locator('[data-set="quotes"]').waitFor();
+    expect(await page.locator('[data-set]').count()).toBe(2);
+    expect(await page.locator('[data-field="notice"]').innerText()).toMatch(/new set from quotes/);
+    // the sample list shows texts as text, with token counts after truncation
+    await page.locator('[data-set="bible"] [data-action="samples"]').click();
+    await page.locator('[data-field="max-tokens"]').fill(String(MAX_TOKENS));
+    await page.locator('[data-field="threshold"]').fill(String(GAMMA));
+    await expect
+      .poll(() => page.locator('tr.samples li').first().innerText())
+      .toMatch(new RegExp(`^${MAX_TOKENS} of \\d+ tok`));
     await page.screenshot({ path: artifactPath('flow-sets.png'), fullPage: true });
+    expect(await page.locator('[data-field="memory-total"]').innerText()).toMatch(/MiB/);
   });
 
-  it('runs two sets on the page GPU and matches the reference backend', async () => {
-    for (const name of ['dictionary', 'jargon', 'code']) {
-      await page.locator(`[data-set="${name}"] button`).click();
-    }
-    await page.locator('[data-field="samples-per-set"]').fill('1');
-    await page.locator('[data-field="max-tokens"]').fill('6');
-    await page.locator('[data-field="threshold"]').fill('0.0003');
+  it('runs on the page GPU; numbers and drawn values equal the CLI on the same files', async () => {
     await page.locator('[data-action="run"]').click();
-    await page.locator('[data-chart="density"] svg path').first().waitFor({ timeout: 300_000 });
-    await page.locator('[data-chart="llmdcos"] svg path').first().waitFor();
-    await page.screenshot({ path: artifactPath('flow-views.png'), fullPage: true });
-    const r = (await page.evaluate(
-      () => (globalThis as { __paramscopeResults?: unknown }).__paramscopeResults,
-    )) as Results;
-    expect(r.sets.map((s) => s.name)).toEqual(['bible', 'quotes']);
-    expect(r.sets.map((s) => s.samples[0].tokens)).toEqual([6, 6]);
-    const ref = await runReference(await loadLlamaWeights(await demoFile()), {
-      sets: r.sets.map((s) => ({
-        name: s.name,
-        samples: s.samples.map((x) => ({ source: x.source, tokens: x.tokenIds })),
-      })),
-      pairs: r.pairs.map((p) => ({ a: p.a, b: p.b })),
-      thresholds: r.settings.thresholds,
-      metric: r.settings.metric,
-      maxTokens: 6,
-    });
-    const c = compareArrays(resultNumbers(r), resultNumbers(ref), { rel: 1e-4, abs: 1e-12 });
-    expect(c.ok, describeComparison('browser GPU vs reference', c)).toBe(true);
-    // the density chart draws one line per set, with a point per layer
-    expect(await page.locator('[data-chart="density"] [data-series]').count()).toBe(2);
-    expect(await page.locator('[data-chart="density"] [data-series="bible"] circle').count()).toBe(
-      8,
+    await page.locator('[data-chart="boxplot"] [data-box]').first().waitFor({ timeout: 600_000 });
+    await page.locator('[data-field="run-note"]').waitFor();
+    expect(await page.locator('[data-field="run-note"]').innerText()).toMatch(
+      /^Done: 2 set\(s\) and 1 pair\(s\) computed, 0 set\(s\) and 0 pair\(s\) from the cache/,
     );
+    const r = await pageResults();
+    expect(r.sets.map((s) => s.name)).toEqual(['bible', 'quotes']);
+    expect(r.sets.map((s) => s.samples.map((x) => x.tokenIds))).toEqual(
+      cli.sets.map((s) => s.samples.map((x) => x.tokenIds)),
+    );
+    const c = compareArrays(resultNumbers(r), resultNumbers(cli), { rel: 1e-4, abs: 1e-12 });
+    expect(c.ok, describeComparison('browser GPU vs CLI reference', c)).toBe(true);
+    // what the charts draw: density points and boxplot medians, against the CLI's numbers
+    const drawn = await page
+      .locator('[data-chart="density"] [data-series="bible"] circle')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    const want = densitySeries(cli, 0)[0].values;
+    expect(drawn).toHaveLength(8);
+    // counts near γ may differ by a few parameters between f32 (GPU) and f64 (CLI reference)
+    drawn.forEach((v, l) => expectRel(v, want[l], 1e-4));
+    const medians = await page
+      .locator('[data-chart="boxplot"] [data-median]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-median'))));
+    const boxes = llmdcosBoxes(cli, 0);
+    expect(medians).toHaveLength(8);
+    medians.forEach((v, l) => expect(v).toBeCloseTo(boxes[l].median, 4));
+    await page.screenshot({ path: artifactPath('flow-views.png'), fullPage: true });
   }, 660_000);
 
   it('moves γ and redraws density from the histograms, with no GPU work', async () => {
-    const cy = () =>
-      page
-        .locator('[data-chart="density"] [data-series="bible"] circle')
-        .first()
-        .getAttribute('cy');
-    const before = await cy();
     const progress = await page.locator('[data-field="progress"]').innerText();
     await page.locator('[data-field="gamma"]').evaluate((el: HTMLInputElement) => {
       el.value = '-2';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
     expect(await page.locator('[data-field="gamma-value"]').innerText()).toBe('0.010');
-    await expect.poll(cy).not.toBe(before);
-    const r = (await page.evaluate(
-      () => (globalThis as { __paramscopeResults?: unknown }).__paramscopeResults,
-    )) as Results;
-    expect(densitySeriesAt(r, 1e-2)[0].values[0]).toBeLessThan(densitySeries(r, 0)[0].values[0]);
-    // the same results document, and no new run: the progress line is untouched
+    const values = () =>
+      page
+        .locator('[data-chart="density"] [data-series="bible"] circle')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    const want = densitySeriesAt(cli, 1e-2)[0].values;
+    await expect
+      .poll(async () => Math.abs((await values())[0] - want[0]) / want[0])
+      .toBeLessThan(1e-4);
+    (await values()).forEach((v, l) => expectRel(v, want[l], 1e-4));
+    expect(want[0]).toBeLessThan(densitySeries(cli, 0)[0].values[0]);
+    // no new run: the progress line is untouched
     expect(await page.locator('[data-field="progress"]').innerText()).toBe(progress);
-    await page.screenshot({ path: artifactPath('flow-gamma.png'), fullPage: true });
+    await page
+      .locator('[data-chart="density"]')
+      .screenshot({ path: artifactPath('view-density.png') });
   });
 
-  it('refuses a corrupt model file by name and keeps the loaded model', async () => {
-    await page.locator('[data-field="model-file"]').setInputFiles({
-      name: 'broken.gguf',
-      mimeType: 'application/octet-stream',
-      buffer: Buffer.from('GGUF\u0003\u0000\u0000\u0000garbage that ends too soon'),
+  it('exports SVG, PNG, CSV and JSON of the density chart with what it draws', async () => {
+    const sel = (k: string) => `[data-chart="density"] [data-export="${k}"]`;
+    const svg = await downloadOf(page, sel('svg'));
+    expect(svg.name).toBe('density.svg');
+    const text = svg.bytes.toString('utf8');
+    expect(text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(text).toContain('data-series="bible"');
+    expect(text).toContain('Activated parameters per layer (mean A &gt; 0.010)');
+    const png = await downloadOf(page, sel('png'));
+    const info = pngInfo(png.bytes);
+    expect([info.width, info.height]).toEqual([1280, 640]);
+    expect(info.inked).toBeGreaterThan(2000);
+    const csv = (await downloadOf(page, sel('csv'))).bytes.toString('utf8').trim().split('\n');
+    expect(csv[0]).toBe('layer,bible,quotes');
+    expect(csv).toHaveLength(9);
+    const want = densitySeriesAt(cli, 1e-2);
+    csv.slice(1).forEach((row, l) => {
+      const [layer, a, b] = row.split(',').map(Number);
+      expect(layer).toBe(l);
+      expectRel(a, want[0].values[l], 1e-4);
+      expectRel(b, want[1].values[l], 1e-4);
     });
+    const json = JSON.parse((await downloadOf(page, sel('json'))).bytes.toString('utf8'));
+    expect(json.gamma).toBeCloseTo(0.01, 12);
+    expect(json.series.map((s: { name: string }) => s.name)).toEqual(['bible', 'quotes']);
+    const box = (await downloadOf(page, '[data-chart="boxplot"] [data-export="csv"]')).bytes
+      .toString('utf8')
+      .trim()
+      .split('\n');
+    expect(box[0]).toBe('layer,n,min,lo,q1,median,q3,hi,max,mean,outliers');
+    expect(Number(box[1].split(',')[5])).toBeCloseTo(llmdcosBoxes(cli, 0)[0].median, 4);
+  });
+
+  it('draws every view, and the layer toggles drive the summaries', async () => {
+    for (const v of ['boxplot', 'llmdcos', 'set-matrix', 'heatmap', 'sample'])
+      await page
+        .locator(`[data-chart="${v}"] svg`)
+        .screenshot({ path: artifactPath(`view-${v}.png`) });
+    expect(
+      await page.locator('[data-chart="set-matrix"] [data-cell="0,1"]').getAttribute('data-value'),
+    ).toMatch(/^0\.\d+/);
+    expect(await page.locator('[data-chart="heatmap"] [data-cell]').count()).toBe(8 * 7);
+    // the sample view: tokens as text, two samples side by side
+    await page.locator('[data-field="sample-b"]').selectOption('1:0');
+    expect(await page.locator('[data-field="sample-side"] .card').count()).toBe(2);
+    expect(await page.locator('[data-chart="sample"] [data-series]').count()).toBe(2);
+    await page
+      .locator('[data-chart="sample"]')
+      .screenshot({ path: artifactPath('view-sample-compare.png') });
+    // switch off layers 0 and 7: the boxplot and the heatmap lose them
+    await page.locator('[data-layer-toggle="0"]').uncheck();
+    await page.locator('[data-layer-toggle="7"]').uncheck();
+    expect(await page.locator('[data-chart="boxplot"] [data-box]').count()).toBe(6);
+    expect(await page.locator('[data-chart="heatmap"] [data-cell]').count()).toBe(6 * 7);
+    expect(await page.locator('[data-chart="density"] [data-excluded]').count()).toBe(2);
+    await page
+      .locator('[data-region="layers"]')
+      .screenshot({ path: artifactPath('view-layers.png') });
+    await page.locator('[data-action="all-layers"]').click();
+    expect(await page.locator('[data-chart="boxplot"] [data-box]').count()).toBe(8);
+  });
+
+  it('reloads with the charts at once from the cache; a second run computes nothing', async () => {
+    const before = await pageResults();
+    await page.reload();
+    await page.locator('[data-chart="boxplot"] [data-box]').first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-field="notice"]').innerText()).toMatch(/last session/);
+    expect(await page.locator('[data-set]').count()).toBe(2);
+    await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-region="cache"] tr[data-kind]').count()).toBe(4);
+    await page.locator('[data-action="run"]').click();
+    await page.locator('[data-field="run-note"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-field="run-note"]').innerText()).toMatch(
+      /^Done: 0 set\(s\) and 0 pair\(s\) computed, 2 set\(s\) and 1 pair\(s\) from the cache/,
+    );
+    const info = (await page.evaluate(
+      () => (globalThis as { __paramscopeRunInfo?: unknown }).__paramscopeRunInfo,
+    )) as { gpuRuns: number };
+    expect(info.gpuRuns).toBe(0);
+    expect(resultNumbers(await pageResults())).toEqual(resultNumbers(before));
+    await page.screenshot({ path: artifactPath('flow-reloaded.png'), fullPage: true });
+  });
+
+  it('refuses a corrupt .gguf dropped on the page by name and keeps the loaded model', async () => {
+    await dropFiles(page, 'main', [
+      { name: 'broken.gguf', bytes: 'GGUF\u0003\u0000\u0000\u0000garbage that ends too soon' },
+    ]);
     await page.locator('[data-field="model-error"]').waitFor();
     expect(await page.locator('[data-field="model-error"]').innerText()).toMatch(/^broken\.gguf: /);
     expect(await page.locator('[data-field="model-name"]').innerText()).toBe(
       'paramscope-demo-5domain',
     );
+    expect(await page.locator('[data-chart="density"] svg circle').count()).toBeGreaterThan(0);
     await page.screenshot({ path: artifactPath('flow-bad-file.png'), fullPage: true });
     const origin = new URL(url).origin;
     expect(requests.filter((u) => !isLocal(u, origin))).toEqual([]);

@@ -66,3 +66,44 @@ export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
+
+/** Drops files on the element at `selector` through a real DataTransfer (dragover, then drop). */
+export async function dropFiles(
+  page: Page,
+  selector: string,
+  files: { name: string; bytes: Uint8Array | string }[],
+): Promise<void> {
+  const payload = files.map((f) => ({
+    name: f.name,
+    b64: Buffer.from(typeof f.bytes === 'string' ? Buffer.from(f.bytes) : f.bytes).toString(
+      'base64',
+    ),
+  }));
+  await page.evaluate(
+    ({ selector, payload }) => {
+      const dt = new DataTransfer();
+      for (const f of payload) {
+        const bin = atob(f.b64);
+        const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes], f.name));
+      }
+      const el = document.querySelector(selector);
+      if (!el) throw new Error(`no element ${selector}`);
+      const init = { bubbles: true, cancelable: true, dataTransfer: dt };
+      el.dispatchEvent(new DragEvent('dragover', init));
+      el.dispatchEvent(new DragEvent('drop', init));
+    },
+    { selector, payload },
+  );
+}
+
+/** Clicks `selector` and returns the bytes of the download it starts. */
+export async function downloadOf(
+  page: Page,
+  selector: string,
+): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
+  const path = await d.path();
+  const { readFileSync } = await import('node:fs');
+  return { name: d.suggestedFilename(), bytes: readFileSync(path) };
+}
