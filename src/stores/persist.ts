@@ -23,6 +23,7 @@ export interface SessionFile {
     pairing: Pairing;
     pairA: string;
     pairB: string;
+    skipped?: string[];
   };
   excluded: number[];
   results: Results | null;
@@ -42,6 +43,7 @@ export function sessionFile(): SessionFile {
       pairing: session.pairing,
       pairA: session.pairA,
       pairB: session.pairB,
+      skipped: session.skipped,
     },
     excluded: session.excluded,
     results: session.results,
@@ -87,6 +89,7 @@ export function applySession(f: SessionFile): void {
   session.pairing = f.settings.pairing ?? 'paper';
   session.pairA = f.settings.pairA ?? '';
   session.pairB = f.settings.pairB ?? '';
+  session.skipped = Array.isArray(f.settings.skipped) ? f.settings.skipped : [];
   session.excluded = Array.isArray(f.excluded) ? f.excluded : [];
   session.results = f.results;
   session.sample = null;

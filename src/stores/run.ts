@@ -38,7 +38,9 @@ export function plannedPairs(sets: RunRequest['sets']): PairSpec[] {
 export function buildRequest(): RunRequest {
   const m = session.model;
   if (!m) throw new Error('no model loaded');
-  const sets = session.sets.map((s) => ({
+  const chosen = session.sets.filter((s) => !session.skipped.includes(s.name));
+  if (chosen.length === 0) throw new Error('no set is chosen for the run');
+  const sets = chosen.map((s) => ({
     name: s.name,
     samples: (session.samplesPerSet > 0
       ? s.samples.slice(0, session.samplesPerSet)

@@ -63,6 +63,8 @@ class Session {
   modelError = $state('');
   upload = $state.raw<UploadState | null>(null);
   sets = $state.raw<SampleSet[]>([]);
+  /** sets left out of the next run */
+  skipped = $state.raw<string[]>([]);
   setsError = $state('');
   metric = $state<Metric>('grad_x_weight');
   threshold = $state(2e-6);
@@ -94,7 +96,7 @@ export function nextColor(): string {
 
 /** The two sets of the paper's pairing: the chosen ones while they exist, else the first two. */
 export function pairSets(): [string, string] | null {
-  const names = session.sets.map((s) => s.name);
+  const names = session.sets.map((s) => s.name).filter((n) => !session.skipped.includes(n));
   if (names.length < 2) return null;
   const a = names.includes(session.pairA) ? session.pairA : names[0];
   const b =

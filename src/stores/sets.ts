@@ -60,6 +60,7 @@ export function renameSet(from: string, to: string): string {
   }
   session.setsError = '';
   session.sets = session.sets.map((s) => (s.name === from ? { ...s, name } : s));
+  session.skipped = session.skipped.map((n) => (n === from ? name : n));
   if (session.pairA === from) session.pairA = name;
   if (session.pairB === from) session.pairB = name;
   return name;

@@ -245,6 +245,20 @@ describe('research flow', () => {
     await page.screenshot({ path: artifactPath('flow-reloaded.png'), fullPage: true });
   });
 
+  it('lists the cache with sizes; delete removes one entry, clear the rest', async () => {
+    const rows = page.locator('[data-region="cache"] tr[data-kind]');
+    expect(await rows.count()).toBe(4);
+    expect(await rows.first().innerText()).toMatch(/\d+(\.\d+)? (B|KiB|MiB)/);
+    await page.locator('[data-region="cache"] tr[data-kind="pair"] button').click();
+    await expect.poll(() => rows.count()).toBe(3);
+    await page
+      .locator('[data-region="cache"]')
+      .screenshot({ path: artifactPath('view-cache.png') });
+    // without the pair entry the next run computes the pair (with its two sets) again
+    await page.locator('[data-action="clear-cache"]').click();
+    await expect.poll(() => rows.count()).toBe(0);
+  });
+
   it('refuses a corrupt .gguf dropped on the page by name and keeps the loaded model', async () => {
     await dropFiles(page, 'main', [
       { name: 'broken.gguf', bytes: 'GGUF\u0003\u0000\u0000\u0000garbage that ends too soon' },

@@ -1,0 +1,142 @@
+// Sets and sessions in Chromium, no GPU run needed: rename, colour, leave out of the run, drop
+// files onto a set, paste text, sample text shown as text (never HTML); import a CLI results
+// file and see its charts; export a session and import it into a fresh page.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { artifactPath, downloadOf, dropFiles, launchBrowser, serveApp } from '../helpers/browser';
+import type { Results } from '../../src/analysis/results';
+import { densitySeries } from '../../src/analysis/views';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+let page: Page;
+const EXAMPLE = 'docs/examples/results-f32-fixture.json';
+
+beforeAll(async () => {
+  ({ server, url } = await serveApp());
+  browser = await launchBrowser({ webgpu: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  await page.goto(url);
+  await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('sample sets', () => {
+  it('adds, renames, recolours, leaves out and removes sets; text stays text', async () => {
+    await page.locator('[data-action="load-examples"]').click();
+    await page.locator('[data-set="code"]').waitFor();
+    const name = page.locator('[data-set="jargon"] [data-field="set-name"]');
+    await name.fill('computing');
+    await name.press('Enter');
+    await page.locator('[data-set="computing"]').waitFor();
+    // a duplicate name is refused with a message, the set keeps its name
+    const dup = page.locator('[data-set="computing"] [data-field="set-name"]');
+    await dup.fill('bible');
+    await dup.press('Enter');
+    expect(await page.locator('[data-field="sets-error"]').innerText()).toMatch(/exists already/);
+    expect(await page.locator('[data-set="computing"]').count()).toBe(1);
+    await page
+      .locator('[data-set="code"] [data-field="set-color"]')
+      .evaluate((el: HTMLInputElement) => {
+        el.value = '#123456';
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+    expect(await page.locator('[data-set="code"] [data-field="set-color"]').inputValue()).toBe(
+      '#123456',
+    );
+    // left out of the run: the pairing offers the remaining sets only
+    await page.locator('[data-set="bible"] [data-field="set-run"]').uncheck();
+    expect(await page.locator('[data-field="pair-a"]').inputValue()).toBe('quotes');
+    await page.locator('[data-set="dictionary"] [data-action="remove-set"]').click();
+    expect(await page.locator('[data-set]').count()).toBe(4);
+  });
+
+  it('takes files dropped onto a set and pasted text; HTML in samples is shown as text', async () => {
+    const html = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    await dropFiles(page, '[data-set="quotes"]', [
+      { name: 'more.txt', bytes: `First dropped sample.\n\n${html}` },
+    ]);
+    await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('26');
+    await page.locator('[data-set="quotes"] [data-action="samples"]').click();
+    const last = page.locator('tr.samples li').last();
+    expect(await last.locator('.text').innerText()).toBe(html);
+    expect(await page.locator('tr.samples img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.locator('summary', { hasText: 'Paste text' }).click();
+    await page.locator('[data-field="paste-set"]').fill('notes');
+    await page.locator('[data-field="paste-text"]').fill('One pasted sample.\n\nAnother one.');
+    await page.locator('[data-action="paste"]').click();
+    await page.locator('[data-set="notes"]').waitFor();
+    expect(await page.locator('[data-set="notes"] td').nth(3).innerText()).toBe('2');
+    await page.screenshot({ path: artifactPath('sets-edited.png'), fullPage: true });
+  });
+
+  it('names the file and the problem for a bad sample file', async () => {
+    await dropFiles(page, '[data-set="notes"]', [{ name: 'bad.jsonl', bytes: '{"text": 1}\n' }]);
+    await page.locator('[data-field="sets-error"]').waitFor();
+    expect(await page.locator('[data-field="sets-error"]').innerText()).toMatch(/^bad\.jsonl/);
+    expect(await page.locator('[data-set="notes"] td').nth(3).innerText()).toBe('2');
+  });
+});
+
+describe('session files', () => {
+  it('imports a CLI results.json and draws its charts', async () => {
+    await page.locator('[data-field="import-file"]').setInputFiles(EXAMPLE);
+    await page.locator('[data-field="import-note"]').waitFor();
+    const r = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Results;
+    const drawn = await page
+      .locator('[data-chart="density"] [data-series="A"] circle')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    expect(drawn).toEqual(densitySeries(r, 0)[0].values);
+    expect(await page.locator('[data-chart="boxplot"] [data-box]').count()).toBe(
+      r.model.config.blockCount,
+    );
+    await page.screenshot({ path: artifactPath('session-imported-results.png'), fullPage: true });
+  });
+
+  it('refuses a file that is neither, by name', async () => {
+    await page.locator('[data-field="import-file"]').setInputFiles({
+      name: 'other.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"schema": "something/else"}'),
+    });
+    expect(await page.locator('[data-field="import-error"]').innerText()).toMatch(
+      /^other\.json: unknown document/,
+    );
+  });
+
+  it('exports the session and a fresh page imports it whole', async () => {
+    const file = await downloadOf(page, '[data-action="export-session"]');
+    const doc = JSON.parse(file.bytes.toString('utf8'));
+    expect(doc.schema).toBe('paramscope.session/1');
+    expect(doc.sets.map((s: { name: string }) => s.name)).toEqual([
+      'bible',
+      'quotes',
+      'computing',
+      'code',
+      'notes',
+    ]);
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await fresh.goto(url);
+    await fresh.locator('[data-field="import-file"]').setInputFiles({
+      name: 'paramscope-session.json',
+      mimeType: 'application/json',
+      buffer: file.bytes,
+    });
+    await fresh.locator('[data-set="notes"]').waitFor();
+    expect(await fresh.locator('[data-set="code"] [data-field="set-color"]').inputValue()).toBe(
+      '#123456',
+    );
+    expect(await fresh.locator('[data-set="bible"] [data-field="set-run"]').isChecked()).toBe(
+      false,
+    );
+    expect(await fresh.locator('[data-chart="density"] [data-series="A"] circle').count()).toBe(3);
+    await fresh.close();
+  });
+});
