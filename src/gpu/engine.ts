@@ -11,6 +11,9 @@
 // Extra GPU memory beyond the weights: the accumulators (one layer's parameters × 4 B per set),
 // the saved layer inputs (samples × L × T × C × 4 B), two gradients per sample (T × C × 4 B
 // each) and one or two scratch sets of one layer's activations (see estimateGpuMemory).
+// With savedInputs 'cpu' the layer inputs are read back to CPU memory after each sample's
+// forward and each layer's slice is written back to one (T, C) buffer per sample when the walk
+// reaches it (and then dropped): GPU memory no longer grows with samples × L.
 import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { LinearDims } from '../model/shapes';
 import type { Metric } from '../analysis/metrics';
@@ -51,7 +54,8 @@ interface SampleState {
   tokenIds: number[];
   T: number;
   tokens: GPUBuffer;
-  saved: GPUBuffer[]; // x_l (T, C) for l = 0 … L−1
+  saved: GPUBuffer[]; // x_l (T, C) for l = 0 … L−1 (GPU mode); [the current layer's] (CPU mode)
+  cpu: Float32Array[]; // x_l on the CPU (CPU mode), dropped once the walk has used it
   dxIn: GPUBuffer; // (T, C) gradient at the current layer's output
   dxOut: GPUBuffer; // (T, C) gradient at its input
   best: GPUBuffer; // [argmax, bits of max logit]
@@ -59,12 +63,21 @@ interface SampleState {
 }
 
 /** Bytes by category for a run (what estimateGpuMemory reports and runGpu allocates). */
+export type SavedInputs = 'gpu' | 'cpu';
+
 export interface MemoryEstimate {
+  /** where the saved layer inputs live */
+  savedOn: SavedInputs;
   weights: number;
+  /** GPU bytes for saved layer inputs (all of them, or one layer's slice when on the CPU) */
   savedInputs: number;
+  /** CPU bytes for saved layer inputs (0 when on the GPU) */
+  cpuSavedInputs: number;
   gradients: number;
   scratch: number;
+  /** set accumulators and the density pass's partial sums */
   accumulators: number;
+  /** GPU bytes in all */
   total: number;
   /** the largest single buffer, to check against maxStorageBufferBindingSize */
   largestBuffer: number;
@@ -127,6 +140,7 @@ export function estimateGpuMemory(
   c: LlamaConfig,
   weightBytes: number,
   req: Pick<RunRequest, 'sets' | 'pairs'>,
+  savedOn: SavedInputs = 'gpu',
 ): MemoryEstimate {
   const C = c.embeddingLength;
   const L = c.blockCount;
@@ -140,12 +154,20 @@ export function estimateGpuMemory(
     return s + O * I;
   }, 0);
   const largestMatrix = Math.max(...MATRICES.map((m) => matrixShape(c, m).O * matrixShape(c, m).I));
-  const est = {
+  const allSaved = tokens * C * L * F32;
+  const densityParts = MATRICES.reduce((s, m) => {
+    const { O, I } = matrixShape(c, m);
+    return s + densitySlots(O * I) + densityCounters(MAX_THRESHOLDS);
+  }, 0);
+  const est: MemoryEstimate = {
+    savedOn,
     weights: weightBytes,
-    savedInputs: tokens * C * L * F32,
+    // CPU mode: one (T, C) slice per sample, plus L (Tmax, C) buffers the forward writes into
+    savedInputs: savedOn === 'gpu' ? allSaved : (tokens * C + L * Tmax * C) * F32,
+    cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
     gradients: 2 * tokens * C * F32,
     scratch: scratchOne * (req.pairs.length > 0 ? 2 : 1),
-    accumulators: req.sets.length * layerParams * F32,
+    accumulators: (req.sets.length * layerParams + densityParts) * F32,
     total: 0,
     largestBuffer: Math.max(
       largestMatrix * F32,
@@ -164,6 +186,31 @@ export class RunRefusedError extends Error {
   }
 }
 
+/**
+ * Where to keep the saved layer inputs for a GPU with `budget` bytes (none: on the GPU): on the
+ * GPU when everything fits, else in CPU memory. Returns the estimate of the choice.
+ */
+export function planMemory(
+  c: LlamaConfig,
+  weightBytes: number,
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  budget?: number,
+): MemoryEstimate {
+  const onGpu = estimateGpuMemory(c, weightBytes, req, 'gpu');
+  if (budget === undefined || onGpu.total <= budget) return onGpu;
+  return estimateGpuMemory(c, weightBytes, req, 'cpu');
+}
+
+const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
+
+/** Refuses, with the numbers, a run above a GPU memory budget. */
+export function checkBudget(est: MemoryEstimate, budget?: number): void {
+  if (budget !== undefined && est.total > budget)
+    throw new RunRefusedError(
+      `the run needs ${gib(est.total)} of GPU memory (weights ${gib(est.weights)}, saved inputs ${gib(est.savedInputs)}${est.savedOn === 'cpu' ? ' with the rest in CPU memory' : ''}, gradients ${gib(est.gradients)}, scratch ${gib(est.scratch)}, accumulators ${gib(est.accumulators)}) but the budget is ${gib(budget)}`,
+    );
+}
+
 /** Refuses, with the numbers, a run whose buffers exceed the device's limits. */
 export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void {
   const lim = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
@@ -179,6 +226,10 @@ export interface GpuRunOptions extends RunOptions {
   onLogits?: (set: number, index: number, logits: Float32Array) => void;
   /** stop after the forward of every sample (no scores; the output has no sets) */
   forwardOnly?: boolean;
+  /** where the saved layer inputs live; by default chosen by planMemory from gpuMemoryBudget */
+  savedInputs?: SavedInputs;
+  /** GPU memory the run may take, in bytes; a run that cannot fit is refused */
+  gpuMemoryBudget?: number;
 }
 
 /** The engine's forward alone: last-position logits (V) of one token sequence. */
@@ -230,7 +281,12 @@ export async function runGpu(
     throw new RunRefusedError(
       `a sample has ${Tmax} tokens, above the model's context length ${c.contextLength}`,
     );
-  checkFits(estimateGpuMemory(c, model.bytes, req), ctx.device.limits);
+  const est = opts.savedInputs
+    ? estimateGpuMemory(c, model.bytes, req, opts.savedInputs)
+    : planMemory(c, model.bytes, req, opts.gpuMemoryBudget);
+  checkFits(est, ctx.device.limits);
+  checkBudget(est, opts.gpuMemoryBudget);
+  const onCpu = est.savedOn === 'cpu';
 
   const owned: GPUBuffer[] = [];
   const buf = (floats: number, label: string) => {
@@ -291,7 +347,10 @@ export async function runGpu(
           tokenIds: s.tokens,
           T,
           tokens,
-          saved: Array.from({ length: L }, (_, l) => buf(T * C, `x${l}`)),
+          saved: onCpu
+            ? [buf(T * C, 'x')]
+            : Array.from({ length: L }, (_, l) => buf(T * C, `x${l}`)),
+          cpu: [],
           dxIn: buf(T * C, 'dxIn'),
           dxOut: buf(T * C, 'dxOut'),
           best: buf(2, 'best'),
@@ -436,15 +495,17 @@ export async function runGpu(
 
     // 1. forward every sample
     const started = Date.now();
+    const fwdSaved = onCpu ? Array.from({ length: L }, (_, l) => buf(Tmax * C, `fwd.x${l}`)) : [];
+    const savedOf = (st: SampleState, l: number) => (onCpu ? st.saved[0] : st.saved[l]);
     for (let i = 0; i < states.length; i++) {
       check();
       const st = states[i];
       const T = st.T;
       const S = SA;
       const enc = ctx.device.createCommandEncoder({ label: `forward ${st.source}` });
-      embeddingForward(ctx, enc, st.saved[0], st.tokens, model.tokenEmbd, T, C);
-      for (let l = 0; l < L; l++)
-        forwardLayer(enc, S, st.saved[l], l, T, l + 1 < L ? st.saved[l + 1] : S.xL);
+      const xs = onCpu ? fwdSaved : st.saved;
+      embeddingForward(ctx, enc, xs[0], st.tokens, model.tokenEmbd, T, C);
+      for (let l = 0; l < L; l++) forwardLayer(enc, S, xs[l], l, T, l + 1 < L ? xs[l + 1] : S.xL);
       enc.copyBufferToBuffer(S.xL, (T - 1) * C * F32, S.xlast, 0, C * F32);
       rmsnormForward(ctx, enc, S.xf, S.rstdf, S.xlast, model.outputNorm, 1, C, c.rmsEps);
       linearForward(ctx, enc, S.logits, S.xf, model.output, { T: 1, I: C, O: V });
@@ -460,6 +521,10 @@ export async function runGpu(
         ...(opts.onLogits ? [{ buffer: S.logits, count: V }] : []),
       ]);
       opts.onLogits?.(st.set, st.index, logits);
+      if (onCpu)
+        st.cpu = (await ctx.readMany(fwdSaved.map((b) => ({ buffer: b, count: T * C })))).map((x) =>
+          x.slice(),
+        );
       st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
       st.result.maxLogit = best[1];
       opts.onProgress?.({
@@ -507,13 +572,20 @@ export async function runGpu(
     for (let l = L - 1; l >= 0; l--) {
       const encClear = ctx.device.createCommandEncoder();
       for (const acc of setAcc) for (const m of MATRICES) encClear.clearBuffer(acc[m]);
+      if (onCpu) {
+        // this layer's inputs back onto the GPU; the CPU copies are not needed again
+        for (const st of states) {
+          ctx.device.queue.writeBuffer(st.saved[0], 0, st.cpu[l]);
+          st.cpu[l] = new Float32Array(0);
+        }
+      }
       await ctx.submit(encClear);
       const done = new Set<SampleState>();
 
       /** Recomputes st's layer l in S and (unless done) scores it alone into its set's sums. */
       const step = (enc: GPUCommandEncoder, S: Scratch, st: SampleState): boolean => {
-        forwardLayer(enc, S, st.saved[l], l, st.T);
-        backwardLayer(enc, S, st.saved[l], l, st.T, st.dxIn, st.dxOut);
+        forwardLayer(enc, S, savedOf(st, l), l, st.T);
+        backwardLayer(enc, S, savedOf(st, l), l, st.T, st.dxIn, st.dxOut);
         if (done.has(st)) return false;
         const ops = operands(S, st.dxIn);
         for (const m of MATRICES) {

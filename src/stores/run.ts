@@ -102,7 +102,8 @@ export async function runAnalysis(): Promise<void> {
       cache,
       (unit, o) => {
         gpuRuns++;
-        return runGpu(gm.ctx, gm.model, unit, o);
+        const budget = session.gpuBudgetGiB > 0 ? session.gpuBudgetGiB * 2 ** 30 : undefined;
+        return runGpu(gm.ctx, gm.model, unit, { ...o, gpuMemoryBudget: budget });
       },
       {
         signal: abort.signal,

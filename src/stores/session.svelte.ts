@@ -73,6 +73,8 @@ class Session {
   samplesPerSet = $state(0);
   /** paper: index pairs of pairA and pairB (Fig. 3); matrix: every pair of sets (Fig. 6) */
   pairing = $state<Pairing>('paper');
+  /** GPU memory the user says the adapter has, GiB (0: unchecked; WebGPU cannot tell) */
+  gpuBudgetGiB = $state(0);
   pairA = $state('');
   pairB = $state('');
   running = $state(false);

@@ -6,7 +6,7 @@ import { testContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import type { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
-import { runGpu } from '../../src/gpu/engine';
+import { estimateGpuMemory, runGpu } from '../../src/gpu/engine';
 import { runReference, type RunOutput } from '../../src/engine/reference';
 import type { RunRequest } from '../../src/engine/types';
 import { FIXTURES } from '../../src/gguf/fixture';
@@ -128,6 +128,32 @@ describe('GPU backend vs reference backend', () => {
       model.destroy();
     });
   }
+
+  it('saved inputs in CPU memory give bit-identical results to saved inputs on the GPU', async () => {
+    const file = await fixtureFile('q8_0');
+    const model = await uploadLlama(ctx, file);
+    const req = request(
+      model.config.vocabSize,
+      [
+        [5, 9],
+        [7, 3],
+      ],
+      'grad_x_weight',
+    );
+    const gpu = await runGpu(ctx, model, req, { savedInputs: 'gpu' });
+    const cpu = await runGpu(ctx, model, req, { savedInputs: 'cpu' });
+    expect(cpu).toEqual(gpu);
+    // a budget the GPU mode exceeds picks the CPU mode by itself
+    const onGpu = estimateGpuMemory(model.config, model.bytes, req, 'gpu').total;
+    const onCpu = estimateGpuMemory(model.config, model.bytes, req, 'cpu').total;
+    expect(onCpu).toBeLessThan(onGpu);
+    const auto = await runGpu(ctx, model, req, { gpuMemoryBudget: onCpu });
+    expect(auto).toEqual(gpu);
+    await expect(runGpu(ctx, model, req, { gpuMemoryBudget: model.bytes })).rejects.toThrow(
+      /budget/,
+    );
+    model.destroy();
+  }, 120_000);
 
   it('two GPU runs are bit-identical', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q4_0'));

@@ -1,0 +1,58 @@
+// The memory plan (issue 4): a Llama-2-7B-shape Q4_0 run of 64 samples × 256 tokens is accepted
+// for an 8 GB GPU by keeping the saved layer inputs in CPU memory; GPU and CPU bytes are reported
+// apart; a run above the budget is refused with the numbers.
+import { describe, expect, it } from 'vitest';
+import { LLAMA2_7B } from '../../src/gpu/synthetic';
+import { checkBudget, estimateGpuMemory, planMemory, RunRefusedError } from '../../src/gpu/engine';
+import { MATRICES, matrixShape } from '../../src/model/config';
+import { GgmlType, tensorBytes } from '../../src/gguf/types';
+
+const c = LLAMA2_7B;
+const weights =
+  c.blockCount *
+    MATRICES.reduce((s, m) => {
+      const { O, I } = matrixShape(c, m);
+      return s + tensorBytes(GgmlType.Q4_0, O * I);
+    }, 0) +
+  2 * tensorBytes(GgmlType.Q4_0, c.vocabSize * c.embeddingLength) +
+  (2 * c.blockCount + 1) * c.embeddingLength * 4;
+const req = (n: number, T: number) => ({
+  sets: [
+    {
+      name: 's',
+      samples: Array.from({ length: n }, (_, i) => ({
+        source: `${i}`,
+        tokens: new Array<number>(T).fill(1),
+      })),
+    },
+  ],
+  pairs: [],
+});
+const GB8 = 8e9;
+
+describe('memory plan', () => {
+  it('7B Q4_0, 64 samples × 256 tokens: saved inputs go to the CPU and the GPU part fits 8 GB', () => {
+    expect(weights / 1e9).toBeGreaterThan(3.5);
+    const onGpu = estimateGpuMemory(c, weights, req(64, 256), 'gpu');
+    expect(onGpu.total).toBeGreaterThan(GB8); // 64 × 32 × 256 × 4096 × 4 B = 8.6 GB of inputs
+    const plan = planMemory(c, weights, req(64, 256), GB8);
+    expect(plan.savedOn).toBe('cpu');
+    expect(plan.total).toBeLessThanOrEqual(GB8);
+    expect(plan.cpuSavedInputs).toBe(64 * 256 * c.embeddingLength * c.blockCount * 4);
+    expect(plan.savedInputs).toBe((64 * 256 + c.blockCount * 256) * c.embeddingLength * 4);
+    expect(
+      plan.weights + plan.savedInputs + plan.gradients + plan.scratch + plan.accumulators,
+    ).toBe(plan.total);
+    expect(() => checkBudget(plan, GB8)).not.toThrow();
+  });
+
+  it('keeps inputs on the GPU when they fit, and refuses what cannot fit with the numbers', () => {
+    expect(planMemory(c, weights, req(1, 128), GB8).savedOn).toBe('gpu');
+    expect(planMemory(c, weights, req(64, 256)).savedOn).toBe('gpu'); // no budget: no choice
+    const plan = planMemory(c, weights, req(64, 256), 4e9);
+    expect(() => checkBudget(plan, 4e9)).toThrow(RunRefusedError);
+    expect(() => checkBudget(plan, 4e9)).toThrow(
+      /needs \d+\.\d+ GiB of GPU memory .* budget is 3\.73 GiB/,
+    );
+  });
+});
