@@ -5,8 +5,8 @@
 //  - linear_forward / linear_backward_input: one invocation per output, 16×16 workgroups. Best on
 //    software adapters, where workgroup barriers cost more than they save.
 //  - *_tiled: 16×16 workgroups compute a 64×64 output tile, 4×4 outputs per invocation; the
-//    reduction runs in chunks of 32 staged in workgroup memory, so every weight is decoded once
-//    per tile instead of once per output. For real GPUs.
+//    reduction runs in chunks of 16 staged (transposed, as vec4s) in workgroup memory, so every
+//    weight is decoded once per tile instead of once per output. For real GPUs.
 // Outputs: `out` overwritten.
 
 struct Dims { T: u32, I: u32, O: u32, _pad: u32 }
@@ -44,10 +44,12 @@ fn linear_backward_input(@builtin(global_invocation_id) gid: vec3u) {
 
 const TM: u32 = 64u; // output rows (tokens) per tile
 const TN: u32 = 64u; // output columns per tile
-const TK: u32 = 32u; // reduction chunk
+const TK: u32 = 16u; // reduction chunk
 
-var<workgroup> as_: array<f32, 2048>; // (TM, TK) rows of the left operand
-var<workgroup> ws_: array<f32, 2048>; // (TN, TK) dequantized weights, one row per output column
+// Staged transposed, as vec4s, so that the inner loop reads one vec4 of each with no bank
+// conflicts: as4[k · 16 + q] = rows 4q … 4q+3 of the left operand at k; ws4 likewise columns.
+var<workgroup> as4: array<vec4f, 256>;
+var<workgroup> ws4: array<vec4f, 256>;
 
 // One 64×64 tile of out (T, N) = a (T, K) · B, where B (K, N) is Wᵀ (forward: K = I, N = O) or
 // W (backward: K = O, N = I); `backward` is a literal at each call, so control flow stays uniform.
@@ -59,22 +61,39 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
   let col0 = wg.x * TN;
   var acc: array<f32, 16>;
   for (var k0 = 0u; k0 < K; k0 += TK) {
-    for (var e = li; e < TM * TK; e += 256u) {
-      let r = e / TK;
-      let k = k0 + e % TK;
-      let t = row0 + r;
-      as_[e] = select(0.0, a[t * K + k], t < dims.T && k < K);
-      let c = col0 + r;
-      let w = select(c * dims.I + k, k * dims.I + c, backward); // W[c, k] or W[k, c]
-      ws_[e] = select(0.0, w_elem(w), c < N && k < K);
+    {
+      // left operand: thread (k = li % 16, q = li / 16) loads rows 4q … 4q+3 at k (k fastest:
+      // 16 threads read 16 consecutive values of a row)
+      let k = k0 + li % 16u;
+      let q = li / 16u;
+      var v = vec4f(0.0);
+      for (var c = 0u; c < 4u; c++) {
+        let t = row0 + 4u * q + c;
+        if (t < dims.T && k < K) { v[c] = a[t * K + k]; }
+      }
+      as4[(li % 16u) * 16u + q] = v;
+    }
+    {
+      // weights: forward reads W[col, k] (k fastest along a row of W); backward W[k, col]
+      // (col fastest); either way thread (kk, q) decodes columns 4q … 4q+3 at kk
+      let kk = select(li % 16u, li / 16u, backward);
+      let q = select(li / 16u, li % 16u, backward);
+      let k = k0 + kk;
+      var v = vec4f(0.0);
+      for (var c = 0u; c < 4u; c++) {
+        let n = col0 + 4u * q + c;
+        if (n < N && k < K) { v[c] = w_elem(select(n * dims.I + k, k * dims.I + n, backward)); }
+      }
+      ws4[kk * 16u + q] = v;
     }
     workgroupBarrier();
     let kn = min(TK, K - k0);
     for (var k = 0u; k < kn; k++) {
+      let av = as4[k * 16u + lid.y];
+      let wv = ws4[k * 16u + lid.x];
       for (var y = 0u; y < 4u; y++) {
-        let av = as_[(lid.y * 4u + y) * TK + k];
         for (var x = 0u; x < 4u; x++) {
-          acc[y * 4u + x] += av * ws_[(lid.x * 4u + x) * TK + k];
+          acc[y * 4u + x] += av[y] * wv[x];
         }
       }
     }

@@ -608,10 +608,13 @@ export async function runGpu(
       };
       const readSingles = async (S: Scratch, st: SampleState) => {
         const parts = await ctx.readMany(
-          MATRICES.map((m) => ({ buffer: S[`part_${m}`], count: scoreSlots(dimsOf(m, st.T)) * 3 })),
+          MATRICES.map((m) => ({
+            buffer: S[`part_${m}`],
+            count: scoreSlots(dimsOf(m, st.T), ctx) * 3,
+          })),
         );
         MATRICES.forEach((m, mi) => {
-          const [a, a2, mx] = sumPartials(parts[mi], scoreSlots(dimsOf(m, st.T)), true);
+          const [a, a2, mx] = sumPartials(parts[mi], scoreSlots(dimsOf(m, st.T), ctx), true);
           st.result.sumA[l][mi] = a;
           st.result.sumA2[l][mi] = a2;
           st.result.maxA[l][mi] = mx;
@@ -649,14 +652,14 @@ export async function runGpu(
           const parts = await ctx.readMany(
             MATRICES.map((m) => ({
               buffer: SA[`pair_${m}`],
-              count: scoreSlots(dimsOf(m, a.T)) * 3,
+              count: scoreSlots(dimsOf(m, a.T), ctx) * 3,
             })),
           );
           let dot = 0;
           let aa = 0;
           let bb = 0;
           MATRICES.forEach((m, mi) => {
-            const [x, y, z] = sumPartials(parts[mi], scoreSlots(dimsOf(m, a.T)), false);
+            const [x, y, z] = sumPartials(parts[mi], scoreSlots(dimsOf(m, a.T), ctx), false);
             dot += x;
             aa += y;
             bb += z;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import type { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { estimateGpuMemory, runGpu } from '../../src/gpu/engine';
 import { runReference, type RunOutput } from '../../src/engine/reference';
@@ -62,7 +62,8 @@ describe('GPU backend vs reference backend', () => {
   beforeAll(async () => (ctx = await testContext()));
   afterAll(() => ctx?.device.destroy());
 
-  const cases: [keyof typeof FIXTURES, Metric, number[][]][] = [
+  // the last field: run on the tiled kernels (what real GPUs use) instead of the simple ones
+  const cases: [keyof typeof FIXTURES, Metric, number[][], boolean?][] = [
     [
       'f32',
       'grad_x_weight',
@@ -104,13 +105,32 @@ describe('GPU backend vs reference backend', () => {
       ],
     ],
     ['q8_0', 'magnitude', [[3], [5]]],
+    [
+      'q4_0',
+      'grad_x_weight',
+      [
+        [40, 3],
+        [17, 9],
+      ],
+      true,
+    ],
+    [
+      'f16',
+      'wanda',
+      [
+        [5, 21],
+        [6, 2],
+      ],
+      true,
+    ],
   ];
-  for (const [name, metric, lengths] of cases) {
-    it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}`, async () => {
+  for (const [name, metric, lengths, tiled] of cases) {
+    it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}${tiled ? ', tiled kernels' : ''}`, async () => {
+      const kctx = new GpuContext(ctx.device, { tiledLinear: !!tiled });
       const file = await fixtureFile(name);
-      const model = await uploadLlama(ctx, file);
+      const model = await uploadLlama(kctx, file);
       const req = request(model.config.vocabSize, lengths, metric);
-      const gpu = flat(await runGpu(ctx, model, req));
+      const gpu = flat(await runGpu(kctx, model, req));
       const ref = flat(await runReference(await fixtureWeights(name), req));
       expect(gpu.argmax).toEqual(ref.argmax);
       expectParity('maxLogit', gpu.logits, ref.logits);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOnGpu, testContext } from '../helpers/gpu';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
-import type { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
 import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
 import {
@@ -31,66 +31,75 @@ describe('score and density kernels', () => {
   beforeAll(async () => (ctx = await testContext()));
   afterAll(() => ctx?.device.destroy());
 
-  const d = { T: 7, I: 64, O: 45 }; // 2880 parameters: 12 workgroups, the last one partial
-  const type = GgmlType.Q4_0;
-  const bytes = randomTensorBytes(type, d.O * d.I, 3);
-  const Wf = dequantize(type, bytes, d.O * d.I);
-  const dYa = randomArray(d.T * d.O, 4);
-  const Xa = randomArray(d.T * d.I, 5);
-  const Tb = 4; // pairs join samples of different lengths
-  const dYb = randomArray(Tb * d.O, 6);
-  const Xb = randomArray(Tb * d.I, 7);
-  const xna = Float32Array.from(columnNorms(Xa, d.T, d.I));
-  const xnb = Float32Array.from(columnNorms(Xb, Tb, d.I));
+  // simple kernels: 2880 parameters, 12 workgroups, the last one partial; tiled kernels (64 × 64
+  // tiles over t in chunks of 16): 2 × 2 tiles, partial at both edges, 3 chunks of t for a
+  const cases = [
+    { tiled: false, d: { T: 7, I: 64, O: 45 }, Tb: 4 },
+    { tiled: true, d: { T: 37, I: 96, O: 70 }, Tb: 20 },
+  ];
+  for (const { tiled, d, Tb } of cases) {
+    const type = GgmlType.Q4_0;
+    const bytes = randomTensorBytes(type, d.O * d.I, 3);
+    const Wf = dequantize(type, bytes, d.O * d.I);
+    const dYa = randomArray(d.T * d.O, 4);
+    const Xa = randomArray(d.T * d.I, 5);
+    // pairs join samples of different lengths
+    const dYb = randomArray(Tb * d.O, 6);
+    const Xb = randomArray(Tb * d.I, 7);
+    const xna = Float32Array.from(columnNorms(Xa, d.T, d.I));
+    const xnb = Float32Array.from(columnNorms(Xb, Tb, d.I));
 
-  for (const metric of METRICS) {
-    it(`${metric}: Σ A, Σ A², max A, the accumulator and pair parts`, async () => {
-      const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
-      const slots = scoreSlots(d);
-      const acc0 = randomArray(d.O * d.I, 8, 0.01).map(Math.abs);
-      const out = await runOnGpu(
-        ctx,
-        { dYa, Xa, dYb, Xb, xna, xnb },
-        { acc: acc0.slice(), part: slots * 3, pair: slots * 3 },
-        (enc, b) => {
-          scoreReduce(ctx, enc, b.acc, b.part, b.dYa, b.Xa, W, b.xna, d, metric, true);
-          scorePair(
-            ctx,
-            enc,
-            b.pair,
-            { dY: b.dYa, X: b.Xa, xnorm: b.xna },
-            { dY: b.dYb, X: b.Xb, xnorm: b.xnb },
-            W,
-            d,
-            Tb,
-            metric,
-          );
-        },
-      );
-      const A = ref.scoreValues(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
-      const want = ref.scoreReduce(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
-      const [sumA, sumA2, maxA] = sumPartials(out.part, slots, true);
-      const c1 = compareArrays([sumA, sumA2, maxA], [want.sumA, want.sumA2, want.maxA], SUM_TOL);
-      expect(c1.ok, describeComparison('sums', c1)).toBe(true);
-      const accWant = acc0.map((x, i) => x + A[i]);
-      const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
-      expect(c2.ok, describeComparison('acc', c2)).toBe(true);
-      const pw = ref.scorePair(
-        { dY: dYa, X: Xa, xnorm: Float64Array.from(xna) },
-        { dY: dYb, X: Xb, xnorm: Float64Array.from(xnb) },
-        Wf,
-        d,
-        metric,
-        Tb,
-      );
-      const c3 = compareArrays(
-        sumPartials(out.pair, slots, false),
-        [pw.dot, pw.aa, pw.bb],
-        SUM_TOL,
-      );
-      expect(c3.ok, describeComparison('pair', c3)).toBe(true);
-      W.buffer.destroy();
-    });
+    for (const metric of METRICS) {
+      it(`${metric}${tiled ? ', tiled kernels' : ''}: Σ A, Σ A², max A, the accumulator and pair parts`, async () => {
+        const kctx = new GpuContext(ctx.device, { tiledLinear: tiled });
+        const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
+        const slots = scoreSlots(d, kctx);
+        expect(slots).toBe(tiled ? 4 : 12);
+        const acc0 = randomArray(d.O * d.I, 8, 0.01).map(Math.abs);
+        const out = await runOnGpu(
+          ctx,
+          { dYa, Xa, dYb, Xb, xna, xnb },
+          { acc: acc0.slice(), part: slots * 3, pair: slots * 3 },
+          (enc, b) => {
+            scoreReduce(kctx, enc, b.acc, b.part, b.dYa, b.Xa, W, b.xna, d, metric, true);
+            scorePair(
+              kctx,
+              enc,
+              b.pair,
+              { dY: b.dYa, X: b.Xa, xnorm: b.xna },
+              { dY: b.dYb, X: b.Xb, xnorm: b.xnb },
+              W,
+              d,
+              Tb,
+              metric,
+            );
+          },
+        );
+        const A = ref.scoreValues(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
+        const want = ref.scoreReduce(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
+        const [sumA, sumA2, maxA] = sumPartials(out.part, slots, true);
+        const c1 = compareArrays([sumA, sumA2, maxA], [want.sumA, want.sumA2, want.maxA], SUM_TOL);
+        expect(c1.ok, describeComparison('sums', c1)).toBe(true);
+        const accWant = acc0.map((x, i) => x + A[i]);
+        const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
+        expect(c2.ok, describeComparison('acc', c2)).toBe(true);
+        const pw = ref.scorePair(
+          { dY: dYa, X: Xa, xnorm: Float64Array.from(xna) },
+          { dY: dYb, X: Xb, xnorm: Float64Array.from(xnb) },
+          Wf,
+          d,
+          metric,
+          Tb,
+        );
+        const c3 = compareArrays(
+          sumPartials(out.pair, slots, false),
+          [pw.dot, pw.aa, pw.bb],
+          SUM_TOL,
+        );
+        expect(c3.ok, describeComparison('pair', c3)).toBe(true);
+        W.buffer.destroy();
+      });
+    }
   }
 
   it('density: mean-first counts, histogram and Σ mean', async () => {

@@ -6,12 +6,25 @@ import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
 export const SCORE_WG = 256;
+/** Side of the (o, i) tile of the tiled kernels. */
+export const SCORE_TILE = 64;
 
-/** Workgroups (and so partial triples) a score dispatch over O·I parameters produces. */
-export function scoreSlots(d: LinearDims): number {
-  const g = grid(d.O * d.I, SCORE_WG);
+function layout(ctx: GpuContext | null, d: LinearDims): { x: number; y: number } {
+  return ctx?.options.tiledLinear
+    ? { x: Math.ceil(d.I / SCORE_TILE), y: Math.ceil(d.O / SCORE_TILE) }
+    : grid(d.O * d.I, SCORE_WG);
+}
+
+/**
+ * Workgroups (and so partial triples) a score dispatch over O·I parameters produces on this
+ * context; with no context, the larger count (the simple kernels'), for allocation.
+ */
+export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number {
+  const g = layout(ctx, d);
   return g.x * g.y;
 }
+
+const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_tiled` : name);
 
 function dims(
   ctx: GpuContext,
@@ -20,7 +33,7 @@ function dims(
   accumulate: boolean,
   Tb = 0,
 ): { u: GPUBuffer; g: { x: number; y: number } } {
-  const g = grid(d.O * d.I, SCORE_WG);
+  const g = layout(ctx, d);
   return {
     u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accumulate ? 1 : 0, g.x, Tb, 0]),
     g,
@@ -45,9 +58,11 @@ export function scoreReduce(
   metric: Metric,
   accumulate: boolean,
 ): void {
-  const p = ctx.pipeline('score', withQuant(code), 'score_reduce', qtype(W));
+  const p = ctx.pipeline('score', withQuant(code), entry(ctx, 'score_reduce'), qtype(W));
   const { u, g } = dims(ctx, d, metric, accumulate);
-  ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u], [g.x, g.y]);
+  // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
+  const b = ctx.options.tiledLinear ? [dY, X] : [];
+  ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u, ...b], [g.x, g.y]);
 }
 
 /**
@@ -65,7 +80,7 @@ export function scorePair(
   Tb: number,
   metric: Metric,
 ): void {
-  const p = ctx.pipeline('score', withQuant(code), 'score_pair', qtype(W));
+  const p = ctx.pipeline('score', withQuant(code), entry(ctx, 'score_pair'), qtype(W));
   const { u, g } = dims(ctx, d, metric, false, Tb);
   ctx.dispatch(
     enc,
