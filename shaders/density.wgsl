@@ -1,11 +1,14 @@
 // density — at the end of a layer: mean = acc / N per parameter, then counts of means above each
 // threshold, a log10 histogram of the means (src/analysis/histogram.ts: 240 bins of 0.1 decade
 // from 1e-20, plus zeros, under, over), and per-workgroup partial Σ mean.
-// Work split: one invocation per parameter, 256-wide workgroups on a 2-D grid; counts and bins
-//   go through workgroup atomics, then one atomicAdd per workgroup (integers: deterministic).
+// Work split: 256-wide workgroups on a 2-D grid, each over 2048 consecutive parameters (8 per
+//   invocation, strided by 256 so loads stay coalesced); counts and bins go through workgroup
+//   atomics, then one atomicAdd per workgroup (integers: deterministic); Σ mean per invocation in
+//   a fixed order, then a fixed tree.
 // Outputs: `counts` ACCUMULATED (zero it first); partials overwritten.
 
 const MAX_K: u32 = 8u;
+const PER: u32 = 8u; // parameters per invocation
 const BINS: u32 = 240u;
 // counts layout: [0, K) thresholds; K + 0: zeros; K + 1: under; K + 2 + b: bin b; K + 2 + BINS: over
 
@@ -25,10 +28,12 @@ fn density_finish(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
   atomicStore(&local_counts[li], 0u);
   workgroupBarrier();
   let slot = wg.y * dims.groups_x + wg.x;
-  let p = slot * 256u + li;
-  var m = 0.0;
+  var sum = 0.0;
+  for (var r = 0u; r < PER; r++) {
+  let p = slot * (256u * PER) + r * 256u + li;
   if (p < dims.n) {
-    m = acc[p] / f32(dims.samples);
+    let m = acc[p] / f32(dims.samples);
+    sum += m;
     for (var k = 0u; k < dims.K; k++) {
       if (m > thresholds[k]) { atomicAdd(&local_counts[k], 1u); }
     }
@@ -42,7 +47,8 @@ fn density_finish(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
       else { atomicAdd(&local_counts[K + 2u + u32(b)], 1u); }
     }
   }
-  sums[li] = m;
+  }
+  sums[li] = sum;
   workgroupBarrier();
   for (var s = 128u; s > 0u; s >>= 1u) {
     if (li < s) { sums[li] += sums[li + s]; }

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
 import { GpuContext, optionsFor } from '../gpu/context';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
-import { estimateGpuMemory, runGpu } from '../gpu/engine';
+import { estimateGpuMemory, runGpu, type SavedInputs } from '../gpu/engine';
 import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
 import { scoreReduce, scoreSlots } from '../gpu/ops/score';
 import { attentionBackward, attentionForward } from '../gpu/ops/attention';
@@ -38,6 +38,10 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '' },
     out: { type: 'string' },
     'skip-ops': { type: 'boolean', default: false },
+    /** also time runs with the saved layer inputs in CPU memory (streamed back per layer) */
+    streaming: { type: 'boolean', default: false },
+    /** samples per set for the streaming comparison */
+    'stream-samples': { type: 'string', default: '2' },
   },
 });
 const config = values.shape === '7b' ? LLAMA2_7B : TINY;
@@ -96,7 +100,7 @@ if (!values['skip-ops']) {
         const X = ctx.storage(T * Math.max(O, I) * 4);
         const Y = ctx.storage(T * Math.max(O, I) * 4);
         const acc = ctx.storage(O * I * 4);
-        const part = ctx.storage(scoreSlots({ T, O, I }) * 12);
+        const part = ctx.storage(scoreSlots({ T, O, I }, ctx) * 12);
         const d = { T, O, I };
         const flops = 2 * T * O * I;
         const row = (op: string, sec: number): OpRow => ({
@@ -189,24 +193,30 @@ if (!values['skip-ops']) {
 interface SampleRow {
   type: string;
   T: number;
+  samples: number;
+  savedInputs: SavedInputs;
+  /** per sample */
   seconds: number;
   forwardSeconds: number;
   memory: ReturnType<typeof estimateGpuMemory>;
 }
 const samples: SampleRow[] = [];
 for (const t of types) {
-  const model = syntheticLlama(ctx, config, t, 3);
+  const up0 = performance.now();
+  const model = await syntheticLlama(ctx, config, t, 3);
+  await ctx.device.queue.onSubmittedWorkDone();
+  console.log(
+    `uploaded ${(model.bytes / 2 ** 30).toFixed(2)} GiB of ${GgmlType[t]} weights in ${((performance.now() - up0) / 1000).toFixed(1)} s`,
+  );
   // warm-up: compiles every pipeline
-  const warm = (T: number): RunRequest => ({
+  const warm = (T: number, n = 1): RunRequest => ({
     sets: [
       {
         name: 'bench',
-        samples: [
-          {
-            source: 'random',
-            tokens: Array.from({ length: T }, (_, i) => (i * 7919 + 1) % config.vocabSize),
-          },
-        ],
+        samples: Array.from({ length: n }, (_, k) => ({
+          source: `random ${k}`,
+          tokens: Array.from({ length: T }, (_, i) => (i * 7919 + 1 + k * 31) % config.vocabSize),
+        })),
       },
     ],
     pairs: [],
@@ -215,26 +225,39 @@ for (const t of types) {
     maxTokens: T,
   });
   await runGpu(ctx, model, warm(4));
-  for (const T of tokenCounts) {
-    const req = warm(T);
+  const n = Number(values['stream-samples']);
+  const runs: [number, number, SavedInputs][] = tokenCounts.flatMap((T) => [
+    [T, 1, 'gpu'] as [number, number, SavedInputs],
+    ...(values.streaming
+      ? [
+          [T, n, 'gpu'] as [number, number, SavedInputs],
+          [T, n, 'cpu'] as [number, number, SavedInputs],
+        ]
+      : []),
+  ]);
+  for (const [T, count, savedInputs] of runs) {
+    const req = warm(T, count);
     let forwardDone = 0;
     const t0 = performance.now();
     await runGpu(ctx, model, req, {
+      savedInputs,
       onProgress: (p) => {
         if (p.stage === 'forward') forwardDone = performance.now();
       },
     });
-    const sec = (performance.now() - t0) / 1000;
-    const row = {
+    const sec = (performance.now() - t0) / 1000 / count;
+    const row: SampleRow = {
       type: GgmlType[t],
       T,
+      samples: count,
+      savedInputs,
       seconds: sec,
-      forwardSeconds: (forwardDone - t0) / 1000,
-      memory: estimateGpuMemory(config, model.bytes, req),
+      forwardSeconds: (forwardDone - t0) / 1000 / count,
+      memory: estimateGpuMemory(config, model.bytes, req, savedInputs),
     };
     samples.push(row);
     console.log(
-      `${config.name} ${row.type} T=${T}: ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB)`,
+      `${config.name} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
     );
   }
   model.destroy();

@@ -5,7 +5,7 @@ import { GgmlType, BLOCK } from '../gguf/types';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { GpuContext } from './context';
-import type { GpuLlama, GpuLayer } from './model';
+import { UPLOAD_FLUSH_BYTES, type GpuLlama, type GpuLayer } from './model';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 
 /** Rough std of the decoded values per unit of block scale, by type (uniform random bits). */
@@ -32,16 +32,25 @@ export const LLAMA2_7B: LlamaConfig = {
   tiedHead: false,
 };
 
-export function syntheticLlama(
+export async function syntheticLlama(
   ctx: GpuContext,
   config: LlamaConfig,
   matrixType: GgmlType,
   seed = 1,
-): GpuLlama {
+): Promise<GpuLlama> {
   const buffers: GPUBuffer[] = [];
   let bytes = 0;
   let n = seed;
-  const weight = (t: GgmlType, O: number, I: number): GpuWeight => {
+  // like uploadLlama: wait for the queue every UPLOAD_FLUSH_BYTES so staging copies do not pile up
+  let pending = 0;
+  const throttle = async (size: number) => {
+    pending += size;
+    if (pending >= UPLOAD_FLUSH_BYTES) {
+      pending = 0;
+      await ctx.device.queue.onSubmittedWorkDone();
+    }
+  };
+  const weight = async (t: GgmlType, O: number, I: number): Promise<GpuWeight> => {
     if (!BLOCK[t] || I % BLOCK[t]!.elements !== 0)
       throw new Error(`synthetic: ${I} inputs do not fit ${GgmlType[t]} blocks`);
     const scale = 1 / ((SPREAD[t] ?? 1) * Math.sqrt(I));
@@ -53,6 +62,7 @@ export function syntheticLlama(
     );
     buffers.push(w.buffer);
     bytes += w.buffer.size;
+    await throttle(w.buffer.size);
     return w;
   };
   const ones = (): GPUBuffer => {
@@ -62,18 +72,19 @@ export function syntheticLlama(
     return b;
   };
   const C = config.embeddingLength;
-  const layers: GpuLayer[] = Array.from({ length: config.blockCount }, () => {
+  const layers: GpuLayer[] = [];
+  for (let l = 0; l < config.blockCount; l++) {
     const m = {} as Record<MatrixName, GpuWeight>;
     for (const name of MATRICES) {
       const { O, I } = matrixShape(config, name);
-      m[name] = weight(matrixType, O, I);
+      m[name] = await weight(matrixType, O, I);
     }
-    return { attnNorm: ones(), ffnNorm: ones(), m };
-  });
+    layers.push({ attnNorm: ones(), ffnNorm: ones(), m });
+  }
   return {
     config,
-    tokenEmbd: weight(GgmlType.Q8_0, config.vocabSize, C),
-    output: weight(GgmlType.Q8_0, config.vocabSize, C),
+    tokenEmbd: await weight(GgmlType.Q8_0, config.vocabSize, C),
+    output: await weight(GgmlType.Q8_0, config.vocabSize, C),
     outputNorm: ones(),
     layers,
     bytes,

@@ -122,12 +122,18 @@ describe('layer ops on the GPU', () => {
     expectClose('backward', out.b, bw);
   });
 
-  for (const d of [
-    { T: 1, H: 4, Hkv: 2, Dh: 6 },
-    { T: 13, H: 4, Hkv: 1, Dh: 16 },
-    { T: 64, H: 2, Hkv: 2, Dh: 8 },
-  ]) {
-    it(`attention forward and backward, T=${d.T} H=${d.H} Hkv=${d.Hkv} Dh=${d.Dh}`, async () => {
+  // the *_wg kernels (real GPUs) take keys in blocks of 32 and dims e = i + 32r: T = 70 crosses
+  // two block edges, Dh = 40 and 136 leave invocations with 2 and 5 dims
+  for (const [d, wg] of [
+    [{ T: 1, H: 4, Hkv: 2, Dh: 6 }, false],
+    [{ T: 13, H: 4, Hkv: 1, Dh: 16 }, false],
+    [{ T: 64, H: 2, Hkv: 2, Dh: 8 }, false],
+    [{ T: 1, H: 4, Hkv: 2, Dh: 6 }, true],
+    [{ T: 70, H: 4, Hkv: 2, Dh: 40 }, true],
+    [{ T: 33, H: 2, Hkv: 1, Dh: 136 }, true],
+  ] as const) {
+    it(`attention forward and backward, T=${d.T} H=${d.H} Hkv=${d.Hkv} Dh=${d.Dh}${wg ? ', workgroup kernels' : ''}`, async () => {
+      const kctx = new GpuContext(ctx.device, { tiledLinear: wg });
       const q = randomArray(d.T * d.H * d.Dh, 12);
       const k = randomArray(d.T * d.Hkv * d.Dh, 13);
       const v = randomArray(d.T * d.Hkv * d.Dh, 14);
@@ -139,9 +145,9 @@ describe('layer ops on the GPU', () => {
         { q, k, v, dout },
         { att: nq, lse: d.H * d.T, delta: d.H * d.T, dq: nq, dk: nk, dv: nk },
         (enc, b) => {
-          ga.attentionForward(ctx, enc, b.att, b.lse, b.q, b.k, b.v, d);
+          ga.attentionForward(kctx, enc, b.att, b.lse, b.q, b.k, b.v, d);
           ga.attentionBackward(
-            ctx,
+            kctx,
             enc,
             b.dq,
             b.dk,

@@ -5,6 +5,12 @@ import type { AttentionDims } from '../../reference/attention';
 
 export const MAX_HEAD_DIM = 256;
 
+/** On real GPUs (the tiled option), the workgroup-per-row kernels (*_wg); else the simple ones. */
+const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_wg` : name);
+const rows = (ctx: GpuContext, T: number): [number] => [
+  ctx.options.tiledLinear ? T : groups(T, 64),
+];
+
 function dims(ctx: GpuContext, d: AttentionDims): GPUBuffer {
   if (d.Dh > MAX_HEAD_DIM) throw new Error(`head dimension ${d.Dh} is above ${MAX_HEAD_DIM}`);
   const u = new Uint32Array(8);
@@ -24,12 +30,12 @@ export function attentionForward(
   v: GPUBuffer,
   d: AttentionDims,
 ): void {
-  const p = ctx.pipeline('attention', code, 'attention_forward');
+  const p = ctx.pipeline('attention', code, entry(ctx, 'attention_forward'));
   ctx.dispatch(
     enc,
     p,
     [out, lse, q, k, v, null, null, null, null, dims(ctx, d)],
-    [groups(d.T, 64), d.H],
+    [...rows(ctx, d.T), d.H],
   );
 }
 
@@ -57,8 +63,8 @@ export function attentionBackward(
     [delta, null, null, null, null, dout, out, null, null, u],
     [groups(d.T, 64), d.H],
   );
-  const pq = ctx.pipeline('attention', code, 'attention_backward_query');
-  ctx.dispatch(enc, pq, [dq, null, q, k, v, dout, null, lse, delta, u], [groups(d.T, 64), d.H]);
-  const pkv = ctx.pipeline('attention', code, 'attention_backward_kv');
-  ctx.dispatch(enc, pkv, [dk, dv, q, k, v, dout, null, lse, delta, u], [groups(d.T, 64), d.Hkv]);
+  const pq = ctx.pipeline('attention', code, entry(ctx, 'attention_backward_query'));
+  ctx.dispatch(enc, pq, [dq, null, q, k, v, dout, null, lse, delta, u], [...rows(ctx, d.T), d.H]);
+  const pkv = ctx.pipeline('attention', code, entry(ctx, 'attention_backward_kv'));
+  ctx.dispatch(enc, pkv, [dk, dv, q, k, v, dout, null, lse, delta, u], [...rows(ctx, d.T), d.Hkv]);
 }

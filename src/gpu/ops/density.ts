@@ -11,8 +11,11 @@ export function densityCounters(K: number): number {
   return K + 3 + HIST_BINS;
 }
 
+/** Parameters per workgroup (256 invocations × 8, shaders/density.wgsl PER). */
+const PER_WG = WG * 8;
+
 export function densitySlots(n: number): number {
-  const g = grid(n, WG);
+  const g = grid(n, PER_WG);
   return g.x * g.y;
 }
 
@@ -34,7 +37,7 @@ export function densityFinish(
 ): void {
   if (K < 1 || K > MAX_THRESHOLDS)
     throw new Error(`${K} thresholds: between 1 and ${MAX_THRESHOLDS}`);
-  const g = grid(n, WG);
+  const g = grid(n, PER_WG);
   const p = ctx.pipeline('density', code, 'density_finish');
   ctx.dispatch(
     enc,
