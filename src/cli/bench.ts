@@ -7,12 +7,14 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
 import { GpuContext, optionsFor } from '../gpu/context';
+import { GpuProfiler } from '../gpu/profiler';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
 import { estimateGpuMemory, runGpu, type SavedInputs } from '../gpu/engine';
 import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
 import { scoreReduce, scoreSlots } from '../gpu/ops/score';
 import { attentionBackward, attentionForward } from '../gpu/ops/attention';
 import { uploadWeight } from '../gpu/ops/quant';
+import { densityCounters, densityFinish, densitySlots } from '../gpu/ops/density';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { BLOCK, GgmlType } from '../gguf/types';
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     streaming: { type: 'boolean', default: false },
     /** samples per set for the streaming comparison */
     'stream-samples': { type: 'string', default: '2' },
+    /** time every kernel of one sample's run with timestamp queries */
+    profile: { type: 'boolean', default: false },
   },
 });
 const config = values.shape === '7b' ? LLAMA2_7B : TINY;
@@ -178,6 +182,29 @@ if (!values['skip-ops']) {
         weightGBs: 0,
       });
       [...bufs, ...small].forEach((b) => b.destroy());
+      if (T === tokenCounts[0]) {
+        // the density finish over one layer's parameters (once per set and layer)
+        const n = MATRICES.reduce(
+          (s, m) => s + matrixShape(config, m).O * matrixShape(config, m).I,
+          0,
+        );
+        const acc = ctx.storage(n * 4);
+        const counts = ctx.storage(densityCounters(1) * 4);
+        const part = ctx.storage(densitySlots(n) * 4);
+        const thr = ctx.upload(Float32Array.of(2e-6));
+        const sec = await time((enc) => densityFinish(ctx, enc, counts, part, acc, thr, n, 1, 1));
+        ops.push({
+          op: 'density_finish layer',
+          type: '-',
+          T,
+          O: n,
+          I: 1,
+          seconds: sec,
+          gflops: 0,
+          weightGBs: (n * 4) / sec / 1e9,
+        });
+        [acc, counts, part, thr].forEach((b) => b.destroy());
+      }
     }
   }
   console.table(
@@ -201,6 +228,13 @@ interface SampleRow {
   memory: ReturnType<typeof estimateGpuMemory>;
 }
 const samples: SampleRow[] = [];
+const profiles: {
+  type: string;
+  T: number;
+  wallMs: number;
+  kernelMs: number;
+  kernels: ReturnType<GpuProfiler['table']>;
+}[] = [];
 for (const t of types) {
   const up0 = performance.now();
   const model = await syntheticLlama(ctx, config, t, 3);
@@ -225,6 +259,21 @@ for (const t of types) {
     maxTokens: T,
   });
   await runGpu(ctx, model, warm(4));
+  if (values.profile && s.features.timestampQuery) {
+    const T = tokenCounts[0];
+    ctx.profiler = new GpuProfiler(ctx.device);
+    const t0 = performance.now();
+    await runGpu(ctx, model, warm(T));
+    const wall = performance.now() - t0;
+    const table = ctx.profiler.table();
+    ctx.profiler = null;
+    const busy = table.reduce((a, r) => a + r.ms, 0);
+    console.table(table.map((r) => ({ ...r, ms: r.ms.toFixed(2) })));
+    console.log(
+      `profile ${GgmlType[t]} T=${T}: wall ${wall.toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms`,
+    );
+    profiles.push({ type: GgmlType[t], T, wallMs: wall, kernelMs: busy, kernels: table });
+  }
   const n = Number(values['stream-samples']);
   const runs: [number, number, SavedInputs][] = tokenCounts.flatMap((T) => [
     [T, 1, 'gpu'] as [number, number, SavedInputs],
@@ -271,6 +320,7 @@ const report = {
   date: new Date().toISOString(),
   ops,
   samples,
+  profiles,
   matrices: MATRICES,
 };
 if (values.out) await writeFile(values.out, JSON.stringify(report, null, 1));

@@ -1,12 +1,19 @@
+import type { GpuProfiler } from './profiler';
+
 // A device plus the things every op needs: a pipeline cache, transient uniform buffers,
 // storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
 
 export interface GpuOptions {
-  /** use the workgroup-tiled linear kernels (real GPUs; slower on software adapters) */
+  /**
+   * the workgroup-tiled linear kernels and the workgroup attention kernels (real GPUs; slower
+   * than the simple ones on software adapters)
+   */
   tiledLinear?: boolean;
+  /** the tiled score kernels (faster everywhere, SwiftShader included: 3–5× there) */
+  tiledScore?: boolean;
 }
 
-/** Options that suit an adapter: tiled kernels except on software adapters. */
+/** Options that suit an adapter: tiled kernels, except linear and attention on software adapters. */
 export function optionsFor(summary: {
   isFallbackAdapter: boolean;
   architecture: string;
@@ -15,10 +22,12 @@ export function optionsFor(summary: {
   const software =
     summary.isFallbackAdapter ||
     /swiftshader|llvmpipe|lavapipe/i.test(`${summary.architecture} ${summary.description}`);
-  return { tiledLinear: !software };
+  return { tiledLinear: !software, tiledScore: true };
 }
 
 export class GpuContext {
+  /** when set, every dispatch is timed (benchmarks) */
+  profiler: GpuProfiler | null = null;
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
@@ -103,7 +112,10 @@ export class GpuContext {
       layout: pipeline.getBindGroupLayout(0),
       entries,
     });
-    const pass = encoder.beginComputePass({ label: pipeline.label });
+    const pass = encoder.beginComputePass({
+      label: pipeline.label,
+      timestampWrites: this.profiler?.next(pipeline.label),
+    });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
@@ -112,37 +124,51 @@ export class GpuContext {
 
   /** Submits `encoder` and frees the transient uniforms once the GPU is done with them. */
   submit(encoder: GPUCommandEncoder): Promise<void> {
+    const timings = this.profiler?.resolve(encoder) ?? null;
     this.device.queue.submit([encoder.finish()]);
     const done = this.transient;
     this.transient = [];
-    return this.device.queue.onSubmittedWorkDone().then(() => {
+    return this.device.queue.onSubmittedWorkDone().then(async () => {
       for (const b of done) b.destroy();
+      if (timings) await timings();
     });
   }
 
   /** Copies several buffers' leading f32 values out with one map (waits for the GPU). */
   async readMany(list: { buffer: GPUBuffer; count: number }[]): Promise<Float32Array[]> {
+    return this.submitAndRead(this.device.createCommandEncoder(), list);
+  }
+
+  /**
+   * Appends copies of `list` to `encoder`, submits it and resolves with the values once the GPU
+   * has run it: one round trip for the work and its readback. Nothing waits here, so several of
+   * these may be in flight (the queue keeps their order).
+   */
+  submitAndRead(
+    encoder: GPUCommandEncoder,
+    list: { buffer: GPUBuffer; count: number }[],
+  ): Promise<Float32Array[]> {
     const total = list.reduce((s, x) => s + x.count, 0);
     const staging = this.device.createBuffer({
       size: Math.max(4, total * 4),
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
-    const enc = this.device.createCommandEncoder();
     let off = 0;
     for (const x of list) {
-      if (x.count > 0) enc.copyBufferToBuffer(x.buffer, 0, staging, off * 4, x.count * 4);
+      if (x.count > 0) encoder.copyBufferToBuffer(x.buffer, 0, staging, off * 4, x.count * 4);
       off += x.count;
     }
-    await this.submit(enc);
-    await staging.mapAsync(GPUMapMode.READ);
-    const all = new Float32Array(staging.getMappedRange().slice(0));
-    staging.unmap();
-    staging.destroy();
-    off = 0;
-    return list.map((x) => {
-      const part = all.subarray(off, off + x.count);
-      off += x.count;
-      return part;
+    const done = this.submit(encoder);
+    return Promise.all([done, staging.mapAsync(GPUMapMode.READ)]).then(() => {
+      const all = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      staging.destroy();
+      let o = 0;
+      return list.map((x) => {
+        const part = all.subarray(o, o + x.count);
+        o += x.count;
+        return part;
+      });
     });
   }
 

@@ -303,6 +303,7 @@ export async function runGpu(
     opts.signal?.throwIfAborted();
   };
 
+  let inflight: Promise<void>[] = [];
   try {
     const sizes = scratchSizes(c, Tmax);
     const makeScratch = (tag: string): Scratch =>
@@ -493,6 +494,13 @@ export async function runGpu(
     });
     const dimsOf = (m: MatrixName, T: number): LinearDims => ({ T, ...matrixShape(c, m) });
 
+    // readbacks in flight; each layer (and the forward) waits for its own once, at its end
+    const settle = async () => {
+      const all = inflight;
+      inflight = [];
+      await Promise.all(all);
+    };
+
     // 1. forward every sample
     const started = Date.now();
     const fwdSaved = onCpu ? Array.from({ length: L }, (_, l) => buf(Tmax * C, `fwd.x${l}`)) : [];
@@ -515,26 +523,32 @@ export async function runGpu(
       rmsnormBackward(ctx, enc, S.dlast, S.dxf, S.xlast, model.outputNorm, S.rstdf, 1, C);
       enc.clearBuffer(st.dxIn);
       enc.copyBufferToBuffer(S.dlast, 0, st.dxIn, (T - 1) * C * F32, C * F32);
-      await ctx.submit(enc);
-      const [best, logits] = await ctx.readMany([
-        { buffer: st.best, count: 2 },
-        ...(opts.onLogits ? [{ buffer: S.logits, count: V }] : []),
-      ]);
-      opts.onLogits?.(st.set, st.index, logits);
-      if (onCpu)
-        st.cpu = (await ctx.readMany(fwdSaved.map((b) => ({ buffer: b, count: T * C })))).map((x) =>
-          x.slice(),
-        );
-      st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
-      st.result.maxLogit = best[1];
-      opts.onProgress?.({
-        stage: 'forward',
-        set: req.sets[st.set].name,
-        sample: st.index,
-        samples: req.sets[st.set].samples.length,
-        fraction: (0.1 * (i + 1)) / states.length,
-      });
+      // one submit and readback per sample, not awaited here: the queue keeps the order, so the
+      // copies of S.logits and fwdSaved are taken before the next sample overwrites them
+      const nLogits = opts.onLogits ? V : 0;
+      inflight.push(
+        ctx
+          .submitAndRead(enc, [
+            { buffer: st.best, count: 2 },
+            { buffer: S.logits, count: nLogits },
+            ...fwdSaved.map((b) => ({ buffer: b, count: T * C })),
+          ])
+          .then(([best, logits, ...xs]) => {
+            if (opts.onLogits) opts.onLogits(st.set, st.index, logits);
+            if (onCpu) st.cpu = xs.map((x) => x.slice());
+            st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
+            st.result.maxLogit = best[1];
+            opts.onProgress?.({
+              stage: 'forward',
+              set: req.sets[st.set].name,
+              sample: st.index,
+              samples: req.sets[st.set].samples.length,
+              fraction: (0.1 * (i + 1)) / states.length,
+            });
+          }),
+      );
     }
+    await settle();
 
     if (opts.forwardOnly) return { sets: [], pairs: [] };
 
@@ -579,7 +593,7 @@ export async function runGpu(
           st.cpu[l] = new Float32Array(0);
         }
       }
-      await ctx.submit(encClear);
+      void ctx.submit(encClear);
       const done = new Set<SampleState>();
 
       /** Recomputes st's layer l in S and (unless done) scores it alone into its set's sums. */
@@ -606,20 +620,19 @@ export async function runGpu(
         done.add(st);
         return true;
       };
-      const readSingles = async (S: Scratch, st: SampleState) => {
-        const parts = await ctx.readMany(
-          MATRICES.map((m) => ({
-            buffer: S[`part_${m}`],
-            count: scoreSlots(dimsOf(m, st.T), ctx) * 3,
-          })),
-        );
+      /** The partials a step leaves in S, to read with the step's own submit. */
+      const singles = (S: Scratch, st: SampleState) =>
+        MATRICES.map((m) => ({
+          buffer: S[`part_${m}`],
+          count: scoreSlots(dimsOf(m, st.T), ctx) * 3,
+        }));
+      const takeSingles = (st: SampleState, parts: Float32Array[]) =>
         MATRICES.forEach((m, mi) => {
           const [a, a2, mx] = sumPartials(parts[mi], scoreSlots(dimsOf(m, st.T), ctx), true);
           st.result.sumA[l][mi] = a;
           st.result.sumA2[l][mi] = a2;
           st.result.maxA[l][mi] = mx;
         });
-      };
 
       for (let k = 0; k < req.pairs.length; k++) {
         for (let i = 0; i < pairLengths[k]; i++) {
@@ -646,26 +659,33 @@ export async function runGpu(
               req.metric as Metric,
             );
           }
-          await ctx.submit(enc);
-          if (newA) await readSingles(SA, a);
-          if (newB) await readSingles(SB, b);
-          const parts = await ctx.readMany(
-            MATRICES.map((m) => ({
-              buffer: SA[`pair_${m}`],
-              count: scoreSlots(dimsOf(m, a.T), ctx) * 3,
-            })),
+          const pairParts = MATRICES.map((m) => ({
+            buffer: SA[`pair_${m}`],
+            count: scoreSlots(dimsOf(m, a.T), ctx) * 3,
+          }));
+          const reads = [
+            ...pairParts,
+            ...(newA ? singles(SA, a) : []),
+            ...(newB ? singles(SB, b) : []),
+          ];
+          inflight.push(
+            ctx.submitAndRead(enc, reads).then((parts) => {
+              let dot = 0;
+              let aa = 0;
+              let bb = 0;
+              MATRICES.forEach((m, mi) => {
+                const [x, y, z] = sumPartials(parts[mi], scoreSlots(dimsOf(m, a.T), ctx), false);
+                dot += x;
+                aa += y;
+                bb += z;
+              });
+              (pairs[k].llmdcos[i] ??= new Array(L).fill(0))[l] = cosFromParts({ dot, aa, bb });
+              let o = MATRICES.length;
+              if (newA) takeSingles(a, parts.slice(o, (o += MATRICES.length)));
+              if (newB) takeSingles(b, parts.slice(o, o + MATRICES.length));
+              progress(l, a.set, i);
+            }),
           );
-          let dot = 0;
-          let aa = 0;
-          let bb = 0;
-          MATRICES.forEach((m, mi) => {
-            const [x, y, z] = sumPartials(parts[mi], scoreSlots(dimsOf(m, a.T), ctx), false);
-            dot += x;
-            aa += y;
-            bb += z;
-          });
-          (pairs[k].llmdcos[i] ??= new Array(L).fill(0))[l] = cosFromParts({ dot, aa, bb });
-          progress(l, a.set, i);
         }
       }
       for (const st of states) {
@@ -673,9 +693,12 @@ export async function runGpu(
         check();
         const enc = ctx.device.createCommandEncoder({ label: `layer ${l} ${st.source}` });
         step(enc, SA, st);
-        await ctx.submit(enc);
-        await readSingles(SA, st);
-        progress(l, st.set, st.index);
+        inflight.push(
+          ctx.submitAndRead(enc, singles(SA, st)).then((parts) => {
+            takeSingles(st, parts);
+            progress(l, st.set, st.index);
+          }),
+        );
       }
       // density of each set at this layer
       for (let si = 0; si < req.sets.length; si++) {
@@ -686,29 +709,32 @@ export async function runGpu(
           enc.clearBuffer(counts[m]);
           densityFinish(ctx, enc, counts[m], dparts[m], setAcc[si][m], thresholds, O * I, N, K);
         }
-        await ctx.submit(enc);
-        const read = await ctx.readMany(
-          MATRICES.flatMap((m) => {
-            const { O, I } = matrixShape(c, m);
-            return [
-              { buffer: counts[m], count: densityCounters(K) },
-              { buffer: dparts[m], count: densitySlots(O * I) },
-            ];
+        const list = MATRICES.flatMap((m) => {
+          const { O, I } = matrixShape(c, m);
+          return [
+            { buffer: counts[m], count: densityCounters(K) },
+            { buffer: dparts[m], count: densitySlots(O * I) },
+          ];
+        });
+        inflight.push(
+          ctx.submitAndRead(enc, list).then((read) => {
+            fin[si][l] = MATRICES.map((_, mi) => {
+              const cnt = read[2 * mi];
+              const d = unpackDensity(new Uint32Array(cnt.buffer, cnt.byteOffset, cnt.length), K);
+              const sumMeanA = read[2 * mi + 1].reduce((s, x) => s + x, 0);
+              return { counts: d.counts, sumMeanA, hist: d.hist };
+            });
+            opts.onProgress?.({
+              stage: 'density',
+              layer: l,
+              set: req.sets[si].name,
+              fraction: 0.1 + (0.9 * steps) / (stepsPerLayer * L),
+            });
           }),
         );
-        fin[si][l] = MATRICES.map((_, mi) => {
-          const cnt = read[2 * mi];
-          const d = unpackDensity(new Uint32Array(cnt.buffer, cnt.byteOffset, cnt.length), K);
-          const sumMeanA = read[2 * mi + 1].reduce((s, x) => s + x, 0);
-          return { counts: d.counts, sumMeanA, hist: d.hist };
-        });
-        opts.onProgress?.({
-          stage: 'density',
-          layer: l,
-          set: req.sets[si].name,
-          fraction: 0.1 + (0.9 * steps) / (stepsPerLayer * L),
-        });
       }
+      // one wait per layer, for every readback of the layer
+      await settle();
       for (const st of states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
     }
 
@@ -726,6 +752,8 @@ export async function runGpu(
     opts.onProgress?.({ stage: 'done', fraction: 1 });
     return { sets, pairs };
   } finally {
+    // a cancelled or failed run may leave readbacks in flight: let them end before freeing
+    await Promise.allSettled(inflight);
     for (const b of owned) b.destroy();
   }
 }

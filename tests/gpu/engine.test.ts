@@ -126,7 +126,7 @@ describe('GPU backend vs reference backend', () => {
   ];
   for (const [name, metric, lengths, tiled] of cases) {
     it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}${tiled ? ', tiled kernels' : ''}`, async () => {
-      const kctx = new GpuContext(ctx.device, { tiledLinear: !!tiled });
+      const kctx = new GpuContext(ctx.device, { tiledLinear: !!tiled, tiledScore: !!tiled });
       const file = await fixtureFile(name);
       const model = await uploadLlama(kctx, file);
       const req = request(model.config.vocabSize, lengths, metric);

@@ -51,7 +51,7 @@ describe('score and density kernels', () => {
 
     for (const metric of METRICS) {
       it(`${metric}${tiled ? ', tiled kernels' : ''}: Σ A, Σ A², max A, the accumulator and pair parts`, async () => {
-        const kctx = new GpuContext(ctx.device, { tiledLinear: tiled });
+        const kctx = new GpuContext(ctx.device, { tiledScore: tiled });
         const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
         const slots = scoreSlots(d, kctx);
         expect(slots).toBe(tiled ? 4 : 12);

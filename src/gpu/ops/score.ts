@@ -10,7 +10,7 @@ export const SCORE_WG = 256;
 export const SCORE_TILE = 64;
 
 function layout(ctx: GpuContext | null, d: LinearDims): { x: number; y: number } {
-  return ctx?.options.tiledLinear
+  return ctx?.options.tiledScore
     ? { x: Math.ceil(d.I / SCORE_TILE), y: Math.ceil(d.O / SCORE_TILE) }
     : grid(d.O * d.I, SCORE_WG);
 }
@@ -24,7 +24,7 @@ export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number
   return g.x * g.y;
 }
 
-const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_tiled` : name);
+const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledScore ? `${name}_tiled` : name);
 
 function dims(
   ctx: GpuContext,
@@ -61,7 +61,7 @@ export function scoreReduce(
   const p = ctx.pipeline('score', withQuant(code), entry(ctx, 'score_reduce'), qtype(W));
   const { u, g } = dims(ctx, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
-  const b = ctx.options.tiledLinear ? [dY, X] : [];
+  const b = ctx.options.tiledScore ? [dY, X] : [];
   ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u, ...b], [g.x, g.y]);
 }
 
