@@ -25,12 +25,20 @@ export function optionsFor(summary: {
   return { tiledLinear: !software, tiledScore: true };
 }
 
+/** Entries each cache (uniform buffers, bind groups) holds at most. */
+const MAX_CACHED = 20000;
+
 export class GpuContext {
   /** when set, every dispatch is timed (benchmarks) */
   profiler: GpuProfiler | null = null;
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
+  private readonly uniforms = new Map<string, GPUBuffer>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  private readonly ids = new WeakMap<GPUBuffer, number>();
+  private nextId = 1;
 
   constructor(
     readonly device: GPUDevice,
@@ -69,13 +77,33 @@ export class GpuContext {
   uniform(words: ArrayLike<number>): GPUBuffer {
     const data = new Uint32Array(Math.ceil(words.length / 4) * 4);
     data.set(words);
-    const buf = this.device.createBuffer({
-      size: data.byteLength,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    this.device.queue.writeBuffer(buf, 0, data);
-    this.transient.push(buf);
+    // the same few dims recur in every layer and sample: one buffer per content, kept
+    const key = data.join(',');
+    let buf = this.uniforms.get(key);
+    if (!buf) {
+      buf = this.device.createBuffer({
+        size: data.byteLength,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+      this.device.queue.writeBuffer(buf, 0, data);
+      if (this.uniforms.size >= MAX_CACHED) this.transient.push(buf);
+      else this.uniforms.set(key, buf);
+    }
     return buf;
+  }
+
+  /** Forgets cached bind groups (they hold their buffers); call after freeing a run's buffers. */
+  forgetBindGroups(): void {
+    this.bindGroups.clear();
+  }
+
+  private idOf(b: GPUBuffer): number {
+    let id = this.ids.get(b);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(b, id);
+    }
+    return id;
   }
 
   /** A storage buffer of `byteLength` bytes (rounded up to 4), zero-filled. */
@@ -104,14 +132,24 @@ export class GpuContext {
     buffers: (GPUBuffer | null)[],
     workgroups: [number, number?, number?],
   ): void {
-    const entries: GPUBindGroupEntry[] = [];
-    buffers.forEach((buffer, binding) => {
-      if (buffer) entries.push({ binding, resource: { buffer } });
-    });
-    const bindGroup = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries,
-    });
+    // bind groups recur (a layer's weights with the shared scratch, for every sample): cached
+    // by pipeline and buffers, which saves most of the CPU time an encode takes
+    const key = `${pipeline.label}|${buffers.map((b) => (b ? this.idOf(b) : '-')).join(',')}`;
+    let bindGroup = this.bindGroups.get(key);
+    if (!bindGroup) {
+      const entries: GPUBindGroupEntry[] = [];
+      buffers.forEach((buffer, binding) => {
+        if (buffer) entries.push({ binding, resource: { buffer } });
+      });
+      let layout = this.layouts.get(pipeline);
+      if (!layout) {
+        layout = pipeline.getBindGroupLayout(0);
+        this.layouts.set(pipeline, layout);
+      }
+      bindGroup = this.device.createBindGroup({ layout, entries });
+      if (this.bindGroups.size >= MAX_CACHED) this.bindGroups.clear();
+      this.bindGroups.set(key, bindGroup);
+    }
     const pass = encoder.beginComputePass({
       label: pipeline.label,
       timestampWrites: this.profiler?.next(pipeline.label),

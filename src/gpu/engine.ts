@@ -755,5 +755,6 @@ export async function runGpu(
     // a cancelled or failed run may leave readbacks in flight: let them end before freeing
     await Promise.allSettled(inflight);
     for (const b of owned) b.destroy();
+    ctx.forgetBindGroups();
   }
 }
