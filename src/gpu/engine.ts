@@ -304,6 +304,7 @@ export async function runGpu(
   };
 
   let inflight: Promise<void>[] = [];
+  let previous: Promise<void>[] = [];
   try {
     const sizes = scratchSizes(c, Tmax);
     const makeScratch = (tag: string): Scratch =>
@@ -494,7 +495,8 @@ export async function runGpu(
     });
     const dimsOf = (m: MatrixName, T: number): LinearDims => ({ T, ...matrixShape(c, m) });
 
-    // readbacks in flight; each layer (and the forward) waits for its own once, at its end
+    // readbacks in flight: awaited once after the forward (CPU mode needs its copies) and once
+    // after the layer walk
     const settle = async () => {
       const all = inflight;
       inflight = [];
@@ -733,10 +735,16 @@ export async function runGpu(
           }),
         );
       }
-      // one wait per layer, for every readback of the layer
-      await settle();
+      // wait for the layer before this one, not this one: the next layer is encoded while this
+      // one runs (every readback has its own staging buffer, and the queue orders each copy
+      // before the reuse of what it copies); cancel and progress stay within about a layer
+      const mine = inflight;
+      inflight = [];
+      await Promise.all(previous);
+      previous = mine;
       for (const st of states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
     }
+    await Promise.all(previous);
 
     const sets: SetResult[] = req.sets.map((set, si) => ({
       name: set.name,
@@ -753,7 +761,7 @@ export async function runGpu(
     return { sets, pairs };
   } finally {
     // a cancelled or failed run may leave readbacks in flight: let them end before freeing
-    await Promise.allSettled(inflight);
+    await Promise.allSettled([...inflight, ...previous]);
     for (const b of owned) b.destroy();
     ctx.forgetBindGroups();
   }
