@@ -221,6 +221,17 @@ export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void
   }
 }
 
+/**
+ * What a cancelled run had finished, on the AbortError it throws (`error.partial`): every
+ * sample's forward (max logit, its token) and its scores for the layers in `layersDone` (the
+ * walk goes from the last layer down; other layers' entries are 0).
+ */
+export interface PartialRun {
+  forwardDone: boolean;
+  layersDone: number[];
+  samples: (SampleResult & { set: string })[];
+}
+
 export interface GpuRunOptions extends RunOptions {
   /** the last-position logits (V) of every sample, after its forward */
   onLogits?: (set: number, index: number, logits: Float32Array) => void;
@@ -305,6 +316,10 @@ export async function runGpu(
 
   let inflight: Promise<void>[] = [];
   let previous: Promise<void>[] = [];
+  /** what a cancelled run has finished (set once the samples exist) */
+  let partialOf: (() => PartialRun) | null = null;
+  const completed: number[] = [];
+  let forwardDone = false;
   try {
     const sizes = scratchSizes(c, Tmax);
     const makeScratch = (tag: string): Scratch =>
@@ -503,6 +518,12 @@ export async function runGpu(
       await Promise.all(all);
     };
 
+    partialOf = () => ({
+      forwardDone,
+      layersDone: [...completed].sort((a, b) => a - b),
+      samples: states.map((st) => ({ set: req.sets[st.set].name, ...structuredClone(st.result) })),
+    });
+
     // 1. forward every sample
     const started = Date.now();
     const fwdSaved = onCpu ? Array.from({ length: L }, (_, l) => buf(Tmax * C, `fwd.x${l}`)) : [];
@@ -551,6 +572,7 @@ export async function runGpu(
       );
     }
     await settle();
+    forwardDone = true;
 
     if (opts.forwardOnly) return { sets: [], pairs: [] };
 
@@ -740,6 +762,11 @@ export async function runGpu(
       // before the reuse of what it copies); cancel and progress stay within about a layer
       const mine = inflight;
       inflight = [];
+      const layer = l;
+      void Promise.all(mine).then(
+        () => completed.push(layer),
+        () => {},
+      );
       await Promise.all(previous);
       previous = mine;
       for (const st of states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
@@ -759,6 +786,12 @@ export async function runGpu(
     }));
     opts.onProgress?.({ stage: 'done', fraction: 1 });
     return { sets, pairs };
+  } catch (e) {
+    if ((e as Error).name === 'AbortError' && partialOf) {
+      await Promise.allSettled([...inflight, ...previous]);
+      (e as Error & { partial?: PartialRun }).partial = partialOf();
+    }
+    throw e;
   } finally {
     // a cancelled or failed run may leave readbacks in flight: let them end before freeing
     await Promise.allSettled([...inflight, ...previous]);
