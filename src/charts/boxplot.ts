@@ -3,6 +3,7 @@
 // Pure D3: draw(el, boxes, opts).
 import * as d3 from 'd3';
 import type { BoxStats } from '../analysis/views';
+import { drawFrame } from './frame';
 
 export interface BoxplotOptions {
   title: string;
@@ -35,31 +36,10 @@ export function drawBoxplot(el: SVGSVGElement, boxes: BoxStats[], opts: BoxplotO
     .range([H - m.b, m.t]);
   const c = opts.color ?? '#4e79a7';
   const f = d3.format('.4f');
-  svg
-    .append('text')
-    .attr('x', m.l)
-    .attr('y', 16)
-    .attr('font-size', 13)
-    .attr('font-weight', 600)
-    .text(opts.title);
-  svg
-    .append('g')
-    .attr('transform', `translate(0,${H - m.b})`)
-    .call(d3.axisBottom(x).tickFormat(d3.format('d')));
-  svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(6));
-  svg
-    .append('text')
-    .attr('x', (m.l + W - m.r) / 2)
-    .attr('y', H - 6)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text('layer (0-based)');
-  svg
-    .append('text')
-    .attr('transform', `translate(14,${(m.t + H - m.b) / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text(opts.yLabel);
+  drawFrame(svg, { W, H, m }, x, (a) => a, d3.axisLeft(y).ticks(6), {
+    title: opts.title,
+    y: opts.yLabel,
+  });
   const bw = x.bandwidth();
   for (const b of boxes) {
     const g = svg.append('g').attr('data-box', b.layer);

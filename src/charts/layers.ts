@@ -1,6 +1,7 @@
 // A per-layer line chart: one line per series over 0-based layers (density per layer, the
 // paper's Fig. 1/2; mean LLMDcos per layer). Pure D3: draw(el, data, opts); no Svelte, no engine.
 import * as d3 from 'd3';
+import { drawFrame } from './frame';
 
 export interface LayerSeries {
   name: string;
@@ -61,43 +62,18 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
   const ok = (v: number) => Number.isFinite(v) && (!opts.logY || v > 0);
   const color = d3.scaleOrdinal(d3.schemeTableau10);
   const fmt = opts.format ?? d3.format('.3~g');
-  svg
-    .append('text')
-    .attr('x', m.l)
-    .attr('y', 16)
-    .attr('font-size', 13)
-    .attr('font-weight', 600)
-    .text(opts.title);
-  svg
-    .append('g')
-    .attr('transform', `translate(0,${H - m.b})`)
-    .call(d3.axisBottom(x).ticks(Math.min(L, 16)).tickFormat(d3.format('d')));
-  svg
-    .append('g')
-    .attr('transform', `translate(${m.l},0)`)
-    .call(
-      d3
-        .axisLeft(y)
-        .ticks(6)
-        .tickFormat(
-          opts.logY
-            ? (y as d3.ScaleLogarithmic<number, number>).tickFormat(6, '.1~e')
-            : (v) => fmt(v as number),
-        ),
+  const yAxis = d3
+    .axisLeft(y)
+    .ticks(6)
+    .tickFormat(
+      opts.logY
+        ? (y as d3.ScaleLogarithmic<number, number>).tickFormat(6, '.1~e')
+        : (v) => fmt(v as number),
     );
-  svg
-    .append('text')
-    .attr('x', (m.l + W - m.r) / 2)
-    .attr('y', H - 6)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text('layer (0-based)');
-  svg
-    .append('text')
-    .attr('transform', `translate(14,${(m.t + H - m.b) / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text(opts.yLabel);
+  drawFrame(svg, { W, H, m }, x, (a) => a.ticks(Math.min(L, 16)), yAxis, {
+    title: opts.title,
+    y: opts.yLabel,
+  });
   const line = d3
     .line<number>()
     .defined(ok)

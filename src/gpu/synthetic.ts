@@ -5,7 +5,7 @@ import { GgmlType, BLOCK } from '../gguf/types';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { GpuContext } from './context';
-import { UPLOAD_FLUSH_BYTES, type GpuLlama, type GpuLayer } from './model';
+import { uploadThrottle, type GpuLlama, type GpuLayer } from './model';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 
 /** Rough std of the decoded values per unit of block scale, by type (uniform random bits). */
@@ -41,15 +41,7 @@ export async function syntheticLlama(
   const buffers: GPUBuffer[] = [];
   let bytes = 0;
   let n = seed;
-  // like uploadLlama: wait for the queue every UPLOAD_FLUSH_BYTES so staging copies do not pile up
-  let pending = 0;
-  const throttle = async (size: number) => {
-    pending += size;
-    if (pending >= UPLOAD_FLUSH_BYTES) {
-      pending = 0;
-      await ctx.device.queue.onSubmittedWorkDone();
-    }
-  };
+  const throttle = uploadThrottle(ctx.device);
   const weight = async (t: GgmlType, O: number, I: number): Promise<GpuWeight> => {
     if (!BLOCK[t] || I % BLOCK[t]!.elements !== 0)
       throw new Error(`synthetic: ${I} inputs do not fit ${GgmlType[t]} blocks`);

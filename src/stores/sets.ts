@@ -76,23 +76,16 @@ export function removeSample(set: string, index: number): void {
   );
 }
 
-export function tokenCount(s: Sample): number {
+/** Tokens a run takes of a sample (after truncation at max tokens); 0 without a model. */
+export function tokenCount(s: Sample, max = session.maxTokens): number {
   const m = session.model;
   if (!m) return 0;
   try {
-    return sampleTokens(s, m.tokenizer, session.maxTokens).length;
+    return sampleTokens(s, m.tokenizer, max).length;
   } catch {
     return 0;
   }
 }
 
 /** Tokens before truncation (to show what max tokens cuts off). */
-export function fullTokenCount(s: Sample): number {
-  const m = session.model;
-  if (!m) return 0;
-  try {
-    return sampleTokens(s, m.tokenizer, Number.MAX_SAFE_INTEGER).length;
-  } catch {
-    return 0;
-  }
-}
+export const fullTokenCount = (s: Sample) => tokenCount(s, Number.MAX_SAFE_INTEGER);
