@@ -76,8 +76,7 @@ export function removeSample(set: string, index: number): void {
   );
 }
 
-/** Tokens a run takes of a sample (after truncation at max tokens); 0 without a model. */
-export function tokenCount(s: Sample, max = session.maxTokens): number {
+function tokensUpTo(s: Sample, max: number): number {
   const m = session.model;
   if (!m) return 0;
   try {
@@ -87,5 +86,8 @@ export function tokenCount(s: Sample, max = session.maxTokens): number {
   }
 }
 
+/** Tokens a run takes of a sample (after truncation at max tokens); 0 without a model. */
+export const tokenCount = (s: Sample) => tokensUpTo(s, session.maxTokens);
+
 /** Tokens before truncation (to show what max tokens cuts off). */
-export const fullTokenCount = (s: Sample) => tokenCount(s, Number.MAX_SAFE_INTEGER);
+export const fullTokenCount = (s: Sample) => tokensUpTo(s, Number.MAX_SAFE_INTEGER);
