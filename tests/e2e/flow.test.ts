@@ -135,6 +135,10 @@ describe('research flow', () => {
     const boxes = llmdcosBoxes(cli, 0);
     expect(medians).toHaveLength(8);
     medians.forEach((v, l) => expect(v).toBeCloseTo(boxes[l].median, 4));
+    // it fits a 1280 × 800 window: nothing widens the page (long sample texts, charts)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1280,
+    );
     await page.screenshot({ path: artifactPath('flow-views.png'), fullPage: true });
   }, 660_000);
 
