@@ -136,11 +136,25 @@ function scratchSizes(c: LlamaConfig, T: number): Record<string, number> {
   return s;
 }
 
+/** The forward activations a layer's backward reads: kept per layer by keepActivations. */
+const KEPT = ['xn1', 'rstd1', 'q', 'k', 'v', 'att', 'lse', 'x2', 'xn2', 'rstd2', 'gate', 'up', 'h'];
+
+/** Whether a run takes keepActivations: one sample, no pairs, saved inputs on the GPU. */
+function keepsActivations(
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  savedOn: SavedInputs,
+  keep?: boolean,
+): boolean {
+  const n = req.sets.reduce((a, s) => a + s.samples.length, 0);
+  return !!keep && n === 1 && req.pairs.length === 0 && savedOn === 'gpu';
+}
+
 export function estimateGpuMemory(
   c: LlamaConfig,
   weightBytes: number,
   req: Pick<RunRequest, 'sets' | 'pairs'>,
   savedOn: SavedInputs = 'gpu',
+  keepActivations = false,
 ): MemoryEstimate {
   const C = c.embeddingLength;
   const L = c.blockCount;
@@ -166,7 +180,12 @@ export function estimateGpuMemory(
     savedInputs: savedOn === 'gpu' ? allSaved : (tokens * C + L * Tmax * C) * F32,
     cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
     gradients: 2 * tokens * C * F32,
-    scratch: scratchOne * (req.pairs.length > 0 ? 2 : 1),
+    // keepActivations: every layer's forward activations stay (no recompute in the walk)
+    scratch:
+      scratchOne * (req.pairs.length > 0 ? 2 : 1) +
+      (keepsActivations(req, savedOn, keepActivations)
+        ? L * KEPT.reduce((a, k) => a + sizes[k], 0) * F32
+        : 0),
     accumulators: (req.sets.length * layerParams + densityParts) * F32,
     total: 0,
     largestBuffer: Math.max(
@@ -241,6 +260,11 @@ export interface GpuRunOptions extends RunOptions {
   savedInputs?: SavedInputs;
   /** GPU memory the run may take, in bytes; a run that cannot fit is refused */
   gpuMemoryBudget?: number;
+  /**
+   * one-sample runs without pairs: keep every layer's forward activations so the layer walk does
+   * not recompute them (≈ L × 12 T·C-sized buffers more GPU memory; the same results)
+   */
+  keepActivations?: boolean;
 }
 
 /** The engine's forward alone: last-position logits (V) of one token sequence. */
@@ -292,9 +316,11 @@ export async function runGpu(
     throw new RunRefusedError(
       `a sample has ${Tmax} tokens, above the model's context length ${c.contextLength}`,
     );
-  const est = opts.savedInputs
+  const planned = opts.savedInputs
     ? estimateGpuMemory(c, model.bytes, req, opts.savedInputs)
     : planMemory(c, model.bytes, req, opts.gpuMemoryBudget);
+  const keep = keepsActivations(req, planned.savedOn, opts.keepActivations);
+  const est = keep ? estimateGpuMemory(c, model.bytes, req, planned.savedOn, true) : planned;
   checkFits(est, ctx.device.limits);
   checkBudget(est, opts.gpuMemoryBudget);
   const onCpu = est.savedOn === 'cpu';
@@ -326,6 +352,13 @@ export async function runGpu(
       Object.fromEntries(Object.entries(sizes).map(([k, n]) => [k, buf(n, `${tag}.${k}`)]));
     const SA = makeScratch('A');
     const SB = req.pairs.length > 0 ? makeScratch('B') : SA;
+    // keepActivations: per layer, SA with its own buffers for what the backward reads
+    const perLayer: Scratch[] = keep
+      ? Array.from({ length: L }, (_, l) => ({
+          ...SA,
+          ...Object.fromEntries(KEPT.map((k) => [k, buf(sizes[k], `L${l}.${k}`)])),
+        }))
+      : [];
     const table = ropeTableBuffer(ctx, Tmax, c.ropeDims, c.ropeFreqBase);
     owned.push(table);
     const thresholds = ctx.upload(Float32Array.from(req.thresholds), 'thresholds');
@@ -536,7 +569,8 @@ export async function runGpu(
       const enc = ctx.device.createCommandEncoder({ label: `forward ${st.source}` });
       const xs = onCpu ? fwdSaved : st.saved;
       embeddingForward(ctx, enc, xs[0], st.tokens, model.tokenEmbd, T, C);
-      for (let l = 0; l < L; l++) forwardLayer(enc, S, xs[l], l, T, l + 1 < L ? xs[l + 1] : S.xL);
+      for (let l = 0; l < L; l++)
+        forwardLayer(enc, keep ? perLayer[l] : S, xs[l], l, T, l + 1 < L ? xs[l + 1] : S.xL);
       enc.copyBufferToBuffer(S.xL, (T - 1) * C * F32, S.xlast, 0, C * F32);
       rmsnormForward(ctx, enc, S.xf, S.rstdf, S.xlast, model.outputNorm, 1, C, c.rmsEps);
       linearForward(ctx, enc, S.logits, S.xf, model.output, { T: 1, I: C, O: V });
@@ -621,8 +655,10 @@ export async function runGpu(
       const done = new Set<SampleState>();
 
       /** Recomputes st's layer l in S and (unless done) scores it alone into its set's sums. */
-      const step = (enc: GPUCommandEncoder, S: Scratch, st: SampleState): boolean => {
-        forwardLayer(enc, S, savedOf(st, l), l, st.T);
+      const step = (enc: GPUCommandEncoder, S0: Scratch, st: SampleState): boolean => {
+        // kept activations: this layer's forward is already in perLayer[l]
+        const S = keep ? perLayer[l] : S0;
+        if (!keep) forwardLayer(enc, S, savedOf(st, l), l, st.T);
         backwardLayer(enc, S, savedOf(st, l), l, st.T, st.dxIn, st.dxOut);
         if (done.has(st)) return false;
         const ops = operands(S, st.dxIn);

@@ -7,6 +7,7 @@ import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { estimateGpuMemory, runGpu, type PartialRun } from '../../src/gpu/engine';
+import { GpuProfiler } from '../../src/gpu/profiler';
 import { runReference, type RunOutput } from '../../src/engine/reference';
 import type { RunRequest } from '../../src/engine/types';
 import { FIXTURES } from '../../src/gguf/fixture';
@@ -173,6 +174,36 @@ describe('GPU backend vs reference backend', () => {
       /budget/,
     );
     model.destroy();
+  }, 120_000);
+
+  it('keepActivations (one sample: no recompute in the walk) gives bit-identical results', async () => {
+    for (const name of ['q4_0', 'f16'] as const) {
+      const model = await uploadLlama(ctx, await fixtureFile(name));
+      const one = request(model.config.vocabSize, [[11]], 'grad_x_weight');
+      one.pairs = [];
+      // count the linear forwards with the timestamp profiler: 7 per layer and the head, plus 6
+      // per layer for the recompute (all but down) unless the activations are kept
+      const linearForwards = async (keepActivations: boolean) => {
+        ctx.profiler = new GpuProfiler(ctx.device);
+        const out = await runGpu(ctx, model, one, { keepActivations });
+        const n = ctx.profiler
+          .table()
+          .filter((r) => r.kernel.startsWith('linear:linear_forward:'))
+          .reduce((a, r) => a + r.dispatches, 0);
+        ctx.profiler = null;
+        return { out, n };
+      };
+      const plain = await linearForwards(false);
+      const kept = await linearForwards(true);
+      expect(kept.out).toEqual(plain.out);
+      const L = model.config.blockCount;
+      expect(plain.n).toBe(13 * L + 1);
+      expect(kept.n).toBe(7 * L + 1);
+      const est = (keep: boolean) =>
+        estimateGpuMemory(model.config, model.bytes, one, 'gpu', keep).scratch;
+      expect(est(true)).toBeGreaterThan(est(false));
+      model.destroy();
+    }
   }, 120_000);
 
   it('a cancelled run keeps every finished forward and layer (error.partial)', async () => {
