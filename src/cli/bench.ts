@@ -222,6 +222,7 @@ interface SampleRow {
   T: number;
   samples: number;
   savedInputs: SavedInputs;
+  keepActivations: boolean;
   /** per sample */
   seconds: number;
   forwardSeconds: number;
@@ -275,21 +276,19 @@ for (const t of types) {
     profiles.push({ type: GgmlType[t], T, wallMs: wall, kernelMs: busy, kernels: table });
   }
   const n = Number(values['stream-samples']);
-  const runs: [number, number, SavedInputs][] = tokenCounts.flatMap((T) => [
-    [T, 1, 'gpu'] as [number, number, SavedInputs],
-    ...(values.streaming
-      ? [
-          [T, n, 'gpu'] as [number, number, SavedInputs],
-          [T, n, 'cpu'] as [number, number, SavedInputs],
-        ]
-      : []),
+  type Run = [number, number, SavedInputs, boolean];
+  const runs: Run[] = tokenCounts.flatMap((T) => [
+    [T, 1, 'gpu', false] as Run,
+    [T, 1, 'gpu', true] as Run,
+    ...(values.streaming ? [[T, n, 'gpu', false] as Run, [T, n, 'cpu', false] as Run] : []),
   ]);
-  for (const [T, count, savedInputs] of runs) {
+  for (const [T, count, savedInputs, keepActivations] of runs) {
     const req = warm(T, count);
     let forwardDone = 0;
     const t0 = performance.now();
     await runGpu(ctx, model, req, {
       savedInputs,
+      keepActivations,
       onProgress: (p) => {
         if (p.stage === 'forward') forwardDone = performance.now();
       },
@@ -300,13 +299,14 @@ for (const t of types) {
       T,
       samples: count,
       savedInputs,
+      keepActivations,
       seconds: sec,
       forwardSeconds: (forwardDone - t0) / 1000 / count,
-      memory: estimateGpuMemory(config, model.bytes, req, savedInputs),
+      memory: estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations),
     };
     samples.push(row);
     console.log(
-      `${config.name} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
+      `${config.name} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
     );
   }
   model.destroy();
