@@ -85,6 +85,21 @@ describe('sample sets', () => {
   });
 });
 
+describe('memory estimate', () => {
+  it('refuses, with the numbers, a run above the GPU memory the user says there is', async () => {
+    expect(await page.locator('[data-field="memory"]').getAttribute('data-fits')).toBe('true');
+    await page.locator('[data-field="gpu-budget"]').fill('0.001');
+    await page.locator('[data-field="memory-refusal"]').waitFor();
+    expect(await page.locator('[data-field="memory-refusal"]').innerText()).toMatch(
+      /cannot fit: .* MiB exceeds the 0\.001 GiB of GPU memory you set/,
+    );
+    expect(await page.locator('[data-action="run"]').isDisabled()).toBe(true);
+    await page.locator('[data-field="gpu-budget"]').fill('0');
+    expect(await page.locator('[data-field="memory-refusal"]').count()).toBe(0);
+    expect(await page.locator('[data-action="run"]').isDisabled()).toBe(false);
+  });
+});
+
 describe('session files', () => {
   it('imports a CLI results.json and draws its charts', async () => {
     await page.locator('[data-field="import-file"]').setInputFiles(EXAMPLE);
