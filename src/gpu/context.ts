@@ -35,6 +35,7 @@ export class GpuContext {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
   private readonly uniforms = new Map<string, GPUBuffer>();
+  private readonly scratches = new Map<string, GPUBuffer>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
   private readonly ids = new WeakMap<GPUBuffer, number>();
@@ -90,6 +91,19 @@ export class GpuContext {
       else this.uniforms.set(key, buf);
     }
     return buf;
+  }
+
+  /**
+   * A scratch storage buffer of at least `bytes`, kept per name and grown when asked for more
+   * (the old one is freed after the next submit). For ops' temporaries within one encoder.
+   */
+  scratch(name: string, bytes: number): GPUBuffer {
+    const have = this.scratches.get(name);
+    if (have && have.size >= bytes) return have;
+    if (have) this.transient.push(have);
+    const b = this.storage(Math.max(bytes, (have?.size ?? 0) * 2), name);
+    this.scratches.set(name, b);
+    return b;
   }
 
   /** Forgets cached bind groups (they hold their buffers); call after freeing a run's buffers. */

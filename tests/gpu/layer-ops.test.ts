@@ -7,6 +7,7 @@ import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
 import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';
 import * as g from '../../src/gpu/ops/linear';
+import { splitK } from '../../src/gpu/ops/linear';
 import { embeddingForward } from '../../src/gpu/ops/embedding';
 import * as gn from '../../src/gpu/ops/rmsnorm';
 import * as gr from '../../src/gpu/ops/rope';
@@ -39,15 +40,23 @@ describe('layer ops on the GPU', () => {
   afterAll(() => ctx?.device.destroy());
 
   // both kernels: the simple one (software adapters) on every type; the tiled one (real GPUs) on
-  // every type too, with sizes that leave partial 64×64 tiles and 32-chunks
-  for (const tiled of [false, true])
+  // every type too, with sizes that leave partial 64×64 tiles and 16-chunks, and (split) a few
+  // tiles over a long reduction, which the tiled kernels split over K (split-K)
+  for (const kind of ['simple', 'tiled', 'split'] as const)
     for (const t of GPU_WEIGHT_TYPES) {
-      it(`linear${tiled ? ' (tiled)' : ''} forward and backward_input over ${GgmlType[t]} weights`, async () => {
-        const kctx = new GpuContext(ctx.device, { tiledLinear: tiled });
+      it(`linear (${kind}) forward and backward_input over ${GgmlType[t]} weights`, async () => {
+        const kctx = new GpuContext(ctx.device, { tiledLinear: kind !== 'simple' });
         const bl = BLOCK[t]!.elements;
-        const d = tiled
-          ? { T: 70, I: bl === 1 ? 45 : bl * 3, O: 67 }
-          : { T: 5, I: bl === 1 ? 37 : bl * 2, O: 19 };
+        const d =
+          kind === 'tiled'
+            ? { T: 70, I: bl === 1 ? 45 : bl * 3, O: 67 }
+            : kind === 'split'
+              ? { T: 5, I: bl === 256 ? 768 : 640, O: 600 }
+              : { T: 5, I: bl === 1 ? 37 : bl * 2, O: 19 };
+        if (kind === 'split') {
+          expect(splitK(d.T, d.O, d.I).splits).toBeGreaterThan(1);
+          expect(splitK(d.T, d.I, d.O).splits).toBeGreaterThan(1);
+        }
         const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
         const X = randomArray(d.T * d.I, 1);
         const dY = randomArray(d.T * d.O, 2);

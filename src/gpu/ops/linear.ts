@@ -1,12 +1,55 @@
 // Dispatch of shaders/linear.wgsl. Reference twin: src/reference/linear.ts.
 import code from '../../../shaders/linear.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { grid, groups, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
 /** Output tile of one workgroup: 16 × 16 (simple kernels) or 64 × 64 (tiled kernels). */
 const tile = (ctx: GpuContext) => (ctx.options.tiledLinear ? 64 : 16);
 const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_tiled` : name);
+
+/** Workgroups the tiled kernels aim for (about two per SM of a large GPU). */
+const TARGET_WORKGROUPS = 256;
+const MIN_CHUNK = 256;
+
+/**
+ * Split-K for the tiled kernels: the number of reduction chunks (1: none) and their length (a
+ * multiple of the kernel's k-step, 16), so that a (T, N) output of few tiles still fills the GPU.
+ */
+export function splitK(T: number, N: number, K: number): { splits: number; chunk: number } {
+  const tiles = Math.ceil(T / 64) * Math.ceil(N / 64);
+  const want = Math.min(8, Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_CHUNK));
+  if (want <= 1) return { splits: 1, chunk: 0 };
+  const chunk = Math.ceil(K / want / 16) * 16;
+  return { splits: Math.ceil(K / chunk), chunk };
+}
+
+/** out (T, N) = a · B on the tiled kernel, split over K when that fills the GPU better. */
+function tiledDispatch(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  name: string,
+  out: GPUBuffer,
+  a: GPUBuffer,
+  W: GpuWeight,
+  d: LinearDims,
+  N: number,
+  K: number,
+): void {
+  const { splits, chunk } = splitK(d.T, N, K);
+  const p = ctx.pipeline('linear', withQuant(code), `${name}_tiled`, qtype(W));
+  const wg: [number, number, number] = [groups(N, 64), groups(d.T, 64), splits];
+  if (splits === 1) {
+    ctx.dispatch(enc, p, [out, a, W.buffer, ctx.uniform([d.T, d.I, d.O, 0])], wg);
+    return;
+  }
+  const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
+  ctx.dispatch(enc, p, [part, a, W.buffer, ctx.uniform([d.T, d.I, d.O, chunk])], wg);
+  const n = d.T * N;
+  const g = grid(n, 256);
+  const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
+  ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, 0, 0])], [g.x, g.y]);
+}
 
 /** Y (T, O) = X (T, I) · Wᵀ with W (O, I) quantized. Overwrites Y. */
 export function linearForward(
@@ -17,6 +60,8 @@ export function linearForward(
   W: GpuWeight,
   d: LinearDims,
 ): void {
+  if (ctx.options.tiledLinear)
+    return tiledDispatch(ctx, enc, 'linear_forward', Y, X, W, d, d.O, d.I);
   const p = ctx.pipeline('linear', withQuant(code), entry(ctx, 'linear_forward'), qtype(W));
   ctx.dispatch(
     enc,
@@ -35,6 +80,8 @@ export function linearBackwardInput(
   W: GpuWeight,
   d: LinearDims,
 ): void {
+  if (ctx.options.tiledLinear)
+    return tiledDispatch(ctx, enc, 'linear_backward_input', dX, dY, W, d, d.I, d.O);
   const p = ctx.pipeline('linear', withQuant(code), entry(ctx, 'linear_backward_input'), qtype(W));
   ctx.dispatch(
     enc,
