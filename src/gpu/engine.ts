@@ -24,7 +24,7 @@ import type { RunOutput } from '../engine/reference';
 import type { GpuContext } from './context';
 import type { GpuLlama } from './model';
 import { embeddingForward } from './ops/embedding';
-import { linearBackwardInput, linearForward } from './ops/linear';
+import { linearBackwardInput, linearForward, splitK } from './ops/linear';
 import { rmsnormBackward, rmsnormForward } from './ops/rmsnorm';
 import { ropeBackward, ropeForward, ropeTableBuffer } from './ops/rope';
 import { attentionBackward, attentionForward } from './ops/attention';
@@ -162,7 +162,16 @@ export function estimateGpuMemory(
   const Tmax = Math.max(1, ...samples.map((s) => s.tokens.length));
   const tokens = samples.reduce((s, x) => s + x.tokens.length, 0);
   const sizes = scratchSizes(c, Tmax);
-  const scratchOne = Object.values(sizes).reduce((a, b) => a + b, 0) * F32;
+  // the tiled linears' split-K partials (one scratch, the largest use), counted even where the
+  // simple kernels run
+  const splitScratch = Math.max(
+    0,
+    ...MATRICES.flatMap((m) => {
+      const { O, I } = matrixShape(c, m);
+      return [splitK(Tmax, O, I).splits * Tmax * O, splitK(Tmax, I, O).splits * Tmax * I];
+    }),
+  );
+  const scratchOne = (Object.values(sizes).reduce((a, b) => a + b, 0) + splitScratch) * F32;
   const layerParams = MATRICES.reduce((s, m) => {
     const { O, I } = matrixShape(c, m);
     return s + O * I;
