@@ -4,7 +4,7 @@
 // order, as src/reference/linear.ts):
 //  - linear_forward / linear_backward_input: one invocation per output, 16×16 workgroups. Best on
 //    software adapters, where workgroup barriers cost more than they save.
-//  - *_tiled: 16×16 workgroups compute a 64×64 output tile, 4×4 outputs per invocation; the
+//  - *_tiled: 8×8 workgroups compute a 64×64 output tile, 8×8 outputs per invocation; the
 //    reduction runs in chunks of 16 staged (transposed, as vec4s) in workgroup memory, so every
 //    weight is decoded once per tile instead of once per output. For real GPUs. When the output
 //    has few tiles (T = 128 tokens: 2 rows of tiles), the reduction is also split over workgroup z
@@ -57,34 +57,39 @@ var<workgroup> ws4: array<vec4f, 256>;
 
 // One 64×64 tile of out (T, N) = a (T, K) · B, where B (K, N) is Wᵀ (forward: K = I, N = O) or
 // W (backward: K = O, N = I); `backward` is a literal at each call, so control flow stays uniform.
+// 8 × 8 invocations, each 8 rows × 8 columns of the tile: rows 4·ly … +3 and 32 + 4·ly … +3,
+// columns likewise with lx, so that each reads two vec4s of each operand per k (conflict-free:
+// neighbours read neighbouring vec4s) for 64 multiply-adds.
 fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
   let Kall = select(dims.I, dims.O, backward);
   let N = select(dims.O, dims.I, backward);
   // this workgroup's part of the reduction: [kb, K)
   let kb = wg.z * dims.chunk;
   let K = select(Kall, min(Kall, kb + dims.chunk), dims.chunk > 0u);
-  let li = lid.y * 16u + lid.x;
+  let li = lid.y * 8u + lid.x;
   let row0 = wg.y * TM;
   let col0 = wg.x * TN;
-  var acc: array<f32, 16>;
+  var acc: array<f32, 64>;
   for (var k0 = kb; k0 < K; k0 += TK) {
-    {
-      // left operand: thread (k = li % 16, q = li / 16) loads rows 4q … 4q+3 at k (k fastest:
-      // 16 threads read 16 consecutive values of a row)
-      let k = k0 + li % 16u;
-      let q = li / 16u;
+    for (var r = 0u; r < 4u; r++) {
+      // left operand: vec4 e = li + 64 r of the (16 k × 16 q) stage; k fastest, so 16
+      // invocations read 16 consecutive values of a row
+      let e = li + 64u * r;
+      let k = k0 + e % 16u;
+      let q = e / 16u;
       var v = vec4f(0.0);
       for (var c = 0u; c < 4u; c++) {
         let t = row0 + 4u * q + c;
         if (t < dims.T && k < K) { v[c] = a[t * Kall + k]; }
       }
-      as4[(li % 16u) * 16u + q] = v;
+      as4[(e % 16u) * 16u + q] = v;
     }
-    {
+    for (var r = 0u; r < 4u; r++) {
       // weights: forward reads W[col, k] (k fastest along a row of W); backward W[k, col]
-      // (col fastest); either way thread (kk, q) decodes columns 4q … 4q+3 at kk
-      let kk = select(li % 16u, li / 16u, backward);
-      let q = select(li / 16u, li % 16u, backward);
+      // (col fastest); either way this invocation decodes columns 4q … 4q+3 at kk
+      let e = li + 64u * r;
+      let kk = select(e % 16u, e / 16u, backward);
+      let q = select(e / 16u, e % 16u, backward);
       let k = k0 + kk;
       var v = vec4f(0.0);
       for (var c = 0u; c < 4u; c++) {
@@ -96,33 +101,38 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
     workgroupBarrier();
     let kn = min(TK, K - k0);
     for (var k = 0u; k < kn; k++) {
-      let av = as4[k * 16u + lid.y];
-      let wv = ws4[k * 16u + lid.x];
+      let a0 = as4[k * 16u + lid.y];
+      let a1 = as4[k * 16u + 8u + lid.y];
+      let w0 = ws4[k * 16u + lid.x];
+      let w1 = ws4[k * 16u + 8u + lid.x];
       for (var y = 0u; y < 4u; y++) {
         for (var x = 0u; x < 4u; x++) {
-          acc[y * 4u + x] += av[y] * wv[x];
+          acc[y * 8u + x] += a0[y] * w0[x];
+          acc[y * 8u + 4u + x] += a0[y] * w1[x];
+          acc[(4u + y) * 8u + x] += a1[y] * w0[x];
+          acc[(4u + y) * 8u + 4u + x] += a1[y] * w1[x];
         }
       }
     }
     workgroupBarrier();
   }
-  for (var y = 0u; y < 4u; y++) {
-    let t = row0 + lid.y * 4u + y;
-    for (var x = 0u; x < 4u; x++) {
-      let c = col0 + lid.x * 4u + x;
-      if (t < dims.T && c < N) { out[wg.z * dims.T * N + t * N + c] = acc[y * 4u + x]; }
+  for (var y = 0u; y < 8u; y++) {
+    let t = row0 + (y / 4u) * 32u + lid.y * 4u + y % 4u;
+    for (var x = 0u; x < 8u; x++) {
+      let c = col0 + (x / 4u) * 32u + lid.x * 4u + x % 4u;
+      if (t < dims.T && c < N) { out[wg.z * dims.T * N + t * N + c] = acc[y * 8u + x]; }
     }
   }
 }
 
 // Y[t, o] = Σ_i X[t, i] · W[o, i]; reduction over i < I
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(8, 8)
 fn linear_forward_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   tiled(wg, lid, false);
 }
 
 // dX[t, i] = Σ_o dY[t, o] · W[o, i]; reduction over o < O
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(8, 8)
 fn linear_backward_input_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   tiled(wg, lid, true);
 }

@@ -46,6 +46,8 @@ const { values } = parseArgs({
     'stream-samples': { type: 'string', default: '2' },
     /** time every kernel of one sample's run with timestamp queries */
     profile: { type: 'boolean', default: false },
+    /** workgroups split-K aims for in the tiled linears */
+    'split-target': { type: 'string' },
   },
 });
 const config = values.shape === '7b' ? LLAMA2_7B : TINY;
@@ -64,7 +66,10 @@ const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boole
 console.log(
   `adapter: ${adapter}${software ? ' (software)' : ''}; shader-f16 ${s.features.shaderF16}`,
 );
-const ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
+const ctx = new GpuContext(gpu.device, {
+  ...optionsFor(gpu.summary),
+  ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
+});
 
 async function time(record: (enc: GPUCommandEncoder) => void, minMs = 200): Promise<number> {
   const once = async (reps: number) => {

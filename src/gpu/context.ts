@@ -11,6 +11,8 @@ export interface GpuOptions {
   tiledLinear?: boolean;
   /** the tiled score kernels (faster everywhere, SwiftShader included: 3–5× there) */
   tiledScore?: boolean;
+  /** workgroups split-K aims for in the tiled linears (benchmarks; default in ops/linear.ts) */
+  splitTarget?: number;
 }
 
 /** Options that suit an adapter: tiled kernels, except linear and attention on software adapters. */
