@@ -4,10 +4,6 @@ import { grid, groups, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
-/** Output tile of one workgroup: 16 × 16 (simple kernels) or 64 × 64 (tiled kernels). */
-const tile = (ctx: GpuContext) => (ctx.options.tiledLinear ? 64 : 16);
-const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_tiled` : name);
-
 /** Workgroups split-K aims for (4 of 64 invocations per SM of an H200: measured best of 256, 528, 1056). */
 const TARGET_WORKGROUPS = 528;
 const MIN_CHUNK = 256;
@@ -29,8 +25,12 @@ export function splitK(
   return { splits: Math.ceil(K / chunk), chunk };
 }
 
-/** out (T, N) = a · B on the tiled kernel, split over K when that fills the GPU better. */
-function tiledDispatch(
+/**
+ * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
+ * invocation per output, 16 × 16 workgroups) on software adapters; else the tiled kernel (64 ×
+ * 64 tiles), split over K when that fills the GPU better.
+ */
+function dispatchLinear(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   name: string,
@@ -41,6 +41,12 @@ function tiledDispatch(
   N: number,
   K: number,
 ): void {
+  if (!ctx.options.tiledLinear) {
+    const p = ctx.pipeline('linear', withQuant(code), name, qtype(W));
+    const u = ctx.uniform([d.T, d.I, d.O, 0]);
+    ctx.dispatch(enc, p, [out, a, W.buffer, u], [groups(N, 16), groups(d.T, 16)]);
+    return;
+  }
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget);
   const p = ctx.pipeline('linear', withQuant(code), `${name}_tiled`, qtype(W));
   const wg: [number, number, number] = [groups(N, 64), groups(d.T, 64), splits];
@@ -65,15 +71,7 @@ export function linearForward(
   W: GpuWeight,
   d: LinearDims,
 ): void {
-  if (ctx.options.tiledLinear)
-    return tiledDispatch(ctx, enc, 'linear_forward', Y, X, W, d, d.O, d.I);
-  const p = ctx.pipeline('linear', withQuant(code), entry(ctx, 'linear_forward'), qtype(W));
-  ctx.dispatch(
-    enc,
-    p,
-    [Y, X, W.buffer, ctx.uniform([d.T, d.I, d.O, 0])],
-    [groups(d.O, tile(ctx)), groups(d.T, tile(ctx))],
-  );
+  dispatchLinear(ctx, enc, 'linear_forward', Y, X, W, d, d.O, d.I);
 }
 
 /** dX (T, I) = dY (T, O) · W (O, I). Overwrites dX. */
@@ -85,13 +83,5 @@ export function linearBackwardInput(
   W: GpuWeight,
   d: LinearDims,
 ): void {
-  if (ctx.options.tiledLinear)
-    return tiledDispatch(ctx, enc, 'linear_backward_input', dX, dY, W, d, d.I, d.O);
-  const p = ctx.pipeline('linear', withQuant(code), entry(ctx, 'linear_backward_input'), qtype(W));
-  ctx.dispatch(
-    enc,
-    p,
-    [dX, dY, W.buffer, ctx.uniform([d.T, d.I, d.O, 0])],
-    [groups(d.I, tile(ctx)), groups(d.T, tile(ctx))],
-  );
+  dispatchLinear(ctx, enc, 'linear_backward_input', dX, dY, W, d, d.I, d.O);
 }
