@@ -3,17 +3,17 @@
 import type { RunSet, PairSpec } from '../engine/types';
 import type { Results } from '../analysis/results';
 
-export async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+/** SHA-256 of text (UTF-8) or bytes, as lowercase hex. */
+export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const d = await crypto.subtle.digest('SHA-256', bytes);
   return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** A model's identity: its file's size and a hash of its first MiB (header, metadata, tensors). */
 export async function modelKey(blob: Blob): Promise<string> {
   const head = new Uint8Array(await blob.slice(0, 1 << 20).arrayBuffer());
-  const d = await crypto.subtle.digest('SHA-256', head);
-  const hex = [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${blob.size}:${hex.slice(0, 32)}`;
+  return `${blob.size}:${(await sha256Hex(head)).slice(0, 32)}`;
 }
 
 export function settingsKey(s: Results['settings']): string {

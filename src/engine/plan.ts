@@ -3,7 +3,7 @@
 // at a time, and cache each unit as it finishes. A cancelled run returns what finished.
 import type { PairResult, SetResult } from '../analysis/results';
 import { entry, type CacheStore } from '../cache/store';
-import { pairSignature, setSignature } from '../cache/keys';
+import { pairSignature, setSignature, settingsKey } from '../cache/keys';
 import type { RunOutput } from './reference';
 import { checkPairs, type PairSpec, type RunOptions, type RunRequest, type RunSet } from './types';
 
@@ -29,6 +29,30 @@ export interface IncrementalOptions extends RunOptions {
   onPlan?: (units: PlanUnit[]) => void;
 }
 
+/**
+ * The units a request runs as: each pair not in `done` with both its sets, then each set not in
+ * `done` that no such pair takes along. With nothing done: every unit of the request (what the
+ * memory estimate looks at).
+ */
+export function planUnits(
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  done: { sets: Set<string>; pairs: Set<number> } = { sets: new Set(), pairs: new Set() },
+): (PlanUnit & { pairIndex?: number })[] {
+  const byName = new Map(req.sets.map((s) => [s.name, s]));
+  const units: (PlanUnit & { pairIndex?: number })[] = [];
+  const covered = new Set<string>();
+  req.pairs.forEach((p, k) => {
+    if (done.pairs.has(k)) return;
+    const names = p.a === p.b ? [p.a] : [p.a, p.b];
+    names.forEach((n) => covered.add(n));
+    units.push({ sets: names.map((n) => byName.get(n)!), pairs: [p], pairIndex: k });
+  });
+  for (const s of req.sets) {
+    if (!done.sets.has(s.name) && !covered.has(s.name)) units.push({ sets: [s], pairs: [] });
+  }
+  return units;
+}
+
 const pairName = (p: PairSpec) => `${p.a}:${p.b}${p.shift ? `:${p.shift}` : ''}`;
 
 export async function runIncremental(
@@ -39,12 +63,7 @@ export async function runIncremental(
   opts: IncrementalOptions = {},
 ): Promise<IncrementalRun> {
   checkPairs(req);
-  const settings = JSON.stringify({
-    metric: req.metric,
-    maxTokens: req.maxTokens,
-    thresholds: req.thresholds,
-  });
-  const byName = new Map(req.sets.map((s) => [s.name, s]));
+  const settings = settingsKey(req);
   const setSig = new Map<string, string>();
   for (const s of req.sets) setSig.set(s.name, await setSignature(modelKey, settings, s));
   const pairSig = await Promise.all(
@@ -73,18 +92,7 @@ export async function runIncremental(
     pairs: req.pairs.map((_, k) => pairs.get(k)).filter((p): p is PairResult => !!p),
   });
 
-  // units: each missing pair with both its sets; then each set still missing on its own
-  const units: (PlanUnit & { pairIndex?: number })[] = [];
-  const covered = new Set<string>();
-  req.pairs.forEach((p, k) => {
-    if (pairs.has(k)) return;
-    const names = p.a === p.b ? [p.a] : [p.a, p.b];
-    names.forEach((n) => covered.add(n));
-    units.push({ sets: names.map((n) => byName.get(n)!), pairs: [p], pairIndex: k });
-  });
-  for (const s of req.sets) {
-    if (!sets.has(s.name) && !covered.has(s.name)) units.push({ sets: [s], pairs: [] });
-  }
+  const units = planUnits(req, { sets: new Set(sets.keys()), pairs: new Set(pairs.keys()) });
   opts.onPlan?.(units);
   opts.onPartial?.(merged());
 

@@ -1,6 +1,6 @@
 // View settings shared by the charts: γ on a log scale (0.1-decade steps, the histograms' bin
 // edges where counts are exact), whether it was moved from the run's threshold.
-import { session } from './session.svelte';
+import { SET_COLORS, session } from './session.svelte';
 
 export const viewState = $state({ log10Gamma: -6, moved: false });
 
@@ -16,8 +16,8 @@ export function resetGamma(): void {
   viewState.moved = false;
 }
 
+/** A set's colour in the session, else the palette's i-th (sets from an imported results file). */
 export function setColor(name: string, i: number): string {
   const s = session.sets.find((x) => x.name === name);
-  const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1'];
-  return s?.color ?? palette[i % palette.length];
+  return s?.color ?? SET_COLORS[i % SET_COLORS.length];
 }
