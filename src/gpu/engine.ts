@@ -349,6 +349,8 @@ export async function runGpu(
     opts.signal?.throwIfAborted();
   };
 
+  // readbacks in flight: the forward's are awaited once after it (CPU mode needs its copies);
+  // the walk's one layer behind (`previous`), so that the next layer is encoded meanwhile
   let inflight: Promise<void>[] = [];
   let previous: Promise<void>[] = [];
   /** what a cancelled run has finished (set once the samples exist) */
@@ -444,6 +446,14 @@ export async function runGpu(
       T: number,
     ) => linearBackwardInput(ctx, enc, dX, dY, model.layers[l].m[m], { T, ...matrixShape(c, m) });
 
+    const rope = (T: number, heads: number) => ({
+      T,
+      heads,
+      headDim: Dh,
+      ropeDims: c.ropeDims,
+      base: c.ropeFreqBase,
+    });
+
     const forwardLayer = (
       enc: GPUCommandEncoder,
       S: Scratch,
@@ -457,20 +467,8 @@ export async function runGpu(
       lin(enc, S.q, S.xn1, l, 'q', T);
       lin(enc, S.k, S.xn1, l, 'k', T);
       lin(enc, S.v, S.xn1, l, 'v', T);
-      ropeForward(ctx, enc, S.q, table, {
-        T,
-        heads: H,
-        headDim: Dh,
-        ropeDims: c.ropeDims,
-        base: c.ropeFreqBase,
-      });
-      ropeForward(ctx, enc, S.k, table, {
-        T,
-        heads: Hkv,
-        headDim: Dh,
-        ropeDims: c.ropeDims,
-        base: c.ropeFreqBase,
-      });
+      ropeForward(ctx, enc, S.q, table, rope(T, H));
+      ropeForward(ctx, enc, S.k, table, rope(T, Hkv));
       attentionForward(ctx, enc, S.att, S.lse, S.q, S.k, S.v, { T, H, Hkv, Dh });
       lin(enc, S.o, S.att, l, 'o', T);
       addForward(ctx, enc, S.x2, x, S.o, T * C);
@@ -508,20 +506,8 @@ export async function runGpu(
         Hkv,
         Dh,
       });
-      ropeBackward(ctx, enc, S.dq, table, {
-        T,
-        heads: H,
-        headDim: Dh,
-        ropeDims: c.ropeDims,
-        base: c.ropeFreqBase,
-      });
-      ropeBackward(ctx, enc, S.dk, table, {
-        T,
-        heads: Hkv,
-        headDim: Dh,
-        ropeDims: c.ropeDims,
-        base: c.ropeFreqBase,
-      });
+      ropeBackward(ctx, enc, S.dq, table, rope(T, H));
+      ropeBackward(ctx, enc, S.dk, table, rope(T, Hkv));
       linBack(enc, S.dxn1, S.dq, l, 'q', T);
       linBack(enc, S.tmp, S.dk, l, 'k', T);
       addAccumulate(ctx, enc, S.dxn1, S.tmp, T * C);
@@ -551,14 +537,6 @@ export async function runGpu(
       down: { dY: dxIn, X: S.h, xnorm: S.nF },
     });
     const dimsOf = (m: MatrixName, T: number): LinearDims => ({ T, ...matrixShape(c, m) });
-
-    // readbacks in flight: awaited once after the forward (CPU mode needs its copies) and once
-    // after the layer walk
-    const settle = async () => {
-      const all = inflight;
-      inflight = [];
-      await Promise.all(all);
-    };
 
     partialOf = () => ({
       forwardDone,
@@ -614,7 +592,8 @@ export async function runGpu(
           }),
       );
     }
-    await settle();
+    await Promise.all(inflight);
+    inflight = [];
     forwardDone = true;
 
     if (opts.forwardOnly) return { sets: [], pairs: [] };

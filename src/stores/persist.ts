@@ -92,8 +92,6 @@ export function applySession(f: SessionFile): void {
   session.skipped = Array.isArray(f.settings.skipped) ? f.settings.skipped : [];
   session.excluded = Array.isArray(f.excluded) ? f.excluded : [];
   session.results = f.results;
-  session.sample = null;
-  session.compare = null;
 }
 
 /** Reads a session or results document; throws an error that names the file and the problem. */
@@ -111,8 +109,6 @@ export function importDocument(fileName: string, text: string): 'session' | 'res
       throw new Error(`${fileName}: not a valid results document: ${errs.slice(0, 5).join('; ')}`);
     session.results = doc as Results;
     session.excluded = [];
-    session.sample = null;
-    session.compare = null;
     return 'results';
   }
   if (schema === SESSION_SCHEMA) {

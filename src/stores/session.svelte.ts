@@ -52,11 +52,6 @@ export interface UploadState extends UploadProgress {
   startedAt: number;
 }
 
-export interface SampleRef {
-  set: string;
-  index: number;
-}
-
 class Session {
   model = $state.raw<LoadedModel | null>(null);
   modelStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
@@ -84,8 +79,6 @@ class Session {
   results = $state.raw<Results | null>(null);
   /** layers left out of the summaries (boxplot means, matrix window, heatmap), shared by views */
   excluded = $state.raw<number[]>([]);
-  sample = $state.raw<SampleRef | null>(null);
-  compare = $state.raw<SampleRef | null>(null);
   notice = $state('');
 }
 
