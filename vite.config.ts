@@ -21,8 +21,8 @@ function demoModel(): Plugin {
   };
 }
 
-// Three test tiers, one `vitest run`: unit (Node), gpu (Node + Dawn on a Vulkan adapter,
-// SwiftShader where no GPU exists), e2e (the built app in real Chromium via playwright-core).
+// Four test tiers, one `vitest run`: unit (Node), gpu (Node + Dawn on a Vulkan adapter,
+// SwiftShader where no GPU exists), f16 (Node + Dawn on Mesa lavapipe, for shader-f16), e2e (the built app in real Chromium via playwright-core).
 export default defineConfig({
   base: './',
   plugins: [svelte(), demoModel()],
@@ -49,6 +49,18 @@ export default defineConfig({
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
           pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // the f16 path, on Mesa lavapipe (shader-f16 on the CPU; SwiftShader has none)
+          name: 'f16',
+          include: ['tests/f16/**/*.test.ts'],
+          pool: 'forks',
+          env: { VK_ICD_FILENAMES: '/usr/share/vulkan/icd.d/lvp_icd.json' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

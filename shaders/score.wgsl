@@ -110,67 +110,17 @@ fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
   reduce3(li, abs(Aa * Ab), Aa * Aa, Ab * Ab, false, slot);
 }
 
-// ---- Tiled kernels (real GPUs): one 16×16 workgroup scores a 64 (o) × 64 (i) tile, 4 × 4
-// parameters per invocation. g = dYᵀX is formed as a small GEMM over t in chunks of 16 staged in
-// workgroup memory as vec4s (conflict-free reads), in t order as above; the epilogue decodes
-// each weight once. Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
+// ---- Tiled kernels (real GPUs): one 256-invocation workgroup scores a 64 (o) × 64 (i) tile,
+// 4 × 4 parameters per invocation (ly = li / 16: o; lx = li % 16: i). g = dYᵀX comes from
+// grad_tile(), which is shaders/score_grad.wgsl (f32), score_grad_f16.wgsl or score_grad_mm.wgsl
+// (the f16 path), appended by src/gpu/ops/score.ts; the epilogue decodes each weight once.
+// Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
 
-const TS: u32 = 16u; // t per chunk
-var<workgroup> dys: array<vec4f, 256>; // (TS, 16 vec4) = dY[t0 + k, o0 .. o0 + 63]
-var<workgroup> xs: array<vec4f, 256>;  // (TS, 16 vec4) = X[t0 + k, i0 .. i0 + 63]
-
-fn load4(second: bool, isx: bool, row: u32, col: u32, n: u32) -> vec4f {
-  var v = vec4f(0.0);
-  for (var c = 0u; c < 4u; c++) {
-    if (col + c < n) {
-      let e = row * n + col + c;
-      if (isx) {
-        if (second) { v[c] = xb[e]; } else { v[c] = xa[e]; }
-      } else {
-        if (second) { v[c] = dyb[e]; } else { v[c] = dya[e]; }
-      }
-    }
-  }
-  return v;
-}
-
-// g (4 o × 4 i of this invocation) for sample a (second = false, T tokens) or b (Tb tokens).
-fn grad_tile(wg: vec3u, lid: vec3u, li: u32, second: bool) -> array<f32, 16> {
+@compute @workgroup_size(256)
+fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let lid = vec2u(li % 16u, li / 16u);
   var g: array<f32, 16>;
-  let T = select(dims.T, dims.Tb, second);
-  let o0 = wg.y * 64u;
-  let i0 = wg.x * 64u;
-  for (var t0 = 0u; t0 < T; t0 += TS) {
-    let k = li / 16u;
-    let j = li % 16u;
-    if (t0 + k < T) {
-      dys[li] = load4(second, false, t0 + k, o0 + 4u * j, dims.O);
-      xs[li] = load4(second, true, t0 + k, i0 + 4u * j, dims.I);
-    } else {
-      dys[li] = vec4f(0.0);
-      xs[li] = vec4f(0.0);
-    }
-    workgroupBarrier();
-    let kn = min(TS, T - t0);
-    for (var kk = 0u; kk < kn; kk++) {
-      let d = dys[kk * 16u + lid.y];
-      let x = xs[kk * 16u + lid.x];
-      for (var y = 0u; y < 4u; y++) {
-        for (var c = 0u; c < 4u; c++) {
-          g[y * 4u + c] += d[y] * x[c];
-        }
-      }
-    }
-    workgroupBarrier();
-  }
-  return g;
-}
-
-@compute @workgroup_size(16, 16)
-fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
-                      @builtin(local_invocation_index) li: u32) {
-  var g: array<f32, 16>;
-  if (needs_grad()) { g = grad_tile(wg, lid, li, false); }
+  if (needs_grad()) { g = grad_tile(wg, li, false); }
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;
@@ -193,14 +143,14 @@ fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocatio
   reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
 }
 
-@compute @workgroup_size(16, 16)
-fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
-                    @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(256)
+fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let lid = vec2u(li % 16u, li / 16u);
   var ga: array<f32, 16>;
   var gb: array<f32, 16>;
   if (needs_grad()) {
-    ga = grad_tile(wg, lid, li, false);
-    gb = grad_tile(wg, lid, li, true);
+    ga = grad_tile(wg, li, false);
+    gb = grad_tile(wg, li, true);
   }
   var s0 = 0.0;
   var s1 = 0.0;

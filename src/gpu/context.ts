@@ -13,18 +13,59 @@ export interface GpuOptions {
   tiledScore?: boolean;
   /** workgroups split-K aims for in the tiled linears (benchmarks; default in ops/linear.ts) */
   splitTarget?: number;
+  /**
+   * the f16 path: the big GEMMs (linear forward and backward, the score kernels' ∂D/∂W) take
+   * f16 operands and accumulate in f32. Needs the device feature shader-f16.
+   */
+  f16?: boolean;
+  /**
+   * with `f16`: those GEMMs on subgroup matrices (tensor cores). Needs the device feature
+   * chromium-experimental-subgroup-matrix with an f16 16 × 16 × 16 configuration and 32-wide
+   * subgroups (see `matrixUsable`).
+   */
+  matrix?: boolean;
 }
 
-/** Options that suit an adapter: tiled kernels, except linear and attention on software adapters. */
-export function optionsFor(summary: {
-  isFallbackAdapter: boolean;
-  architecture: string;
-  description: string;
-}): GpuOptions {
+/** WGSL `enable` lines of the f16 path and of its subgroup-matrix variant. */
+export const F16_ENABLE = 'enable f16;\n';
+export const MATRIX_ENABLE = 'enable f16;\nenable chromium_experimental_subgroup_matrix;\n';
+
+/** Numeric precision of the big GEMMs: f32 throughout, or f16 operands with f32 sums. */
+export type Precision = 'f32' | 'f16';
+
+/**
+ * Options that suit an adapter: tiled kernels, except linear and attention on software adapters;
+ * with precision f16, the f16 path (subgroup matrices where the adapter has usable ones). Throws
+ * when f16 is asked of an adapter without shader-f16.
+ */
+export function optionsFor(
+  summary: {
+    isFallbackAdapter: boolean;
+    architecture: string;
+    description: string;
+    features?: { shaderF16: boolean; matrixF16: boolean };
+  },
+  precision: Precision = 'f32',
+): GpuOptions {
   const software =
     summary.isFallbackAdapter ||
     /swiftshader|llvmpipe|lavapipe/i.test(`${summary.architecture} ${summary.description}`);
-  return { tiledLinear: !software, tiledScore: true };
+  const options: GpuOptions = { tiledLinear: !software, tiledScore: true };
+  if (precision === 'f16') {
+    if (!summary.features?.shaderF16) {
+      throw new Error(
+        `precision f16 needs the WebGPU feature shader-f16, which this adapter (${summary.description || summary.architecture || 'unnamed'}) does not offer; use precision f32`,
+      );
+    }
+    options.f16 = true;
+    options.matrix = summary.features.matrixF16;
+  }
+  return options;
+}
+
+/** What the f16 path of `options` runs on, for reports: f32, f16, or f16 on subgroup matrices. */
+export function precisionLabel(options: GpuOptions): string {
+  return options.f16 ? (options.matrix ? 'f16 (subgroup matrices)' : 'f16') : 'f32';
 }
 
 /** Entries each cache (uniform buffers, bind groups) holds at most. */

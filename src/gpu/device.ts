@@ -13,6 +13,11 @@ export interface AdapterSummary {
     subgroups: boolean;
     timestampQuery: boolean;
     subgroupMatrix: boolean;
+    /**
+     * subgroup matrices our f16 matrix kernels can use: an f16 × f16 → f32 16 × 16 × 16
+     * configuration and 32-wide subgroups
+     */
+    matrixF16: boolean;
   };
   subgroupMinSize: number | null;
   subgroupMaxSize: number | null;
@@ -70,7 +75,15 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
     subgroupMinSize?: number;
     subgroupMaxSize?: number;
     isFallbackAdapter?: boolean;
+    subgroupMatrixConfigs?: {
+      componentType: string;
+      resultComponentType: string;
+      M: number;
+      N: number;
+      K: number;
+    }[];
   };
+  const subgroupMatrix = adapter.features.has('chromium-experimental-subgroup-matrix');
   const l = adapter.limits;
   return {
     vendor: info.vendor ?? '',
@@ -82,7 +95,20 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
       shaderF16: adapter.features.has('shader-f16'),
       subgroups: adapter.features.has('subgroups'),
       timestampQuery: adapter.features.has('timestamp-query'),
-      subgroupMatrix: adapter.features.has('chromium-experimental-subgroup-matrix'),
+      subgroupMatrix,
+      matrixF16:
+        subgroupMatrix &&
+        adapter.features.has('shader-f16') &&
+        info.subgroupMinSize === 32 &&
+        info.subgroupMaxSize === 32 &&
+        (info.subgroupMatrixConfigs ?? []).some(
+          (c) =>
+            c.componentType === 'f16' &&
+            c.resultComponentType === 'f32' &&
+            c.M === 16 &&
+            c.N === 16 &&
+            c.K === 16,
+        ),
     },
     subgroupMinSize: info.subgroupMinSize ?? null,
     subgroupMaxSize: info.subgroupMaxSize ?? null,

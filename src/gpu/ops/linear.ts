@@ -1,6 +1,8 @@
 // Dispatch of shaders/linear.wgsl. Reference twin: src/reference/linear.ts.
 import code from '../../../shaders/linear.wgsl?raw';
-import { grid, groups, type GpuContext } from '../context';
+import f16Code from '../../../shaders/linear_f16.wgsl?raw';
+import mmCode from '../../../shaders/linear_mm.wgsl?raw';
+import { F16_ENABLE, MATRIX_ENABLE, grid, groups, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
@@ -41,6 +43,10 @@ function dispatchLinear(
   N: number,
   K: number,
 ): void {
+  if (ctx.options.f16) {
+    dispatchF16(ctx, enc, name, out, a, W, d, N, K);
+    return;
+  }
   if (!ctx.options.tiledLinear) {
     const p = ctx.pipeline('linear', withQuant(code), name, qtype(W));
     const u = ctx.uniform([d.T, d.I, d.O, 0]);
@@ -60,6 +66,58 @@ function dispatchLinear(
   const g = grid(n, 256);
   const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
   ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, 0, 0])], [g.x, g.y]);
+}
+
+/**
+ * Gradients are multiplied by this power of two before they are rounded to f16 (and the result
+ * divided by it), so that values down to 2⁻²⁴ stay normal f16 numbers; |dY| up to 64 fits.
+ */
+export const F16_GRAD_SCALE = 1024;
+
+/**
+ * The f16 path: operands rounded to f16 in 64 × 64 tiles, f32 accumulation; multiplied with
+ * subgroup matrices (shaders/linear_mm.wgsl) when the context has them, else with f32
+ * multiply-adds (shaders/linear_f16.wgsl). Split-K as the tiled f32 kernel.
+ */
+function dispatchF16(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  name: string,
+  out: GPUBuffer,
+  a: GPUBuffer,
+  W: GpuWeight,
+  d: LinearDims,
+  N: number,
+  K: number,
+): void {
+  const mm = ctx.options.matrix === true;
+  const module = mm
+    ? ctx.pipeline(
+        'linear_mm',
+        withQuant(`${f16Code}\n${mmCode}`, MATRIX_ENABLE),
+        `${name}_mm`,
+        qtype(W),
+      )
+    : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
+  const scale = name === 'linear_forward' ? 1 : F16_GRAD_SCALE;
+  const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget);
+  const wg: [number, number, number] = [groups(N, 64), groups(d.T, 64), splits];
+  const u = ctx.uniform([d.T, d.I, d.O, splits === 1 ? 0 : chunk, f32Bits(scale)]);
+  if (splits === 1) {
+    ctx.dispatch(enc, module, [out, a, W.buffer, u], wg);
+    return;
+  }
+  const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
+  ctx.dispatch(enc, module, [part, a, W.buffer, u], wg);
+  const n = d.T * N;
+  const g = grid(n, 256);
+  const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
+  ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, 0, 0])], [g.x, g.y]);
+}
+
+/** The bits of an f32, for uniform words. */
+export function f32Bits(x: number): number {
+  return new Uint32Array(new Float32Array([x]).buffer)[0];
 }
 
 /** Y (T, O) = X (T, I) · Wᵀ with W (O, I) quantized. Overwrites Y. */

@@ -25,8 +25,9 @@ export interface GpuWeight {
   elements: number;
 }
 
-export function withQuant(code: string): string {
-  return `${quantCode}\n${code}`;
+/** `code` after shaders/quant.wgsl, with `enables` (WGSL `enable` lines) before both. */
+export function withQuant(code: string, enables = ''): string {
+  return `${enables}${quantCode}\n${code}`;
 }
 
 export function qtype(w: GpuWeight): Record<string, number> {

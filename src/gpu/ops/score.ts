@@ -1,6 +1,10 @@
 // Dispatch of shaders/score.wgsl. Reference twin: src/reference/score.ts.
 import code from '../../../shaders/score.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import gradCode from '../../../shaders/score_grad.wgsl?raw';
+import stageF16Code from '../../../shaders/score_stage_f16.wgsl?raw';
+import gradF16Code from '../../../shaders/score_grad_f16.wgsl?raw';
+import gradMmCode from '../../../shaders/score_grad_mm.wgsl?raw';
+import { F16_ENABLE, MATRIX_ENABLE, grid, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
@@ -10,7 +14,7 @@ export const SCORE_WG = 256;
 export const SCORE_TILE = 64;
 
 function layout(ctx: GpuContext | null, d: LinearDims): { x: number; y: number } {
-  return ctx?.options.tiledScore
+  return ctx?.options.tiledScore || ctx?.options.f16
     ? { x: Math.ceil(d.I / SCORE_TILE), y: Math.ceil(d.O / SCORE_TILE) }
     : grid(d.O * d.I, SCORE_WG);
 }
@@ -24,7 +28,24 @@ export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number
   return g.x * g.y;
 }
 
-const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledScore ? `${name}_tiled` : name);
+const entry = (ctx: GpuContext, name: string) =>
+  ctx.options.tiledScore || ctx.options.f16 ? `${name}_tiled` : name;
+
+/**
+ * The score pipeline for `entryPoint`: the tiled kernels get their ∂D/∂W tile from
+ * score_grad.wgsl (f32), or on the f16 path from score_grad_f16.wgsl / score_grad_mm.wgsl.
+ */
+function pipeline(ctx: GpuContext, name: string, W: GpuWeight): GPUComputePipeline {
+  const e = entry(ctx, name);
+  if (!ctx.options.f16)
+    return ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), e, qtype(W));
+  if (ctx.options.matrix) {
+    const src = `${code}\n${stageF16Code}\n${gradMmCode}`;
+    return ctx.pipeline('score_mm', withQuant(src, MATRIX_ENABLE), e, qtype(W));
+  }
+  const src = `${code}\n${stageF16Code}\n${gradF16Code}`;
+  return ctx.pipeline('score_f16', withQuant(src, F16_ENABLE), e, qtype(W));
+}
 
 function dims(
   ctx: GpuContext,
@@ -58,10 +79,10 @@ export function scoreReduce(
   metric: Metric,
   accumulate: boolean,
 ): void {
-  const p = ctx.pipeline('score', withQuant(code), entry(ctx, 'score_reduce'), qtype(W));
+  const p = pipeline(ctx, 'score_reduce', W);
   const { u, g } = dims(ctx, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
-  const b = ctx.options.tiledScore ? [dY, X] : [];
+  const b = ctx.options.tiledScore || ctx.options.f16 ? [dY, X] : [];
   ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u, ...b], [g.x, g.y]);
 }
 
@@ -80,7 +101,7 @@ export function scorePair(
   Tb: number,
   metric: Metric,
 ): void {
-  const p = ctx.pipeline('score', withQuant(code), entry(ctx, 'score_pair'), qtype(W));
+  const p = pipeline(ctx, 'score_pair', W);
   const { u, g } = dims(ctx, d, metric, false, Tb);
   ctx.dispatch(
     enc,

@@ -1,0 +1,56 @@
+// score_grad — g = dYᵀX for one 64 (o) × 64 (i) tile of shaders/score.wgsl's tiled kernels, in
+// f32: a small GEMM over t in chunks of 16 staged in workgroup memory as vec4s (conflict-free
+// reads), in t order as score.wgsl's grad_a. Invocation li (256 per workgroup) gets o = 4 ly + y,
+// i = 4 lx + c (ly = li / 16, lx = li % 16) as g[4 y + c].
+
+const TS: u32 = 16u; // t per chunk
+var<workgroup> dys: array<vec4f, 256>; // (TS, 16 vec4) = dY[t0 + k, o0 .. o0 + 63]
+var<workgroup> xs: array<vec4f, 256>;  // (TS, 16 vec4) = X[t0 + k, i0 .. i0 + 63]
+
+fn load4(second: bool, isx: bool, row: u32, col: u32, n: u32) -> vec4f {
+  var v = vec4f(0.0);
+  for (var c = 0u; c < 4u; c++) {
+    if (col + c < n) {
+      let e = row * n + col + c;
+      if (isx) {
+        if (second) { v[c] = xb[e]; } else { v[c] = xa[e]; }
+      } else {
+        if (second) { v[c] = dyb[e]; } else { v[c] = dya[e]; }
+      }
+    }
+  }
+  return v;
+}
+
+// g (4 o × 4 i of this invocation) for sample a (second = false, T tokens) or b (Tb tokens).
+fn grad_tile(wg: vec3u, li: u32, second: bool) -> array<f32, 16> {
+  let lid = vec2u(li % 16u, li / 16u);
+  var g: array<f32, 16>;
+  let T = select(dims.T, dims.Tb, second);
+  let o0 = wg.y * 64u;
+  let i0 = wg.x * 64u;
+  for (var t0 = 0u; t0 < T; t0 += TS) {
+    let k = li / 16u;
+    let j = li % 16u;
+    if (t0 + k < T) {
+      dys[li] = load4(second, false, t0 + k, o0 + 4u * j, dims.O);
+      xs[li] = load4(second, true, t0 + k, i0 + 4u * j, dims.I);
+    } else {
+      dys[li] = vec4f(0.0);
+      xs[li] = vec4f(0.0);
+    }
+    workgroupBarrier();
+    let kn = min(TS, T - t0);
+    for (var kk = 0u; kk < kn; kk++) {
+      let d = dys[kk * 16u + lid.y];
+      let x = xs[kk * 16u + lid.x];
+      for (var y = 0u; y < 4u; y++) {
+        for (var c = 0u; c < 4u; c++) {
+          g[y * 4u + c] += d[y] * x[c];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  return g;
+}

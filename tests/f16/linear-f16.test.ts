@@ -1,0 +1,83 @@
+// The f16 path of the quantized linears (shaders/linear_f16.wgsl) vs its twin
+// (src/reference/linear.ts: operands rounded to f16, f64 sums) on every weight type, with
+// partial tiles and split-K; and vs the f32 reference within the f16 tolerance (1e-2).
+// The subgroup-matrix variant (shaders/linear_mm.wgsl) needs tensor-core hardware: it is
+// compiled and checked against this same twin by `npm run bench -- --check` on such a GPU.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOnGpu } from '../helpers/gpu';
+import { f16Gpu } from '../helpers/f16';
+import { randomTensorBytes } from '../../src/gguf/random-blocks';
+import { GpuContext } from '../../src/gpu/context';
+import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';
+import * as g from '../../src/gpu/ops/linear';
+import * as r from '../../src/reference/linear';
+import { BLOCK, GgmlType } from '../../src/gguf/types';
+import { randomArray } from '../../src/util/random';
+import { compareArrays, describeComparison } from '../../src/util/compare';
+import { f32Scaled } from '../../src/util/tolerances';
+
+function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>, rel: number) {
+  const c = compareArrays(got, want, f32Scaled(want, rel, rel / 10));
+  expect(c.ok, describeComparison(name, c)).toBe(true);
+}
+
+describe('f16 linears on the GPU', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => {
+    ctx = new GpuContext((await f16Gpu()).device, { f16: true });
+  });
+  afterAll(() => ctx?.device.destroy());
+
+  for (const kind of ['tiled', 'split'] as const)
+    for (const t of GPU_WEIGHT_TYPES) {
+      it(`linear f16 (${kind}) forward and backward_input over ${GgmlType[t]} weights`, async () => {
+        const bl = BLOCK[t]!.elements;
+        const d =
+          kind === 'tiled'
+            ? { T: 70, I: bl === 1 ? 45 : bl * 3, O: 67 }
+            : { T: 5, I: bl === 256 ? 768 : 640, O: 600 };
+        if (kind === 'split') {
+          expect(g.splitK(d.T, d.O, d.I).splits).toBeGreaterThan(1);
+          expect(g.splitK(d.T, d.I, d.O).splits).toBeGreaterThan(1);
+        }
+        const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
+        const X = randomArray(d.T * d.I, 1);
+        // gradients are small: scaled so that some fall below f16's normal range unscaled
+        const dY = randomArray(d.T * d.O, 2).map((v) => v * 1e-5);
+        const W = uploadWeight(ctx.device, bytes, t, d.O * d.I);
+        const out = await runOnGpu(ctx, { X, dY }, { Y: d.T * d.O, dX: d.T * d.I }, (enc, b) => {
+          g.linearForward(ctx, enc, b.Y, b.X, W, d);
+          g.linearBackwardInput(ctx, enc, b.dX, b.dY, W, d);
+        });
+        W.buffer.destroy();
+        const Y16 = new Float64Array(d.T * d.O);
+        const dX16 = new Float64Array(d.T * d.I);
+        r.linearForwardF16(Y16, X, bytes, t, d);
+        r.linearBackwardInputF16(dX16, dY, bytes, t, d, g.F16_GRAD_SCALE);
+        // same f16 operands, f32 vs f64 sums in another order
+        expectClose('Y vs f16 twin', out.Y, Y16, 1e-4);
+        expectClose('dX vs f16 twin', out.dX, dX16, 1e-4);
+        const Y = new Float32Array(d.T * d.O);
+        const dX = new Float32Array(d.T * d.I);
+        r.linearForward(Y, X, bytes, t, d);
+        r.linearBackwardInput(dX, dY, bytes, t, d);
+        expectClose('Y vs f32 reference', out.Y, Y, 1e-2);
+        expectClose('dX vs f32 reference', out.dX, dX, 1e-2);
+      });
+    }
+
+  it('without the gradient scale, small gradients lose f16 precision (the scale is needed)', () => {
+    const d = { T: 3, I: 64, O: 32 };
+    const t = GgmlType.Q8_0;
+    const bytes = randomTensorBytes(t, d.O * d.I, 7);
+    const dY = randomArray(d.T * d.O, 3).map((v) => v * 1e-6);
+    const exact = new Float32Array(d.T * d.I);
+    const scaled = new Float64Array(d.T * d.I);
+    const unscaled = new Float64Array(d.T * d.I);
+    r.linearBackwardInput(exact, dY, bytes, t, d);
+    r.linearBackwardInputF16(scaled, dY, bytes, t, d, g.F16_GRAD_SCALE);
+    r.linearBackwardInputF16(unscaled, dY, bytes, t, d, 1);
+    expect(compareArrays(scaled, exact, f32Scaled(exact, 1e-2, 1e-3)).ok).toBe(true);
+    expect(compareArrays(unscaled, exact, f32Scaled(exact, 1e-2, 1e-3)).ok).toBe(false);
+  });
+});
