@@ -34,6 +34,22 @@ fn span(z: u32, backward: bool) -> Span {
               select(dims.O, dims.I, backward));
 }
 
+// 8 consecutive elements of B along a row of W: forward B[k … k + 7, n] = W[n, k … k + 7],
+// backward B[k, n … n + 7] = W[k, n … n + 7]; zero outside K × N. Whole rows of 8 are decoded
+// together (w_row8) where the row length allows.
+fn b_row8(k: u32, n: u32, s: Span, backward: bool) -> array<f32, 8> {
+  let e = select(n * dims.I + k, k * dims.I + n, backward);
+  let full = select(n < s.N && k + 8u <= s.K, k < s.K && n + 8u <= s.N, backward);
+  if (full && dims.I % 8u == 0u) { return w_row8(e); }
+  var v: array<f32, 8>;
+  for (var c = 0u; c < 8u; c++) {
+    let kc = select(k + c, k, backward);
+    let nc = select(n, n + c, backward);
+    if (kc < s.K && nc < s.N) { v[c] = w_elem(e + c); }
+  }
+  return v;
+}
+
 // Stages the chunk at k0 of a (T, Kall) · B, B = Wᵀ (forward) or W (backward); zero outside.
 fn stage_f16(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) {
   for (var r = 0u; r < 16u; r++) {
@@ -44,16 +60,15 @@ fn stage_f16(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) {
     if (t < dims.T && k < s.K) { v = a[t * s.Kall + k] * dims.scale; }
     sa[e] = f16(v);
   }
-  for (var r = 0u; r < 16u; r++) {
-    // forward reads W[n, k] along k (a row of W), backward W[k, n] along n
-    let e = li + 128u * r;
-    let kk = select(e % FK, e / FN, backward);
-    let nn = select(e / FK, e % FN, backward);
-    let k = k0 + kk;
-    let n = col0 + nn;
-    var v = 0.0;
-    if (n < s.N && k < s.K) { v = w_elem(select(n * dims.I + k, k * dims.I + n, backward)); }
-    sb[kk * FN + nn] = f16(v);
+  for (var r = 0u; r < 2u; r++) {
+    // group g: 8 elements along a row of W (forward: k, backward: n)
+    let g = li + 128u * r;
+    let kk = select((g % 4u) * 8u, g / 8u, backward);
+    let nn = select(g / 4u, (g % 8u) * 8u, backward);
+    let v = b_row8(k0 + kk, col0 + nn, s, backward);
+    for (var c = 0u; c < 8u; c++) {
+      sb[select((kk + c) * FN + nn, kk * FN + nn + c, backward)] = f16(v[c]);
+    }
   }
 }
 

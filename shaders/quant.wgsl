@@ -121,3 +121,62 @@ fn w_elem(e: u32) -> f32 {
     }
   }
 }
+
+// 8 bytes from byte offset `off` (any alignment), little-endian, as two u32.
+fn bytes8_at(off: u32) -> vec2u {
+  let w = off >> 2u;
+  let sh = (off & 3u) * 8u;
+  let a = wbytes[w];
+  let b = wbytes[w + 1u];
+  if (sh == 0u) { return vec2u(a, b); }
+  let c = wbytes[w + 2u];
+  return vec2u((a >> sh) | (b << (32u - sh)), (b >> sh) | (c << (32u - sh)));
+}
+
+// The f16 at an even byte offset.
+fn f16_at_even(off: u32) -> f32 {
+  return unpack2x16float(wbytes[off >> 2u] >> ((off & 2u) * 8u)).x;
+}
+
+// Elements e … e + 7 of one row (e a multiple of 8, all in one row), equal to w_elem's: whole
+// words of the block are read once instead of bytes per element (Q4_0, Q8_0, F16, F32; the
+// other types element by element).
+fn w_row8(e: u32) -> array<f32, 8> {
+  var v: array<f32, 8>;
+  switch (QTYPE) {
+    case 0u: {
+      for (var c = 0u; c < 8u; c++) { v[c] = bitcast<f32>(wbytes[e + c]); }
+    }
+    case 1u: {
+      for (var c = 0u; c < 4u; c++) {
+        let p = unpack2x16float(wbytes[(e >> 1u) + c]);
+        v[2u * c] = p.x;
+        v[2u * c + 1u] = p.y;
+      }
+    }
+    case 2u: { // Q4_0: bytes j & 15 … + 7 of the block, low nibbles for j < 16, else high
+      let o = (e >> 5u) * 18u;
+      let j = e & 31u;
+      let d = f16_at_even(o);
+      let q = bytes8_at(o + 2u + (j & 15u));
+      let sh = (j >> 4u) * 4u;
+      for (var c = 0u; c < 8u; c++) {
+        let b = q[c >> 2u] >> ((c & 3u) * 8u);
+        v[c] = d * (f32((b >> sh) & 0xfu) - 8.0);
+      }
+    }
+    case 8u: { // Q8_0
+      let o = (e >> 5u) * 34u;
+      let d = f16_at_even(o);
+      let q = bytes8_at(o + 2u + (e & 31u));
+      for (var c = 0u; c < 8u; c++) {
+        let b = (q[c >> 2u] >> ((c & 3u) * 8u)) & 0xffu;
+        v[c] = d * f32(i32(b << 24u) >> 24u);
+      }
+    }
+    default: {
+      for (var c = 0u; c < 8u; c++) { v[c] = w_elem(e + c); }
+    }
+  }
+  return v;
+}

@@ -6,7 +6,7 @@ fn grad_tile(wg: vec3u, li: u32, second: bool) -> array<f32, 16> {
   var g: array<f32, 16>;
   let T = select(dims.T, dims.Tb, second);
   for (var t0 = 0u; t0 < T; t0 += TS) {
-    stage_grad_f16(wg, li, t0, T, second);
+    grad_put(grad_fetch(wg, li, t0, T, second), li);
     workgroupBarrier();
     for (var k = 0u; k < TS; k++) {
       for (var y = 0u; y < 4u; y++) {

@@ -1,4 +1,5 @@
 // npm run bench -- [--shape tiny|7b] [--types q4_0,q8_0] [--tokens 128,256] [--out bench.json]
+//   [--precision f32,f16] [--unsafe] [--check]
 // Per-op rates (GFLOP/s, GB/s of weights) at the shape's layer sizes, then the time of a whole
 // sample (forward, layer walk, scores) and our GPU memory by category, on synthetic random
 // weights. The default shape is tiny (runs anywhere, SwiftShader included); 7b is the paper's
@@ -6,7 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
-import { GpuContext, optionsFor } from '../gpu/context';
+import { GpuContext, optionsFor, precisionLabel, type Precision } from '../gpu/context';
+import { checkF16Kernels } from '../gpu/f16check';
 import { GpuProfiler } from '../gpu/profiler';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
 import { estimateGpuMemory, runGpu, type SavedInputs } from '../gpu/engine';
@@ -48,7 +50,22 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** workgroups split-K aims for in the tiled linears */
     'split-target': { type: 'string' },
+    /** precisions to time, in order (f16: the f16 path, on subgroup matrices where usable) */
+    precision: { type: 'string', default: 'f32' },
+    /**
+     * Dawn's allow_unsafe_apis and vulkan_enable_f16_on_nvidia: shader-f16 and subgroup
+     * matrices on NVIDIA's Vulkan driver (not what a stock browser gives)
+     */
+    unsafe: { type: 'boolean', default: false },
+    /** check the f16 kernels (incl. subgroup matrices) against their twins before timing */
+    check: { type: 'boolean', default: false },
+    /** with precision f16: the score kernels on f16 operands too (GpuOptions.f16Score) */
+    'f16-score': { type: 'boolean', default: false },
   },
+});
+const precisions = values.precision!.split(',').map((p) => {
+  if (p !== 'f32' && p !== 'f16') throw new Error(`--precision: f32 or f16, not ${p}`);
+  return p as Precision;
 });
 const config = values.shape === '7b' ? LLAMA2_7B : TINY;
 const tokenCounts = (values.tokens || (values.shape === '7b' ? '128,256' : '16,32'))
@@ -60,16 +77,36 @@ const types = values.types!.split(',').map((t) => {
   return g as GgmlType;
 });
 
-const { gpu, software } = await openNodeGpu();
+const toggles = values.unsafe
+  ? ['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']
+  : [];
+const { gpu, software } = await openNodeGpu({ toggles });
 const s = gpu.summary;
 const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
 console.log(
-  `adapter: ${adapter}${software ? ' (software)' : ''}; shader-f16 ${s.features.shaderF16}`,
+  `adapter: ${adapter}${software ? ' (software)' : ''}; toggles [${toggles.join(' ')}]; shader-f16 ${s.features.shaderF16}, subgroup matrices ${s.features.subgroupMatrix} (usable: ${s.features.matrixF16})`,
 );
-const ctx = new GpuContext(gpu.device, {
-  ...optionsFor(gpu.summary),
-  ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
-});
+const contextFor = (p: Precision) =>
+  new GpuContext(gpu.device, {
+    ...optionsFor(gpu.summary, p),
+    ...(p === 'f16' && values['f16-score'] ? { f16Score: true } : {}),
+    ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
+  });
+let ctx = contextFor(precisions[0]);
+let precision = precisionLabel(ctx.options);
+const checks = [];
+if (values.check) {
+  for (const p of precisions.filter((x) => x === 'f16')) {
+    const c = contextFor(p);
+    gpu.device.pushErrorScope('validation');
+    const result = await checkF16Kernels(c);
+    const error = await gpu.device.popErrorScope();
+    console.log(`check ${precisionLabel(c.options)}: ${result.ok && !error ? 'ok' : 'FAILED'}`);
+    if (error) console.log(`  GPU validation error: ${error.message}`);
+    for (const r of result.results) console.log(`  ${r.report}`);
+    checks.push({ precision: precisionLabel(c.options), error: error?.message, ...result });
+  }
+}
 
 async function time(record: (enc: GPUCommandEncoder) => void, minMs = 200): Promise<number> {
   const once = async (reps: number) => {
@@ -90,6 +127,7 @@ async function time(record: (enc: GPUCommandEncoder) => void, minMs = 200): Prom
 }
 
 interface OpRow {
+  precision: string;
   op: string;
   type: string;
   T: number;
@@ -100,7 +138,7 @@ interface OpRow {
   weightGBs: number;
 }
 const ops: OpRow[] = [];
-if (!values['skip-ops']) {
+async function benchOps(): Promise<void> {
   for (const t of types) {
     for (const T of tokenCounts) {
       for (const m of ['q', 'gate', 'down'] as const) {
@@ -113,6 +151,7 @@ if (!values['skip-ops']) {
         const d = { T, O, I };
         const flops = 2 * T * O * I;
         const row = (op: string, sec: number): OpRow => ({
+          precision,
           op,
           type: GgmlType[t],
           T,
@@ -150,6 +189,7 @@ if (!values['skip-ops']) {
         attentionForward(ctx, enc, bufs[3], small[0], bufs[0], bufs[1], bufs[2], ad),
       );
       ops.push({
+        precision,
         op: 'attention_forward',
         type: '-',
         T,
@@ -177,6 +217,7 @@ if (!values['skip-ops']) {
         ),
       );
       ops.push({
+        precision,
         op: 'attention_backward',
         type: '-',
         T,
@@ -199,6 +240,7 @@ if (!values['skip-ops']) {
         const thr = ctx.upload(Float32Array.of(2e-6));
         const sec = await time((enc) => densityFinish(ctx, enc, counts, part, acc, thr, n, 1, 1));
         ops.push({
+          precision,
           op: 'density_finish layer',
           type: '-',
           T,
@@ -223,6 +265,7 @@ if (!values['skip-ops']) {
 }
 
 interface SampleRow {
+  precision: string;
   type: string;
   T: number;
   samples: number;
@@ -235,13 +278,14 @@ interface SampleRow {
 }
 const samples: SampleRow[] = [];
 const profiles: {
+  precision: string;
   type: string;
   T: number;
   wallMs: number;
   kernelMs: number;
   kernels: ReturnType<GpuProfiler['table']>;
 }[] = [];
-for (const t of types) {
+async function benchSamples(t: GgmlType): Promise<void> {
   const up0 = performance.now();
   const model = await syntheticLlama(ctx, config, t, 3);
   await ctx.device.queue.onSubmittedWorkDone();
@@ -278,7 +322,14 @@ for (const t of types) {
     console.log(
       `profile ${GgmlType[t]} T=${T}: wall ${wall.toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms`,
     );
-    profiles.push({ type: GgmlType[t], T, wallMs: wall, kernelMs: busy, kernels: table });
+    profiles.push({
+      precision,
+      type: GgmlType[t],
+      T,
+      wallMs: wall,
+      kernelMs: busy,
+      kernels: table,
+    });
   }
   const n = Number(values['stream-samples']);
   type Run = [number, number, SavedInputs, boolean];
@@ -300,6 +351,7 @@ for (const t of types) {
     });
     const sec = (performance.now() - t0) / 1000 / count;
     const row: SampleRow = {
+      precision,
       type: GgmlType[t],
       T,
       samples: count,
@@ -311,10 +363,18 @@ for (const t of types) {
     };
     samples.push(row);
     console.log(
-      `${config.name} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
+      `${config.name} ${precision} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
     );
   }
   model.destroy();
+}
+
+for (const p of precisions) {
+  ctx = contextFor(p);
+  precision = precisionLabel(ctx.options);
+  console.log(`precision: ${precision}`);
+  if (!values['skip-ops']) await benchOps();
+  for (const t of types) await benchSamples(t);
 }
 
 const report = {
@@ -322,6 +382,8 @@ const report = {
   config,
   adapter,
   software,
+  toggles,
+  checks,
   date: new Date().toISOString(),
   ops,
   samples,

@@ -14,12 +14,17 @@ export interface GpuOptions {
   /** workgroups split-K aims for in the tiled linears (benchmarks; default in ops/linear.ts) */
   splitTarget?: number;
   /**
-   * the f16 path: the big GEMMs (linear forward and backward, the score kernels' ∂D/∂W) take
-   * f16 operands and accumulate in f32. Needs the device feature shader-f16.
+   * the f16 path: the linears (forward, backward) take f16 operands and accumulate in f32.
+   * Needs the device feature shader-f16.
    */
   f16?: boolean;
   /**
-   * with `f16`: those GEMMs on subgroup matrices (tensor cores). Needs the device feature
+   * with `f16`: the score kernels' ∂D/∂W on f16 operands as well (off by default: on the H200
+   * our subgroup-matrix score kernel took 172 ms per 7B sample against 105 ms for the f32 one)
+   */
+  f16Score?: boolean;
+  /**
+   * with `f16`: those GEMMs on subgroup matrices (tensor cores). Needs the device features
    * chromium-experimental-subgroup-matrix with an f16 16 × 16 × 16 configuration and 32-wide
    * subgroups (see `matrixUsable`).
    */
@@ -28,7 +33,10 @@ export interface GpuOptions {
 
 /** WGSL `enable` lines of the f16 path and of its subgroup-matrix variant. */
 export const F16_ENABLE = 'enable f16;\n';
-export const MATRIX_ENABLE = 'enable f16;\nenable chromium_experimental_subgroup_matrix;\n';
+// The subgroup-matrix builtins want uniform offsets; ours come from subgroup_id, uniform within
+// a subgroup, which the analysis sees under `requires subgroup_uniformity`.
+export const MATRIX_ENABLE =
+  'enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\nrequires subgroup_uniformity;\n';
 
 /** Numeric precision of the big GEMMs: f32 throughout, or f16 operands with f32 sums. */
 export type Precision = 'f32' | 'f16';
@@ -65,7 +73,8 @@ export function optionsFor(
 
 /** What the f16 path of `options` runs on, for reports: f32, f16, or f16 on subgroup matrices. */
 export function precisionLabel(options: GpuOptions): string {
-  return options.f16 ? (options.matrix ? 'f16 (subgroup matrices)' : 'f16') : 'f32';
+  if (!options.f16) return 'f32';
+  return `f16${options.matrix ? ' (subgroup matrices)' : ''}${options.f16Score ? ', f16 score' : ''}`;
 }
 
 /** Entries each cache (uniform buffers, bind groups) holds at most. */

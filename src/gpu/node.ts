@@ -42,15 +42,20 @@ export const NO_NODE_ADAPTER_HELP =
  * and SwiftShader when they offer no adapter. With VK_ICD_FILENAMES or VK_DRIVER_FILES set,
  * only what they name.
  */
-export async function openNodeGpu(): Promise<{ gpu: Gpu; software: boolean }> {
+export async function openNodeGpu(
+  opts: { toggles?: string[] } = {},
+): Promise<{ gpu: Gpu; software: boolean }> {
   const env = process.env;
   const chosen = Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES);
   const webgpu = await import('webgpu');
   Object.assign(globalThis, webgpu.globals);
-  if (!chosen || !existsSync(SWIFTSHADER_ICD)) {
-    keptAlive ??= webgpu.create([]) as GPU;
+  {
+    // Dawn toggles (e.g. allow_unsafe_apis, benchmarks only) give this process another instance
+    const system = opts.toggles?.length
+      ? (withToggles ??= webgpu.create(opts.toggles) as GPU)
+      : (keptAlive ??= webgpu.create([]) as GPU);
     try {
-      const gpu = await openGpu(keptAlive);
+      const gpu = await openGpu(system);
       return {
         gpu,
         software:
@@ -72,3 +77,4 @@ export async function openNodeGpu(): Promise<{ gpu: Gpu; software: boolean }> {
 }
 
 let softwareGpu: GPU | undefined;
+let withToggles: GPU | undefined;

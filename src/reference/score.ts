@@ -22,7 +22,7 @@ export function scoreValues(
 
 /**
  * Twin of the f16 path (shaders/score_stage_f16.wgsl with score_grad_f16.wgsl or
- * score_grad_mm.wgsl): the gradient from dY · scale and X rounded to f16, divided by scale.
+ * score_mm.wgsl): the gradient from dY · scale and X rounded to f16, divided by scale.
  */
 export function scoreValuesF16(
   dY: FloatArray,

@@ -26,7 +26,8 @@ describe('GPU backend, f16 path, vs reference backend', () => {
   });
   afterAll(() => ctx?.device.destroy());
 
-  const cases: [keyof typeof FIXTURES, Metric, number[][]][] = [
+  // the last field: the score kernels on f16 operands too (GpuOptions.f16Score)
+  const cases: [keyof typeof FIXTURES, Metric, number[][], boolean?][] = [
     [
       'f32',
       'grad_x_weight',
@@ -59,13 +60,23 @@ describe('GPU backend, f16 path, vs reference backend', () => {
         [6, 2],
       ],
     ],
+    [
+      'q4_0',
+      'grad_x_weight',
+      [
+        [40, 3],
+        [17, 9],
+      ],
+      true,
+    ],
   ];
-  for (const [name, metric, lengths] of cases) {
-    it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}`, async () => {
+  for (const [name, metric, lengths, f16Score] of cases) {
+    it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}${f16Score ? ', f16 score kernels' : ''}`, async () => {
+      const kctx = new GpuContext(ctx.device, { ...ctx.options, f16Score });
       const file = await fixtureFile(name);
-      const model = await uploadLlama(ctx, file);
+      const model = await uploadLlama(kctx, file);
       const req = request(model.config.vocabSize, lengths, metric);
-      const out = await runGpu(ctx, model, req);
+      const out = await runGpu(kctx, model, req);
       const gpu = flat(out);
       const refOut = await runReference(await fixtureWeights(name), req);
       const ref = flat(refOut);
@@ -97,7 +108,7 @@ describe('GPU backend, f16 path, vs reference backend', () => {
       // the f16 path really differs from f32 where gradients are rounded (not a silent f32 run)
       if (metric !== 'wanda') expect(gpu.sums).not.toEqual(ref.sums);
       // deterministic: a second run is bit-identical
-      expect(await runGpu(ctx, model, req)).toEqual(out);
+      expect(await runGpu(kctx, model, req)).toEqual(out);
       model.destroy();
     }, 180_000);
   }

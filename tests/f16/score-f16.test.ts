@@ -28,7 +28,7 @@ function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<numbe
 describe('f16 score kernels', () => {
   let ctx: GpuContext;
   beforeAll(async () => {
-    ctx = new GpuContext((await f16Gpu()).device, { f16: true });
+    ctx = new GpuContext((await f16Gpu()).device, { f16: true, f16Score: true });
   });
   afterAll(() => ctx?.device.destroy());
 

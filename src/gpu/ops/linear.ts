@@ -12,18 +12,19 @@ const MIN_CHUNK = 256;
 
 /**
  * Split-K for the tiled kernels: the number of reduction chunks (1: none) and their length (a
- * multiple of the kernel's k-step, 16), so that a (T, N) output of few tiles still fills the GPU.
+ * multiple of the kernels' k-steps, 16 and 32), so that a (T, N) output of few tiles still fills the GPU.
  */
 export function splitK(
   T: number,
   N: number,
   K: number,
   target = TARGET_WORKGROUPS,
+  tileRows = 64,
 ): { splits: number; chunk: number } {
-  const tiles = Math.ceil(T / 64) * Math.ceil(N / 64);
+  const tiles = Math.ceil(T / tileRows) * Math.ceil(N / 64);
   const want = Math.min(8, Math.ceil(target / tiles), Math.floor(K / MIN_CHUNK));
   if (want <= 1) return { splits: 1, chunk: 0 };
-  const chunk = Math.ceil(K / want / 16) * 16;
+  const chunk = Math.ceil(K / want / 32) * 32;
   return { splits: Math.ceil(K / chunk), chunk };
 }
 
@@ -100,8 +101,10 @@ function dispatchF16(
       )
     : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
   const scale = name === 'linear_forward' ? 1 : F16_GRAD_SCALE;
-  const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget);
-  const wg: [number, number, number] = [groups(N, 64), groups(d.T, 64), splits];
+  // the matrix kernel's tiles are 128 × 64
+  const rows = mm ? 128 : 64;
+  const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows);
+  const wg: [number, number, number] = [groups(N, 64), groups(d.T, rows), splits];
   const u = ctx.uniform([d.T, d.I, d.O, splits === 1 ? 0 : chunk, f32Bits(scale)]);
   if (splits === 1) {
     ctx.dispatch(enc, module, [out, a, W.buffer, u], wg);

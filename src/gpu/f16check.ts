@@ -1,0 +1,106 @@
+// Checks the f16 path's kernels of a context (f16 multiply-adds, or subgroup matrices where the
+// adapter has them) against their TypeScript twins: the quantized linears forward and backward
+// and the score kernel's A = |W ⊙ dYᵀX| on its f16 path (GpuOptions.f16Score), with partial
+// tiles and split-K. CI's adapters have no subgroup matrices, so
+// `npm run bench -- --precision f16 --check` runs this on real GPUs.
+import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
+import { GpuContext } from './context';
+import { uploadWeight } from './ops/quant';
+import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
+import { scoreReduce, scoreSlots } from './ops/score';
+import * as ref from '../reference/linear';
+import { scoreValuesF16 } from '../reference/score';
+import { dequantize } from '../gguf/dequant';
+import { randomTensorBytes } from '../gguf/random-blocks';
+import { GgmlType } from '../gguf/types';
+import { randomArray } from '../util/random';
+import { f32Scaled } from '../util/tolerances';
+
+export interface F16Check {
+  ok: boolean;
+  results: { name: string; ok: boolean; maxRelDiff: number; report: string }[];
+}
+
+function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
+  const out: OpCase[] = [];
+  for (const type of [GgmlType.Q4_0, GgmlType.Q8_0]) {
+    // 3 × 10 tiles with partial edges; then few tiles over a long reduction (split-K)
+    for (const d of [
+      { T: 130, I: 640, O: 600 },
+      { T: 7, I: 4096, O: 1024 },
+    ]) {
+      const bytes = randomTensorBytes(type, d.O * d.I, 11, 0.02);
+      const tag = `${GgmlType[type]} T=${d.T} I=${d.I} O=${d.O}`;
+      const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
+      weights.push(W.buffer);
+      out.push({
+        name: `linear_forward ${tag}`,
+        inputs: { X: randomArray(d.T * d.I, 1) },
+        outputLength: d.T * d.O,
+        reference: ({ X }) => {
+          const Y = new Float64Array(d.T * d.O);
+          ref.linearForwardF16(Y, X, bytes, type, d);
+          return Float32Array.from(Y);
+        },
+        gpu: (c, enc, o, b) => linearForward(c, enc, o, b.X, W, d),
+      });
+      out.push({
+        name: `linear_backward_input ${tag}`,
+        inputs: { dY: randomArray(d.T * d.O, 2).map((v) => v * 1e-4) },
+        outputLength: d.T * d.I,
+        reference: ({ dY }) => {
+          const dX = new Float64Array(d.T * d.I);
+          ref.linearBackwardInputF16(dX, dY, bytes, type, d, F16_GRAD_SCALE);
+          return Float32Array.from(dX);
+        },
+        gpu: (c, enc, o, b) => linearBackwardInput(c, enc, o, b.dY, W, d),
+      });
+      out.push({
+        name: `score A = |W ⊙ dYᵀX| ${tag}`,
+        inputs: {
+          dY: randomArray(d.T * d.O, 3).map((v) => v * 1e-4),
+          X: randomArray(d.T * d.I, 4),
+        },
+        outputLength: d.O * d.I,
+        reference: ({ dY, X }) =>
+          Float32Array.from(
+            scoreValuesF16(
+              dY,
+              X,
+              dequantize(type, bytes, d.O * d.I),
+              undefined,
+              d,
+              'grad_x_weight',
+              F16_GRAD_SCALE,
+            ),
+          ),
+        gpu: (c, enc, o, b) => {
+          const sc = new GpuContext(c.device, { ...c.options, f16Score: true });
+          const part = c.scratch('f16check.partials', scoreSlots(d, sc) * 12);
+          scoreReduce(sc, enc, o, part, b.dY, b.X, W, b.X, d, 'grad_x_weight', true);
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** Runs every case; ok when all are within 1e-4 (scaled) of their twins. */
+export async function checkF16Kernels(ctx: GpuContext): Promise<F16Check> {
+  const results: OpCheckResult[] = [];
+  const weights: GPUBuffer[] = [];
+  for (const c of cases(ctx, weights)) {
+    const want = c.reference(c.inputs);
+    results.push(await checkOp(ctx, c, f32Scaled(want)));
+  }
+  weights.forEach((w) => w.destroy());
+  return {
+    ok: results.every((r) => r.ok),
+    results: results.map((r) => ({
+      name: r.name,
+      ok: r.ok,
+      maxRelDiff: r.maxRelDiff,
+      report: r.report,
+    })),
+  };
+}
