@@ -50,10 +50,55 @@ const TM: u32 = 64u; // output rows (tokens) per tile
 const TN: u32 = 64u; // output columns per tile
 const TK: u32 = 16u; // reduction chunk
 
-// Staged transposed, as vec4s, so that the inner loop reads one vec4 of each with no bank
-// conflicts: as4[k · 16 + q] = rows 4q … 4q+3 of the left operand at k; ws4 likewise columns.
+// the staged chunk (see put)
 var<workgroup> as4: array<vec4f, 256>;
 var<workgroup> ws4: array<vec4f, 256>;
+
+// One chunk of the reduction in registers: 4 vec4s of the left operand (the as4 stage) and 2
+// groups of 8 weights along a row of W, read while the previous chunk is multiplied.
+struct Chunk { a: array<vec4f, 4>, w: array<array<f32, 8>, 2> }
+
+fn fetch(k0: u32, K: u32, Kall: u32, N: u32, row0: u32, col0: u32, li: u32, backward: bool) -> Chunk {
+  var ch: Chunk;
+  for (var r = 0u; r < 4u; r++) {
+    // vec4 e = li + 64 r of the (16 k × 16 q) stage: rows 4q … 4q+3 of the left operand at k;
+    // k fastest, so 16 invocations read 16 consecutive values of a row
+    let e = li + 64u * r;
+    let k = k0 + e % 16u;
+    let q = e / 16u;
+    for (var c = 0u; c < 4u; c++) {
+      let t = row0 + 4u * q + c;
+      if (t < dims.T && k < K) { ch.a[r][c] = a[t * Kall + k]; }
+    }
+  }
+  for (var r = 0u; r < 2u; r++) {
+    // group g: forward W[n, k … k + 7] (n = g / 2), backward W[k, n … n + 7] (k = g / 8)
+    let g = li + 64u * r;
+    let kk = select((g % 2u) * 8u, g / 8u, backward);
+    let nn = select(g / 2u, (g % 8u) * 8u, backward);
+    ch.w[r] = w_b8(k0 + kk, col0 + nn, K, N, dims.I, backward);
+  }
+  return ch;
+}
+
+// Stages a chunk transposed, as vec4s, so that the inner loop reads one vec4 of each with no bank
+// conflicts: as4[k · 16 + q] = rows 4q … 4q+3 of the left operand at k; ws4 likewise columns.
+fn put(ch: Chunk, li: u32, backward: bool) {
+  for (var r = 0u; r < 4u; r++) {
+    let e = li + 64u * r;
+    as4[(e % 16u) * 16u + e / 16u] = ch.a[r];
+  }
+  for (var r = 0u; r < 2u; r++) {
+    let g = li + 64u * r;
+    let kk = select((g % 2u) * 8u, g / 8u, backward);
+    let nn = select(g / 2u, (g % 8u) * 8u, backward);
+    for (var c = 0u; c < 8u; c++) {
+      let k = select(kk + c, kk, backward);
+      let n = select(nn, nn + c, backward);
+      ws4[k * 16u + n / 4u][n % 4u] = ch.w[r][c];
+    }
+  }
+}
 
 // One 64×64 tile of out (T, N) = a (T, K) · B, where B (K, N) is Wᵀ (forward: K = I, N = O) or
 // W (backward: K = O, N = I); `backward` is a literal at each call, so control flow stays uniform.
@@ -70,35 +115,12 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
   let row0 = wg.y * TM;
   let col0 = wg.x * TN;
   var acc: array<f32, 64>;
+  var ch = fetch(kb, K, Kall, N, row0, col0, li, backward);
   for (var k0 = kb; k0 < K; k0 += TK) {
-    for (var r = 0u; r < 4u; r++) {
-      // left operand: vec4 e = li + 64 r of the (16 k × 16 q) stage; k fastest, so 16
-      // invocations read 16 consecutive values of a row
-      let e = li + 64u * r;
-      let k = k0 + e % 16u;
-      let q = e / 16u;
-      var v = vec4f(0.0);
-      for (var c = 0u; c < 4u; c++) {
-        let t = row0 + 4u * q + c;
-        if (t < dims.T && k < K) { v[c] = a[t * Kall + k]; }
-      }
-      as4[(e % 16u) * 16u + q] = v;
-    }
-    for (var r = 0u; r < 4u; r++) {
-      // weights: forward reads W[col, k] (k fastest along a row of W); backward W[k, col]
-      // (col fastest); either way this invocation decodes columns 4q … 4q+3 at kk
-      let e = li + 64u * r;
-      let kk = select(e % 16u, e / 16u, backward);
-      let q = select(e / 16u, e % 16u, backward);
-      let k = k0 + kk;
-      var v = vec4f(0.0);
-      for (var c = 0u; c < 4u; c++) {
-        let n = col0 + 4u * q + c;
-        if (n < N && k < K) { v[c] = w_elem(select(n * dims.I + k, k * dims.I + n, backward)); }
-      }
-      ws4[kk * 16u + q] = v;
-    }
+    workgroupBarrier(); // the previous chunk's reads of as4, ws4 are done
+    put(ch, li, backward);
     workgroupBarrier();
+    if (k0 + TK < K) { ch = fetch(k0 + TK, K, Kall, N, row0, col0, li, backward); }
     let kn = min(TK, K - k0);
     for (var k = 0u; k < kn; k++) {
       let a0 = as4[k * 16u + lid.y];
@@ -114,7 +136,6 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
         }
       }
     }
-    workgroupBarrier();
   }
   for (var y = 0u; y < 8u; y++) {
     let t = row0 + (y / 4u) * 32u + lid.y * 4u + y % 4u;

@@ -34,22 +34,6 @@ fn span(z: u32, backward: bool) -> Span {
               select(dims.O, dims.I, backward));
 }
 
-// 8 consecutive elements of B along a row of W: forward B[k … k + 7, n] = W[n, k … k + 7],
-// backward B[k, n … n + 7] = W[k, n … n + 7]; zero outside K × N. Whole rows of 8 are decoded
-// together (w_row8) where the row length allows.
-fn b_row8(k: u32, n: u32, s: Span, backward: bool) -> array<f32, 8> {
-  let e = select(n * dims.I + k, k * dims.I + n, backward);
-  let full = select(n < s.N && k + 8u <= s.K, k < s.K && n + 8u <= s.N, backward);
-  if (full && dims.I % 8u == 0u) { return w_row8(e); }
-  var v: array<f32, 8>;
-  for (var c = 0u; c < 8u; c++) {
-    let kc = select(k + c, k, backward);
-    let nc = select(n, n + c, backward);
-    if (kc < s.K && nc < s.N) { v[c] = w_elem(e + c); }
-  }
-  return v;
-}
-
 // Stages the chunk at k0 of a (T, Kall) · B, B = Wᵀ (forward) or W (backward); zero outside.
 fn stage_f16(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) {
   for (var r = 0u; r < 16u; r++) {
@@ -65,7 +49,7 @@ fn stage_f16(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) {
     let g = li + 128u * r;
     let kk = select((g % 4u) * 8u, g / 8u, backward);
     let nn = select(g / 4u, (g % 8u) * 8u, backward);
-    let v = b_row8(k0 + kk, col0 + nn, s, backward);
+    let v = w_b8(k0 + kk, col0 + nn, s.K, s.N, dims.I, backward);
     for (var c = 0u; c < 8u; c++) {
       sb[select((kk + c) * FN + nn, kk * FN + nn + c, backward)] = f16(v[c]);
     }

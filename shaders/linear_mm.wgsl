@@ -1,7 +1,7 @@
 // linear_mm — the f16 path of shaders/linear_f16.wgsl on subgroup matrices (tensor cores;
 // feature chromium-experimental-subgroup-matrix with an f16 × f16 → f32, 16 × 16 × 16
 // configuration and 32-wide subgroups). Compiled after linear_f16.wgsl (same bindings, Dims,
-// span, b_row8 and output); src/gpu/ops/linear.ts prepends the `enable` / `requires` lines.
+// span and output); src/gpu/ops/linear.ts prepends the `enable` / `requires` lines.
 // 4 subgroups take a 128 × 64 output tile (all of T = 128 tokens: each weight is decoded once
 // per 128 tokens), 32 rows each as 2 × 4 result matrices. The reduction runs in chunks of 32:
 // the next chunk is read into registers (weights decoded 8 along a row at a time) while the
@@ -35,7 +35,7 @@ fn mm_fetch(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) -> 
     let g = li + 128u * r;
     let kk = select((g % 4u) * 8u, g / 8u, backward);
     let nn = select(g / 4u, (g % 8u) * 8u, backward);
-    ch.b[r] = b_row8(k0 + kk, col0 + nn, s, backward);
+    ch.b[r] = w_b8(k0 + kk, col0 + nn, s.K, s.N, dims.I, backward);
   }
   return ch;
 }

@@ -180,3 +180,19 @@ fn w_row8(e: u32) -> array<f32, 8> {
   }
   return v;
 }
+
+// 8 consecutive elements along a row of W (O, I) as a GEMM operand B (K, N): forward B = Wᵀ,
+// elements B[k … k + 7, n] = W[n, k … k + 7]; backward B = W, elements B[k, n … n + 7]; zero
+// outside K × N. Decoded together (w_row8) where the row length I allows.
+fn w_b8(k: u32, n: u32, K: u32, N: u32, I: u32, backward: bool) -> array<f32, 8> {
+  let e = select(n * I + k, k * I + n, backward);
+  let full = select(n < N && k + 8u <= K, k < K && n + 8u <= N, backward);
+  if (full && I % 8u == 0u) { return w_row8(e); }
+  var v: array<f32, 8>;
+  for (var c = 0u; c < 8u; c++) {
+    let kc = select(k + c, k, backward);
+    let nc = select(n, n + c, backward);
+    if (kc < K && nc < N) { v[c] = w_elem(e + c); }
+  }
+  return v;
+}
