@@ -1,4 +1,4 @@
-// Prints one summary line per tier (unit, gpu, e2e) and the plain closing line
+// Prints one summary line per tier (unit, gpu, f16, e2e) and the plain closing line
 // "all: N passed, N failed, N skipped". A skipped or todo test is a failure here: GPU and
 // browser tests must run on the software adapter, never skip. With CI set, a configured tier
 // that ran no test fails the run too.

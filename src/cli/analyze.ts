@@ -18,10 +18,12 @@ import { runReference, type RunOutput } from '../engine/reference';
 import { assembleResults } from '../engine/assemble';
 import type { Progress, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
+import type { Precision } from '../gpu/context';
 
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
-  [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json`;
+  [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu]
+  [--precision f32|f16 (gpu: f16 needs shader-f16; results within 1e-2 of f32)] --out results.json`;
 
 class UsageError extends Error {}
 
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
       'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
       split: { type: 'string', default: 'file' },
       backend: { type: 'string', default: 'reference' },
+      precision: { type: 'string', default: 'f32' },
       out: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -61,6 +64,11 @@ export async function main(argv: string[]): Promise<number> {
   if (backend !== 'reference' && backend !== 'gpu') {
     throw new UsageError(`--backend ${values.backend}: reference or gpu`);
   }
+  const precision = values.precision as Precision;
+  if (precision !== 'f32' && precision !== 'f16')
+    throw new UsageError(`--precision ${values.precision}: f32 or f16`);
+  if (precision === 'f16' && backend !== 'gpu')
+    throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
 
   const file = await readGguf(blobSource(await openAsBlob(values.model), basename(values.model)));
   const config = llamaConfig(file);
@@ -106,18 +114,31 @@ export async function main(argv: string[]): Promise<number> {
   let out: RunOutput;
   let engine: Results['engine'];
   if (backend === 'gpu') {
-    const [{ openNodeGpu }, { GpuContext, optionsFor }, { uploadLlama }, { runGpu }] =
-      await Promise.all([
-        import('../gpu/node'),
-        import('../gpu/context'),
-        import('../gpu/model'),
-        import('../gpu/engine'),
-      ]);
+    const [
+      { openNodeGpu },
+      { GpuContext, optionsFor, precisionLabel },
+      { uploadLlama },
+      { runGpu },
+    ] = await Promise.all([
+      import('../gpu/node'),
+      import('../gpu/context'),
+      import('../gpu/model'),
+      import('../gpu/engine'),
+    ]);
     const { gpu, software } = await openNodeGpu();
     const s = gpu.summary;
     const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
-    console.error(`adapter: ${adapter}${software ? ' (software)' : ''}`);
-    const ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
+    let options;
+    try {
+      options = optionsFor(gpu.summary, precision);
+    } catch (e) {
+      gpu.device.destroy();
+      throw e;
+    }
+    console.error(
+      `adapter: ${adapter}${software ? ' (software)' : ''}; precision ${precisionLabel(options)}`,
+    );
+    const ctx = new GpuContext(gpu.device, options);
     const model = await uploadLlama(ctx, file);
     try {
       out = await runGpu(ctx, model, req, { onProgress });
@@ -125,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
       model.destroy();
       gpu.device.destroy();
     }
-    engine = { backend: 'gpu', precision: 'f32', adapter };
+    engine = { backend: 'gpu', precision, adapter };
   } else {
     out = await runReference(await loadLlamaWeights(file), req, { onProgress });
     engine = { backend: 'reference', precision: 'f32' };

@@ -1,6 +1,6 @@
 // `npm run analyze -- … --backend gpu` (Dawn, SwiftShader here) matches `--backend reference` on
 // the fixtures, and says which adapter it used.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { validateResults, type Results } from '../../src/analysis/results';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { fixtureBytes } from '../helpers/fixtures';
 import { analyzeCli } from '../helpers/cli';
+import { SWIFTSHADER_ICD } from '../../src/gpu/node';
 import { resultNumbers } from '../helpers/results';
 
 const PARITY = { rel: 1e-4, abs: 1e-12 };
@@ -47,7 +48,8 @@ describe('npm run analyze --backend gpu', () => {
         '--out',
         join(dir, `${name}-gpu.json`),
       ]);
-      expect(g.stderr).toMatch(/adapter: .*swiftshader/i);
+      // no GPU here: a software adapter (SwiftShader, or Mesa lavapipe where installed) is chosen
+      expect(g.stderr).toMatch(/adapter: .*(swiftshader|llvmpipe).*\(software\); precision f32/i);
       await analyzeCli([
         ...common,
         '--backend',
@@ -64,4 +66,26 @@ describe('npm run analyze --backend gpu', () => {
       expect(c.ok, describeComparison('gpu vs reference', c)).toBe(true);
     }, 120_000);
   }
+
+  it('--precision f16: refused with the reason on an adapter without shader-f16, and for the reference backend', async () => {
+    const model = join(dir, 'q8_0.gguf');
+    writeFileSync(model, fixtureBytes('q8_0'));
+    const args = ['--model', model, '--set', `A=${join(dir, 'a.jsonl')}`, '--precision', 'f16'];
+    const out = join(dir, 'f16.json');
+    const gpu = analyzeCli([...args, '--backend', 'gpu', '--out', out], {
+      VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+    });
+    await expect(gpu).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /precision f16 needs the WebGPU feature shader-f16.*SwiftShader/,
+      ),
+    });
+    const ref = analyzeCli([...args, '--backend', 'reference', '--out', out]);
+    await expect(ref).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--precision f16 is a GPU path/),
+    });
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
 });

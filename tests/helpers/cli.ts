@@ -4,10 +4,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export function analyzeCli(args: string[]) {
+export function analyzeCli(args: string[], env: Record<string, string> = {}) {
   return run(
     process.execPath,
     ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src/cli/analyze.ts', ...args],
-    { cwd: process.cwd(), maxBuffer: 1 << 26 },
+    { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
   );
 }
