@@ -1,5 +1,5 @@
 // npm run bench -- [--shape tiny|7b] [--types q4_0,q8_0] [--tokens 128,256] [--out bench.json]
-//   [--precision f32,f16] [--unsafe] [--check]
+//   [--precision f32,f16] [--unsafe] [--check] [--repeat 3] [--streaming] [--profile]
 // Per-op rates (GFLOP/s, GB/s of weights) at the shape's layer sizes, then the time of a whole
 // sample (forward, layer walk, scores) and our GPU memory by category, on synthetic random
 // weights. The default shape is tiny (runs anywhere, SwiftShader included); 7b is the paper's
@@ -57,12 +57,14 @@ const { values } = parseArgs({
      * matrices on NVIDIA's Vulkan driver (not what a stock browser gives)
      */
     unsafe: { type: 'boolean', default: false },
+    /** runs per timed configuration (the median is reported) */
+    repeat: { type: 'string', default: '3' },
     /** check the f16 kernels (incl. subgroup matrices) against their twins before timing */
     check: { type: 'boolean', default: false },
-    /** with precision f16: the score kernels on f16 operands too (GpuOptions.f16Score) */
-    'f16-score': { type: 'boolean', default: false },
   },
 });
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat ${values.repeat}: ≥ 1`);
 const precisions = values.precision!.split(',').map((p) => {
   if (p !== 'f32' && p !== 'f16') throw new Error(`--precision: f32 or f16, not ${p}`);
   return p as Precision;
@@ -89,7 +91,6 @@ console.log(
 const contextFor = (p: Precision) =>
   new GpuContext(gpu.device, {
     ...optionsFor(gpu.summary, p),
-    ...(p === 'f16' && values['f16-score'] ? { f16Score: true } : {}),
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
   });
 let ctx = contextFor(precisions[0]);
@@ -271,8 +272,9 @@ interface SampleRow {
   samples: number;
   savedInputs: SavedInputs;
   keepActivations: boolean;
-  /** per sample */
+  /** per sample: the median of the repeats, and each */
   seconds: number;
+  secondsAll: number[];
   forwardSeconds: number;
   memory: ReturnType<typeof estimateGpuMemory>;
 }
@@ -340,16 +342,25 @@ async function benchSamples(t: GgmlType): Promise<void> {
   ]);
   for (const [T, count, savedInputs, keepActivations] of runs) {
     const req = warm(T, count);
-    let forwardDone = 0;
-    const t0 = performance.now();
-    await runGpu(ctx, model, req, {
-      savedInputs,
-      keepActivations,
-      onProgress: (p) => {
-        if (p.stage === 'forward') forwardDone = performance.now();
-      },
-    });
-    const sec = (performance.now() - t0) / 1000 / count;
+    // the median of `repeat` runs (single runs varied by ±10 % on the H200)
+    const times: { sec: number; forward: number }[] = [];
+    for (let rep = 0; rep < repeat; rep++) {
+      let forwardDone = 0;
+      const t0 = performance.now();
+      await runGpu(ctx, model, req, {
+        savedInputs,
+        keepActivations,
+        onProgress: (p) => {
+          if (p.stage === 'forward') forwardDone = performance.now();
+        },
+      });
+      times.push({
+        sec: (performance.now() - t0) / 1000 / count,
+        forward: (forwardDone - t0) / 1000 / count,
+      });
+    }
+    times.sort((a, b) => a.sec - b.sec);
+    const { sec, forward } = times[Math.floor((times.length - 1) / 2)];
     const row: SampleRow = {
       precision,
       type: GgmlType[t],
@@ -358,7 +369,8 @@ async function benchSamples(t: GgmlType): Promise<void> {
       savedInputs,
       keepActivations,
       seconds: sec,
-      forwardSeconds: (forwardDone - t0) / 1000 / count,
+      secondsAll: times.map((x) => x.sec),
+      forwardSeconds: forward,
       memory: estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations),
     };
     samples.push(row);

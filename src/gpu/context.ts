@@ -15,14 +15,11 @@ export interface GpuOptions {
   splitTarget?: number;
   /**
    * the f16 path: the linears (forward, backward) take f16 operands and accumulate in f32.
-   * Needs the device feature shader-f16.
+   * Needs the device feature shader-f16. (The score kernels' ∂D/∂W stays f32: a GEMM over only
+   * T tokens, where our f16 subgroup-matrix version measured slower on the H200 — 172 ms per 7B
+   * sample against 105 ms; bench/results/README.md.)
    */
   f16?: boolean;
-  /**
-   * with `f16`: the score kernels' ∂D/∂W on f16 operands as well (off by default: on the H200
-   * our subgroup-matrix score kernel took 172 ms per 7B sample against 105 ms for the f32 one)
-   */
-  f16Score?: boolean;
   /**
    * with `f16`: those GEMMs on subgroup matrices (tensor cores). Needs the device features
    * chromium-experimental-subgroup-matrix with an f16 16 × 16 × 16 configuration and 32-wide
@@ -74,7 +71,7 @@ export function optionsFor(
 /** What the f16 path of `options` runs on, for reports: f32, f16, or f16 on subgroup matrices. */
 export function precisionLabel(options: GpuOptions): string {
   if (!options.f16) return 'f32';
-  return `f16${options.matrix ? ' (subgroup matrices)' : ''}${options.f16Score ? ', f16 score' : ''}`;
+  return options.matrix ? 'f16 (subgroup matrices)' : 'f16';
 }
 
 /** Entries each cache (uniform buffers, bind groups) holds at most. */

@@ -1,16 +1,12 @@
 // Checks the f16 path's kernels of a context (f16 multiply-adds, or subgroup matrices where the
-// adapter has them) against their TypeScript twins: the quantized linears forward and backward
-// and the score kernel's A = |W ⊙ dYᵀX| on its f16 path (GpuOptions.f16Score), with partial
-// tiles and split-K. CI's adapters have no subgroup matrices, so
+// adapter has them) against their TypeScript twins: the quantized linears forward and backward,
+// with partial tiles and split-K. CI's adapters have no subgroup matrices, so
 // `npm run bench -- --precision f16 --check` runs this on real GPUs.
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
-import { GpuContext } from './context';
+import type { GpuContext } from './context';
 import { uploadWeight } from './ops/quant';
 import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
-import { scoreReduce, scoreSlots } from './ops/score';
 import * as ref from '../reference/linear';
-import { scoreValuesF16 } from '../reference/score';
-import { dequantize } from '../gguf/dequant';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { GgmlType } from '../gguf/types';
 import { randomArray } from '../util/random';
@@ -54,31 +50,6 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
           return Float32Array.from(dX);
         },
         gpu: (c, enc, o, b) => linearBackwardInput(c, enc, o, b.dY, W, d),
-      });
-      out.push({
-        name: `score A = |W ⊙ dYᵀX| ${tag}`,
-        inputs: {
-          dY: randomArray(d.T * d.O, 3).map((v) => v * 1e-4),
-          X: randomArray(d.T * d.I, 4),
-        },
-        outputLength: d.O * d.I,
-        reference: ({ dY, X }) =>
-          Float32Array.from(
-            scoreValuesF16(
-              dY,
-              X,
-              dequantize(type, bytes, d.O * d.I),
-              undefined,
-              d,
-              'grad_x_weight',
-              F16_GRAD_SCALE,
-            ),
-          ),
-        gpu: (c, enc, o, b) => {
-          const sc = new GpuContext(c.device, { ...c.options, f16Score: true });
-          const part = c.scratch('f16check.partials', scoreSlots(d, sc) * 12);
-          scoreReduce(sc, enc, o, part, b.dY, b.X, W, b.X, d, 'grad_x_weight', true);
-        },
       });
     }
   }

@@ -4,7 +4,6 @@ import { cosParts } from '../analysis/llmdcos';
 import { reduceMatrix } from '../analysis/reductions';
 import type { LinearDims } from '../model/shapes';
 import { matmulBackwardWeight } from './matmul';
-import { toF16 } from './linear';
 import type { FloatArray } from './types';
 
 export function scoreValues(
@@ -17,25 +16,6 @@ export function scoreValues(
 ): Float64Array {
   const g = new Float64Array(d.O * d.I);
   matmulBackwardWeight(g, dY, X, d);
-  return metricValues(metric, W, d.I, g, xnorm);
-}
-
-/**
- * Twin of the f16 path (shaders/score_stage_f16.wgsl with score_grad_f16.wgsl or
- * score_mm.wgsl): the gradient from dY · scale and X rounded to f16, divided by scale.
- */
-export function scoreValuesF16(
-  dY: FloatArray,
-  X: FloatArray,
-  W: FloatArray,
-  xnorm: Float64Array | undefined,
-  d: LinearDims,
-  metric: Metric,
-  scale: number,
-): Float64Array {
-  const g = new Float64Array(d.O * d.I);
-  matmulBackwardWeight(g, toF16(dY, scale), toF16(X), d);
-  for (let i = 0; i < g.length; i++) g[i] /= scale;
   return metricValues(metric, W, d.I, g, xnorm);
 }
 

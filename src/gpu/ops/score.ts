@@ -1,10 +1,7 @@
 // Dispatch of shaders/score.wgsl. Reference twin: src/reference/score.ts.
 import code from '../../../shaders/score.wgsl?raw';
 import gradCode from '../../../shaders/score_grad.wgsl?raw';
-import stageF16Code from '../../../shaders/score_stage_f16.wgsl?raw';
-import gradF16Code from '../../../shaders/score_grad_f16.wgsl?raw';
-import mmCode from '../../../shaders/score_mm.wgsl?raw';
-import { F16_ENABLE, MATRIX_ENABLE, grid, type GpuContext } from '../context';
+import { grid, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
@@ -14,7 +11,7 @@ export const SCORE_WG = 256;
 export const SCORE_TILE = 64;
 
 function layout(ctx: GpuContext | null, d: LinearDims): { x: number; y: number } {
-  return ctx?.options.tiledScore || (ctx !== null && f16(ctx))
+  return ctx?.options.tiledScore
     ? { x: Math.ceil(d.I / SCORE_TILE), y: Math.ceil(d.O / SCORE_TILE) }
     : grid(d.O * d.I, SCORE_WG);
 }
@@ -28,27 +25,11 @@ export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number
   return g.x * g.y;
 }
 
-/** Whether the score kernels take the f16 path (GpuOptions.f16Score). */
-const f16 = (ctx: GpuContext) => ctx.options.f16 === true && ctx.options.f16Score === true;
+const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledScore ? `${name}_tiled` : name);
 
-const entry = (ctx: GpuContext, name: string) =>
-  ctx.options.tiledScore || f16(ctx) ? `${name}_tiled` : name;
-
-/**
- * The score pipeline for `entryPoint`: the tiled kernels get their ∂D/∂W tile from
- * score_grad.wgsl (f32), or on the f16 path from score_grad_f16.wgsl; with subgroup matrices,
- * score_mm.wgsl's entry points.
- */
+/** The score pipeline for `name`; the tiled kernels get their ∂D/∂W tile from score_grad.wgsl. */
 function pipeline(ctx: GpuContext, name: string, W: GpuWeight): GPUComputePipeline {
-  const e = entry(ctx, name);
-  if (!f16(ctx)) return ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), e, qtype(W));
-  if (ctx.options.matrix) {
-    // own entry points (one-subgroup workgroups), same tiles and partial slots
-    const src = `${code}\n${stageF16Code}\n${gradF16Code}\n${mmCode}`;
-    return ctx.pipeline('score_mm', withQuant(src, MATRIX_ENABLE), `${name}_mm`, qtype(W));
-  }
-  const src = `${code}\n${stageF16Code}\n${gradF16Code}`;
-  return ctx.pipeline('score_f16', withQuant(src, F16_ENABLE), e, qtype(W));
+  return ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), entry(ctx, name), qtype(W));
 }
 
 function dims(
@@ -86,7 +67,7 @@ export function scoreReduce(
   const p = pipeline(ctx, 'score_reduce', W);
   const { u, g } = dims(ctx, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
-  const b = ctx.options.tiledScore || f16(ctx) ? [dY, X] : [];
+  const b = ctx.options.tiledScore ? [dY, X] : [];
   ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u, ...b], [g.x, g.y]);
 }
 
