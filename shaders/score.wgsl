@@ -6,8 +6,7 @@
 // score_pair: two samples a (T tokens) and b (Tb tokens) → per-workgroup partials (Σ |A_a · A_b|, Σ A_a², Σ A_b²) for LLMDcos.
 // Work split (score_reduce, score_pair: software adapters): one invocation per parameter
 //   p = o·I + i, 256-wide workgroups on a 2-D grid (x fastest); the *_tiled kernels below (real
-//   GPUs, and the default everywhere) take 64 × 64 tiles. Partials are reduced by a fixed-order
-//   tree: deterministic.
+//   GPUs) take 64 × 64 tiles. Partials are reduced by a fixed-order tree: deterministic.
 // Outputs: partials overwritten; acc ACCUMULATED.
 
 struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, Tb: u32, _b: u32 }
@@ -51,13 +50,12 @@ fn metric(w: f32, g: f32, xn: f32) -> f32 {
 
 fn needs_grad() -> bool { return dims.metric < 2u; }
 
-// Tree over `width` invocations (256 or 64) into partials[slot]; the third a max or a sum.
-fn reduce3(li: u32, a: f32, b: f32, c: f32, max_third: bool, slot: u32, width: u32) {
+fn reduce3(li: u32, a: f32, b: f32, c: f32, max_third: bool, slot: u32) {
   r0[li] = a;
   r1[li] = b;
   r2[li] = c;
   workgroupBarrier();
-  for (var s = width / 2u; s > 0u; s >>= 1u) {
+  for (var s = 128u; s > 0u; s >>= 1u) {
     if (li < s) {
       r0[li] += r0[li + s];
       r1[li] += r1[li + s];
@@ -87,7 +85,7 @@ fn score_reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_inde
     A = metric(w_elem(p), g, xn);
     if (dims.accumulate == 1u) { acc[p] += A; }
   }
-  reduce3(li, A, A * A, A, true, slot, 256u);
+  reduce3(li, A, A * A, A, true, slot);
 }
 
 @compute @workgroup_size(256)
@@ -109,37 +107,48 @@ fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
     Aa = metric(w, ga, xa_n);
     Ab = metric(w, gb, xb_n);
   }
-  reduce3(li, abs(Aa * Ab), Aa * Aa, Ab * Ab, false, slot, 256u);
+  reduce3(li, abs(Aa * Ab), Aa * Aa, Ab * Ab, false, slot);
 }
 
-// ---- Tiled kernels (real GPUs, and faster on SwiftShader too): one 64-invocation workgroup
-// scores a 64 (o) × 64 (i) tile, 8 × 8 parameters per invocation (rows tile_rc(ly, y), columns
-// tile_rc(lx, x); lx = li % 8, ly = li / 8). g = dYᵀX comes from grad_tile() of
-// shaders/score_grad.wgsl, appended by src/gpu/ops/score.ts; the epilogue decodes each weight
-// once. Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
+// ---- Tiled kernels (real GPUs): one 256-invocation workgroup scores a 64 (o) × 64 (i) tile,
+// 4 × 4 parameters per invocation (ly = li / 16: o; lx = li % 16: i). g = dYᵀX comes from
+// grad_tile() of shaders/score_grad.wgsl, appended by src/gpu/ops/score.ts; the epilogue
+// decodes each weight once.
+// Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
 
-// Row (or column) of the tile for invocation coordinate l and register index y < 8: 4 l … 4 l + 3,
-// then 32 + 4 l … 32 + 4 l + 3, so that neighbours read neighbouring vec4s.
-fn tile_rc(l: u32, y: u32) -> u32 {
-  return (y / 4u) * 32u + l * 4u + y % 4u;
-}
-
-@compute @workgroup_size(64)
+@compute @workgroup_size(256)
 fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  var g: array<f32, 64>;
+  var g: array<f32, 16>;
   if (needs_grad()) { g = grad_tile(wg, li, false); }
+  reduce_tile(wg, li, g);
+}
+
+@compute @workgroup_size(256)
+fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  var ga: array<f32, 16>;
+  var gb: array<f32, 16>;
+  if (needs_grad()) {
+    ga = grad_tile(wg, li, false);
+    gb = grad_tile(wg, li, true);
+  }
+  pair_tile(wg, li, ga, gb);
+}
+
+// The epilogues: this invocation's 4 × 4 parameters of the tile, given their g.
+fn reduce_tile(wg: vec3u, li: u32, g: array<f32, 16>) {
+  let lid = vec2u(li % 16u, li / 16u);
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;
-  for (var y = 0u; y < 8u; y++) {
-    let o = wg.y * 64u + tile_rc(li / 8u, y);
-    for (var x = 0u; x < 8u; x++) {
-      let i = wg.x * 64u + tile_rc(li % 8u, x);
+  for (var y = 0u; y < 4u; y++) {
+    let o = wg.y * 64u + lid.y * 4u + y;
+    for (var c = 0u; c < 4u; c++) {
+      let i = wg.x * 64u + lid.x * 4u + c;
       if (o < dims.O && i < dims.I) {
         let p = o * dims.I + i;
         var xn = 0.0;
         if (dims.metric == 2u) { xn = xna[i]; }
-        let A = metric(w_elem(p), g[y * 8u + x], xn);
+        let A = metric(w_elem(p), g[y * 4u + c], xn);
         if (dims.accumulate == 1u) { acc[p] += A; }
         s0 += A;
         s1 += A * A;
@@ -147,36 +156,30 @@ fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocatio
       }
     }
   }
-  reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x, 64u);
+  reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
 }
 
-@compute @workgroup_size(64)
-fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  var ga: array<f32, 64>;
-  var gb: array<f32, 64>;
-  if (needs_grad()) {
-    ga = grad_tile(wg, li, false);
-    gb = grad_tile(wg, li, true);
-  }
+fn pair_tile(wg: vec3u, li: u32, ga: array<f32, 16>, gb: array<f32, 16>) {
+  let lid = vec2u(li % 16u, li / 16u);
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;
-  for (var y = 0u; y < 8u; y++) {
-    let o = wg.y * 64u + tile_rc(li / 8u, y);
-    for (var x = 0u; x < 8u; x++) {
-      let i = wg.x * 64u + tile_rc(li % 8u, x);
+  for (var y = 0u; y < 4u; y++) {
+    let o = wg.y * 64u + lid.y * 4u + y;
+    for (var c = 0u; c < 4u; c++) {
+      let i = wg.x * 64u + lid.x * 4u + c;
       if (o < dims.O && i < dims.I) {
         let w = w_elem(o * dims.I + i);
         var xa_n = 0.0;
         var xb_n = 0.0;
         if (dims.metric == 2u) { xa_n = xna[i]; xb_n = xnb[i]; }
-        let Aa = metric(w, ga[y * 8u + x], xa_n);
-        let Ab = metric(w, gb[y * 8u + x], xb_n);
+        let Aa = metric(w, ga[y * 4u + c], xa_n);
+        let Ab = metric(w, gb[y * 4u + c], xb_n);
         s0 += abs(Aa * Ab);
         s1 += Aa * Aa;
         s2 += Ab * Ab;
       }
     }
   }
-  reduce3(li, s0, s1, s2, false, wg.y * dims.groups_x + wg.x, 64u);
+  reduce3(li, s0, s1, s2, false, wg.y * dims.groups_x + wg.x);
 }
