@@ -6,7 +6,7 @@ import { GgmlType } from '../gguf/types';
 import { blobSource } from '../gguf/source';
 import { llamaConfig, layerParameterCount, type LlamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
-import { GpuContext, optionsFor } from '../gpu/context';
+import { GpuContext, optionsFor, type Precision } from '../gpu/context';
 import { uploadLlama, type GpuLlama } from '../gpu/model';
 import { defaultThreshold } from '../analysis/density';
 import { modelKey } from '../cache/keys';
@@ -14,6 +14,8 @@ import { gpuState, gpuSettled } from './gpu.svelte';
 import { DEMO_MODEL_URL, session, type LoadedModel } from './session.svelte';
 
 let gpuModel: { model: GpuLlama; ctx: GpuContext; key: string } | null = null;
+/** the f16 path's context on the same device (its own pipelines), made on first use */
+let f16Context: GpuContext | null = null;
 let uploadAbort: AbortController | null = null;
 
 export function parameterCount(c: LlamaConfig): number {
@@ -95,6 +97,19 @@ export async function loadDemoModel(): Promise<void> {
 }
 
 /** The loaded model's weights on the page's GPU (uploaded at load; again if the GPU was late). */
+/**
+ * The context a run at `precision` uses: the model's own (f32), or one with the f16 path on the
+ * same device (the weights do not depend on it). Throws where the adapter has no shader-f16.
+ */
+export function runContext(base: GpuContext, precision: Precision): GpuContext {
+  if (precision === 'f32') return base;
+  const g = gpuState.current;
+  if (g.status !== 'ready') throw new Error('WebGPU is not ready');
+  if (f16Context?.device !== base.device)
+    f16Context = new GpuContext(base.device, optionsFor(g.gpu.summary, 'f16'));
+  return f16Context;
+}
+
 export async function ensureGpuModel(): Promise<{ model: GpuLlama; ctx: GpuContext }> {
   const m = session.model;
   if (!m) throw new Error('no model loaded');

@@ -3,6 +3,7 @@
 // document (`paramscope.results/1`) and draws it.
 import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
 import { METRICS, type Metric } from '../analysis/metrics';
+import type { Precision } from '../gpu/context';
 import { entry } from '../cache/store';
 import { cache, cacheState } from './cache.svelte';
 import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';
@@ -17,6 +18,8 @@ export interface SessionFile {
   sets: SampleSet[];
   settings: {
     metric: Metric;
+    /** absent in older files: f32 */
+    precision?: Precision;
     threshold: number;
     maxTokens: number;
     samplesPerSet: number;
@@ -37,6 +40,7 @@ export function sessionFile(): SessionFile {
     sets: session.sets,
     settings: {
       metric: session.metric,
+      precision: session.precision,
       threshold: session.threshold,
       maxTokens: session.maxTokens,
       samplesPerSet: session.samplesPerSet,
@@ -69,6 +73,8 @@ export function validateSession(x: unknown): string[] {
   const st = o.settings;
   if (!st || !METRICS.includes(st.metric))
     errs.push(`settings.metric: one of ${METRICS.join(', ')}`);
+  if (st?.precision !== undefined && st.precision !== 'f32' && st.precision !== 'f16')
+    errs.push('settings.precision: f32 or f16');
   if (st && !(st.threshold >= 0)) errs.push('settings.threshold: not a non-negative number');
   if (st && !(Number.isInteger(st.maxTokens) && st.maxTokens >= 1))
     errs.push('settings.maxTokens: not a positive integer');
@@ -83,6 +89,7 @@ export function applySession(f: SessionFile): void {
     samples: s.samples,
   }));
   session.metric = f.settings.metric;
+  session.precision = f.settings.precision === 'f16' ? 'f16' : 'f32';
   session.threshold = f.settings.threshold;
   session.maxTokens = f.settings.maxTokens;
   session.samplesPerSet = f.settings.samplesPerSet ?? 0;

@@ -9,7 +9,7 @@ import type { RunOutput } from '../engine/reference';
 import type { PairSpec, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { gpuState } from './gpu.svelte';
-import { ensureGpuModel } from './model';
+import { ensureGpuModel, runContext } from './model';
 import { cache, cacheState, refreshCache } from './cache.svelte';
 import { saveLastSession } from './persist';
 import { pairSets, session } from './session.svelte';
@@ -77,9 +77,10 @@ export async function runAnalysis(): Promise<void> {
   session.progress = null;
   abort = new AbortController();
   const s = g.gpu.summary;
+  const precision = session.precision;
   const engine: Results['engine'] = {
     backend: 'gpu',
-    precision: 'f32',
+    precision,
     adapter: [s.vendor, s.architecture, s.description].filter(Boolean).join(' / '),
   };
   let gpuRuns = 0;
@@ -96,14 +97,16 @@ export async function runAnalysis(): Promise<void> {
       (globalThis as { __paramscopeResults?: Results }).__paramscopeResults = results;
     };
     const gm = await ensureGpuModel();
+    const ctx = runContext(gm.ctx, precision);
     const r = await runIncremental(
       req,
-      m.key,
+      // f16 results differ from f32 ones (within 1e-2): cached apart
+      precision === 'f32' ? m.key : `${m.key}|${precision}`,
       cache,
       (unit, o) => {
         gpuRuns++;
         const budget = session.gpuBudgetGiB > 0 ? session.gpuBudgetGiB * 2 ** 30 : undefined;
-        return runGpu(gm.ctx, gm.model, unit, { ...o, gpuMemoryBudget: budget });
+        return runGpu(ctx, gm.model, unit, { ...o, gpuMemoryBudget: budget });
       },
       {
         signal: abort.signal,

@@ -6,6 +6,7 @@ import type { LlamaConfig } from '../model/config';
 import type { Tokenizer } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, type Sample } from '../samples/load';
 import type { Metric } from '../analysis/metrics';
+import type { Precision } from '../gpu/context';
 import type { Results } from '../analysis/results';
 import type { Progress } from '../engine/types';
 import type { UploadProgress } from '../gpu/model';
@@ -62,6 +63,8 @@ class Session {
   skipped = $state.raw<string[]>([]);
   setsError = $state('');
   metric = $state<Metric>('grad_x_weight');
+  /** f32 (exact to the reference) or f16 (linears on f16 operands; needs shader-f16) */
+  precision = $state<Precision>('f32');
   threshold = $state(2e-6);
   maxTokens = $state(DEFAULT_MAX_TOKENS);
   /** 0: all */

@@ -100,6 +100,16 @@ describe('memory estimate', () => {
   });
 });
 
+describe('precision', () => {
+  it('offers f16 only where the adapter has shader-f16, and says why not here', async () => {
+    const f16 = page.locator('[data-field="precision"] option[value="f16"]');
+    // SwiftShader has no shader-f16: f32 stays chosen, f16 is offered disabled with the reason
+    expect(await page.locator('[data-field="precision"]').inputValue()).toBe('f32');
+    expect(await f16.isDisabled()).toBe(true);
+    expect(await f16.innerText()).toMatch(/needs shader-f16, which this adapter lacks/);
+  });
+});
+
 describe('session files', () => {
   it('imports a CLI results.json and draws its charts', async () => {
     await page.locator('[data-field="import-file"]').setInputFiles(EXAMPLE);
@@ -130,6 +140,7 @@ describe('session files', () => {
     const file = await downloadOf(page, '[data-action="export-session"]');
     const doc = JSON.parse(file.bytes.toString('utf8'));
     expect(doc.schema).toBe('paramscope.session/1');
+    expect(doc.settings.precision).toBe('f32');
     expect(doc.sets.map((s: { name: string }) => s.name)).toEqual([
       'bible',
       'quotes',
