@@ -29,9 +29,17 @@ export function splitK(
 }
 
 /**
+ * Gradients are multiplied by this power of two before they are rounded to f16 (and the result
+ * divided by it), so that values down to 2⁻²⁴ stay normal f16 numbers; |dY| up to 64 fits.
+ */
+export const F16_GRAD_SCALE = 1024;
+
+/**
  * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
  * invocation per output, 16 × 16 workgroups) on software adapters; else the tiled kernel (64 ×
- * 64 tiles), split over K when that fills the GPU better.
+ * 64 tiles), split over K when that fills the GPU better. The f16 path: operands rounded to f16,
+ * f32 sums, on subgroup matrices (shaders/linear_mm.wgsl, 128 × 64 tiles) where the context has
+ * them, else with f32 multiply-adds (shaders/linear_f16.wgsl, 64 × 64 tiles); split-K alike.
  */
 function dispatchLinear(
   ctx: GpuContext,
@@ -44,74 +52,36 @@ function dispatchLinear(
   N: number,
   K: number,
 ): void {
-  if (ctx.options.f16) {
-    dispatchF16(ctx, enc, name, out, a, W, d, N, K);
-    return;
-  }
-  if (!ctx.options.tiledLinear) {
+  const { f16, matrix } = ctx.options;
+  if (!f16 && !ctx.options.tiledLinear) {
     const p = ctx.pipeline('linear', withQuant(code), name, qtype(W));
     const u = ctx.uniform([d.T, d.I, d.O, 0]);
     ctx.dispatch(enc, p, [out, a, W.buffer, u], [groups(N, 16), groups(d.T, 16)]);
     return;
   }
-  const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget);
-  const p = ctx.pipeline('linear', withQuant(code), `${name}_tiled`, qtype(W));
-  const wg: [number, number, number] = [groups(N, 64), groups(d.T, 64), splits];
-  if (splits === 1) {
-    ctx.dispatch(enc, p, [out, a, W.buffer, ctx.uniform([d.T, d.I, d.O, 0])], wg);
-    return;
-  }
-  const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
-  ctx.dispatch(enc, p, [part, a, W.buffer, ctx.uniform([d.T, d.I, d.O, chunk])], wg);
-  const n = d.T * N;
-  const g = grid(n, 256);
-  const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
-  ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, 0, 0])], [g.x, g.y]);
-}
-
-/**
- * Gradients are multiplied by this power of two before they are rounded to f16 (and the result
- * divided by it), so that values down to 2⁻²⁴ stay normal f16 numbers; |dY| up to 64 fits.
- */
-export const F16_GRAD_SCALE = 1024;
-
-/**
- * The f16 path: operands rounded to f16 in 64 × 64 tiles, f32 accumulation; multiplied with
- * subgroup matrices (shaders/linear_mm.wgsl) when the context has them, else with f32
- * multiply-adds (shaders/linear_f16.wgsl). Split-K as the tiled f32 kernel.
- */
-function dispatchF16(
-  ctx: GpuContext,
-  enc: GPUCommandEncoder,
-  name: string,
-  out: GPUBuffer,
-  a: GPUBuffer,
-  W: GpuWeight,
-  d: LinearDims,
-  N: number,
-  K: number,
-): void {
-  const mm = ctx.options.matrix === true;
-  const module = mm
-    ? ctx.pipeline(
-        'linear_mm',
-        withQuant(`${f16Code}\n${mmCode}`, MATRIX_ENABLE),
-        `${name}_mm`,
-        qtype(W),
-      )
-    : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
-  const scale = name === 'linear_forward' ? 1 : F16_GRAD_SCALE;
-  // the matrix kernel's tiles are 128 × 64
-  const rows = mm ? 128 : 64;
+  const p = !f16
+    ? ctx.pipeline('linear', withQuant(code), `${name}_tiled`, qtype(W))
+    : matrix
+      ? ctx.pipeline(
+          'linear_mm',
+          withQuant(`${f16Code}\n${mmCode}`, MATRIX_ENABLE),
+          `${name}_mm`,
+          qtype(W),
+        )
+      : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
+  const rows = f16 && matrix ? 128 : 64;
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows);
   const wg: [number, number, number] = [groups(N, 64), groups(d.T, rows), splits];
-  const u = ctx.uniform([d.T, d.I, d.O, splits === 1 ? 0 : chunk, f32Bits(scale)]);
+  const words = [d.T, d.I, d.O, splits === 1 ? 0 : chunk];
+  // the f16 kernels also take the left operand's scale: 1 forward, F16_GRAD_SCALE for gradients
+  if (f16) words.push(f32Bits(name === 'linear_forward' ? 1 : F16_GRAD_SCALE));
+  const u = ctx.uniform(words);
   if (splits === 1) {
-    ctx.dispatch(enc, module, [out, a, W.buffer, u], wg);
+    ctx.dispatch(enc, p, [out, a, W.buffer, u], wg);
     return;
   }
   const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
-  ctx.dispatch(enc, module, [part, a, W.buffer, u], wg);
+  ctx.dispatch(enc, p, [part, a, W.buffer, u], wg);
   const n = d.T * N;
   const g = grid(n, 256);
   const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
