@@ -15,7 +15,7 @@ export interface AdapterSummary {
     subgroupMatrix: boolean;
     /**
      * subgroup matrices our f16 matrix kernels can use: an f16 × f16 → f32 16 × 16 × 16
-     * configuration and 32-wide subgroups
+     * configuration, 32-wide subgroups, and WGSL's subgroup_uniformity
      */
     matrixF16: boolean;
   };
@@ -70,7 +70,7 @@ const WANTED_FEATURES = [
   'chromium-experimental-subgroup-matrix',
 ] as const;
 
-export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
+export function summarizeAdapter(adapter: GPUAdapter, gpu?: GPU): AdapterSummary {
   const info = adapter.info as GPUAdapterInfo & {
     subgroupMinSize?: number;
     subgroupMaxSize?: number;
@@ -99,6 +99,9 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
       matrixF16:
         subgroupMatrix &&
         adapter.features.has('shader-f16') &&
+        // shaders/linear_mm.wgsl takes its offsets from subgroup_id (`requires subgroup_uniformity`)
+        adapter.features.has('subgroups') &&
+        (gpu?.wgslLanguageFeatures?.has('subgroup_uniformity') ?? false) &&
         info.subgroupMinSize === 32 &&
         info.subgroupMaxSize === 32 &&
         (info.subgroupMatrixConfigs ?? []).some(
@@ -155,5 +158,5 @@ export async function openGpu(gpu: GPU | undefined): Promise<Gpu> {
       `The adapter refused a device with its own limits and features: ${(e as Error).message}`,
     );
   }
-  return { gpu, adapter, device, summary: summarizeAdapter(adapter) };
+  return { gpu, adapter, device, summary: summarizeAdapter(adapter, gpu) };
 }
