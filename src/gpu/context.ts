@@ -23,7 +23,7 @@ export interface GpuOptions {
   /**
    * with `f16`: those GEMMs on subgroup matrices (tensor cores). Needs the device features
    * chromium-experimental-subgroup-matrix with an f16 16 × 16 × 16 configuration and 32-wide
-   * subgroups (see `matrixUsable`).
+   * subgroups (AdapterSummary.features.matrixF16).
    */
   matrix?: boolean;
 }
@@ -35,7 +35,7 @@ export const F16_ENABLE = 'enable f16;\n';
 export const MATRIX_ENABLE =
   'enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\nrequires subgroup_uniformity;\n';
 
-/** Numeric precision of the big GEMMs: f32 throughout, or f16 operands with f32 sums. */
+/** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
 export type Precision = 'f32' | 'f16';
 
 /**

@@ -49,23 +49,21 @@ export async function openNodeGpu(
   const chosen = Boolean(env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES);
   const webgpu = await import('webgpu');
   Object.assign(globalThis, webgpu.globals);
-  {
-    // Dawn toggles (e.g. allow_unsafe_apis, benchmarks only) give this process another instance
-    const system = opts.toggles?.length
-      ? (withToggles ??= webgpu.create(opts.toggles) as GPU)
-      : (keptAlive ??= webgpu.create([]) as GPU);
-    try {
-      const gpu = await openGpu(system);
-      return {
-        gpu,
-        software:
-          gpu.summary.isFallbackAdapter ||
-          /swiftshader|llvmpipe|lavapipe/i.test(gpu.summary.description + gpu.summary.architecture),
-      };
-    } catch (e) {
-      if (chosen || !existsSync(SWIFTSHADER_ICD))
-        throw new Error(`${(e as Error).message}\n${NO_NODE_ADAPTER_HELP}`);
-    }
+  // Dawn toggles (e.g. allow_unsafe_apis, benchmarks only) give this process another instance
+  const system = opts.toggles?.length
+    ? (withToggles ??= webgpu.create(opts.toggles) as GPU)
+    : (keptAlive ??= webgpu.create([]) as GPU);
+  try {
+    const gpu = await openGpu(system);
+    return {
+      gpu,
+      software:
+        gpu.summary.isFallbackAdapter ||
+        /swiftshader|llvmpipe|lavapipe/i.test(gpu.summary.description + gpu.summary.architecture),
+    };
+  } catch (e) {
+    if (chosen || !existsSync(SWIFTSHADER_ICD))
+      throw new Error(`${(e as Error).message}\n${NO_NODE_ADAPTER_HELP}`);
   }
   env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   softwareGpu ??= webgpu.create([]) as GPU;
