@@ -106,7 +106,9 @@ describe('precision', () => {
     // SwiftShader has no shader-f16: f32 stays chosen, f16 is offered disabled with the reason
     expect(await page.locator('[data-field="precision"]').inputValue()).toBe('f32');
     expect(await f16.isDisabled()).toBe(true);
-    expect(await f16.innerText()).toMatch(/needs shader-f16, which this adapter lacks/);
+    expect(await page.locator('[data-field="precision-note"]').innerText()).toMatch(
+      /f16 needs shader-f16, which this adapter lacks/,
+    );
   });
 });
 

@@ -37,6 +37,7 @@ describe('app shell with WebGPU (SwiftShader)', () => {
     const architecture = await page.locator('[data-field="architecture"]').innerText();
     expect(`${description} ${architecture}`.toLowerCase()).toContain('swiftshader');
     expect(await page.locator('[data-field="shader-f16"]').innerText()).toBe('no');
+    expect(await page.locator('[data-field="subgroup-matrix"]').innerText()).toBe('no');
     expect(await page.locator('[data-field="maxStorageBufferBindingSize"]').innerText()).toMatch(
       /GiB|MiB/,
     );
