@@ -110,33 +110,16 @@ fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
   reduce3(li, abs(Aa * Ab), Aa * Aa, Ab * Ab, false, slot);
 }
 
-// ---- Tiled kernels (real GPUs): one 256-invocation workgroup scores a 64 (o) × 64 (i) tile,
-// 4 × 4 parameters per invocation (ly = li / 16: o; lx = li % 16: i). g = dYᵀX comes from
-// grad_tile() of shaders/score_grad.wgsl, appended by src/gpu/ops/score.ts; the epilogue
-// decodes each weight once.
-// Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
+// ---- Tiled kernels (real GPUs): one 16 × 16 workgroup scores a 64 (o) × 64 (i) tile, 4 × 4
+// parameters per invocation (lid.y: o; lid.x: i). g = dYᵀX comes from grad_tile() of
+// shaders/score_grad.wgsl, appended by src/gpu/ops/score.ts; the epilogue decodes each weight
+// once. Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
 
-@compute @workgroup_size(256)
-fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+@compute @workgroup_size(16, 16)
+fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                      @builtin(local_invocation_index) li: u32) {
   var g: array<f32, 16>;
   if (needs_grad()) { g = grad_tile(wg, li, false); }
-  reduce_tile(wg, li, g);
-}
-
-@compute @workgroup_size(256)
-fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  var ga: array<f32, 16>;
-  var gb: array<f32, 16>;
-  if (needs_grad()) {
-    ga = grad_tile(wg, li, false);
-    gb = grad_tile(wg, li, true);
-  }
-  pair_tile(wg, li, ga, gb);
-}
-
-// The epilogues: this invocation's 4 × 4 parameters of the tile, given their g.
-fn reduce_tile(wg: vec3u, li: u32, g: array<f32, 16>) {
-  let lid = vec2u(li % 16u, li / 16u);
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;
@@ -159,8 +142,15 @@ fn reduce_tile(wg: vec3u, li: u32, g: array<f32, 16>) {
   reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
 }
 
-fn pair_tile(wg: vec3u, li: u32, ga: array<f32, 16>, gb: array<f32, 16>) {
-  let lid = vec2u(li % 16u, li / 16u);
+@compute @workgroup_size(16, 16)
+fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                    @builtin(local_invocation_index) li: u32) {
+  var ga: array<f32, 16>;
+  var gb: array<f32, 16>;
+  if (needs_grad()) {
+    ga = grad_tile(wg, li, false);
+    gb = grad_tile(wg, li, true);
+  }
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;

@@ -28,13 +28,6 @@ export interface GpuOptions {
   matrix?: boolean;
 }
 
-/** WGSL `enable` lines of the f16 path and of its subgroup-matrix variant. */
-export const F16_ENABLE = 'enable f16;\n';
-// The subgroup-matrix builtins want uniform offsets; ours come from subgroup_id, uniform within
-// a subgroup, which the analysis sees under `requires subgroup_uniformity`.
-export const MATRIX_ENABLE =
-  'enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\nrequires subgroup_uniformity;\n';
-
 /** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
 export type Precision = 'f32' | 'f16';
 

@@ -2,7 +2,7 @@
 import code from '../../../shaders/linear.wgsl?raw';
 import f16Code from '../../../shaders/linear_f16.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
-import { F16_ENABLE, MATRIX_ENABLE, grid, groups, type GpuContext } from '../context';
+import { grid, groups, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
@@ -28,11 +28,25 @@ export function splitK(
   return { splits: Math.ceil(K / chunk), chunk };
 }
 
+/** WGSL `enable` lines of the f16 path and of its subgroup-matrix variant. */
+const F16_ENABLE = 'enable f16;\n';
+// The subgroup-matrix builtins want uniform offsets; ours come from subgroup_id, uniform within
+// a subgroup, which the analysis sees under `requires subgroup_uniformity`.
+const MATRIX_ENABLE =
+  'enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\nrequires subgroup_uniformity;\n';
+
 /**
  * Gradients are multiplied by this power of two before they are rounded to f16 (and the result
  * divided by it), so that values down to 2⁻²⁴ stay normal f16 numbers; |dY| up to 64 fits.
  */
 export const F16_GRAD_SCALE = 1024;
+
+/** The bits of an f32, for uniform words. */
+function f32Bits(x: number): number {
+  return new Uint32Array(new Float32Array([x]).buffer)[0];
+}
+const ONE_BITS = f32Bits(1);
+const GRAD_SCALE_BITS = f32Bits(F16_GRAD_SCALE);
 
 /**
  * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
@@ -74,7 +88,7 @@ function dispatchLinear(
   const wg: [number, number, number] = [groups(N, 64), groups(d.T, rows), splits];
   const words = [d.T, d.I, d.O, splits === 1 ? 0 : chunk];
   // the f16 kernels also take the left operand's scale: 1 forward, F16_GRAD_SCALE for gradients
-  if (f16) words.push(f32Bits(name === 'linear_forward' ? 1 : F16_GRAD_SCALE));
+  if (f16) words.push(name === 'linear_forward' ? ONE_BITS : GRAD_SCALE_BITS);
   const u = ctx.uniform(words);
   if (splits === 1) {
     ctx.dispatch(enc, p, [out, a, W.buffer, u], wg);
@@ -86,11 +100,6 @@ function dispatchLinear(
   const g = grid(n, 256);
   const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
   ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, 0, 0])], [g.x, g.y]);
-}
-
-/** The bits of an f32, for uniform words. */
-export function f32Bits(x: number): number {
-  return new Uint32Array(new Float32Array([x]).buffer)[0];
 }
 
 /** Y (T, O) = X (T, I) · Wᵀ with W (O, I) quantized. Overwrites Y. */
