@@ -158,12 +158,13 @@ fn linear_backward_input_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_
   tiled(wg, lid, true);
 }
 
-// Split-K: out[e] = Σ_z part[z · n + e] in z order, n = dims.T (here: T · N), z < dims.I.
+// Split-K: out[e] = f · Σ_z part[z · n + e] in z order, n = dims.T (here: T · N), z < dims.I,
+// f = the f32 with bits dims.O (1, or the f16 path's 1 / scale: a power of two, exact).
 @compute @workgroup_size(256)
 fn linear_split_sum(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
   let e = gid.y * nw.x * 256u + gid.x;
   if (e >= dims.T) { return; }
   var s = 0.0;
   for (var z = 0u; z < dims.I; z++) { s += a[z * dims.T + e]; }
-  out[e] = s;
+  out[e] = s * bitcast<f32>(dims.O);
 }

@@ -6,8 +6,8 @@
 // 128 invocations take a 64 × 64 output tile; the reduction runs in chunks of 32 staged as f16
 // in workgroup memory (weights decoded once per tile). Two ways to multiply a staged chunk: here
 // with f32 multiply-adds (any adapter with shader-f16), in shaders/linear_mm.wgsl with subgroup
-// matrices (tensor cores). Split-K as in linear.wgsl (chunk > 0: partials, one per workgroup z,
-// summed in order by linear_split_sum there).
+// matrices (tensor cores). Split-K as in linear.wgsl (chunk > 0: raw partials, one per
+// workgroup z, summed in order and unscaled by linear_split_sum there).
 // Outputs: `out` overwritten.
 
 struct Dims { T: u32, I: u32, O: u32, chunk: u32, scale: f32 }
@@ -56,9 +56,11 @@ fn stage_f16(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) {
   }
 }
 
-// Writes output element (m, n) of the tile, unscaled, into the partial of workgroup z.
+// Writes output element (m, n) of the tile: unscaled, or raw into the partial of workgroup z
+// under split-K (linear_split_sum unscales the sum).
 fn put(z: u32, s: Span, t: u32, n: u32, v: f32) {
-  if (t < dims.T && n < s.N) { out[z * dims.T * s.N + t * s.N + n] = v * (1.0 / dims.scale); }
+  let f = select(1.0 / dims.scale, 1.0, dims.chunk > 0u);
+  if (t < dims.T && n < s.N) { out[z * dims.T * s.N + t * s.N + n] = v * f; }
 }
 
 // Invocation li: rows ty + 16 j (j < 4), columns 8 tx + c (c < 8) of the tile.

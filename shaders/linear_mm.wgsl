@@ -1,77 +1,90 @@
 // linear_mm — the f16 path of shaders/linear_f16.wgsl on subgroup matrices (tensor cores;
 // feature chromium-experimental-subgroup-matrix with an f16 × f16 → f32, 16 × 16 × 16
 // configuration and 32-wide subgroups). Compiled after linear_f16.wgsl (same bindings, Dims,
-// span and output); src/gpu/ops/linear.ts prepends the `enable` / `requires` lines.
-// 4 subgroups take a 128 × 64 output tile (all of T = 128 tokens: each weight is decoded once
-// per 128 tokens), 32 rows each as 2 × 4 result matrices. The reduction runs in chunks of 32:
-// the next chunk is read into registers (weights decoded 8 along a row at a time) while the
+// span and output); src/gpu/ops/linear.ts prepends the `enable` / `requires` lines and sets NSG.
+// NSG subgroups take a 128 × (16 · NSG) output tile (all of T = 128 tokens: each weight is
+// decoded once per 128 tokens), as 4 row blocks of 32 × NSG / 4 column blocks of 64; each
+// subgroup holds its 32 × 64 block as 2 × 4 result matrices. The reduction runs in chunks of
+// 32: the next chunk is read into registers (weights decoded 8 along a row at a time) while the
 // tensor cores work on the current one, staged as f16 in workgroup memory — the forward pass's
 // weights as (n, k) rows, loaded column-major. The matrix builtins want subgroup-uniform
-// offsets: subgroup_id under `requires subgroup_uniformity`. Each result matrix goes through a
-// per-subgroup 16 × 16 slot of workgroup memory to the bounds-checked output.
+// offsets: subgroup_id under `requires subgroup_uniformity`. Whole tiles whose values need no
+// unscaling (forward, or split-K partials, which linear_split_sum unscales) go straight from
+// the result matrices to the output; the others through a 16 × 16 slot per subgroup of
+// workgroup memory to the bounds-checked output.
 
-const MM: u32 = 128u; // output rows (tokens) per tile
-const MN: u32 = 64u;  // output columns per tile
-const MK: u32 = 32u;  // reduction chunk
+const NSG: u32 = 16u;       // subgroups per workgroup: 4, 8 or 16 (set by ops/linear.ts)
+const WGS: u32 = 32u * NSG; // invocations per workgroup
+const MM: u32 = 128u;       // output rows (tokens) per tile
+const MN: u32 = 16u * NSG;  // output columns per tile
+const MK: u32 = 32u;        // reduction chunk
+const AR: u32 = MM * MK / WGS;       // values of a per invocation and chunk
+const BR: u32 = MN * MK / (8u * WGS); // groups of 8 of B per invocation and chunk
 
-var<workgroup> ma: array<f16, 4096>; // (MM, MK), row-major
-var<workgroup> mb: array<f16, 2048>; // forward: (MN, MK) = Bᵀ row-major; backward: (MK, MN)
-var<workgroup> mc: array<f32, 1024>; // a 16 × 16 result slot per subgroup
+var<workgroup> ma: array<f16, MM * MK>; // (MM, MK), row-major
+var<workgroup> mb: array<f16, MN * MK>; // forward: (MN, MK) = Bᵀ row-major; backward: (MK, MN)
+var<workgroup> mc: array<f32, 256u * NSG>; // a 16 × 16 result slot per subgroup
 
-// One chunk in registers: 32 values of a (times scale) and 2 groups of 8 of B per invocation.
-struct MmChunk { a: array<f32, 32>, b: array<array<f32, 8>, 2> }
+// One chunk in registers: AR values of a (times scale) and BR groups of 8 of B per invocation.
+struct MmChunk { a: array<f32, AR>, b: array<array<f32, 8>, BR> }
 
 fn mm_fetch(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) -> MmChunk {
   var ch: MmChunk;
-  for (var r = 0u; r < 32u; r++) {
-    let e = li + 128u * r;
+  for (var r = 0u; r < AR; r++) {
+    let e = li + WGS * r;
     let t = row0 + e / MK;
     let k = k0 + e % MK;
     if (t < dims.T && k < s.K) { ch.a[r] = a[t * s.Kall + k] * dims.scale; }
   }
-  for (var r = 0u; r < 2u; r++) {
-    // group g: forward W[n, k … k + 7] (nn = g / 4), backward W[k, n … n + 7] (kk = g / 8);
+  for (var r = 0u; r < BR; r++) {
+    // group g: forward W[n, k … k + 7] (nn = g / 4), backward W[k, n … n + 7] (kk = g / (MN / 8));
     // either way element c of the group goes to mb[8 g + c]
-    let g = li + 128u * r;
-    let kk = select((g % 4u) * 8u, g / 8u, backward);
-    let nn = select(g / 4u, (g % 8u) * 8u, backward);
+    let g = li + WGS * r;
+    let kk = select((g % 4u) * 8u, g / (MN / 8u), backward);
+    let nn = select(g / 4u, (g % (MN / 8u)) * 8u, backward);
     ch.b[r] = w_b8(k0 + kk, col0 + nn, s.K, s.N, dims.I, backward);
   }
   return ch;
 }
 
 fn mm_put(ch: MmChunk, li: u32) {
-  for (var r = 0u; r < 32u; r++) { ma[li + 128u * r] = f16(ch.a[r]); }
-  for (var r = 0u; r < 2u; r++) {
-    let g = li + 128u * r;
+  for (var r = 0u; r < AR; r++) { ma[li + WGS * r] = f16(ch.a[r]); }
+  for (var r = 0u; r < BR; r++) {
+    let g = li + WGS * r;
     for (var c = 0u; c < 8u; c++) { mb[8u * g + c] = f16(ch.b[r][c]); }
   }
 }
 
-// Right-hand 16 × 16 block at (ks, 16 j) of the staged chunk.
-fn mm_right(ks: u32, j: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
+// Right-hand 16 × 16 block at (ks, column c) of the staged chunk.
+fn mm_right(ks: u32, c: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
   if (backward) {
-    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, ks * MN + 16u * j, false, MN);
+    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, ks * MN + c, false, MN);
   }
-  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, 16u * j * MK + ks, true, MK);
+  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, c * MK + ks, true, MK);
 }
 
-// Result block m of subgroup sg: rows 16 rb, columns 16 cb of its 32 × 64 part, to the output.
-fn mm_emit(m: subgroup_matrix_result<f32, 16, 16>, z: u32, s: Span, row0: u32, col0: u32,
-           sg: u32, lane: u32, rb: u32, cb: u32) {
+// Result block at (rows r, columns c) of the tile, through this subgroup's slot to the output.
+fn mm_emit(m: subgroup_matrix_result<f32, 16, 16>, z: u32, s: Span, r: u32, c: u32, sg: u32, lane: u32) {
   subgroupMatrixStore(&mc, sg * 256u, m, false, 16u);
   workgroupBarrier();
   for (var q = 0u; q < 8u; q++) {
     let e = lane + 32u * q;
-    put(z, s, row0 + sg * 32u + 16u * rb + e / 16u, col0 + 16u * cb + e % 16u, mc[sg * 256u + e]);
+    put(z, s, r + e / 16u, c + e % 16u, mc[sg * 256u + e]);
   }
   workgroupBarrier();
+}
+
+// Result block at (rows r, columns c), inside the output, straight from the matrix (raw sums).
+fn mm_store(m: subgroup_matrix_result<f32, 16, 16>, z: u32, s: Span, r: u32, c: u32) {
+  subgroupMatrixStore(&out, z * dims.T * s.N + r * s.N + c, m, false, s.N);
 }
 
 fn mm_tile(wg: vec3u, li: u32, sg: u32, lane: u32, backward: bool) {
   let s = span(wg.z, backward);
   let row0 = wg.y * MM;
   let col0 = wg.x * MN;
+  let rs = row0 + (sg % 4u) * 32u;     // this subgroup's rows rs … rs + 31
+  let cs = (sg / 4u) * 64u;           // and columns col0 + cs … + 63
   var c00 = subgroup_matrix_result<f32, 16, 16>();
   var c01 = subgroup_matrix_result<f32, 16, 16>();
   var c02 = subgroup_matrix_result<f32, 16, 16>();
@@ -80,6 +93,7 @@ fn mm_tile(wg: vec3u, li: u32, sg: u32, lane: u32, backward: bool) {
   var c11 = subgroup_matrix_result<f32, 16, 16>();
   var c12 = subgroup_matrix_result<f32, 16, 16>();
   var c13 = subgroup_matrix_result<f32, 16, 16>();
+  let ao = (sg % 4u) * 32u * MK;
   var ch = mm_fetch(s.kb, s, row0, col0, li, backward);
   for (var k0 = s.kb; k0 < s.K; k0 += MK) {
     workgroupBarrier(); // the previous chunk's loads from ma, mb are done
@@ -87,39 +101,52 @@ fn mm_tile(wg: vec3u, li: u32, sg: u32, lane: u32, backward: bool) {
     workgroupBarrier();
     if (k0 + MK < s.K) { ch = mm_fetch(k0 + MK, s, row0, col0, li, backward); }
     for (var ks = 0u; ks < MK; ks += 16u) {
-      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, sg * 32u * MK + ks, false, MK);
-      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, (sg * 32u + 16u) * MK + ks, false, MK);
-      var b = mm_right(ks, 0u, backward);
+      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, ao + ks, false, MK);
+      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, ao + 16u * MK + ks, false, MK);
+      var b = mm_right(ks, cs, backward);
       c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
       c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);
-      b = mm_right(ks, 1u, backward);
+      b = mm_right(ks, cs + 16u, backward);
       c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
       c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
-      b = mm_right(ks, 2u, backward);
+      b = mm_right(ks, cs + 32u, backward);
       c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
       c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
-      b = mm_right(ks, 3u, backward);
+      b = mm_right(ks, cs + 48u, backward);
       c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
       c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
     }
   }
-  mm_emit(c00, wg.z, s, row0, col0, sg, lane, 0u, 0u);
-  mm_emit(c01, wg.z, s, row0, col0, sg, lane, 0u, 1u);
-  mm_emit(c02, wg.z, s, row0, col0, sg, lane, 0u, 2u);
-  mm_emit(c03, wg.z, s, row0, col0, sg, lane, 0u, 3u);
-  mm_emit(c10, wg.z, s, row0, col0, sg, lane, 1u, 0u);
-  mm_emit(c11, wg.z, s, row0, col0, sg, lane, 1u, 1u);
-  mm_emit(c12, wg.z, s, row0, col0, sg, lane, 1u, 2u);
-  mm_emit(c13, wg.z, s, row0, col0, sg, lane, 1u, 3u);
+  let c = col0 + cs;
+  let whole = row0 + MM <= dims.T && col0 + MN <= s.N && s.N % 4u == 0u;
+  if (whole && (dims.chunk > 0u || dims.scale == 1.0)) {
+    mm_store(c00, wg.z, s, rs, c);
+    mm_store(c01, wg.z, s, rs, c + 16u);
+    mm_store(c02, wg.z, s, rs, c + 32u);
+    mm_store(c03, wg.z, s, rs, c + 48u);
+    mm_store(c10, wg.z, s, rs + 16u, c);
+    mm_store(c11, wg.z, s, rs + 16u, c + 16u);
+    mm_store(c12, wg.z, s, rs + 16u, c + 32u);
+    mm_store(c13, wg.z, s, rs + 16u, c + 48u);
+    return;
+  }
+  mm_emit(c00, wg.z, s, rs, c, sg, lane);
+  mm_emit(c01, wg.z, s, rs, c + 16u, sg, lane);
+  mm_emit(c02, wg.z, s, rs, c + 32u, sg, lane);
+  mm_emit(c03, wg.z, s, rs, c + 48u, sg, lane);
+  mm_emit(c10, wg.z, s, rs + 16u, c, sg, lane);
+  mm_emit(c11, wg.z, s, rs + 16u, c + 16u, sg, lane);
+  mm_emit(c12, wg.z, s, rs + 16u, c + 32u, sg, lane);
+  mm_emit(c13, wg.z, s, rs + 16u, c + 48u, sg, lane);
 }
 
-@compute @workgroup_size(128)
+@compute @workgroup_size(WGS)
 fn linear_forward_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32,
                      @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32) {
   mm_tile(wg, li, sg, lane, false);
 }
 
-@compute @workgroup_size(128)
+@compute @workgroup_size(WGS)
 fn linear_backward_input_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32,
                             @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32) {
   mm_tile(wg, li, sg, lane, true);

@@ -61,6 +61,11 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     /** check the f16 kernels (incl. subgroup matrices) against their twins before timing */
     check: { type: 'boolean', default: false },
+    /**
+     * subgroups per workgroup of the matrix kernels to compare (per-op rates and checks for
+     * each; whole samples with the first)
+     */
+    'matrix-subgroups': { type: 'string', default: '' },
   },
 });
 const repeat = Number(values.repeat);
@@ -88,24 +93,34 @@ const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boole
 console.log(
   `adapter: ${adapter}${software ? ' (software)' : ''}; toggles [${toggles.join(' ')}]; shader-f16 ${s.features.shaderF16}, subgroup matrices ${s.features.subgroupMatrix} (usable: ${s.features.matrixF16})`,
 );
-const contextFor = (p: Precision) =>
+const subgroupChoices = values['matrix-subgroups']
+  ? values['matrix-subgroups'].split(',').map(Number)
+  : [undefined];
+const contextFor = (p: Precision, nsg?: number) =>
   new GpuContext(gpu.device, {
     ...optionsFor(gpu.summary, p),
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
+    ...(nsg ? { matrixSubgroups: nsg } : {}),
   });
+/** The precision label, with the matrix kernels' subgroups when several are compared. */
+const labelOf = (c: GpuContext) =>
+  precisionLabel(c.options) +
+  (c.options.matrix && c.options.matrixSubgroups ? ` ×${c.options.matrixSubgroups}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);
 const checks = [];
 if (values.check) {
   for (const p of precisions.filter((x) => x === 'f16')) {
-    const c = contextFor(p);
-    gpu.device.pushErrorScope('validation');
-    const result = await checkF16Kernels(c);
-    const error = await gpu.device.popErrorScope();
-    console.log(`check ${precisionLabel(c.options)}: ${result.ok && !error ? 'ok' : 'FAILED'}`);
-    if (error) console.log(`  GPU validation error: ${error.message}`);
-    for (const r of result.results) console.log(`  ${r.report}`);
-    checks.push({ precision: precisionLabel(c.options), error: error?.message, ...result });
+    for (const nsg of subgroupChoices) {
+      const c = contextFor(p, nsg);
+      gpu.device.pushErrorScope('validation');
+      const result = await checkF16Kernels(c);
+      const error = await gpu.device.popErrorScope();
+      console.log(`check ${labelOf(c)}: ${result.ok && !error ? 'ok' : 'FAILED'}`);
+      if (error) console.log(`  GPU validation error: ${error.message}`);
+      for (const r of result.results) console.log(`  ${r.report}`);
+      checks.push({ precision: labelOf(c), error: error?.message, ...result });
+    }
   }
 }
 
@@ -382,10 +397,14 @@ async function benchSamples(t: GgmlType): Promise<void> {
 }
 
 for (const p of precisions) {
-  ctx = contextFor(p);
-  precision = precisionLabel(ctx.options);
-  console.log(`precision: ${precision}`);
-  if (!values['skip-ops']) await benchOps();
+  const choices = p === 'f16' && gpu.summary.features.matrixF16 ? subgroupChoices : [undefined];
+  for (const nsg of choices.slice(1).concat(choices[0])) {
+    ctx = contextFor(p, nsg);
+    precision = labelOf(ctx);
+    console.log(`precision: ${precision}`);
+    if (!values['skip-ops']) await benchOps();
+  }
+  // whole samples with the first choice (its context is the last one above)
   for (const t of types) await benchSamples(t);
 }
 

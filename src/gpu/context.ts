@@ -26,6 +26,13 @@ export interface GpuOptions {
    * subgroups (AdapterSummary.features.matrixF16).
    */
   matrix?: boolean;
+  /**
+   * with `tiledLinear`: the 16-row block attention kernels where the head dimension allows
+   * (default); false keeps the workgroup-per-row ones (tests)
+   */
+  blockAttention?: boolean;
+  /** subgroups per workgroup of the matrix kernels (benchmarks; default in ops/linear.ts) */
+  matrixSubgroups?: number;
 }
 
 /** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */

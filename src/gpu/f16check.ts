@@ -20,10 +20,14 @@ export interface F16Check {
 function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
   const out: OpCase[] = [];
   for (const type of [GgmlType.Q4_0, GgmlType.Q8_0]) {
-    // 3 × 10 tiles with partial edges; then few tiles over a long reduction (split-K)
+    // 3 × 10 tiles with partial edges; few tiles over a long reduction (split-K); whole
+    // 128-row tiles without split-K (the matrix kernels store those straight from the result
+    // matrices going forward, through workgroup memory backward) and with it
     for (const d of [
       { T: 130, I: 640, O: 600 },
       { T: 7, I: 4096, O: 1024 },
+      { T: 128, I: 256, O: 512 },
+      { T: 128, I: 1024, O: 512 },
     ]) {
       const bytes = randomTensorBytes(type, d.O * d.I, 11, 0.02);
       const tag = `${GgmlType[type]} T=${d.T} I=${d.I} O=${d.O}`;
