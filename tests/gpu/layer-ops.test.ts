@@ -132,17 +132,28 @@ describe('layer ops on the GPU', () => {
   });
 
   // the *_wg kernels (real GPUs) take keys in blocks of 32 and dims e = i + 32r: T = 70 crosses
-  // two block edges, Dh = 40 and 136 leave invocations with 2 and 5 dims
-  for (const [d, wg] of [
-    [{ T: 1, H: 4, Hkv: 2, Dh: 6 }, false],
-    [{ T: 13, H: 4, Hkv: 1, Dh: 16 }, false],
-    [{ T: 64, H: 2, Hkv: 2, Dh: 8 }, false],
-    [{ T: 1, H: 4, Hkv: 2, Dh: 6 }, true],
-    [{ T: 70, H: 4, Hkv: 2, Dh: 40 }, true],
-    [{ T: 33, H: 2, Hkv: 1, Dh: 136 }, true],
+  // two block edges, Dh = 40 and 136 leave invocations with 2 and 5 dims. The *_blk kernels (real
+  // GPUs, Dh a multiple of 16 up to 128) take 16 queries or keys against chunks of 16: T = 1, 16,
+  // 33 and 70 give one partial, one whole, and several blocks with a partial last one; Dh = 16
+  // and 128 give 1 and 8 dims per invocation. Dh = 48 also through the *_wg kernels.
+  for (const [d, kind] of [
+    [{ T: 1, H: 4, Hkv: 2, Dh: 6 }, 'simple'],
+    [{ T: 13, H: 4, Hkv: 1, Dh: 16 }, 'simple'],
+    [{ T: 64, H: 2, Hkv: 2, Dh: 8 }, 'simple'],
+    [{ T: 1, H: 4, Hkv: 2, Dh: 6 }, 'wg'],
+    [{ T: 70, H: 4, Hkv: 2, Dh: 40 }, 'wg'],
+    [{ T: 33, H: 2, Hkv: 1, Dh: 136 }, 'wg'],
+    [{ T: 70, H: 4, Hkv: 2, Dh: 48 }, 'wg'],
+    [{ T: 1, H: 4, Hkv: 2, Dh: 16 }, 'blk'],
+    [{ T: 16, H: 2, Hkv: 2, Dh: 32 }, 'blk'],
+    [{ T: 70, H: 4, Hkv: 2, Dh: 48 }, 'blk'],
+    [{ T: 33, H: 2, Hkv: 1, Dh: 128 }, 'blk'],
   ] as const) {
-    it(`attention forward and backward, T=${d.T} H=${d.H} Hkv=${d.Hkv} Dh=${d.Dh}${wg ? ', workgroup kernels' : ''}`, async () => {
-      const kctx = new GpuContext(ctx.device, { tiledLinear: wg });
+    it(`attention forward and backward, T=${d.T} H=${d.H} Hkv=${d.Hkv} Dh=${d.Dh} (${kind} kernels)`, async () => {
+      const kctx = new GpuContext(ctx.device, {
+        tiledLinear: kind !== 'simple',
+        blockAttention: kind === 'blk',
+      });
       const q = randomArray(d.T * d.H * d.Dh, 12);
       const k = randomArray(d.T * d.Hkv * d.Dh, 13);
       const v = randomArray(d.T * d.Hkv * d.Dh, 14);

@@ -105,8 +105,9 @@ describe('score and density kernels', () => {
   it('density: mean-first counts, histogram and Σ mean', async () => {
     const n = 5000;
     const N = 3;
+    // zeros, means below the histogram (< 1e-20) and above it (≥ 1e4) among the rest
     const sums = Float32Array.from(randomArray(n, 9), (x, i) =>
-      i % 50 === 0 ? 0 : Math.abs(x) ** 6 * 1e-3,
+      i % 50 === 0 ? 0 : i % 97 === 1 ? 3e-25 : i % 89 === 2 ? 3e6 : Math.abs(x) ** 6 * 1e-3,
     );
     const thresholds = Float32Array.from([1e-7, 1e-5, 1e-4]);
     const K = thresholds.length;
@@ -131,6 +132,10 @@ describe('score and density kernels', () => {
     const want = acc.finish(Array.from(thresholds));
     expect(got.counts).toEqual(want.counts);
     expect(got.hist.zeros).toBe(want.hist.zeros);
+    expect(got.hist.under).toBe(want.hist.under);
+    expect(got.hist.over).toBe(want.hist.over);
+    expect(want.hist.under).toBeGreaterThan(40);
+    expect(want.hist.over).toBeGreaterThan(40);
     const binDiff = got.hist.bins.reduce((s, x, i) => s + Math.abs(x - want.hist.bins[i]), 0);
     expect(binDiff, 'values moved across bin edges by f32 log10').toBeLessThanOrEqual(4);
     expect(

@@ -5,10 +5,20 @@ import type { AttentionDims } from '../../reference/attention';
 
 export const MAX_HEAD_DIM = 256;
 
-/** On real GPUs (the tiled option), the workgroup-per-row kernels (*_wg); else the simple ones. */
-const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledLinear ? `${name}_wg` : name);
-const rows = (ctx: GpuContext, T: number): [number] => [
-  ctx.options.tiledLinear ? T : groups(T, 64),
+/**
+ * Which kernels run: on real GPUs (the tiled option) the 16-row block kernels (*_blk) where the
+ * head dimension is a multiple of 16 up to 128, else the workgroup-per-row ones (*_wg); the
+ * simple ones on software adapters.
+ */
+type Kind = 'simple' | 'wg' | 'blk';
+function kindOf(ctx: GpuContext, d: AttentionDims): Kind {
+  if (!ctx.options.tiledLinear) return 'simple';
+  return d.Dh % 16 === 0 && d.Dh <= 128 && ctx.options.blockAttention !== false ? 'blk' : 'wg';
+}
+const entry = (kind: Kind, name: string) => (kind === 'simple' ? name : `${name}_${kind}`);
+/** Workgroups along the rows (queries, or keys for backward_kv). */
+const rows = (kind: Kind, T: number): [number] => [
+  kind === 'simple' ? groups(T, 64) : kind === 'wg' ? T : groups(T, 16),
 ];
 
 function dims(ctx: GpuContext, d: AttentionDims): GPUBuffer {
@@ -30,12 +40,13 @@ export function attentionForward(
   v: GPUBuffer,
   d: AttentionDims,
 ): void {
-  const p = ctx.pipeline('attention', code, entry(ctx, 'attention_forward'));
+  const kind = kindOf(ctx, d);
+  const p = ctx.pipeline('attention', code, entry(kind, 'attention_forward'));
   ctx.dispatch(
     enc,
     p,
     [out, lse, q, k, v, null, null, null, null, dims(ctx, d)],
-    [...rows(ctx, d.T), d.H],
+    [...rows(kind, d.T), d.H],
   );
 }
 
@@ -63,8 +74,9 @@ export function attentionBackward(
     [delta, null, null, null, null, dout, out, null, null, u],
     [groups(d.T, 64), d.H],
   );
-  const pq = ctx.pipeline('attention', code, entry(ctx, 'attention_backward_query'));
-  ctx.dispatch(enc, pq, [dq, null, q, k, v, dout, null, lse, delta, u], [...rows(ctx, d.T), d.H]);
-  const pkv = ctx.pipeline('attention', code, entry(ctx, 'attention_backward_kv'));
-  ctx.dispatch(enc, pkv, [dk, dv, q, k, v, dout, null, lse, delta, u], [...rows(ctx, d.T), d.Hkv]);
+  const kind = kindOf(ctx, d);
+  const pq = ctx.pipeline('attention', code, entry(kind, 'attention_backward_query'));
+  ctx.dispatch(enc, pq, [dq, null, q, k, v, dout, null, lse, delta, u], [...rows(kind, d.T), d.H]);
+  const pkv = ctx.pipeline('attention', code, entry(kind, 'attention_backward_kv'));
+  ctx.dispatch(enc, pkv, [dk, dv, q, k, v, dout, null, lse, delta, u], [...rows(kind, d.T), d.Hkv]);
 }
