@@ -305,7 +305,9 @@ fn attention_backward_kv_wg(@builtin(workgroup_id) wg: vec3u, @builtin(local_inv
 // keys (queries) staged in workgroup memory. Invocation li = 16 r + j forms the one score of
 // block row r and chunk column j, then holds dims e = j + 16 c (c < Dh / 16) of row r's output.
 // The online softmax runs per chunk (the chunk's max, then one rescale), so sums differ in
-// order from the per-key kernels above, within f32 rounding. Workgroup memory ≈ 25 KB.
+// order from the per-key kernels above, within f32 rounding. Workgroup memory ≈ 27 KB. Loops
+// over an invocation's dims run to the constant 8 (guarded), so that its arrays stay in
+// registers (a runtime bound put them in local memory: slower than the per-row kernels).
 
 const BQ: u32 = 16u;
 const BST: u32 = 129u; // padded row stride of staged (16, Dh ≤ 128) blocks: conflict-free dots
@@ -316,8 +318,7 @@ var<workgroup> blk_c: array<f32, 2064>; // forward v
 var<workgroup> blk_p: array<f32, 272>;  // 16 × BPS: scores, then p
 var<workgroup> blk_q: array<f32, 272>;  // 16 × BPS: ds
 
-fn blk_put(which: u32, x: u32, val: f32) {
-  let at = (x / dims.Dh) * BST + x % dims.Dh;
+fn blk_put(which: u32, at: u32, val: f32) {
   switch (which) {
     case 0u: { blk_a[at] = val; }
     case 1u: { blk_b[at] = val; }
@@ -325,35 +326,34 @@ fn blk_put(which: u32, x: u32, val: f32) {
   }
 }
 
-// Element x of a 16-row block at rows r0 … (head or kv head `hh` of a (T, heads·Dh) array): its
-// index there, or none (past T).
-fn blk_at(x: u32, r0: u32, hh: u32, heads: u32) -> u32 {
-  let r = r0 + x / dims.Dh;
-  return select(0xffffffffu, (r * heads + hh) * dims.Dh + x % dims.Dh, r < dims.T);
-}
-
-// Stages rows r0 … r0 + 15 of q (src 0), k (1) or v (2), zero past T, into `which` of
-// blk_a/b/c (0/1/2) with row stride BST. (dout: blk_stage_dout, so that only the kernels that
-// stage it bind it.)
+// Stages rows r0 … r0 + 15 of q (src 0), k (1) or v (2) — head or kv head `hh` of a
+// (T, heads·Dh) array, zero past T — into `which` of blk_a/b/c (0/1/2) with row stride BST.
+// Invocation li takes dim li % 128 of rows li / 128, + 2, …: no division by the runtime Dh.
 fn blk_stage(which: u32, src: u32, r0: u32, hh: u32, heads: u32, li: u32) {
-  for (var x = li; x < BQ * dims.Dh; x += 256u) {
-    let at = blk_at(x, r0, hh, heads);
+  let e = li % 128u;
+  if (e >= dims.Dh) { return; }
+  for (var r = li / 128u; r < BQ; r += 2u) {
     var val = 0.0;
-    if (at != 0xffffffffu) {
+    if (r0 + r < dims.T) {
+      let at = ((r0 + r) * heads + hh) * dims.Dh + e;
       switch (src) {
         case 0u: { val = q[at]; }
         case 1u: { val = k[at]; }
         default: { val = v[at]; }
       }
     }
-    blk_put(which, x, val);
+    blk_put(which, r * BST + e, val);
   }
 }
 
+// blk_stage for dout (its own function, so that only the kernels that stage it bind it).
 fn blk_stage_dout(which: u32, r0: u32, h: u32, li: u32) {
-  for (var x = li; x < BQ * dims.Dh; x += 256u) {
-    let at = blk_at(x, r0, h, dims.H);
-    blk_put(which, x, select(0.0, dout[min(at, arrayLength(&dout) - 1u)], at != 0xffffffffu));
+  let e = li % 128u;
+  if (e >= dims.Dh) { return; }
+  for (var r = li / 128u; r < BQ; r += 2u) {
+    var val = 0.0;
+    if (r0 + r < dims.T) { val = dout[((r0 + r) * dims.H + h) * dims.Dh + e]; }
+    blk_put(which, r * BST + e, val);
   }
 }
 
@@ -386,18 +386,18 @@ fn attention_forward_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
     }
     let corr = exp(m - mc);
     l *= corr;
-    for (var c = 0u; c < nc; c++) { acc[c] *= corr; }
+    for (var c = 0u; c < 8u; c++) { if (c < nc) { acc[c] *= corr; } }
     for (var jj = 0u; jj < BQ; jj++) {
       if (u0 + jj <= t) {
         let p = exp(blk_p[r * BPS + jj] - mc);
         l += p;
-        for (var c = 0u; c < nc; c++) { acc[c] += p * blk_c[jj * BST + j + BQ * c]; }
+        for (var c = 0u; c < 8u; c++) { if (c < nc) { acc[c] += p * blk_c[jj * BST + j + BQ * c]; } }
       }
     }
     m = mc;
   }
   if (t < dims.T) {
-    for (var c = 0u; c < nc; c++) { out0[qi(t, h) + j + BQ * c] = acc[c] / l; }
+    for (var c = 0u; c < 8u; c++) { if (c < nc) { out0[qi(t, h) + j + BQ * c] = acc[c] / l; } }
     if (j == 0u) { out1[h * dims.T + t] = m + log(l); }
   }
 }
@@ -433,11 +433,11 @@ fn attention_backward_query_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local
     workgroupBarrier();
     for (var jj = 0u; jj < BQ; jj++) {
       let d = blk_q[r * BPS + jj];
-      for (var c = 0u; c < nc; c++) { acc[c] += d * blk_a[jj * BST + j + BQ * c]; }
+      for (var c = 0u; c < 8u; c++) { if (c < nc) { acc[c] += d * blk_a[jj * BST + j + BQ * c]; } }
     }
   }
   if (t < dims.T) {
-    for (var c = 0u; c < nc; c++) { out0[qi(t, h) + j + BQ * c] = acc[c]; }
+    for (var c = 0u; c < 8u; c++) { if (c < nc) { out0[qi(t, h) + j + BQ * c] = acc[c]; } }
   }
 }
 
@@ -478,17 +478,17 @@ fn attention_backward_kv_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_in
       for (var jj = 0u; jj < BQ; jj++) {
         let pp = blk_p[r * BPS + jj];
         let dd = blk_q[r * BPS + jj];
-        for (var c = 0u; c < nc; c++) {
+        for (var c = 0u; c < 8u; c++) { if (c < nc) {
           dk[c] += dd * blk_a[jj * BST + j + BQ * c];
           dv[c] += pp * blk_b[jj * BST + j + BQ * c];
-        }
+        } }
       }
     }
   }
   if (u < dims.T) {
-    for (var c = 0u; c < nc; c++) {
+    for (var c = 0u; c < 8u; c++) { if (c < nc) {
       out0[ki(u, g) + j + BQ * c] = dk[c];
       out1[ki(u, g) + j + BQ * c] = dv[c];
-    }
+    } }
   }
 }

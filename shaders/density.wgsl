@@ -2,11 +2,9 @@
 // threshold, a log10 histogram of the means (src/analysis/histogram.ts: 240 bins of 0.1 decade
 // from 1e-20, plus zeros, under, over), and per-workgroup partial Σ mean.
 // Work split: 256-wide workgroups on a 2-D grid, each over 2048 consecutive parameters (8 per
-//   invocation, strided by 256 so loads stay coalesced); threshold counts are kept per
-//   invocation and bins in COPIES workgroup copies (invocation li uses copy li % COPIES, so that
-//   neighbours rarely hit one counter at once: means cluster in a few bins), merged with one
-//   atomicAdd per counter and workgroup (integers: deterministic); Σ mean per invocation in a
-//   fixed order, then a fixed tree.
+//   invocation, strided by 256 so loads stay coalesced); counts and bins go through workgroup
+//   atomics, then one atomicAdd per workgroup (integers: deterministic); Σ mean per invocation in
+//   a fixed order, then a fixed tree.
 // Outputs: `counts` ACCUMULATED (zero it first); partials overwritten.
 
 const MAX_K: u32 = 8u;
@@ -22,37 +20,33 @@ struct Dims { n: u32, samples: u32, K: u32, groups_x: u32 }
 @group(0) @binding(3) var<storage, read> thresholds: array<f32>;     // (K)
 @group(0) @binding(4) var<uniform> dims: Dims;
 
-const COPIES: u32 = 8u;
-var<workgroup> local_counts: array<atomic<u32>, 2048>; // COPIES × 256; MAX_K + 3 + BINS = 251 ≤ 256
+var<workgroup> local_counts: array<atomic<u32>, 256>; // MAX_K + 3 + BINS = 251 ≤ 256
 var<workgroup> sums: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn density_finish(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
-  for (var c = 0u; c < COPIES; c++) { atomicStore(&local_counts[c * 256u + li], 0u); }
+  atomicStore(&local_counts[li], 0u);
   workgroupBarrier();
   let slot = wg.y * dims.groups_x + wg.x;
-  let K = dims.K;
-  let mine = (li % COPIES) * 256u;
-  var above: array<u32, MAX_K>;
   var sum = 0.0;
   for (var r = 0u; r < PER; r++) {
-    let p = slot * (256u * PER) + r * 256u + li;
-    if (p < dims.n) {
-      let m = acc[p] / f32(dims.samples);
-      sum += m;
-      for (var k = 0u; k < K; k++) {
-        if (m > thresholds[k]) { above[k] += 1u; }
-      }
-      var bin = K; // zeros
-      if (m != 0.0) {
-        let b = i32(floor((log2(m) * 0.30102999566398120 + 20.0) * 10.0));
-        bin = select(select(K + 2u + u32(max(b, 0)), K + 2u + BINS, b >= i32(BINS)), K + 1u, b < 0);
-      }
-      atomicAdd(&local_counts[mine + bin], 1u);
+  let p = slot * (256u * PER) + r * 256u + li;
+  if (p < dims.n) {
+    let m = acc[p] / f32(dims.samples);
+    sum += m;
+    for (var k = 0u; k < dims.K; k++) {
+      if (m > thresholds[k]) { atomicAdd(&local_counts[k], 1u); }
+    }
+    let K = dims.K;
+    if (m == 0.0) {
+      atomicAdd(&local_counts[K], 1u);
+    } else {
+      let b = i32(floor((log2(m) * 0.30102999566398120 + 20.0) * 10.0));
+      if (b < 0) { atomicAdd(&local_counts[K + 1u], 1u); }
+      else if (b >= i32(BINS)) { atomicAdd(&local_counts[K + 2u + BINS], 1u); }
+      else { atomicAdd(&local_counts[K + 2u + u32(b)], 1u); }
     }
   }
-  for (var k = 0u; k < K; k++) {
-    if (above[k] > 0u) { atomicAdd(&local_counts[mine + k], above[k]); }
   }
   sums[li] = sum;
   workgroupBarrier();
@@ -63,8 +57,7 @@ fn density_finish(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
   if (li == 0u) { partials[slot] = sums[0]; }
   let total = dims.K + 3u + BINS;
   if (li < total) {
-    var c = 0u;
-    for (var x = 0u; x < COPIES; x++) { c += atomicLoad(&local_counts[x * 256u + li]); }
+    let c = atomicLoad(&local_counts[li]);
     if (c > 0u) { atomicAdd(&counts[li], c); }
   }
 }

@@ -1,7 +1,8 @@
 // rmsnorm — forward y = x · r · w, r = 1/sqrt(mean(x²) + ε) per row, saving r;
 // backward dx += r·dy·w − x · r³/C · Σ(dy·w·x).
 // Shapes: x, y, dy, dx (T, C); w (C); rstd (T).
-// Work split: one 64-wide workgroup per row; the row sum is a fixed-order tree in workgroup memory.
+// Work split: one 256-wide workgroup per row (a 7B layer has only T rows: 64-wide ones left the
+// GPU mostly idle); the row sum is a fixed-order tree in workgroup memory.
 // Outputs: forward overwrites y and rstd; backward ACCUMULATES into dx.
 
 struct Dims { T: u32, C: u32, eps: f32, _pad: u32 }
@@ -13,12 +14,13 @@ struct Dims { T: u32, C: u32, eps: f32, _pad: u32 }
 @group(0) @binding(4) var<storage, read> dy: array<f32>;         // backward: (T, C); forward: unused
 @group(0) @binding(5) var<uniform> dims: Dims;
 
-var<workgroup> part: array<f32, 64>;
+const RW: u32 = 256u; // invocations per row
+var<workgroup> part: array<f32, RW>;
 
 fn row_sum(li: u32, v: f32) -> f32 {
   part[li] = v;
   workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
+  for (var s = RW / 2u; s > 0u; s >>= 1u) {
     if (li < s) { part[li] += part[li + s]; }
     workgroupBarrier();
   }
@@ -27,26 +29,26 @@ fn row_sum(li: u32, v: f32) -> f32 {
   return total;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(RW)
 fn rmsnorm_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let t = wg.x;
   let C = dims.C;
   var ss = 0.0;
-  for (var c = li; c < C; c += 64u) { ss += x[t * C + c] * x[t * C + c]; }
+  for (var c = li; c < C; c += RW) { ss += x[t * C + c] * x[t * C + c]; }
   let r = 1.0 / sqrt(row_sum(li, ss) / f32(C) + dims.eps);
   if (li == 0u) { rstd[t] = r; }
-  for (var c = li; c < C; c += 64u) { out[t * C + c] = x[t * C + c] * r * w[c]; }
+  for (var c = li; c < C; c += RW) { out[t * C + c] = x[t * C + c] * r * w[c]; }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(RW)
 fn rmsnorm_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
   let t = wg.x;
   let C = dims.C;
   let r = rstd[t];
   var s = 0.0;
-  for (var c = li; c < C; c += 64u) { s += dy[t * C + c] * w[c] * x[t * C + c]; }
+  for (var c = li; c < C; c += RW) { s += dy[t * C + c] * w[c] * x[t * C + c]; }
   let k = r * r * r * row_sum(li, s) / f32(C);
-  for (var c = li; c < C; c += 64u) {
+  for (var c = li; c < C; c += RW) {
     out[t * C + c] += r * dy[t * C + c] * w[c] - x[t * C + c] * k;
   }
 }
