@@ -4,7 +4,8 @@
 // order, as src/reference/linear.ts):
 //  - linear_forward / linear_backward_input: one invocation per output, 16×16 workgroups. Best on
 //    software adapters, where workgroup barriers cost more than they save.
-//  - *_tiled: 8×8 workgroups compute a 64×64 output tile, 8×8 outputs per invocation; the
+//  - *_tiled: TW×TW workgroups compute an 8TW×8TW output tile (TW = 8 or 16, set by
+//    src/gpu/ops/linear.ts: 64×64 or 128×128), 8×8 outputs per invocation; the
 //    reduction runs in chunks of 16 staged (transposed, as vec4s) in workgroup memory, so every
 //    weight is decoded once per tile instead of once per output. For real GPUs. When the output
 //    has few tiles (T = 128 tokens: 2 rows of tiles), the reduction is also split over workgroup z
@@ -46,24 +47,28 @@ fn linear_backward_input(@builtin(global_invocation_id) gid: vec3u) {
   out[t * dims.I + i] = acc;
 }
 
-const TM: u32 = 64u; // output rows (tokens) per tile
-const TN: u32 = 64u; // output columns per tile
-const TK: u32 = 16u; // reduction chunk
+const TW: u32 = 8u;        // invocations per side of the workgroup: 8 or 16
+const NT: u32 = TW * TW;   // invocations
+const TM: u32 = 8u * TW;   // output rows (tokens) per tile
+const TN: u32 = 8u * TW;   // output columns per tile
+const TK: u32 = 16u;       // reduction chunk
+const AV: u32 = TM * TK / (4u * NT); // vec4s of the left operand per invocation and chunk
+const WG8: u32 = TN * TK / (8u * NT); // groups of 8 weights per invocation and chunk
 
 // the staged chunk (see put)
-var<workgroup> as4: array<vec4f, 256>;
-var<workgroup> ws4: array<vec4f, 256>;
+var<workgroup> as4: array<vec4f, TK * TM / 4u>;
+var<workgroup> ws4: array<vec4f, TK * TN / 4u>;
 
-// One chunk of the reduction in registers: 4 vec4s of the left operand (the as4 stage) and 2
+// One chunk of the reduction in registers: AV vec4s of the left operand (the as4 stage) and WG8
 // groups of 8 weights along a row of W, read while the previous chunk is multiplied.
-struct Chunk { a: array<vec4f, 4>, w: array<array<f32, 8>, 2> }
+struct Chunk { a: array<vec4f, AV>, w: array<array<f32, 8>, WG8> }
 
 fn fetch(k0: u32, K: u32, Kall: u32, N: u32, row0: u32, col0: u32, li: u32, backward: bool) -> Chunk {
   var ch: Chunk;
-  for (var r = 0u; r < 4u; r++) {
-    // vec4 e = li + 64 r of the (16 k × 16 q) stage: rows 4q … 4q+3 of the left operand at k;
-    // k fastest, so 16 invocations read 16 consecutive values of a row
-    let e = li + 64u * r;
+  for (var r = 0u; r < AV; r++) {
+    // vec4 e = li + NT r of the (16 k × TM / 4 q) stage: rows 4q … 4q+3 of the left operand at
+    // k; k fastest, so 16 invocations read 16 consecutive values of a row
+    let e = li + NT * r;
     let k = k0 + e % 16u;
     let q = e / 16u;
     for (var c = 0u; c < 4u; c++) {
@@ -71,38 +76,38 @@ fn fetch(k0: u32, K: u32, Kall: u32, N: u32, row0: u32, col0: u32, li: u32, back
       if (t < dims.T && k < K) { ch.a[r][c] = a[t * Kall + k]; }
     }
   }
-  for (var r = 0u; r < 2u; r++) {
-    // group g: forward W[n, k … k + 7] (n = g / 2), backward W[k, n … n + 7] (k = g / 8)
-    let g = li + 64u * r;
-    let kk = select((g % 2u) * 8u, g / 8u, backward);
-    let nn = select(g / 2u, (g % 8u) * 8u, backward);
+  for (var r = 0u; r < WG8; r++) {
+    // group g: forward W[n, k … k + 7] (n = g / 2), backward W[k, n … n + 7] (k = g / (TN / 8))
+    let g = li + NT * r;
+    let kk = select((g % 2u) * 8u, g / (TN / 8u), backward);
+    let nn = select(g / 2u, (g % (TN / 8u)) * 8u, backward);
     ch.w[r] = w_b8(k0 + kk, col0 + nn, K, N, dims.I, backward);
   }
   return ch;
 }
 
 // Stages a chunk transposed, as vec4s, so that the inner loop reads one vec4 of each with no bank
-// conflicts: as4[k · 16 + q] = rows 4q … 4q+3 of the left operand at k; ws4 likewise columns.
+// conflicts: as4[k · TM / 4 + q] = rows 4q … 4q+3 of the left operand at k; ws4 likewise columns.
 fn put(ch: Chunk, li: u32, backward: bool) {
-  for (var r = 0u; r < 4u; r++) {
-    let e = li + 64u * r;
-    as4[(e % 16u) * 16u + e / 16u] = ch.a[r];
+  for (var r = 0u; r < AV; r++) {
+    let e = li + NT * r;
+    as4[(e % 16u) * (TM / 4u) + e / 16u] = ch.a[r];
   }
-  for (var r = 0u; r < 2u; r++) {
-    let g = li + 64u * r;
-    let kk = select((g % 2u) * 8u, g / 8u, backward);
-    let nn = select(g / 2u, (g % 8u) * 8u, backward);
+  for (var r = 0u; r < WG8; r++) {
+    let g = li + NT * r;
+    let kk = select((g % 2u) * 8u, g / (TN / 8u), backward);
+    let nn = select(g / 2u, (g % (TN / 8u)) * 8u, backward);
     for (var c = 0u; c < 8u; c++) {
       let k = select(kk + c, kk, backward);
       let n = select(nn, nn + c, backward);
-      ws4[k * 16u + n / 4u][n % 4u] = ch.w[r][c];
+      ws4[k * (TN / 4u) + n / 4u][n % 4u] = ch.w[r][c];
     }
   }
 }
 
-// One 64×64 tile of out (T, N) = a (T, K) · B, where B (K, N) is Wᵀ (forward: K = I, N = O) or
+// One TM×TN tile of out (T, N) = a (T, K) · B, where B (K, N) is Wᵀ (forward: K = I, N = O) or
 // W (backward: K = O, N = I); `backward` is a literal at each call, so control flow stays uniform.
-// 8 × 8 invocations, each 8 rows × 8 columns of the tile: rows 4·ly … +3 and 32 + 4·ly … +3,
+// TW × TW invocations, each 8 rows × 8 columns of the tile: rows 4·ly … +3 and TM/2 + 4·ly … +3,
 // columns likewise with lx, so that each reads two vec4s of each operand per k (conflict-free:
 // neighbours read neighbouring vec4s) for 64 multiply-adds.
 fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
@@ -111,7 +116,7 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
   // this workgroup's part of the reduction: [kb, K)
   let kb = wg.z * dims.chunk;
   let K = select(Kall, min(Kall, kb + dims.chunk), dims.chunk > 0u);
-  let li = lid.y * 8u + lid.x;
+  let li = lid.y * TW + lid.x;
   let row0 = wg.y * TM;
   let col0 = wg.x * TN;
   var acc: array<f32, 64>;
@@ -123,10 +128,10 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
     if (k0 + TK < K) { ch = fetch(k0 + TK, K, Kall, N, row0, col0, li, backward); }
     let kn = min(TK, K - k0);
     for (var k = 0u; k < kn; k++) {
-      let a0 = as4[k * 16u + lid.y];
-      let a1 = as4[k * 16u + 8u + lid.y];
-      let w0 = ws4[k * 16u + lid.x];
-      let w1 = ws4[k * 16u + 8u + lid.x];
+      let a0 = as4[k * (TM / 4u) + lid.y];
+      let a1 = as4[k * (TM / 4u) + TW + lid.y];
+      let w0 = ws4[k * (TN / 4u) + lid.x];
+      let w1 = ws4[k * (TN / 4u) + TW + lid.x];
       for (var y = 0u; y < 4u; y++) {
         for (var x = 0u; x < 4u; x++) {
           acc[y * 8u + x] += a0[y] * w0[x];
@@ -138,22 +143,22 @@ fn tiled(wg: vec3u, lid: vec3u, backward: bool) {
     }
   }
   for (var y = 0u; y < 8u; y++) {
-    let t = row0 + (y / 4u) * 32u + lid.y * 4u + y % 4u;
+    let t = row0 + (y / 4u) * (TM / 2u) + lid.y * 4u + y % 4u;
     for (var x = 0u; x < 8u; x++) {
-      let c = col0 + (x / 4u) * 32u + lid.x * 4u + x % 4u;
+      let c = col0 + (x / 4u) * (TN / 2u) + lid.x * 4u + x % 4u;
       if (t < dims.T && c < N) { out[wg.z * dims.T * N + t * N + c] = acc[y * 8u + x]; }
     }
   }
 }
 
 // Y[t, o] = Σ_i X[t, i] · W[o, i]; reduction over i < I
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(TW, TW)
 fn linear_forward_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   tiled(wg, lid, false);
 }
 
 // dX[t, i] = Σ_o dY[t, o] · W[o, i]; reduction over o < O
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(TW, TW)
 fn linear_backward_input_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   tiled(wg, lid, true);
 }

@@ -2,14 +2,18 @@
 // spot from the layer's dY (T, O) and X (T, I): g = Σ_t dY[t, o] · X[t, i] (= ∂D/∂W), then
 // A = |W ⊙ g| (metric 0), |g| (1), |W|·‖X_i‖₂ (2, Wanda), |W| (3). Nothing (O, I)-sized is kept
 // except the set's running sum `acc`.
-// score_reduce: acc[p] += A (when accumulate = 1) and per-workgroup partials (Σ A, Σ A², max A).
+// score_reduce: acc[p] += A (accumulate = 1) or acc[p] = A (2: a set's first sample of a layer, so
+//   that nothing clears acc first) and per-workgroup partials (Σ A, Σ A², max A).
 // score_pair: two samples a (T tokens) and b (Tb tokens) → per-workgroup partials (Σ |A_a · A_b|, Σ A_a², Σ A_b²) for LLMDcos.
 // Work split (score_reduce, score_pair: software adapters): one invocation per parameter
 //   p = o·I + i, 256-wide workgroups on a 2-D grid (x fastest); the *_tiled kernels below (real
 //   GPUs) take 64 × 64 tiles. Partials are reduced by a fixed-order tree: deterministic.
+// score_reduce_g (the f16 path on subgroup matrices): the tiled epilogue over g = dYᵀX already
+//   formed by shaders/score_mm.wgsl (scaled; times the f32 with bits dims.gunscale), bound in
+//   place of dY; gradient metrics only (no ‖X‖).
 // Outputs: partials overwritten; acc ACCUMULATED.
 
-struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, Tb: u32, _b: u32 }
+struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, Tb: u32, gunscale: u32 }
 
 @group(0) @binding(0) var<storage, read_write> acc: array<f32>;      // (O, I) set sum of A
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>; // (workgroups, 3)
@@ -83,7 +87,7 @@ fn score_reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_inde
     var xn = 0.0;
     if (dims.metric == 2u) { xn = xna[i]; }
     A = metric(w_elem(p), g, xn);
-    if (dims.accumulate == 1u) { acc[p] += A; }
+    if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
   }
   reduce3(li, A, A * A, A, true, slot);
 }
@@ -132,7 +136,7 @@ fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocatio
         var xn = 0.0;
         if (dims.metric == 2u) { xn = xna[i]; }
         let A = metric(w_elem(p), g[y * 4u + c], xn);
-        if (dims.accumulate == 1u) { acc[p] += A; }
+        if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
         s0 += A;
         s1 += A * A;
         s2 = max(s2, A);
@@ -172,4 +176,29 @@ fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
     }
   }
   reduce3(li, s0, s1, s2, false, wg.y * dims.groups_x + wg.x);
+}
+
+// score_reduce_tiled's epilogue over a formed g (see the header): same tiles, slots and order.
+@compute @workgroup_size(16, 16)
+fn score_reduce_g(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                  @builtin(local_invocation_index) li: u32) {
+  let unscale = bitcast<f32>(dims.gunscale);
+  var s0 = 0.0;
+  var s1 = 0.0;
+  var s2 = 0.0;
+  for (var y = 0u; y < 4u; y++) {
+    let o = wg.y * 64u + lid.y * 4u + y;
+    for (var c = 0u; c < 4u; c++) {
+      let i = wg.x * 64u + lid.x * 4u + c;
+      if (o < dims.O && i < dims.I) {
+        let p = o * dims.I + i;
+        let A = metric(w_elem(p), dya[p] * unscale, 0.0);
+        if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
+        s0 += A;
+        s1 += A * A;
+        s2 = max(s2, A);
+      }
+    }
+  }
+  reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
 }

@@ -66,6 +66,8 @@ const { values } = parseArgs({
      * each; whole samples with the first)
      */
     'matrix-subgroups': { type: 'string', default: '' },
+    /** f32 tiled linears' tile sides to compare (64, 128), likewise */
+    'linear-tile': { type: 'string', default: '' },
   },
 });
 const repeat = Number(values.repeat);
@@ -93,19 +95,24 @@ const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boole
 console.log(
   `adapter: ${adapter}${software ? ' (software)' : ''}; toggles [${toggles.join(' ')}]; shader-f16 ${s.features.shaderF16}, subgroup matrices ${s.features.subgroupMatrix} (usable: ${s.features.matrixF16})`,
 );
-const subgroupChoices = values['matrix-subgroups']
-  ? values['matrix-subgroups'].split(',').map(Number)
-  : [undefined];
-const contextFor = (p: Precision, nsg?: number) =>
-  new GpuContext(gpu.device, {
-    ...optionsFor(gpu.summary, p),
+const listOf = (v?: string) => (v ? v.split(',').map(Number) : [undefined]);
+const subgroupChoices = listOf(values['matrix-subgroups']);
+const tileChoices = listOf(values['linear-tile']);
+/** A context for precision p; `variant`: the matrix kernels' subgroups (f16) or the tile (f32). */
+const contextFor = (p: Precision, variant?: number) => {
+  const options = optionsFor(gpu.summary, p);
+  return new GpuContext(gpu.device, {
+    ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
-    ...(nsg ? { matrixSubgroups: nsg } : {}),
+    ...(variant && options.matrix ? { matrixSubgroups: variant } : {}),
+    ...(variant && !options.f16 ? { linearTile: variant } : {}),
   });
-/** The precision label, with the matrix kernels' subgroups when several are compared. */
+};
+/** The precision label, with the variant when several are compared. */
 const labelOf = (c: GpuContext) =>
   precisionLabel(c.options) +
-  (c.options.matrix && c.options.matrixSubgroups ? ` ×${c.options.matrixSubgroups}` : '');
+  (c.options.matrix && c.options.matrixSubgroups ? ` ×${c.options.matrixSubgroups}` : '') +
+  (c.options.linearTile ? ` tile ${c.options.linearTile}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);
 const checks = [];
@@ -397,7 +404,8 @@ async function benchSamples(t: GgmlType): Promise<void> {
 }
 
 for (const p of precisions) {
-  const choices = p === 'f16' && gpu.summary.features.matrixF16 ? subgroupChoices : [undefined];
+  const choices =
+    p === 'f16' ? (gpu.summary.features.matrixF16 ? subgroupChoices : [undefined]) : tileChoices;
   for (const nsg of choices.slice(1).concat(choices[0])) {
     ctx = contextFor(p, nsg);
     precision = labelOf(ctx);

@@ -31,6 +31,8 @@ export interface GpuOptions {
    * (default); false keeps the workgroup-per-row ones (tests)
    */
   blockAttention?: boolean;
+  /** side of the f32 tiled linears' output tiles, 64 or 128 (default in ops/linear.ts) */
+  linearTile?: number;
   /** subgroups per workgroup of the matrix kernels (benchmarks; default in ops/linear.ts) */
   matrixSubgroups?: number;
 }

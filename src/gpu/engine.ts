@@ -24,7 +24,7 @@ import type { RunOutput } from '../engine/reference';
 import type { GpuContext } from './context';
 import type { GpuLlama } from './model';
 import { embeddingForward } from './ops/embedding';
-import { linearBackwardInput, linearForward, splitK } from './ops/linear';
+import { linearBackwardInput, linearForward, splitScratchFloats } from './ops/linear';
 import { rmsnormBackward, rmsnormForward } from './ops/rmsnorm';
 import { ropeBackward, ropeForward, ropeTableBuffer } from './ops/rope';
 import { attentionBackward, attentionForward } from './ops/attention';
@@ -82,6 +82,9 @@ export interface MemoryEstimate {
   /** the largest single buffer, to check against maxStorageBufferBindingSize */
   largestBuffer: number;
 }
+
+/** Layers of a sample's forward per submit. */
+const FORWARD_LAYERS_PER_SUBMIT = 4;
 
 function scratchSizes(c: LlamaConfig, T: number): Record<string, number> {
   const C = c.embeddingLength;
@@ -162,13 +165,13 @@ export function estimateGpuMemory(
   const Tmax = Math.max(1, ...samples.map((s) => s.tokens.length));
   const tokens = samples.reduce((s, x) => s + x.tokens.length, 0);
   const sizes = scratchSizes(c, Tmax);
-  // the tiled linears' split-K partials (one scratch, the largest use), counted even where the
-  // simple kernels run
+  // the tiled linears' split-K partials (one scratch, the largest use, over every tile shape the
+  // kernels take), counted even where the simple kernels run
   const splitScratch = Math.max(
     0,
     ...MATRICES.flatMap((m) => {
       const { O, I } = matrixShape(c, m);
-      return [splitK(Tmax, O, I).splits * Tmax * O, splitK(Tmax, I, O).splits * Tmax * I];
+      return [splitScratchFloats(Tmax, O, I), splitScratchFloats(Tmax, I, O)];
     }),
   );
   const scratchOne = (Object.values(sizes).reduce((a, b) => a + b, 0) + splitScratch) * F32;
@@ -190,7 +193,10 @@ export function estimateGpuMemory(
     cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
     gradients: 2 * tokens * C * F32,
     // keepActivations: every layer's forward activations stay (no recompute in the walk)
+    // (+ one matrix's ∂D/∂W: the f16 path on subgroup matrices forms it whole before scoring;
+    // counted on every path, since the estimate does not know the adapter)
     scratch:
+      largestMatrix * F32 +
       scratchOne * (req.pairs.length > 0 ? 2 : 1) +
       (keepsActivations(req, savedOn, keepActivations)
         ? L * KEPT.reduce((a, k) => a + sizes[k], 0) * F32
@@ -553,11 +559,18 @@ export async function runGpu(
       const st = states[i];
       const T = st.T;
       const S = SA;
-      const enc = ctx.device.createCommandEncoder({ label: `forward ${st.source}` });
+      let enc = ctx.device.createCommandEncoder({ label: `forward ${st.source}` });
       const xs = onCpu ? fwdSaved : st.saved;
       embeddingForward(ctx, enc, xs[0], st.tokens, model.tokenEmbd, T, C);
-      for (let l = 0; l < L; l++)
+      for (let l = 0; l < L; l++) {
         forwardLayer(enc, keep ? perLayer[l] : S, xs[l], l, T, l + 1 < L ? xs[l + 1] : S.xL);
+        // submitted in parts, so that the GPU starts while the rest is encoded (encoding a 7B
+        // forward took about as long as running it on the H200)
+        if ((l + 1) % FORWARD_LAYERS_PER_SUBMIT === 0 && l + 1 < L) {
+          inflight.push(ctx.submit(enc));
+          enc = ctx.device.createCommandEncoder({ label: `forward ${st.source} from ${l + 1}` });
+        }
+      }
       enc.copyBufferToBuffer(S.xL, (T - 1) * C * F32, S.xlast, 0, C * F32);
       rmsnormForward(ctx, enc, S.xf, S.rstdf, S.xlast, model.outputNorm, 1, C, c.rmsEps);
       linearForward(ctx, enc, S.logits, S.xf, model.output, { T: 1, I: C, O: V });
@@ -630,8 +643,9 @@ export async function runGpu(
     };
 
     for (let l = L - 1; l >= 0; l--) {
-      const encClear = ctx.device.createCommandEncoder();
-      for (const acc of setAcc) for (const m of MATRICES) encClear.clearBuffer(acc[m]);
+      // the set accumulators are not cleared: each set's first sample of the layer writes its A
+      // over what the layer before left ('set'), the others add to it
+      const started = new Set<number>();
       if (onCpu) {
         // this layer's inputs back onto the GPU; the CPU copies are not needed again
         for (const st of states) {
@@ -639,7 +653,6 @@ export async function runGpu(
           st.cpu[l] = new Float32Array(0);
         }
       }
-      void ctx.submit(encClear);
       const done = new Set<SampleState>();
 
       /** Recomputes st's layer l in S and (unless done) scores it alone into its set's sums. */
@@ -662,9 +675,10 @@ export async function runGpu(
             ops[m].xnorm,
             dimsOf(m, st.T),
             req.metric as Metric,
-            true,
+            started.has(st.set) || 'set',
           );
         }
+        started.add(st.set);
         done.add(st);
         return true;
       };

@@ -1,12 +1,14 @@
 // Checks the f16 path's kernels of a context (f16 multiply-adds, or subgroup matrices where the
 // adapter has them) against their TypeScript twins: the quantized linears forward and backward,
-// with partial tiles and split-K. CI's adapters have no subgroup matrices, so
+// with partial tiles and split-K, and (subgroup matrices) the score's ∂D/∂W. CI's adapters have no subgroup matrices, so
 // `npm run bench -- --precision f16 --check` runs this on real GPUs.
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
 import type { GpuContext } from './context';
 import { uploadWeight } from './ops/quant';
 import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
+import { scoreGradMatrix } from './ops/score';
 import * as ref from '../reference/linear';
+import { matmulBackwardWeight } from '../reference/matmul';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { GgmlType } from '../gguf/types';
 import { randomArray } from '../util/random';
@@ -54,6 +56,30 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
           return Float32Array.from(dX);
         },
         gpu: (c, enc, o, b) => linearBackwardInput(c, enc, o, b.dY, W, d),
+      });
+    }
+  }
+  if (ctx.options.matrix) {
+    // the score's g = (dY · scale)ᵀ X on subgroup matrices: partial tiles on both sides, a short
+    // T over whole tiles, T not a multiple of the 32-token chunks
+    for (const d of [
+      { T: 128, I: 288, O: 300 },
+      { T: 7, I: 256, O: 128 },
+      { T: 45, I: 512, O: 256 },
+    ]) {
+      out.push({
+        name: `score_grad_mm T=${d.T} I=${d.I} O=${d.O}`,
+        inputs: {
+          dY: randomArray(d.T * d.O, 3).map((v) => v * 1e-4),
+          X: randomArray(d.T * d.I, 4),
+        },
+        outputLength: d.O * d.I,
+        reference: ({ dY, X }) => {
+          const g = new Float64Array(d.O * d.I);
+          matmulBackwardWeight(g, ref.toF16(dY, F16_GRAD_SCALE), ref.toF16(X), d);
+          return Float32Array.from(g);
+        },
+        gpu: (c, enc, o, b) => scoreGradMatrix(c, enc, o, b.dY, b.X, d),
       });
     }
   }

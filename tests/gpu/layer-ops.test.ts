@@ -41,21 +41,28 @@ describe('layer ops on the GPU', () => {
 
   // both kernels: the simple one (software adapters) on every type; the tiled one (real GPUs) on
   // every type too, with sizes that leave partial 64×64 tiles and 16-chunks, and (split) a few
-  // tiles over a long reduction, which the tiled kernels split over K (split-K)
-  for (const kind of ['simple', 'tiled', 'split'] as const)
+  // tiles over a long reduction, which the tiled kernels split over K (split-K); 128 × 128 tiles
+  // (tiled128, split128) likewise
+  for (const kind of ['simple', 'tiled', 'split', 'tiled128', 'split128'] as const)
     for (const t of GPU_WEIGHT_TYPES) {
       it(`linear (${kind}) forward and backward_input over ${GgmlType[t]} weights`, async () => {
-        const kctx = new GpuContext(ctx.device, { tiledLinear: kind !== 'simple' });
+        const kctx = new GpuContext(ctx.device, {
+          tiledLinear: kind !== 'simple',
+          linearTile: kind.endsWith('128') ? 128 : 64,
+        });
         const bl = BLOCK[t]!.elements;
         const d =
           kind === 'tiled'
             ? { T: 70, I: bl === 1 ? 45 : bl * 3, O: 67 }
-            : kind === 'split'
-              ? { T: 5, I: bl === 256 ? 768 : 640, O: 600 }
-              : { T: 5, I: bl === 1 ? 37 : bl * 2, O: 19 };
-        if (kind === 'split') {
-          expect(splitK(d.T, d.O, d.I).splits).toBeGreaterThan(1);
-          expect(splitK(d.T, d.I, d.O).splits).toBeGreaterThan(1);
+            : kind === 'tiled128'
+              ? { T: 130, I: bl === 1 ? 45 : bl * (bl === 256 ? 1 : 5), O: 133 }
+              : kind.startsWith('split')
+                ? { T: 5, I: bl === 256 ? 768 : 640, O: 600 }
+                : { T: 5, I: bl === 1 ? 37 : bl * 2, O: 19 };
+        if (kind.startsWith('split')) {
+          const side = kind === 'split' ? 64 : 128;
+          expect(splitK(d.T, d.O, d.I, undefined, side, side).splits).toBeGreaterThan(1);
+          expect(splitK(d.T, d.I, d.O, undefined, side, side).splits).toBeGreaterThan(1);
         }
         const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
         const X = randomArray(d.T * d.I, 1);

@@ -6,7 +6,14 @@ import { runOnGpu, testContext } from '../helpers/gpu';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
-import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
+import {
+  scorePair,
+  scoreReduce,
+  scoreReduceFromGrad,
+  scoreSlots,
+  sumPartials,
+} from '../../src/gpu/ops/score';
+import { matmulBackwardWeight } from '../../src/reference/matmul';
 import {
   densityCounters,
   densityFinish,
@@ -59,9 +66,17 @@ describe('score and density kernels', () => {
         const out = await runOnGpu(
           ctx,
           { dYa, Xa, dYb, Xb, xna, xnb },
-          { acc: acc0.slice(), part: slots * 3, pair: slots * 3 },
+          {
+            acc: acc0.slice(),
+            accSet: acc0.slice(),
+            part: slots * 3,
+            part2: slots * 3,
+            pair: slots * 3,
+          },
           (enc, b) => {
             scoreReduce(kctx, enc, b.acc, b.part, b.dYa, b.Xa, W, b.xna, d, metric, true);
+            // a set's first sample of a layer writes A over what is there
+            scoreReduce(kctx, enc, b.accSet, b.part2, b.dYa, b.Xa, W, b.xna, d, metric, 'set');
             scorePair(
               kctx,
               enc,
@@ -83,6 +98,9 @@ describe('score and density kernels', () => {
         const accWant = acc0.map((x, i) => x + A[i]);
         const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
         expect(c2.ok, describeComparison('acc', c2)).toBe(true);
+        const cSet = compareArrays(out.accSet, A, f32Scaled(A));
+        expect(cSet.ok, describeComparison("acc ('set')", cSet)).toBe(true);
+        expect(Array.from(out.part2)).toEqual(Array.from(out.part));
         const pw = ref.scorePair(
           { dY: dYa, X: Xa, xnorm: Float64Array.from(xna) },
           { dY: dYb, X: Xb, xnorm: Float64Array.from(xnb) },
@@ -100,6 +118,62 @@ describe('score and density kernels', () => {
         W.buffer.destroy();
       });
     }
+  }
+
+  // score_reduce_g, the f16 path's epilogue over a g formed on subgroup matrices (the GEMM itself
+  // needs them: bench --check tests it on real GPUs): here g is the reference's, scaled by 2¹⁰
+  for (const metric of ['grad_x_weight', 'grad'] as const) {
+    it(`${metric}: the epilogue over a formed, scaled ∂D/∂W (score_reduce_g)`, async () => {
+      const d = { T: 37, I: 96, O: 70 };
+      const type = GgmlType.Q8_0;
+      const bytes = randomTensorBytes(type, d.O * d.I, 13);
+      const Wf = dequantize(type, bytes, d.O * d.I);
+      const dY = randomArray(d.T * d.O, 14);
+      const X = randomArray(d.T * d.I, 15);
+      const g = new Float64Array(d.O * d.I);
+      matmulBackwardWeight(g, dY, X, d);
+      const scale = 1024;
+      const gScaled = Float32Array.from(g, (x) => x * scale);
+      const kctx = new GpuContext(ctx.device, { tiledScore: true });
+      const slots = scoreSlots(d, kctx);
+      const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
+      const acc0 = randomArray(d.O * d.I, 16, 0.01).map(Math.abs);
+      const unscale = new Uint32Array(new Float32Array([1 / scale]).buffer)[0];
+      const out = await runOnGpu(
+        ctx,
+        { gScaled },
+        { acc: acc0.slice(), accSet: acc0.slice(), part: slots * 3, part2: slots * 3 },
+        (enc, b) => {
+          scoreReduceFromGrad(kctx, enc, b.acc, b.part, b.gScaled, W, d, metric, true, unscale);
+          scoreReduceFromGrad(
+            kctx,
+            enc,
+            b.accSet,
+            b.part2,
+            b.gScaled,
+            W,
+            d,
+            metric,
+            'set',
+            unscale,
+          );
+        },
+      );
+      const A = ref.scoreValues(dY, X, Wf, undefined, d, metric);
+      const want = ref.scoreReduce(dY, X, Wf, undefined, d, metric);
+      const c1 = compareArrays(
+        sumPartials(out.part, slots, true),
+        [want.sumA, want.sumA2, want.maxA],
+        SUM_TOL,
+      );
+      expect(c1.ok, describeComparison('sums', c1)).toBe(true);
+      const accWant = acc0.map((x, i) => x + A[i]);
+      const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
+      expect(c2.ok, describeComparison('acc', c2)).toBe(true);
+      const cSet = compareArrays(out.accSet, A, f32Scaled(A));
+      expect(cSet.ok, describeComparison("acc ('set')", cSet)).toBe(true);
+      W.buffer.destroy();
+    });
   }
 
   it('density: mean-first counts, histogram and Σ mean', async () => {

@@ -29,11 +29,28 @@ export function splitK(
   return { splits: Math.ceil(K / chunk), chunk };
 }
 
+/**
+ * The most f32 values the split-K partials of a (T, N) output over K take with any tile shape
+ * the kernels use (64 × 64, 128 × 128, the matrix kernels' 128 × 16·n), for memory estimates.
+ */
+export function splitScratchFloats(T: number, N: number, K: number): number {
+  const shapes = [
+    [64, 64],
+    [128, 128],
+    [128, 64],
+    [128, 256],
+  ];
+  // (the split-K target is the default one: bench --split-target may take more)
+  return (
+    Math.max(...shapes.map(([r, c]) => splitK(T, N, K, TARGET_WORKGROUPS, r, c).splits)) * T * N
+  );
+}
+
 /** WGSL `enable` lines of the f16 path and of its subgroup-matrix variant. */
 const F16_ENABLE = 'enable f16;\n';
 // The subgroup-matrix builtins want uniform offsets; ours come from subgroup_id, uniform within
 // a subgroup, which the analysis sees under `requires subgroup_uniformity`.
-const MATRIX_ENABLE =
+export const MATRIX_ENABLE =
   'enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;\nrequires subgroup_uniformity;\n';
 
 /**
@@ -49,6 +66,17 @@ function f32Bits(x: number): number {
 const ONE_BITS = f32Bits(1);
 const GRAD_SCALE_BITS = f32Bits(F16_GRAD_SCALE);
 const GRAD_UNSCALE_BITS = f32Bits(1 / F16_GRAD_SCALE);
+
+/**
+ * Side of the f32 tiled kernels' output tiles: 64 (8 × 8 invocations) or 128 (16 × 16). On the
+ * H200, 7B-shape linears at T = 128 ran at 18–20 TFLOP/s with 64, 23–27 with 128.
+ */
+export const LINEAR_TILE = 128;
+const tiledCode = (tile: number) => {
+  const line = 'const TW: u32 = 8u;';
+  if (!code.includes(line)) throw new Error('linear.wgsl: TW line not found');
+  return tile === 64 ? code : code.replace(line, `const TW: u32 = ${tile / 8}u;`);
+};
 
 /**
  * Subgroups per workgroup of the matrix kernels (tiles of 128 × 16·n): 4, 8 or 16. On the H200,
@@ -88,8 +116,9 @@ function dispatchLinear(
     return;
   }
   const nsg = ctx.options.matrixSubgroups ?? MATRIX_SUBGROUPS;
+  const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
-    ? ctx.pipeline('linear', withQuant(code), `${name}_tiled`, qtype(W))
+    ? ctx.pipeline(`linear${tile}`, withQuant(tiledCode(tile)), `${name}_tiled`, qtype(W))
     : matrix
       ? ctx.pipeline(
           `linear_mm${nsg}`,
@@ -98,8 +127,8 @@ function dispatchLinear(
           qtype(W),
         )
       : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
-  const rows = f16 && matrix ? 128 : 64;
-  const cols = f16 && matrix ? 16 * nsg : 64;
+  const rows = !f16 ? tile : matrix ? 128 : 64;
+  const cols = !f16 ? tile : matrix ? 16 * nsg : 64;
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
   const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
   const words = [d.T, d.I, d.O, splits === 1 ? 0 : chunk];

@@ -1,10 +1,12 @@
 // Dispatch of shaders/score.wgsl. Reference twin: src/reference/score.ts.
 import code from '../../../shaders/score.wgsl?raw';
 import gradCode from '../../../shaders/score_grad.wgsl?raw';
+import mmCode from '../../../shaders/score_mm.wgsl?raw';
 import { grid, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
+import { F16_GRAD_SCALE, MATRIX_ENABLE } from './linear';
 
 export const SCORE_WG = 256;
 /** Side of the (o, i) tile of the tiled kernels. */
@@ -36,18 +38,76 @@ function dims(
   ctx: GpuContext,
   d: LinearDims,
   metric: Metric,
-  accumulate: boolean,
+  accumulate: Accumulate,
   Tb = 0,
 ): { u: GPUBuffer; g: { x: number; y: number } } {
   const g = layout(ctx, d);
   return {
-    u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accumulate ? 1 : 0, g.x, Tb, 0]),
+    u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accWord(accumulate), g.x, Tb, 0]),
     g,
   };
 }
 
 /**
- * A of one matrix for one sample: acc += A (if accumulate) and partials (slots, 3) = per
+ * What a score_reduce does with the set's accumulator: true adds A, 'set' writes A (a set's first
+ * sample of a layer: the accumulator need not be cleared first), false leaves it.
+ */
+export type Accumulate = boolean | 'set';
+const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
+
+const bits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
+const GSCALE_BITS = bits(F16_GRAD_SCALE);
+const GUNSCALE_BITS = bits(1 / F16_GRAD_SCALE);
+
+/**
+ * Whether score_reduce forms g on subgroup matrices (shaders/score_mm.wgsl) and scores it with
+ * score_reduce_g: the f16 path where the adapter has them, for the gradient metrics. (Pairs stay
+ * on the f32 tiled kernel.)
+ */
+function matrixScore(ctx: GpuContext, metric: Metric): boolean {
+  const grad = metric === 'grad_x_weight' || metric === 'grad';
+  return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad);
+}
+
+/**
+ * score_reduce_g alone: A from a formed g (O, I) times `unscale`, acc += A (if accumulate),
+ * partials as scoreReduce's tiled ones. Gradient metrics only. (Exposed for its test.)
+ */
+export function scoreReduceFromGrad(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  acc: GPUBuffer,
+  partials: GPUBuffer,
+  g: GPUBuffer,
+  W: GpuWeight,
+  d: LinearDims,
+  metric: Metric,
+  accumulate: Accumulate,
+  unscaleBits: number,
+): void {
+  const gx = Math.ceil(d.I / SCORE_TILE);
+  const gy = Math.ceil(d.O / SCORE_TILE);
+  const words = [d.T, d.I, d.O, METRICS.indexOf(metric), accWord(accumulate), gx, 0, unscaleBits];
+  const p = ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), 'score_reduce_g', qtype(W));
+  ctx.dispatch(enc, p, [acc, partials, g, null, W.buffer, null, ctx.uniform(words)], [gx, gy]);
+}
+
+/** g (O, I) = (dY · F16_GRAD_SCALE)ᵀ X over f16 operands on subgroup matrices (scaled). */
+export function scoreGradMatrix(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  g: GPUBuffer,
+  dY: GPUBuffer,
+  X: GPUBuffer,
+  d: LinearDims,
+): void {
+  const p = ctx.pipeline('score_mm', `${MATRIX_ENABLE}${mmCode}`, 'score_grad_mm');
+  const u = ctx.uniform([d.T, d.O, d.I, GSCALE_BITS]);
+  ctx.dispatch(enc, p, [g, dY, X, u], [Math.ceil(d.I / 256), Math.ceil(d.O / 128)]);
+}
+
+/**
+ * A of one matrix for one sample: acc += A (or = A, see Accumulate) and partials (slots, 3) = per
  * workgroup Σ A, Σ A², max A. dY (T, O) and X (T, I) are the linear's gradient and input;
  * xnorm (I) is needed for Wanda only. Overwrites partials; accumulates into acc.
  */
@@ -62,8 +122,14 @@ export function scoreReduce(
   xnorm: GPUBuffer,
   d: LinearDims,
   metric: Metric,
-  accumulate: boolean,
+  accumulate: Accumulate,
 ): void {
+  if (matrixScore(ctx, metric)) {
+    const g = ctx.scratch('score.g', d.O * d.I * 4);
+    scoreGradMatrix(ctx, enc, g, dY, X, d);
+    scoreReduceFromGrad(ctx, enc, acc, partials, g, W, d, metric, accumulate, GUNSCALE_BITS);
+    return;
+  }
   const p = pipeline(ctx, 'score_reduce', W);
   const { u, g } = dims(ctx, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in

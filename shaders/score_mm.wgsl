@@ -1,0 +1,120 @@
+// score_mm — g = dYᵀX of one matrix for the f16 path's score on subgroup matrices (tensor
+// cores): dY times the gradient scale (a power of two, so that small gradients stay normal f16
+// numbers) and X rounded to f16, f32 sums; g is left scaled (shaders/score.wgsl's
+// score_reduce_g unscales it in the epilogue, which reads it back).
+// Shapes: dY (T, O), X (T, I), g (O, I). src/gpu/ops/score.ts prepends the `enable` lines.
+// 16 subgroups take a 128 (o) × 256 (i) tile over all T in chunks of 32 tokens staged as f16,
+// the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % 4) …,
+// i columns 64 (sg / 4) … as 2 × 4 result matrices, stored straight to g for whole tiles, else
+// through a 16 × 16 slot of workgroup memory to the bounds-checked g.
+// Twin: matmulBackwardWeight over toF16 operands (src/reference: matmul.ts, linear.ts).
+// Outputs: g overwritten.
+
+struct GDims { T: u32, O: u32, I: u32, scale: f32 }
+
+@group(0) @binding(0) var<storage, read_write> g: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<uniform> gd: GDims;
+
+const GT: u32 = 32u;   // tokens per chunk
+const GO: u32 = 128u;  // o per tile
+const GI: u32 = 256u;  // i per tile
+const GW: u32 = 512u;  // invocations
+
+var<workgroup> gs_dy: array<f16, 4096>; // (GT, GO): dY[t0 + t, o0 + o] · scale
+var<workgroup> gs_x: array<f16, 8192>;  // (GT, GI): X[t0 + t, i0 + i]
+var<workgroup> gs_c: array<f32, 4096>;  // a 16 × 16 slot per subgroup
+
+struct GChunk { d: array<f32, 8>, x: array<f32, 16> }
+
+fn g_fetch(t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
+  var ch: GChunk;
+  for (var r = 0u; r < 8u; r++) {
+    let e = li + GW * r;
+    let t = t0 + e / GO;
+    let o = o0 + e % GO;
+    if (t < gd.T && o < gd.O) { ch.d[r] = dy[t * gd.O + o] * gd.scale; }
+  }
+  for (var r = 0u; r < 16u; r++) {
+    let e = li + GW * r;
+    let t = t0 + e / GI;
+    let i = i0 + e % GI;
+    if (t < gd.T && i < gd.I) { ch.x[r] = x[t * gd.I + i]; }
+  }
+  return ch;
+}
+
+fn g_put(ch: GChunk, li: u32) {
+  for (var r = 0u; r < 8u; r++) { gs_dy[li + GW * r] = f16(ch.d[r]); }
+  for (var r = 0u; r < 16u; r++) { gs_x[li + GW * r] = f16(ch.x[r]); }
+}
+
+// Result block m at (o, i): straight to g, or (partial tiles) through this subgroup's slot.
+fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, sg: u32, lane: u32) {
+  if (whole) {
+    subgroupMatrixStore(&g, o * gd.I + i, m, false, gd.I);
+    return;
+  }
+  subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
+  workgroupBarrier();
+  for (var q = 0u; q < 8u; q++) {
+    let e = lane + 32u * q;
+    let oo = o + e / 16u;
+    let ii = i + e % 16u;
+    if (oo < gd.O && ii < gd.I) { g[oo * gd.I + ii] = gs_c[sg * 256u + e]; }
+  }
+  workgroupBarrier();
+}
+
+@compute @workgroup_size(512)
+fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32,
+                 @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32) {
+  let o0 = wg.y * GO;
+  let i0 = wg.x * GI;
+  let ro = (sg % 4u) * 32u;
+  let ci = (sg / 4u) * 64u;
+  var c00 = subgroup_matrix_result<f32, 16, 16>();
+  var c01 = subgroup_matrix_result<f32, 16, 16>();
+  var c02 = subgroup_matrix_result<f32, 16, 16>();
+  var c03 = subgroup_matrix_result<f32, 16, 16>();
+  var c10 = subgroup_matrix_result<f32, 16, 16>();
+  var c11 = subgroup_matrix_result<f32, 16, 16>();
+  var c12 = subgroup_matrix_result<f32, 16, 16>();
+  var c13 = subgroup_matrix_result<f32, 16, 16>();
+  var ch = g_fetch(0u, o0, i0, li);
+  for (var t0 = 0u; t0 < gd.T; t0 += GT) {
+    workgroupBarrier(); // the previous chunk's loads are done
+    g_put(ch, li);
+    workgroupBarrier();
+    if (t0 + GT < gd.T) { ch = g_fetch(t0 + GT, o0, i0, li); }
+    for (var ks = 0u; ks < GT; ks += 16u) {
+      // left = dYᵀ (o × t): element (o, t) at t · GO + o, i.e. column-major
+      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * GO + ro, true, GO);
+      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * GO + ro + 16u, true, GO);
+      var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci, false, GI);
+      c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
+      c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);
+      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci + 16u, false, GI);
+      c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
+      c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
+      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci + 32u, false, GI);
+      c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
+      c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
+      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci + 48u, false, GI);
+      c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
+      c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
+    }
+  }
+  let whole = o0 + GO <= gd.O && i0 + GI <= gd.I && gd.I % 4u == 0u;
+  let o = o0 + ro;
+  let i = i0 + ci;
+  g_emit(c00, whole, o, i, sg, lane);
+  g_emit(c01, whole, o, i + 16u, sg, lane);
+  g_emit(c02, whole, o, i + 32u, sg, lane);
+  g_emit(c03, whole, o, i + 48u, sg, lane);
+  g_emit(c10, whole, o + 16u, i, sg, lane);
+  g_emit(c11, whole, o + 16u, i + 16u, sg, lane);
+  g_emit(c12, whole, o + 16u, i + 32u, sg, lane);
+  g_emit(c13, whole, o + 16u, i + 48u, sg, lane);
+}
