@@ -7,7 +7,7 @@
 // subgroup holds its 32 × 64 block as 2 × 4 result matrices. The reduction runs in chunks of
 // 32: the next chunk is read into registers (weights decoded 8 along a row at a time) while the
 // tensor cores work on the current one, staged as f16 in workgroup memory — the forward pass's
-// weights as (n, k) rows, loaded column-major. The matrix builtins want subgroup-uniform
+// weights as (n, k) rows, loaded column-major; rows padded against bank conflicts. The matrix builtins want subgroup-uniform
 // offsets: subgroup_id under `requires subgroup_uniformity`. Whole tiles whose values need no
 // unscaling (forward, or split-K partials, which linear_split_sum unscales) go straight from
 // the result matrices to the output; the others through a 16 × 16 slot per subgroup of
@@ -20,9 +20,13 @@ const MN: u32 = 16u * NSG;  // output columns per tile
 const MK: u32 = 32u;        // reduction chunk
 const AR: u32 = MM * MK / WGS;       // values of a per invocation and chunk
 const BR: u32 = MN * MK / (8u * WGS); // groups of 8 of B per invocation and chunk
+// Row strides of the staged chunks, padded by 8 halves (16 bytes) so that the rows of a 16 × 16
+// block fall in different banks (unpadded, 64- and 512-byte strides put them in the same ones).
+const PK: u32 = MK + 8u; // rows of MK (a; forward B as (n, k))
+const PN: u32 = MN + 8u; // rows of MN (backward B as (k, n))
 
-var<workgroup> ma: array<f16, MM * MK>; // (MM, MK), row-major
-var<workgroup> mb: array<f16, MN * MK>; // forward: (MN, MK) = Bᵀ row-major; backward: (MK, MN)
+var<workgroup> ma: array<f16, MM * PK>; // (MM, MK), row-major, stride PK
+var<workgroup> mb: array<f16, max(MN * PK, MK * PN)>; // forward: (MN, MK) = Bᵀ; backward: (MK, MN)
 var<workgroup> mc: array<f32, 256u * NSG>; // a 16 × 16 result slot per subgroup
 
 // One chunk in registers: AR values of a (times scale) and BR groups of 8 of B per invocation.
@@ -37,8 +41,7 @@ fn mm_fetch(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) -> 
     if (t < dims.T && k < s.K) { ch.a[r] = a[t * s.Kall + k] * dims.scale; }
   }
   for (var r = 0u; r < BR; r++) {
-    // group g: forward W[n, k … k + 7] (nn = g / 4), backward W[k, n … n + 7] (kk = g / (MN / 8));
-    // either way element c of the group goes to mb[8 g + c]
+    // group g: forward W[n, k … k + 7] (nn = g / 4), backward W[k, n … n + 7] (kk = g / (MN / 8))
     let g = li + WGS * r;
     let kk = select((g % 4u) * 8u, g / (MN / 8u), backward);
     let nn = select(g / 4u, (g % (MN / 8u)) * 8u, backward);
@@ -47,20 +50,25 @@ fn mm_fetch(k0: u32, s: Span, row0: u32, col0: u32, li: u32, backward: bool) -> 
   return ch;
 }
 
-fn mm_put(ch: MmChunk, li: u32) {
-  for (var r = 0u; r < AR; r++) { ma[li + WGS * r] = f16(ch.a[r]); }
+fn mm_put(ch: MmChunk, li: u32, backward: bool) {
+  for (var r = 0u; r < AR; r++) {
+    let e = li + WGS * r;
+    ma[(e / MK) * PK + e % MK] = f16(ch.a[r]);
+  }
   for (var r = 0u; r < BR; r++) {
     let g = li + WGS * r;
-    for (var c = 0u; c < 8u; c++) { mb[8u * g + c] = f16(ch.b[r][c]); }
+    // forward: row n = g / 4 at k (g % 4) · 8; backward: row k = g / (MN / 8) at n (g % (MN / 8)) · 8
+    let at = select((g / 4u) * PK + (g % 4u) * 8u, (g / (MN / 8u)) * PN + (g % (MN / 8u)) * 8u, backward);
+    for (var c = 0u; c < 8u; c++) { mb[at + c] = f16(ch.b[r][c]); }
   }
 }
 
 // Right-hand 16 × 16 block at (ks, column c) of the staged chunk.
 fn mm_right(ks: u32, c: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
   if (backward) {
-    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, ks * MN + c, false, MN);
+    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, ks * PN + c, false, PN);
   }
-  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, c * MK + ks, true, MK);
+  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&mb, c * PK + ks, true, PK);
 }
 
 // Result block at (rows r, columns c) of the tile, through this subgroup's slot to the output.
@@ -93,16 +101,16 @@ fn mm_tile(wg: vec3u, li: u32, sg: u32, lane: u32, backward: bool) {
   var c11 = subgroup_matrix_result<f32, 16, 16>();
   var c12 = subgroup_matrix_result<f32, 16, 16>();
   var c13 = subgroup_matrix_result<f32, 16, 16>();
-  let ao = (sg % 4u) * 32u * MK;
+  let ao = (sg % 4u) * 32u * PK;
   var ch = mm_fetch(s.kb, s, row0, col0, li, backward);
   for (var k0 = s.kb; k0 < s.K; k0 += MK) {
     workgroupBarrier(); // the previous chunk's loads from ma, mb are done
-    mm_put(ch, li);
+    mm_put(ch, li, backward);
     workgroupBarrier();
     if (k0 + MK < s.K) { ch = mm_fetch(k0 + MK, s, row0, col0, li, backward); }
     for (var ks = 0u; ks < MK; ks += 16u) {
-      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, ao + ks, false, MK);
-      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, ao + 16u * MK + ks, false, MK);
+      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, ao + ks, false, PK);
+      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&ma, ao + 16u * PK + ks, false, PK);
       var b = mm_right(ks, cs, backward);
       c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
       c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);

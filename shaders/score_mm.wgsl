@@ -22,8 +22,11 @@ const GO: u32 = 128u;  // o per tile
 const GI: u32 = 256u;  // i per tile
 const GW: u32 = 512u;  // invocations
 
-var<workgroup> gs_dy: array<f16, 4096>; // (GT, GO): dY[t0 + t, o0 + o] · scale
-var<workgroup> gs_x: array<f16, 8192>;  // (GT, GI): X[t0 + t, i0 + i]
+// row strides padded by 8 halves (16 bytes), so that a 16 × 16 block's rows fall in different banks
+const SO: u32 = GO + 8u;
+const SI: u32 = GI + 8u;
+var<workgroup> gs_dy: array<f16, GT * SO>; // (GT, GO), stride SO: dY[t0 + t, o0 + o] · scale
+var<workgroup> gs_x: array<f16, GT * SI>;  // (GT, GI), stride SI: X[t0 + t, i0 + i]
 var<workgroup> gs_c: array<f32, 4096>;  // a 16 × 16 slot per subgroup
 
 struct GChunk { d: array<f32, 8>, x: array<f32, 16> }
@@ -46,8 +49,14 @@ fn g_fetch(t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
 }
 
 fn g_put(ch: GChunk, li: u32) {
-  for (var r = 0u; r < 8u; r++) { gs_dy[li + GW * r] = f16(ch.d[r]); }
-  for (var r = 0u; r < 16u; r++) { gs_x[li + GW * r] = f16(ch.x[r]); }
+  for (var r = 0u; r < 8u; r++) {
+    let e = li + GW * r;
+    gs_dy[(e / GO) * SO + e % GO] = f16(ch.d[r]);
+  }
+  for (var r = 0u; r < 16u; r++) {
+    let e = li + GW * r;
+    gs_x[(e / GI) * SI + e % GI] = f16(ch.x[r]);
+  }
 }
 
 // Result block m at (o, i): straight to g, or (partial tiles) through this subgroup's slot.
@@ -89,19 +98,19 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
     workgroupBarrier();
     if (t0 + GT < gd.T) { ch = g_fetch(t0 + GT, o0, i0, li); }
     for (var ks = 0u; ks < GT; ks += 16u) {
-      // left = dYᵀ (o × t): element (o, t) at t · GO + o, i.e. column-major
-      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * GO + ro, true, GO);
-      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * GO + ro + 16u, true, GO);
-      var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci, false, GI);
+      // left = dYᵀ (o × t): element (o, t) at t · SO + o, i.e. column-major
+      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro, true, SO);
+      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro + 16u, true, SO);
+      var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci, false, SI);
       c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
       c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);
-      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci + 16u, false, GI);
+      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 16u, false, SI);
       c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
       c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
-      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci + 32u, false, GI);
+      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 32u, false, SI);
       c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
       c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
-      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * GI + ci + 48u, false, GI);
+      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 48u, false, SI);
       c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
       c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
     }

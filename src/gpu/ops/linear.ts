@@ -84,6 +84,13 @@ const tiledCode = (tile: number) => {
  * staged chunk of the activations serves more weights.
  */
 export const MATRIX_SUBGROUPS = 16;
+/** Workgroup memory of linear_mm.wgsl with n subgroups (staged chunks with padded rows, slots). */
+const mmBytes = (n: number) => (128 * 40 + Math.max(16 * n * 40, 32 * (16 * n + 8))) * 2 + 1024 * n;
+/** The most subgroups, up to `want`, whose workgroup memory the device allows. */
+function subgroupsFor(ctx: GpuContext, want: number): number {
+  const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
+  return [want, 8, 4].find((n) => n <= want && mmBytes(n) <= limit) ?? 4;
+}
 const mmCodeFor = (n: number) => {
   const line = 'const NSG: u32 = 16u;';
   if (!mmCode.includes(line)) throw new Error('linear_mm.wgsl: NSG line not found');
@@ -115,7 +122,7 @@ function dispatchLinear(
     ctx.dispatch(enc, p, [out, a, W.buffer, u], [groups(N, 16), groups(d.T, 16)]);
     return;
   }
-  const nsg = ctx.options.matrixSubgroups ?? MATRIX_SUBGROUPS;
+  const nsg = matrix ? subgroupsFor(ctx, ctx.options.matrixSubgroups ?? MATRIX_SUBGROUPS) : 0;
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
     ? ctx.pipeline(`linear${tile}`, withQuant(tiledCode(tile)), `${name}_tiled`, qtype(W))

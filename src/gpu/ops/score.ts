@@ -66,7 +66,9 @@ const GUNSCALE_BITS = bits(1 / F16_GRAD_SCALE);
  */
 function matrixScore(ctx: GpuContext, metric: Metric): boolean {
   const grad = metric === 'grad_x_weight' || metric === 'grad';
-  return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad);
+  // score_mm.wgsl's workgroup memory: padded (32, 136) and (32, 264) f16 chunks, 16 f32 slots
+  const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= 41984;
+  return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad && fits);
 }
 
 /**
