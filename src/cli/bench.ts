@@ -68,6 +68,11 @@ const { values } = parseArgs({
     'matrix-subgroups': { type: 'string', default: '' },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
     'linear-tile': { type: 'string', default: '' },
+    /**
+     * also time the CPU side of each run: ms inside dispatch encoding, bind-group and buffer
+     * creation and submits (what the GPU may wait for)
+     */
+    'cpu-time': { type: 'boolean', default: false },
   },
 });
 const repeat = Number(values.repeat);
@@ -287,6 +292,42 @@ async function benchOps(): Promise<void> {
   );
 }
 
+/** CPU milliseconds a run spent in the calls it makes per dispatch, buffer and submit. */
+type CpuTime = Record<'dispatch' | 'bindGroups' | 'buffers' | 'submits', { ms: number; n: number }>;
+
+/** Wraps the context's and device's calls with timers while `body` runs. */
+async function cpuTimed(body: () => Promise<void>): Promise<CpuTime> {
+  const t: CpuTime = {
+    dispatch: { ms: 0, n: 0 },
+    bindGroups: { ms: 0, n: 0 },
+    buffers: { ms: 0, n: 0 },
+    submits: { ms: 0, n: 0 },
+  };
+  const wrap = <T extends object, K extends keyof T>(o: T, k: K, slot: keyof CpuTime) => {
+    const f = o[k] as (...a: unknown[]) => unknown;
+    o[k] = ((...a: unknown[]) => {
+      const s0 = performance.now();
+      const r = f.apply(o, a);
+      t[slot].ms += performance.now() - s0;
+      t[slot].n++;
+      return r;
+    }) as T[K];
+    return () => (o[k] = f as T[K]);
+  };
+  const undo = [
+    wrap(ctx, 'dispatch', 'dispatch'),
+    wrap(ctx.device, 'createBindGroup', 'bindGroups'),
+    wrap(ctx.device, 'createBuffer', 'buffers'),
+    wrap(ctx.device.queue, 'submit', 'submits'),
+  ];
+  try {
+    await body();
+  } finally {
+    undo.forEach((u) => u());
+  }
+  return t;
+}
+
 interface SampleRow {
   precision: string;
   type: string;
@@ -299,6 +340,8 @@ interface SampleRow {
   secondsAll: number[];
   forwardSeconds: number;
   memory: ReturnType<typeof estimateGpuMemory>;
+  /** --cpu-time: the median run's CPU time in those calls (dispatch includes bind groups) */
+  cpu?: CpuTime;
 }
 const samples: SampleRow[] = [];
 const profiles: {
@@ -365,24 +408,27 @@ async function benchSamples(t: GgmlType): Promise<void> {
   for (const [T, count, savedInputs, keepActivations] of runs) {
     const req = warm(T, count);
     // the median of `repeat` runs (single runs varied by ±10 % on the H200)
-    const times: { sec: number; forward: number }[] = [];
+    const times: { sec: number; forward: number; cpu?: CpuTime }[] = [];
     for (let rep = 0; rep < repeat; rep++) {
       let forwardDone = 0;
       const t0 = performance.now();
-      await runGpu(ctx, model, req, {
-        savedInputs,
-        keepActivations,
-        onProgress: (p) => {
-          if (p.stage === 'forward') forwardDone = performance.now();
-        },
-      });
+      const run = () =>
+        runGpu(ctx, model, req, {
+          savedInputs,
+          keepActivations,
+          onProgress: (p) => {
+            if (p.stage === 'forward') forwardDone = performance.now();
+          },
+        }).then(() => {});
+      const cpu = values['cpu-time'] ? await cpuTimed(run) : (await run(), undefined);
       times.push({
         sec: (performance.now() - t0) / 1000 / count,
         forward: (forwardDone - t0) / 1000 / count,
+        cpu,
       });
     }
     times.sort((a, b) => a.sec - b.sec);
-    const { sec, forward } = times[Math.floor((times.length - 1) / 2)];
+    const { sec, forward, cpu } = times[Math.floor((times.length - 1) / 2)];
     const row: SampleRow = {
       precision,
       type: GgmlType[t],
@@ -393,12 +439,19 @@ async function benchSamples(t: GgmlType): Promise<void> {
       seconds: sec,
       secondsAll: times.map((x) => x.sec),
       forwardSeconds: forward,
+      cpu,
       memory: estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations),
     };
     samples.push(row);
     console.log(
       `${config.name} ${precision} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
     );
+    if (cpu)
+      console.log(
+        `  CPU: ${Object.entries(cpu)
+          .map(([k, v]) => `${k} ${v.ms.toFixed(1)} ms (${v.n})`)
+          .join(', ')}`,
+      );
   }
   model.destroy();
 }

@@ -15,9 +15,9 @@ export interface GpuOptions {
   splitTarget?: number;
   /**
    * the f16 path: the linears (forward, backward) take f16 operands and accumulate in f32.
-   * Needs the device feature shader-f16. (The score kernels' ∂D/∂W stays f32: a GEMM over only
-   * T tokens, where our f16 subgroup-matrix version measured slower on the H200 — 172 ms per 7B
-   * sample against 105 ms; bench/results/README.md.)
+   * Needs the device feature shader-f16. With `matrix`, the score's ∂D/∂W for the gradient
+   * metrics too (formed on tensor cores, then scored: 87 vs 96 ms per 7B sample on the H200;
+   * sample pairs stay on the f32 kernel); without, the score stays f32.
    */
   f16?: boolean;
   /**

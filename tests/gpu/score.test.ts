@@ -33,6 +33,30 @@ import { f32Scaled } from '../../src/util/tolerances';
 
 const SUM_TOL = { rel: 1e-4, abs: 1e-12 };
 
+/**
+ * A reduce's partial sums against the reference's, its accumulator against acc0 + A, and (from a
+ * second dispatch with 'set') the accumulator against A alone.
+ */
+function expectReduced(
+  out: Record<string, Float32Array>,
+  slots: number,
+  want: { sumA: number; sumA2: number; maxA: number },
+  A: Float64Array,
+  acc0: Float32Array,
+) {
+  const c1 = compareArrays(
+    sumPartials(out.part, slots, true),
+    [want.sumA, want.sumA2, want.maxA],
+    SUM_TOL,
+  );
+  expect(c1.ok, describeComparison('sums', c1)).toBe(true);
+  const accWant = acc0.map((x, i) => x + A[i]);
+  const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
+  expect(c2.ok, describeComparison('acc', c2)).toBe(true);
+  const cSet = compareArrays(out.accSet, A, f32Scaled(A));
+  expect(cSet.ok, describeComparison("acc ('set')", cSet)).toBe(true);
+}
+
 describe('score and density kernels', () => {
   let ctx: GpuContext;
   beforeAll(async () => (ctx = await testContext()));
@@ -92,14 +116,7 @@ describe('score and density kernels', () => {
         );
         const A = ref.scoreValues(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
         const want = ref.scoreReduce(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
-        const [sumA, sumA2, maxA] = sumPartials(out.part, slots, true);
-        const c1 = compareArrays([sumA, sumA2, maxA], [want.sumA, want.sumA2, want.maxA], SUM_TOL);
-        expect(c1.ok, describeComparison('sums', c1)).toBe(true);
-        const accWant = acc0.map((x, i) => x + A[i]);
-        const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
-        expect(c2.ok, describeComparison('acc', c2)).toBe(true);
-        const cSet = compareArrays(out.accSet, A, f32Scaled(A));
-        expect(cSet.ok, describeComparison("acc ('set')", cSet)).toBe(true);
+        expectReduced(out, slots, want, A, acc0);
         expect(Array.from(out.part2)).toEqual(Array.from(out.part));
         const pw = ref.scorePair(
           { dY: dYa, X: Xa, xnorm: Float64Array.from(xna) },
@@ -161,17 +178,7 @@ describe('score and density kernels', () => {
       );
       const A = ref.scoreValues(dY, X, Wf, undefined, d, metric);
       const want = ref.scoreReduce(dY, X, Wf, undefined, d, metric);
-      const c1 = compareArrays(
-        sumPartials(out.part, slots, true),
-        [want.sumA, want.sumA2, want.maxA],
-        SUM_TOL,
-      );
-      expect(c1.ok, describeComparison('sums', c1)).toBe(true);
-      const accWant = acc0.map((x, i) => x + A[i]);
-      const c2 = compareArrays(out.acc, accWant, f32Scaled(accWant));
-      expect(c2.ok, describeComparison('acc', c2)).toBe(true);
-      const cSet = compareArrays(out.accSet, A, f32Scaled(A));
-      expect(cSet.ok, describeComparison("acc ('set')", cSet)).toBe(true);
+      expectReduced(out, slots, want, A, acc0);
       W.buffer.destroy();
     });
   }
