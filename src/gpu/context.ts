@@ -76,6 +76,15 @@ export function precisionLabel(options: GpuOptions): string {
   return options.matrix ? 'f16 (subgroup matrices)' : 'f16';
 }
 
+/**
+ * The open compute pass of each encoder (module-wide: contexts on one device share encoders, e.g.
+ * a test's ops context and its reading one).
+ */
+const openPasses = new WeakMap<GPUCommandEncoder, GPUComputePassEncoder>();
+
+/** Readback buffers a context keeps for reuse, at most. */
+const MAX_STAGING = 16;
+
 /** Entries each cache (uniform buffers, bind groups) holds at most. */
 const MAX_CACHED = 20000;
 
@@ -85,6 +94,8 @@ export class GpuContext {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
+  /** readback buffers free for reuse */
+  private freeStaging: GPUBuffer[] = [];
   private readonly uniforms = new Map<string, GPUBuffer>();
   private readonly scratches = new Map<string, GPUBuffer>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
@@ -189,7 +200,10 @@ export class GpuContext {
 
   /**
    * Records one compute dispatch of `pipeline` with `buffers[b]` bound at binding b of group 0;
-   * `null` leaves a binding out (one the entry point does not use).
+   * `null` leaves a binding out (one the entry point does not use). Consecutive dispatches share
+   * one compute pass (WebGPU orders them and makes each one's writes visible to the next), ended
+   * by the next copy, clear or submit through this class; with a profiler, a pass per dispatch
+   * (timestamps are per pass).
    */
   dispatch(
     encoder: GPUCommandEncoder,
@@ -215,18 +229,56 @@ export class GpuContext {
       if (this.bindGroups.size >= MAX_CACHED) this.bindGroups.clear();
       this.bindGroups.set(key, bindGroup);
     }
-    const pass = encoder.beginComputePass({
-      label: pipeline.label,
-      timestampWrites: this.profiler?.next(pipeline.label),
-    });
+    let pass = openPasses.get(encoder);
+    if (this.profiler) {
+      this.endPass(encoder);
+      pass = encoder.beginComputePass({
+        label: pipeline.label,
+        timestampWrites: this.profiler.next(pipeline.label),
+      });
+    } else if (!pass) {
+      // (a pass per dispatch cost ≈ 20 µs of CPU each on the H200's host: encoding, then Dawn's
+      // recording at submit)
+      pass = encoder.beginComputePass({ label: 'dispatches' });
+      openPasses.set(encoder, pass);
+    }
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
-    pass.end();
+    if (this.profiler) pass.end();
+  }
+
+  /** Ends `encoder`'s open compute pass, if any (before commands outside passes). */
+  endPass(encoder: GPUCommandEncoder): void {
+    const pass = openPasses.get(encoder);
+    if (pass) {
+      pass.end();
+      openPasses.delete(encoder);
+    }
+  }
+
+  /** encoder.copyBufferToBuffer after ending the open pass. */
+  copyBuffer(
+    encoder: GPUCommandEncoder,
+    src: GPUBuffer,
+    srcOffset: number,
+    dst: GPUBuffer,
+    dstOffset: number,
+    size: number,
+  ): void {
+    this.endPass(encoder);
+    encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+  }
+
+  /** encoder.clearBuffer after ending the open pass. */
+  clearBuffer(encoder: GPUCommandEncoder, buffer: GPUBuffer): void {
+    this.endPass(encoder);
+    encoder.clearBuffer(buffer);
   }
 
   /** Submits `encoder` and frees the transient uniforms once the GPU is done with them. */
   submit(encoder: GPUCommandEncoder): Promise<void> {
+    this.endPass(encoder);
     const timings = this.profiler?.resolve(encoder) ?? null;
     this.device.queue.submit([encoder.finish()]);
     const done = this.transient;
@@ -252,20 +304,17 @@ export class GpuContext {
     list: { buffer: GPUBuffer; count: number }[],
   ): Promise<Float32Array[]> {
     const total = list.reduce((s, x) => s + x.count, 0);
-    const staging = this.device.createBuffer({
-      size: Math.max(4, total * 4),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
+    const staging = this.takeStaging(total * 4);
     let off = 0;
     for (const x of list) {
-      if (x.count > 0) encoder.copyBufferToBuffer(x.buffer, 0, staging, off * 4, x.count * 4);
+      if (x.count > 0) this.copyBuffer(encoder, x.buffer, 0, staging, off * 4, x.count * 4);
       off += x.count;
     }
     const done = this.submit(encoder);
     return Promise.all([done, staging.mapAsync(GPUMapMode.READ)]).then(() => {
-      const all = new Float32Array(staging.getMappedRange().slice(0));
+      const all = new Float32Array(staging.getMappedRange(0, Math.max(4, total * 4)).slice(0));
       staging.unmap();
-      staging.destroy();
+      this.giveStaging(staging);
       let o = 0;
       return list.map((x) => {
         const part = all.subarray(o, o + x.count);
@@ -273,6 +322,32 @@ export class GpuContext {
         return part;
       });
     });
+  }
+
+  /**
+   * A readback buffer of at least `bytes` (MAP_READ): a free one kept from an earlier readback,
+   * else a new one of the next power of two (creating one cost ≈ 0.2 ms on the H200's host, and
+   * a run reads back once or twice per layer).
+   */
+  private takeStaging(bytes: number): GPUBuffer {
+    const need = Math.max(4, bytes);
+    const i = this.freeStaging.findIndex((b) => b.size >= need);
+    if (i >= 0) return this.freeStaging.splice(i, 1)[0];
+    return this.device.createBuffer({
+      size: Math.max(256, 2 ** Math.ceil(Math.log2(need))),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  private giveStaging(b: GPUBuffer): void {
+    if (this.freeStaging.length < MAX_STAGING) this.freeStaging.push(b);
+    else b.destroy();
+  }
+
+  /** Frees the kept readback buffers (at the end of a run). */
+  releaseStaging(): void {
+    for (const b of this.freeStaging) b.destroy();
+    this.freeStaging = [];
   }
 
   /** Copies `count` f32 values out of `buffer` (waits for the GPU). */

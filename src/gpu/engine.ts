@@ -503,7 +503,7 @@ export async function runGpu(
       linBack(enc, S.dxn2, S.dg, l, 'gate', T);
       linBack(enc, S.tmp, S.du, l, 'up', T);
       addAccumulate(ctx, enc, S.dxn2, S.tmp, T * C);
-      enc.copyBufferToBuffer(dxIn, 0, S.dx2, 0, T * C * F32);
+      ctx.copyBuffer(enc, dxIn, 0, S.dx2, 0, T * C * F32);
       rmsnormBackward(ctx, enc, S.dx2, S.dxn2, S.x2, lw.ffnNorm, S.rstd2, T, C);
       linBack(enc, S.datt, S.dx2, l, 'o', T);
       attentionBackward(ctx, enc, S.dq, S.dk, S.dv, S.delta, S.datt, S.q, S.k, S.v, S.att, S.lse, {
@@ -519,7 +519,7 @@ export async function runGpu(
       addAccumulate(ctx, enc, S.dxn1, S.tmp, T * C);
       linBack(enc, S.tmp, S.dv, l, 'v', T);
       addAccumulate(ctx, enc, S.dxn1, S.tmp, T * C);
-      enc.copyBufferToBuffer(S.dx2, 0, dxOut, 0, T * C * F32);
+      ctx.copyBuffer(enc, S.dx2, 0, dxOut, 0, T * C * F32);
       rmsnormBackward(ctx, enc, dxOut, S.dxn1, x, lw.attnNorm, S.rstd1, T, C);
       if (req.metric === 'wanda') {
         colnormForward(ctx, enc, S.nC1, S.xn1, T, C);
@@ -571,15 +571,15 @@ export async function runGpu(
           enc = ctx.device.createCommandEncoder({ label: `forward ${st.source} from ${l + 1}` });
         }
       }
-      enc.copyBufferToBuffer(S.xL, (T - 1) * C * F32, S.xlast, 0, C * F32);
+      ctx.copyBuffer(enc, S.xL, (T - 1) * C * F32, S.xlast, 0, C * F32);
       rmsnormForward(ctx, enc, S.xf, S.rstdf, S.xlast, model.outputNorm, 1, C, c.rmsEps);
       linearForward(ctx, enc, S.logits, S.xf, model.output, { T: 1, I: C, O: V });
       headArgmax(ctx, enc, st.best, S.logits, model.output, V, C);
       headBackward(ctx, enc, S.dxf, st.best, model.output, V, C);
-      enc.clearBuffer(S.dlast);
+      ctx.clearBuffer(enc, S.dlast);
       rmsnormBackward(ctx, enc, S.dlast, S.dxf, S.xlast, model.outputNorm, S.rstdf, 1, C);
-      enc.clearBuffer(st.dxIn);
-      enc.copyBufferToBuffer(S.dlast, 0, st.dxIn, (T - 1) * C * F32, C * F32);
+      ctx.clearBuffer(enc, st.dxIn);
+      ctx.copyBuffer(enc, S.dlast, 0, st.dxIn, (T - 1) * C * F32, C * F32);
       // one submit and readback per sample, not awaited here: the queue keeps the order, so the
       // copies of S.logits and fwdSaved are taken before the next sample overwrites them
       const nLogits = opts.onLogits ? V : 0;
@@ -768,7 +768,7 @@ export async function runGpu(
         const enc = ctx.device.createCommandEncoder({ label: `density layer ${l}` });
         for (const m of MATRICES) {
           const { O, I } = matrixShape(c, m);
-          enc.clearBuffer(counts[m]);
+          ctx.clearBuffer(enc, counts[m]);
           densityFinish(ctx, enc, counts[m], dparts[m], setAcc[si][m], thresholds, O * I, N, K);
         }
         const list = MATRICES.flatMap((m) => {
@@ -835,5 +835,6 @@ export async function runGpu(
     await Promise.allSettled([...inflight, ...previous]);
     for (const b of owned) b.destroy();
     ctx.forgetBindGroups();
+    ctx.releaseStaging();
   }
 }
