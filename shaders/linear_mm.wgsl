@@ -7,11 +7,11 @@
 // subgroup holds its 32 × 64 block as 2 × 4 result matrices. The reduction runs in chunks of
 // 32: the next chunk is read into registers (weights decoded 8 along a row at a time) while the
 // tensor cores work on the current one, staged as f16 in workgroup memory — the forward pass's
-// weights as (n, k) rows, loaded column-major; rows padded against bank conflicts. The matrix builtins want subgroup-uniform
-// offsets: subgroup_id under `requires subgroup_uniformity`. Whole tiles whose values need no
-// unscaling (forward, or split-K partials, which linear_split_sum unscales) go straight from
-// the result matrices to the output; the others through a 16 × 16 slot per subgroup of
-// workgroup memory to the bounds-checked output.
+// weights as (n, k) rows, loaded column-major; rows padded against bank conflicts. The matrix
+// builtins want subgroup-uniform offsets: subgroup_id under `requires subgroup_uniformity`.
+// Whole tiles whose values need no unscaling (forward, or split-K partials, which
+// linear_split_sum unscales) go straight from the result matrices to the output; the others
+// through a 16 × 16 slot per subgroup of workgroup memory to the bounds-checked output.
 
 const NSG: u32 = 16u;       // subgroups per workgroup: 4, 8 or 16 (set by ops/linear.ts)
 const WGS: u32 = 32u * NSG; // invocations per workgroup

@@ -10,8 +10,8 @@
 //   GPUs) take 64 × 64 tiles. Partials are reduced by a fixed-order tree: deterministic.
 // score_reduce_g (the f16 path on subgroup matrices): the tiled epilogue over g = dYᵀX already
 //   formed by shaders/score_mm.wgsl (scaled; times the f32 with bits dims.gunscale), bound in
-//   place of dY; gradient metrics only (no ‖X‖).
-// Outputs: partials overwritten; acc ACCUMULATED.
+//   place of dY.
+// Outputs: partials overwritten; acc ACCUMULATED (or written: accumulate = 2).
 
 struct Dims { T: u32, I: u32, O: u32, metric: u32, accumulate: u32, groups_x: u32, Tb: u32, gunscale: u32 }
 
@@ -54,6 +54,11 @@ fn metric(w: f32, g: f32, xn: f32) -> f32 {
 
 fn needs_grad() -> bool { return dims.metric < 2u; }
 
+// A into the set's accumulator as dims.accumulate says (0 leaves it).
+fn accumulate_at(p: u32, A: f32) {
+  if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
+}
+
 fn reduce3(li: u32, a: f32, b: f32, c: f32, max_third: bool, slot: u32) {
   r0[li] = a;
   r1[li] = b;
@@ -87,7 +92,7 @@ fn score_reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_inde
     var xn = 0.0;
     if (dims.metric == 2u) { xn = xna[i]; }
     A = metric(w_elem(p), g, xn);
-    if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
+    accumulate_at(p, A);
   }
   reduce3(li, A, A * A, A, true, slot);
 }
@@ -119,11 +124,9 @@ fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
 // shaders/score_grad.wgsl, appended by src/gpu/ops/score.ts; the epilogue decodes each weight
 // once. Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
 
-@compute @workgroup_size(16, 16)
-fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
-                      @builtin(local_invocation_index) li: u32) {
-  var g: array<f32, 16>;
-  if (needs_grad()) { g = grad_tile(wg, li, false); }
+// The tiled epilogue: A of this invocation's 4 × 4 parameters from g (times `unscale`), into
+// acc, and the tile's partials.
+fn reduce_tile(wg: vec3u, lid: vec3u, li: u32, g: array<f32, 16>, unscale: f32) {
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;
@@ -135,8 +138,8 @@ fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocatio
         let p = o * dims.I + i;
         var xn = 0.0;
         if (dims.metric == 2u) { xn = xna[i]; }
-        let A = metric(w_elem(p), g[y * 4u + c], xn);
-        if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
+        let A = metric(w_elem(p), g[y * 4u + c] * unscale, xn);
+        accumulate_at(p, A);
         s0 += A;
         s1 += A * A;
         s2 = max(s2, A);
@@ -144,6 +147,14 @@ fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocatio
     }
   }
   reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
+}
+
+@compute @workgroup_size(16, 16)
+fn score_reduce_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                      @builtin(local_invocation_index) li: u32) {
+  var g: array<f32, 16>;
+  if (needs_grad()) { g = grad_tile(wg, li, false); }
+  reduce_tile(wg, lid, li, g, 1.0);
 }
 
 @compute @workgroup_size(16, 16)
@@ -182,23 +193,13 @@ fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
 @compute @workgroup_size(16, 16)
 fn score_reduce_g(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                   @builtin(local_invocation_index) li: u32) {
-  let unscale = bitcast<f32>(dims.gunscale);
-  var s0 = 0.0;
-  var s1 = 0.0;
-  var s2 = 0.0;
+  var g: array<f32, 16>;
   for (var y = 0u; y < 4u; y++) {
     let o = wg.y * 64u + lid.y * 4u + y;
     for (var c = 0u; c < 4u; c++) {
       let i = wg.x * 64u + lid.x * 4u + c;
-      if (o < dims.O && i < dims.I) {
-        let p = o * dims.I + i;
-        let A = metric(w_elem(p), dya[p] * unscale, 0.0);
-        if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
-        s0 += A;
-        s1 += A * A;
-        s2 = max(s2, A);
-      }
+      if (o < dims.O && i < dims.I) { g[y * 4u + c] = dya[o * dims.I + i]; }
     }
   }
-  reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
+  reduce_tile(wg, lid, li, g, bitcast<f32>(dims.gunscale));
 }

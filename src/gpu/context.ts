@@ -54,10 +54,7 @@ export function optionsFor(
   },
   precision: Precision = 'f32',
 ): GpuOptions {
-  const software =
-    summary.isFallbackAdapter ||
-    /swiftshader|llvmpipe|lavapipe/i.test(`${summary.architecture} ${summary.description}`);
-  const options: GpuOptions = { tiledLinear: !software, tiledScore: true };
+  const options: GpuOptions = { tiledLinear: !isSoftwareAdapter(summary), tiledScore: true };
   if (precision === 'f16') {
     if (!summary.features?.shaderF16) {
       throw new Error(
@@ -68,6 +65,18 @@ export function optionsFor(
     options.matrix = summary.features.matrixF16;
   }
   return options;
+}
+
+/** Whether an adapter is a CPU implementation (fallback, SwiftShader, llvmpipe / lavapipe). */
+export function isSoftwareAdapter(summary: {
+  isFallbackAdapter: boolean;
+  architecture: string;
+  description: string;
+}): boolean {
+  return (
+    summary.isFallbackAdapter ||
+    /swiftshader|llvmpipe|lavapipe/i.test(`${summary.architecture} ${summary.description}`)
+  );
 }
 
 /** What the f16 path of `options` runs on, for reports: f32, f16, or f16 on subgroup matrices. */
@@ -352,19 +361,7 @@ export class GpuContext {
 
   /** Copies `count` f32 values out of `buffer` (waits for the GPU). */
   async readF32(buffer: GPUBuffer, count: number): Promise<Float32Array> {
-    const bytes = count * 4;
-    const staging = this.device.createBuffer({
-      size: Math.max(4, bytes),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
-    await this.submit(enc);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.unmap();
-    staging.destroy();
-    return out;
+    return (await this.readMany([{ buffer, count }]))[0];
   }
 }
 

@@ -1,7 +1,7 @@
 // Checks the f16 path's kernels of a context (f16 multiply-adds, or subgroup matrices where the
 // adapter has them) against their TypeScript twins: the quantized linears forward and backward,
-// with partial tiles and split-K, and (subgroup matrices) the score's ∂D/∂W. CI's adapters have no subgroup matrices, so
-// `npm run bench -- --precision f16 --check` runs this on real GPUs.
+// with partial tiles and split-K, and (subgroup matrices) the score's ∂D/∂W. CI's adapters have
+// no subgroup matrices, so `npm run bench -- --precision f16 --check` runs this on real GPUs.
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
 import type { GpuContext } from './context';
 import { uploadWeight } from './ops/quant';

@@ -1,6 +1,7 @@
 // WebGPU in Node through Dawn (npm package `webgpu`), for tests, the CLI and benchmarks.
 // Never imported by the browser app.
 import { existsSync } from 'node:fs';
+import { isSoftwareAdapter } from './context';
 import { openGpu, type Gpu } from './device';
 
 /** SwiftShader's Vulkan driver as shipped by Debian's chromium package. */
@@ -55,12 +56,7 @@ export async function openNodeGpu(
     : (keptAlive ??= webgpu.create([]) as GPU);
   try {
     const gpu = await openGpu(system);
-    return {
-      gpu,
-      software:
-        gpu.summary.isFallbackAdapter ||
-        /swiftshader|llvmpipe|lavapipe/i.test(gpu.summary.description + gpu.summary.architecture),
-    };
+    return { gpu, software: isSoftwareAdapter(gpu.summary) };
   } catch (e) {
     if (chosen || !existsSync(SWIFTSHADER_ICD))
       throw new Error(`${(e as Error).message}\n${NO_NODE_ADAPTER_HELP}`);

@@ -14,6 +14,7 @@ import {
   sumPartials,
 } from '../../src/gpu/ops/score';
 import { matmulBackwardWeight } from '../../src/reference/matmul';
+import { f32Bits } from '../../src/gpu/ops/linear';
 import {
   densityCounters,
   densityFinish,
@@ -138,8 +139,9 @@ describe('score and density kernels', () => {
   }
 
   // score_reduce_g, the f16 path's epilogue over a g formed on subgroup matrices (the GEMM itself
-  // needs them: bench --check tests it on real GPUs): here g is the reference's, scaled by 2¹⁰
-  for (const metric of ['grad_x_weight', 'grad'] as const) {
+  // needs them: bench --check tests it on real GPUs): here g is the reference's, scaled by 2¹⁰;
+  // every metric, since it shares score_reduce_tiled's epilogue
+  for (const metric of METRICS) {
     it(`${metric}: the epilogue over a formed, scaled ∂D/∂W (score_reduce_g)`, async () => {
       const d = { T: 37, I: 96, O: 70 };
       const type = GgmlType.Q8_0;
@@ -155,29 +157,20 @@ describe('score and density kernels', () => {
       const slots = scoreSlots(d, kctx);
       const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
       const acc0 = randomArray(d.O * d.I, 16, 0.01).map(Math.abs);
-      const unscale = new Uint32Array(new Float32Array([1 / scale]).buffer)[0];
+      const unscale = f32Bits(1 / scale);
+      const xn = Float32Array.from(columnNorms(X, d.T, d.I));
       const out = await runOnGpu(
         ctx,
-        { gScaled },
+        { gScaled, xn },
         { acc: acc0.slice(), accSet: acc0.slice(), part: slots * 3, part2: slots * 3 },
         (enc, b) => {
-          scoreReduceFromGrad(kctx, enc, b.acc, b.part, b.gScaled, W, d, metric, true, unscale);
-          scoreReduceFromGrad(
-            kctx,
-            enc,
-            b.accSet,
-            b.part2,
-            b.gScaled,
-            W,
-            d,
-            metric,
-            'set',
-            unscale,
-          );
+          const g = b.gScaled;
+          scoreReduceFromGrad(kctx, enc, b.acc, b.part, g, W, b.xn, d, metric, true, unscale);
+          scoreReduceFromGrad(kctx, enc, b.accSet, b.part2, g, W, b.xn, d, metric, 'set', unscale);
         },
       );
-      const A = ref.scoreValues(dY, X, Wf, undefined, d, metric);
-      const want = ref.scoreReduce(dY, X, Wf, undefined, d, metric);
+      const A = ref.scoreValues(dY, X, Wf, Float64Array.from(xn), d, metric);
+      const want = ref.scoreReduce(dY, X, Wf, Float64Array.from(xn), d, metric);
       expectReduced(out, slots, want, A, acc0);
       W.buffer.destroy();
     });

@@ -60,12 +60,12 @@ export const MATRIX_ENABLE =
 export const F16_GRAD_SCALE = 1024;
 
 /** The bits of an f32, for uniform words. */
-function f32Bits(x: number): number {
+export function f32Bits(x: number): number {
   return new Uint32Array(new Float32Array([x]).buffer)[0];
 }
 const ONE_BITS = f32Bits(1);
-const GRAD_SCALE_BITS = f32Bits(F16_GRAD_SCALE);
-const GRAD_UNSCALE_BITS = f32Bits(1 / F16_GRAD_SCALE);
+export const GRAD_SCALE_BITS = f32Bits(F16_GRAD_SCALE);
+export const GRAD_UNSCALE_BITS = f32Bits(1 / F16_GRAD_SCALE);
 
 /**
  * Side of the f32 tiled kernels' output tiles: 64 (8 × 8 invocations) or 128 (16 × 16). On the
@@ -99,10 +99,11 @@ const mmCodeFor = (n: number) => {
 
 /**
  * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
- * invocation per output, 16 × 16 workgroups) on software adapters; else the tiled kernel (64 ×
- * 64 tiles), split over K when that fills the GPU better. The f16 path: operands rounded to f16,
- * f32 sums, on subgroup matrices (shaders/linear_mm.wgsl, 128 × 64 tiles) where the context has
- * them, else with f32 multiply-adds (shaders/linear_f16.wgsl, 64 × 64 tiles); split-K alike.
+ * invocation per output, 16 × 16 workgroups) on software adapters; else the tiled kernel
+ * (LINEAR_TILE-sided tiles), split over K when that fills the GPU better. The f16 path: operands
+ * rounded to f16, f32 sums, on subgroup matrices (shaders/linear_mm.wgsl, 128 × 16·n tiles)
+ * where the context has them, else with f32 multiply-adds (shaders/linear_f16.wgsl, 64 × 64
+ * tiles); split-K alike.
  */
 function dispatchLinear(
   ctx: GpuContext,

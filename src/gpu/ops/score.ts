@@ -6,17 +6,21 @@ import { grid, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
-import { F16_GRAD_SCALE, MATRIX_ENABLE } from './linear';
+import { GRAD_SCALE_BITS, GRAD_UNSCALE_BITS, MATRIX_ENABLE } from './linear';
 
 export const SCORE_WG = 256;
 /** Side of the (o, i) tile of the tiled kernels. */
 export const SCORE_TILE = 64;
 
 function layout(ctx: GpuContext | null, d: LinearDims): { x: number; y: number } {
-  return ctx?.options.tiledScore
-    ? { x: Math.ceil(d.I / SCORE_TILE), y: Math.ceil(d.O / SCORE_TILE) }
-    : grid(d.O * d.I, SCORE_WG);
+  return ctx?.options.tiledScore ? tiles(d) : grid(d.O * d.I, SCORE_WG);
 }
+
+/** The tiled kernels' grid: one workgroup per SCORE_TILE-sided tile. */
+const tiles = (d: LinearDims) => ({
+  x: Math.ceil(d.I / SCORE_TILE),
+  y: Math.ceil(d.O / SCORE_TILE),
+});
 
 /**
  * Workgroups (and so partial triples) a score dispatch over O·I parameters produces on this
@@ -29,23 +33,23 @@ export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number
 
 const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledScore ? `${name}_tiled` : name);
 
-/** The score pipeline for `name`; the tiled kernels get their ∂D/∂W tile from score_grad.wgsl. */
-function pipeline(ctx: GpuContext, name: string, W: GpuWeight): GPUComputePipeline {
-  return ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), entry(ctx, name), qtype(W));
+/** A pipeline of score.wgsl; the tiled kernels get their ∂D/∂W tile from score_grad.wgsl. */
+function pipeline(ctx: GpuContext, entryPoint: string, W: GpuWeight): GPUComputePipeline {
+  return ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), entryPoint, qtype(W));
 }
 
+/** The Dims words of score.wgsl for grid g; `gunscale`: score_reduce_g's unscale bits. */
 function dims(
   ctx: GpuContext,
+  g: { x: number; y: number },
   d: LinearDims,
   metric: Metric,
   accumulate: Accumulate,
   Tb = 0,
-): { u: GPUBuffer; g: { x: number; y: number } } {
-  const g = layout(ctx, d);
-  return {
-    u: ctx.uniform([d.T, d.I, d.O, METRICS.indexOf(metric), accWord(accumulate), g.x, Tb, 0]),
-    g,
-  };
+  gunscale = 0,
+): GPUBuffer {
+  const m = METRICS.indexOf(metric);
+  return ctx.uniform([d.T, d.I, d.O, m, accWord(accumulate), g.x, Tb, gunscale]);
 }
 
 /**
@@ -54,10 +58,6 @@ function dims(
  */
 export type Accumulate = boolean | 'set';
 const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
-
-const bits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
-const GSCALE_BITS = bits(F16_GRAD_SCALE);
-const GUNSCALE_BITS = bits(1 / F16_GRAD_SCALE);
 
 /**
  * Whether score_reduce forms g on subgroup matrices (shaders/score_mm.wgsl) and scores it with
@@ -72,8 +72,9 @@ function matrixScore(ctx: GpuContext, metric: Metric): boolean {
 }
 
 /**
- * score_reduce_g alone: A from a formed g (O, I) times `unscale`, acc += A (if accumulate),
- * partials as scoreReduce's tiled ones. Gradient metrics only. (Exposed for its test.)
+ * score_reduce_g alone: A from a formed g (O, I) times the f32 with `unscaleBits`, into acc as
+ * `accumulate` says, partials as scoreReduce's tiled ones (the same epilogue; xnorm (I) for
+ * Wanda's form of A). (Exposed for its test.)
  */
 export function scoreReduceFromGrad(
   ctx: GpuContext,
@@ -82,16 +83,16 @@ export function scoreReduceFromGrad(
   partials: GPUBuffer,
   g: GPUBuffer,
   W: GpuWeight,
+  xnorm: GPUBuffer,
   d: LinearDims,
   metric: Metric,
   accumulate: Accumulate,
   unscaleBits: number,
 ): void {
-  const gx = Math.ceil(d.I / SCORE_TILE);
-  const gy = Math.ceil(d.O / SCORE_TILE);
-  const words = [d.T, d.I, d.O, METRICS.indexOf(metric), accWord(accumulate), gx, 0, unscaleBits];
-  const p = ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), 'score_reduce_g', qtype(W));
-  ctx.dispatch(enc, p, [acc, partials, g, null, W.buffer, null, ctx.uniform(words)], [gx, gy]);
+  const t = tiles(d);
+  const u = dims(ctx, t, d, metric, accumulate, 0, unscaleBits);
+  const p = pipeline(ctx, 'score_reduce_g', W);
+  ctx.dispatch(enc, p, [acc, partials, g, null, W.buffer, xnorm, u], [t.x, t.y]);
 }
 
 /** g (O, I) = (dY · F16_GRAD_SCALE)ᵀ X over f16 operands on subgroup matrices (scaled). */
@@ -104,7 +105,7 @@ export function scoreGradMatrix(
   d: LinearDims,
 ): void {
   const p = ctx.pipeline('score_mm', `${MATRIX_ENABLE}${mmCode}`, 'score_grad_mm');
-  const u = ctx.uniform([d.T, d.O, d.I, GSCALE_BITS]);
+  const u = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
   ctx.dispatch(enc, p, [g, dY, X, u], [Math.ceil(d.I / 256), Math.ceil(d.O / 128)]);
 }
 
@@ -129,11 +130,13 @@ export function scoreReduce(
   if (matrixScore(ctx, metric)) {
     const g = ctx.scratch('score.g', d.O * d.I * 4);
     scoreGradMatrix(ctx, enc, g, dY, X, d);
-    scoreReduceFromGrad(ctx, enc, acc, partials, g, W, d, metric, accumulate, GUNSCALE_BITS);
+    const u = GRAD_UNSCALE_BITS;
+    scoreReduceFromGrad(ctx, enc, acc, partials, g, W, xnorm, d, metric, accumulate, u);
     return;
   }
-  const p = pipeline(ctx, 'score_reduce', W);
-  const { u, g } = dims(ctx, d, metric, accumulate);
+  const p = pipeline(ctx, entry(ctx, 'score_reduce'), W);
+  const g = layout(ctx, d);
+  const u = dims(ctx, g, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
   const b = ctx.options.tiledScore ? [dY, X] : [];
   ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u, ...b], [g.x, g.y]);
@@ -154,8 +157,9 @@ export function scorePair(
   Tb: number,
   metric: Metric,
 ): void {
-  const p = pipeline(ctx, 'score_pair', W);
-  const { u, g } = dims(ctx, d, metric, false, Tb);
+  const p = pipeline(ctx, entry(ctx, 'score_pair'), W);
+  const g = layout(ctx, d);
+  const u = dims(ctx, g, d, metric, false, Tb);
   ctx.dispatch(
     enc,
     p,
