@@ -97,10 +97,48 @@ const MAX_STAGING = 16;
 /** Entries each cache (uniform buffers, bind groups) holds at most. */
 const MAX_CACHED = 20000;
 
+/**
+ * Pipelines compiled on a device, shared by every context on it (keyed by the WGSL source, entry
+ * point and constants): a second context — a model loaded again, the f16 path's context, a test's
+ * variant — reuses them. Software adapters take seconds per pipeline (LLVM); real GPUs less, but
+ * still not nothing. Contexts keep their own name-keyed map in front, so a dispatch never hashes
+ * the source.
+ */
+const compiled = new WeakMap<
+  GPUDevice,
+  { modules: Map<string, GPUShaderModule>; pipelines: Map<string, GPUComputePipeline> }
+>();
+
+function devicePipeline(
+  device: GPUDevice,
+  label: string,
+  code: string,
+  entryPoint: string,
+  constants?: Record<string, number>,
+): GPUComputePipeline {
+  let c = compiled.get(device);
+  if (!c) compiled.set(device, (c = { modules: new Map(), pipelines: new Map() }));
+  let module = c.modules.get(code);
+  if (!module) {
+    module = device.createShaderModule({ label: label.split(':')[0], code });
+    c.modules.set(code, module);
+  }
+  const key = `${entryPoint}:${JSON.stringify(constants ?? {})}\n${code}`;
+  let p = c.pipelines.get(key);
+  if (!p) {
+    p = device.createComputePipeline({
+      label,
+      layout: 'auto',
+      compute: { module, entryPoint, constants },
+    });
+    c.pipelines.set(key, p);
+  }
+  return p;
+}
+
 export class GpuContext {
   /** when set, every dispatch is timed (benchmarks) */
   profiler: GpuProfiler | null = null;
-  private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
   /** readback buffers free for reuse */
@@ -130,16 +168,7 @@ export class GpuContext {
     const key = `${name}:${entryPoint}:${JSON.stringify(constants ?? {})}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      let module = this.modules.get(name);
-      if (!module) {
-        module = this.device.createShaderModule({ label: name, code });
-        this.modules.set(name, module);
-      }
-      p = this.device.createComputePipeline({
-        label: key,
-        layout: 'auto',
-        compute: { module, entryPoint, constants },
-      });
+      p = devicePipeline(this.device, key, code, entryPoint, constants);
       this.pipelines.set(key, p);
     }
     return p;

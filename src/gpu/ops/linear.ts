@@ -153,7 +153,8 @@ function dispatchLinear(
   const g = grid(n, 256);
   // the f16 kernels leave raw partials: the sum unscales them
   const f = f16 && name !== 'linear_forward' ? GRAD_UNSCALE_BITS : ONE_BITS;
-  const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum', qtype(W));
+  // (one pipeline for every weight type: the sum reads no weights)
+  const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum');
   ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, f, 0])], [g.x, g.y]);
 }
 
