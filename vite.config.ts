@@ -31,6 +31,10 @@ export default defineConfig({
   build: { target: 'es2022', sourcemap: true },
   test: {
     reporters: ['default', './tests/reporter.ts'],
+    // Two test files at a time (vitest's default here is one: cores − 1). On the software
+    // adapters most of a GPU test's time is one shader compile (LLVM, one core), so a second
+    // file uses the other core; the e2e tier still runs its files one after another.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -38,9 +42,11 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
-          // the reference model runs take seconds on a loaded 2-core machine; time is not what
-          // these tests check (speed lives in npm run bench)
-          testTimeout: 60_000,
+          // Timeouts: at least 3× the slowest test of the tier as measured in a full parallel run
+          // on a 2-core machine (the reporter prints the ten slowest against their limits); time
+          // is not what these tests check (speed lives in npm run bench). Slowest unit test:
+          // the demo model on the reference backend, 22 s.
+          testTimeout: 90_000,
         },
       },
       {
@@ -49,7 +55,9 @@ export default defineConfig({
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
           pool: 'forks',
-          testTimeout: 60_000,
+          // slowest: whole fixture models vs the reference, 40–60 s (the demo model, 79 s, and
+          // the ONNX cross-check set their own)
+          testTimeout: 200_000,
           hookTimeout: 60_000,
         },
       },
@@ -61,7 +69,11 @@ export default defineConfig({
           include: ['tests/f16/**/*.test.ts'],
           pool: 'forks',
           env: { VK_ICD_FILENAMES: '/usr/share/vulkan/icd.d/lvp_icd.json' },
-          testTimeout: 60_000,
+          // one file at a time: lavapipe keeps compiled shaders in its disk cache, so a pipeline
+          // one file compiled (10–50 s for an f16 linear) is not compiled again by the next
+          fileParallelism: false,
+          // slowest: whole fixture models on the f16 path, up to 71 s (mostly shader compiles)
+          testTimeout: 240_000,
           hookTimeout: 60_000,
         },
       },

@@ -37,5 +37,5 @@ describe('npm run analyze --backend gpu --precision f16', () => {
     expect(rg.engine).toMatchObject({ backend: 'gpu', precision: 'f16' });
     const c = compareArrays(resultNumbers(rg), resultNumbers(rr), { rel: 1e-2, abs: 1e-12 });
     expect(c.ok, describeComparison('gpu f16 vs reference', c)).toBe(true);
-  }, 120_000);
+  });
 });

@@ -64,7 +64,7 @@ describe('npm run analyze --backend gpu', () => {
       expect(rg.sets.map((s) => s.samples.length)).toEqual([2, 2]);
       const c = compareArrays(resultNumbers(rg), resultNumbers(rr), PARITY);
       expect(c.ok, describeComparison('gpu vs reference', c)).toBe(true);
-    }, 120_000);
+    });
   }
 
   it('--precision f16: refused with the reason on an adapter without shader-f16, and for the reference backend', async () => {
@@ -87,5 +87,5 @@ describe('npm run analyze --backend gpu', () => {
       stderr: expect.stringMatching(/--precision f16 is a GPU path/),
     });
     expect(existsSync(out)).toBe(false);
-  }, 60_000);
+  });
 });

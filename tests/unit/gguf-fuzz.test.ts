@@ -100,7 +100,7 @@ describe('GGUF reader fuzz', () => {
     expect(await err(new Uint8Array(10))).toMatch(/bad\.gguf: only 10 bytes: too short/);
     const wrongMagic = b.slice();
     wrongMagic.set([0x50, 0x4b, 3, 4]);
-    expect(await err(wrongMagic)).toMatch(/not a GGUF file: starts with "PK\\u0003\\u0004"/);
+    expect(await err(wrongMagic)).toMatch(/not a GGUF file: starts with "PK\\x03\\x04"/);
     const v9 = b.slice();
     new DataView(v9.buffer).setUint32(4, 9, true);
     expect(await err(v9)).toMatch(/GGUF version 9 is not supported \(GGUF versions 2 and 3\)/);
