@@ -1,5 +1,5 @@
 // head — the objective D = max last-position logit. head_argmax: index and value of the largest
-// logit (lowest index on ties); head_backward: dxf = W[argmax] (the one row of the head whose
+// logit (lowest index on ties; the first NaN if any, as PyTorch's max); head_backward: dxf = W[argmax] (the one row of the head whose
 // logit is D), W (V, C) quantized (shaders/quant.wgsl). The forward logits are linear_forward
 // with T = 1.
 // Work split: argmax is one 256-wide workgroup (strided scan, then a fixed-order tree);
@@ -18,12 +18,23 @@ struct Dims { V: u32, C: u32, _a: u32, _b: u32 }
 var<workgroup> wv: array<f32, 256>;
 var<workgroup> wi: array<u32, 256>;
 
+// NaN by its bits (a compiler may fold x != x away): NaN counts as the largest value, as in
+// PyTorch's max, so a NaN logit becomes the objective and the run reports it.
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+// Whether (v, i) goes before (bv, bi): NaN first, then larger, then the lower index.
+fn before(v: f32, i: u32, bv: f32, bi: u32) -> bool {
+  if (is_nan(v)) { return !is_nan(bv) || i < bi; }
+  if (is_nan(bv)) { return false; }
+  return v > bv || (v == bv && i < bi);
+}
+
 @compute @workgroup_size(256)
 fn head_argmax(@builtin(local_invocation_index) li: u32) {
   var bv = -3.4e38;
   var bi = 0xffffffffu;
   for (var i = li; i < dims.V; i += 256u) {
-    if (logits[i] > bv) { bv = logits[i]; bi = i; }
+    if (before(logits[i], i, bv, bi)) { bv = logits[i]; bi = i; }
   }
   wv[li] = bv;
   wi[li] = bi;
@@ -32,7 +43,7 @@ fn head_argmax(@builtin(local_invocation_index) li: u32) {
     if (li < s) {
       let ov = wv[li + s];
       let oi = wi[li + s];
-      if (ov > wv[li] || (ov == wv[li] && oi < wi[li])) { wv[li] = ov; wi[li] = oi; }
+      if (before(ov, oi, wv[li], wi[li])) { wv[li] = ov; wi[li] = oi; }
     }
     workgroupBarrier();
   }

@@ -137,7 +137,14 @@ export function fixtureConfig(o: FixtureOptions): LlamaConfig {
 }
 
 /** Writes a tiny Llama GGUF: uniform weights in ±1/√in, norm weights near 1. */
-export function makeFixtureModel(o: FixtureOptions): Uint8Array {
+/**
+ * The fixture's GGUF image; `edit` may change its metadata and tensors first (tests of files that
+ * must be refused).
+ */
+export function makeFixtureModel(
+  o: FixtureOptions,
+  edit?: (metadata: [string, GgufEntry][], tensors: TensorToWrite[]) => void,
+): Uint8Array {
   const c = fixtureConfig(o);
   const vocab = fixtureVocab();
   const rnd = mulberry32(o.seed);
@@ -200,6 +207,7 @@ export function makeFixtureModel(o: FixtureOptions): Uint8Array {
     ['tokenizer.ggml.unknown_token_id', meta.u32(0)],
     ['tokenizer.ggml.add_bos_token', meta.bool(true)],
   ];
+  edit?.(md, tensors);
   return writeGguf(md, tensors);
 }
 

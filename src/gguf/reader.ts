@@ -2,6 +2,8 @@
 // The header is read through a cursor that pulls chunks from the source on demand, so a 7 GB
 // file is never one buffer. Every count and length is checked against the bytes that remain
 // before anything is allocated.
+import { quoted } from '../util/message';
+import { firstNonFinite } from './finite';
 import { GgufError } from './errors';
 import type { ByteSource } from './source';
 import { dequantize } from './dequant';
@@ -211,6 +213,20 @@ class Cursor {
 }
 
 /** Reads the header, metadata and tensor table of a GGUF file; tensor data stays on disk. */
+/** No two tensors share bytes (llama.cpp refuses such files; a writer's bug or a crafted file). */
+function checkNoOverlap(c: Cursor, tensors: TensorInfo[]): void {
+  const byOffset = [...tensors].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const a = byOffset[i - 1];
+    const b = byOffset[i];
+    if (b.offset < a.offset + a.bytes) {
+      c.fail(
+        `tensors ${quoted(a.name)} (bytes ${a.offset}…${a.offset + a.bytes - 1}) and ${quoted(b.name)} (from byte ${b.offset}) overlap`,
+      );
+    }
+  }
+}
+
 export async function readGguf(source: ByteSource): Promise<GgufFile> {
   const c: Cursor = new Cursor(source);
   if (source.size < 24) c.fail(`only ${source.size} bytes: too short for a GGUF header (24 bytes)`);
@@ -223,7 +239,7 @@ export async function readGguf(source: ByteSource): Promise<GgufFile> {
       magic >>> 24,
     );
     c.fail(
-      `not a GGUF file: starts with ${JSON.stringify(got)} instead of "GGUF"`,
+      `not a GGUF file: starts with ${quoted(got)} instead of "GGUF"`,
       'GGUF versions 2 and 3, as written by llama.cpp',
     );
   }
@@ -242,8 +258,10 @@ export async function readGguf(source: ByteSource): Promise<GgufFile> {
   const metadata = new Map<string, GgufEntry>();
   for (let i = 0; i < kvCount; i++) {
     const key = await c.string(`metadata key ${i}`);
-    const type = (await c.u32(`type of metadata "${key}"`)) as GgufValueType;
-    const value = await c.value(type, `metadata "${key}"`);
+    const type = (await c.u32(`type of metadata ${quoted(key)}`)) as GgufValueType;
+    const value = await c.value(type, `metadata ${quoted(key)}`);
+    // llama.cpp refuses these too: which of the two would the model use?
+    if (metadata.has(key)) c.fail(`metadata ${quoted(key)} appears twice`);
     metadata.set(key, { type, value });
   }
   const alignEntry = metadata.get('general.alignment');
@@ -260,33 +278,36 @@ export async function readGguf(source: ByteSource): Promise<GgufFile> {
   const relOffsets: number[] = [];
   for (let i = 0; i < tensorCount; i++) {
     const name = await c.string(`name of tensor ${i}`);
-    const nd = await c.u32(`dimension count of tensor "${name}"`);
-    if (nd < 1 || nd > 4) c.fail(`tensor "${name}" has ${nd} dimensions`, '1 to 4 dimensions');
+    const nd = await c.u32(`dimension count of tensor ${quoted(name)}`);
+    if (nd < 1 || nd > 4)
+      c.fail(`tensor ${quoted(name)} has ${nd} dimensions`, '1 to 4 dimensions');
     const dims: number[] = [];
     let elements = 1;
     for (let d = 0; d < nd; d++) {
-      const n = await c.u64(`dimension ${d} of tensor "${name}"`);
-      if (n === 0) c.fail(`tensor "${name}" has a zero dimension`);
+      const n = await c.u64(`dimension ${d} of tensor ${quoted(name)}`);
+      if (n === 0) c.fail(`tensor ${quoted(name)} has a zero dimension`);
       dims.push(n);
       elements *= n;
       if (elements > source.size * 8)
-        c.fail(`tensor "${name}" claims ${dims.join('×')}… elements, more than the file can hold`);
+        c.fail(
+          `tensor ${quoted(name)} claims ${dims.join('×')}… elements, more than the file can hold`,
+        );
     }
-    const type = (await c.u32(`type of tensor "${name}"`)) as GgmlType;
+    const type = (await c.u32(`type of tensor ${quoted(name)}`)) as GgmlType;
     const block = BLOCK[type];
     if (!block)
       c.fail(
-        `tensor "${name}" has type ${typeName(type)}, which is not supported`,
+        `tensor ${quoted(name)} has type ${typeName(type)}, which is not supported`,
         SUPPORTED_TYPES_TEXT,
       );
     if (dims[0] % block.elements !== 0) {
       c.fail(
-        `tensor "${name}" of type ${typeName(type)} has rows of ${dims[0]} elements, not a multiple of its block (${block.elements})`,
+        `tensor ${quoted(name)} of type ${typeName(type)} has rows of ${dims[0]} elements, not a multiple of its block (${block.elements})`,
       );
     }
-    const off = await c.u64(`data offset of tensor "${name}"`);
+    const off = await c.u64(`data offset of tensor ${quoted(name)}`);
     if (off % alignment !== 0)
-      c.fail(`tensor "${name}" data offset ${off} is not aligned to ${alignment}`);
+      c.fail(`tensor ${quoted(name)} data offset ${off} is not aligned to ${alignment}`);
     infos.push({ name, dims, type, elements, bytes: (elements / block.elements) * block.bytes });
     relOffsets.push(off);
   }
@@ -296,21 +317,37 @@ export async function readGguf(source: ByteSource): Promise<GgufFile> {
     const offset = dataOffset + relOffsets[i];
     if (offset + t.bytes > source.size) {
       c.fail(
-        `tensor "${t.name}" data (${t.bytes} bytes at ${offset}) runs past the end of the file (${source.size} bytes): truncated file`,
+        `tensor ${quoted(t.name)} data (${t.bytes} bytes at ${offset}) runs past the end of the file (${source.size} bytes): truncated file`,
       );
     }
-    if (tensors.has(t.name)) c.fail(`tensor "${t.name}" appears twice`);
+    if (tensors.has(t.name)) c.fail(`tensor ${quoted(t.name)} appears twice`);
     tensors.set(t.name, { ...t, offset });
   });
+  checkNoOverlap(c, [...tensors.values()]);
   return { source, version, metadata, tensors, alignment, dataOffset };
 }
 
-/** The raw bytes of a tensor (still quantized). */
+/**
+ * The raw bytes of a tensor (still quantized). A NaN or ±Inf in them (an element, or a block's
+ * scale) is refused with the tensor and block: it would make every score of the run NaN or wrong.
+ */
 export async function readTensorBytes(file: GgufFile, name: string): Promise<Uint8Array> {
   const t = tensorInfo(file, name);
   const b = await file.source.read(t.offset, t.bytes);
   if (b.byteLength !== t.bytes)
-    throw new GgufError(file.source.name, `tensor "${name}" could not be read whole`);
+    throw new GgufError(file.source.name, `tensor ${quoted(name)} could not be read whole`);
+  const bad = firstNonFinite(t.type, b);
+  if (bad) {
+    const where =
+      BLOCK[t.type]!.elements > 1
+        ? `block ${bad.block} (elements ${bad.element}…${bad.element + BLOCK[t.type]!.elements - 1}) has ${bad.value === 'NaN' ? 'a NaN' : 'an infinite'} scale`
+        : `element ${bad.element} is ${bad.value}`;
+    throw new GgufError(
+      file.source.name,
+      `tensor ${quoted(name)}: ${where}`,
+      'finite weights only',
+    );
+  }
   return b;
 }
 
@@ -322,6 +359,6 @@ export async function readTensorF32(file: GgufFile, name: string): Promise<Float
 
 export function tensorInfo(file: GgufFile, name: string): TensorInfo {
   const t = file.tensors.get(name);
-  if (!t) throw new GgufError(file.source.name, `has no tensor "${name}"`);
+  if (!t) throw new GgufError(file.source.name, `has no tensor ${quoted(name)}`);
   return t;
 }

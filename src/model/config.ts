@@ -1,4 +1,5 @@
 // Llama configuration from GGUF metadata, and the names and shapes of its tensors.
+import { quoted } from '../util/message';
 import { GgufError } from '../gguf/errors';
 import type { GgufFile } from '../gguf/reader';
 
@@ -81,7 +82,7 @@ function num(file: GgufFile, key: string, fallback?: number): number {
     if (fallback !== undefined) return fallback;
     throw new GgufError(
       file.source.name,
-      `metadata "${key}" is missing`,
+      `metadata ${quoted(key)} is missing`,
       'Llama GGUF files from llama.cpp',
     );
   }
@@ -89,7 +90,7 @@ function num(file: GgufFile, key: string, fallback?: number): number {
   if (!Number.isFinite(v) || typeof e.value === 'string' || typeof e.value === 'object') {
     throw new GgufError(
       file.source.name,
-      `metadata "${key}" is ${JSON.stringify(String(e.value))}, not a number`,
+      `metadata ${quoted(key)} is ${quoted(String(e.value))}, not a number`,
     );
   }
   return v;
@@ -97,7 +98,7 @@ function num(file: GgufFile, key: string, fallback?: number): number {
 
 function positiveInt(file: GgufFile, key: string, v: number): number {
   if (!Number.isInteger(v) || v <= 0 || v > 1 << 24) {
-    throw new GgufError(file.source.name, `metadata "${key}" is ${v}`, 'a positive integer');
+    throw new GgufError(file.source.name, `metadata ${quoted(key)} is ${v}`, 'a positive integer');
   }
   return v;
 }
@@ -115,7 +116,7 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
   if (!SUPPORTED_ARCHITECTURES.includes(arch)) {
     throw new GgufError(
       f,
-      `architecture "${arch}" is not supported`,
+      `architecture ${quoted(arch)} is not supported`,
       `architectures: ${SUPPORTED_ARCHITECTURES.join(', ')} (Llama-2, TinyLlama, Llama-3 layout)`,
     );
   }
@@ -155,14 +156,92 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
     headCountKv: Hkv,
     headDim,
     ropeDims,
-    ropeFreqBase: num(file, `${arch}.rope.freq_base`, 10000),
-    rmsEps: num(file, `${arch}.attention.layer_norm_rms_epsilon`, 1e-5),
+    ropeFreqBase: positive(
+      file,
+      `${arch}.rope.freq_base`,
+      10000,
+      'a positive number (10000 for Llama-2)',
+    ),
+    rmsEps: positive(
+      file,
+      `${arch}.attention.layer_norm_rms_epsilon`,
+      1e-5,
+      'a small positive number, e.g. 1e-5 or 1e-6',
+      1,
+    ),
     contextLength: p('context_length', 2048),
     vocabSize,
     tiedHead: !file.tensors.has('output.weight'),
   };
   checkTensorShapes(file, cfg);
+  checkEveryTensorUsed(file, cfg);
   return cfg;
+}
+
+/** A metadata number that must be > 0 (and below `below` when given); `fallback` when absent. */
+function positive(
+  file: GgufFile,
+  key: string,
+  fallback: number,
+  supported: string,
+  below = Infinity,
+): number {
+  const v = num(file, key, fallback);
+  if (!(v > 0 && v < below))
+    throw new GgufError(file.source.name, `metadata ${quoted(key)} is ${v}`, supported);
+  return v;
+}
+
+/** The names of every tensor a Llama of config `c` reads. */
+export function llamaTensorNames(c: LlamaConfig): string[] {
+  const names = ['token_embd.weight', 'output_norm.weight'];
+  if (!c.tiedHead) names.push('output.weight');
+  for (let l = 0; l < c.blockCount; l++) {
+    names.push(`blk.${l}.attn_norm.weight`, `blk.${l}.ffn_norm.weight`);
+    for (const m of MATRICES) names.push(layerTensorName(l, m));
+  }
+  return names;
+}
+
+/**
+ * Every tensor of the file is one the model reads: a tensor we would ignore (RoPE frequency
+ * factors, biases, a layer beyond block_count, a misspelt head) would make every score silently
+ * wrong, so it is refused by name.
+ */
+function checkEveryTensorUsed(file: GgufFile, c: LlamaConfig): void {
+  const used = new Set(llamaTensorNames(c));
+  const unused = [...file.tensors.keys()].filter((n) => !used.has(n));
+  if (unused.length === 0) return;
+  const f = file.source.name;
+  const beyond = unused.find(
+    (n) => /^blk\.(\d+)\./.exec(n) && Number(/^blk\.(\d+)\./.exec(n)![1]) >= c.blockCount,
+  );
+  if (beyond) {
+    throw new GgufError(
+      f,
+      `tensor ${quoted(beyond)} is beyond block_count ${c.blockCount}`,
+      'block_count equal to the blocks in the file',
+    );
+  }
+  const head = c.tiedHead
+    ? unused.find((n) => n.startsWith('output') && n !== 'output_norm.weight')
+    : undefined;
+  if (head) {
+    throw new GgufError(
+      f,
+      `has no tensor "output.weight" but has ${quoted(head)}`,
+      'an output.weight, or none and no other output tensor for a tied head',
+    );
+  }
+  const list = unused
+    .slice(0, 3)
+    .map((n) => quoted(n, 40))
+    .join(', ');
+  throw new GgufError(
+    f,
+    `${unused.length} tensor(s) the llama model does not use: ${list}${unused.length > 3 ? ', …' : ''}`,
+    'llama files with token_embd, output_norm, output and the 9 tensors of each block, nothing else',
+  );
 }
 
 /** Every tensor the model needs exists with the shape the config implies. */
@@ -172,13 +251,13 @@ function checkTensorShapes(file: GgufFile, c: LlamaConfig): void {
     if (!t)
       throw new GgufError(
         file.source.name,
-        `has no tensor "${name}"`,
+        `has no tensor ${quoted(name)}`,
         'Llama GGUF files from llama.cpp',
       );
     if (t.dims.join(',') !== dims.join(',')) {
       throw new GgufError(
         file.source.name,
-        `tensor "${name}" has shape [${t.dims.join(', ')}], expected [${dims.join(', ')}] from the metadata`,
+        `tensor ${quoted(name)} has shape [${t.dims.join(', ')}], expected [${dims.join(', ')}] from the metadata`,
       );
     }
   };

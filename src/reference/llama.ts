@@ -9,6 +9,7 @@ import { ropeBackward, ropeForward } from './rope';
 import { attentionBackward, attentionForward } from './attention';
 import { swigluBackward, swigluForward } from './swiglu';
 import { like, type FloatArray } from './types';
+import { argmaxNanFirst } from './head';
 
 /** What one layer's forward keeps for its backward. */
 interface LayerCache {
@@ -111,8 +112,7 @@ export function llamaForward<A extends FloatArray>(
   rmsnormForward(xf, rs, xLast, w.outputNorm, 1, C, c.rmsEps);
   const logits = like(proto, c.vocabSize);
   matmulForward(logits, xf, w.output, { T: 1, I: C, O: c.vocabSize });
-  let argmax = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[argmax]) argmax = i;
+  const argmax = argmaxNanFirst(logits);
   return { tokens, logits, argmax, maxLogit: logits[argmax], layers, xLast, rstdLast: rs[0] };
 }
 

@@ -220,7 +220,7 @@ describe('score and density kernels', () => {
     Object.values(b).forEach((x) => x.destroy());
   });
 
-  it('head: argmax (lowest index on ties) and the one-row backward', async () => {
+  it('head: argmax (lowest index on ties, NaN first) and the one-row backward', async () => {
     const V = 300;
     const C = 32;
     const logits = randomArray(V, 10);
@@ -239,6 +239,18 @@ describe('score and density kernels', () => {
     expect(Array.from(out.dxf)).toEqual(
       Array.from(headBackwardRef(dequantize(GgmlType.Q8_0, bytes, V * C), 77, C)),
     );
+    // a NaN logit is the max (PyTorch's max), the first of several; its bits come back
+    for (const nans of [[250], [260, 13]]) {
+      const withNan = logits.slice();
+      for (const i of nans) withNan[i] = NaN;
+      const o = await runOnGpu(ctx, { logits: withNan }, { best: 2 }, (enc, b) =>
+        headArgmax(ctx, enc, b.best, b.logits, W, V, C),
+      );
+      const first = Math.min(...nans);
+      expect(argmaxRef(withNan).index).toBe(first);
+      expect(new Uint32Array(o.best.buffer)[0]).toBe(first);
+      expect(Number.isNaN(o.best[1])).toBe(true);
+    }
     W.buffer.destroy();
   });
 });

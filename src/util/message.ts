@@ -1,0 +1,41 @@
+// Messages a person reads: one line, at most MESSAGE_MAX characters, with control and other
+// non-printing characters from files shown as escapes (\x00, \u0001, \u202e) instead of raw bytes.
+
+/** The longest message we show (longer ones are cut with "…"). */
+export const MESSAGE_MAX = 300;
+
+// C0 and C1 controls, DEL, zero-width and bidirectional marks, line/paragraph separators, BOM,
+// and lone surrogates
+const NON_PRINTING =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `s` with every non-printing character escaped: \xNN below 0x100, else \uNNNN. */
+export function printable(s: string): string {
+  return s.replace(NON_PRINTING, (ch) => {
+    const c = ch.charCodeAt(0);
+    return c < 0x100
+      ? `\\x${c.toString(16).padStart(2, '0')}`
+      : `\\u${c.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** `s` escaped and cut to `max` characters (whole escapes only), ending in "…" when cut. */
+export function clip(s: string, max: number): string {
+  const p = printable(s);
+  if (p.length <= max) return p;
+  let cut = p.slice(0, max - 1);
+  // do not end inside an escape or between the halves of a surrogate pair
+  cut = cut.replace(/\\(x[0-9a-f]?|u[0-9a-f]{0,3})?$/, '');
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** A name or value from a file, quoted and shortened for a message: "blk.0.attn_q\x01". */
+export function quoted(s: string, max = 80): string {
+  return `"${clip(s, max)}"`;
+}
+
+/** A whole message: one line, escaped, at most MESSAGE_MAX characters. */
+export function oneLine(s: string, max = MESSAGE_MAX): string {
+  return clip(s.replace(/\s*\n\s*/g, ' '), max);
+}
