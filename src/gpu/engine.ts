@@ -21,6 +21,8 @@ import { cosFromParts } from '../analysis/llmdcos';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
 import { checkPairs, pairedIndex, type RunOptions, type RunRequest } from '../engine/types';
 import type { RunOutput } from '../engine/reference';
+import { checkRunOutput } from '../engine/check';
+import { withGpuErrors } from './errors';
 import type { GpuContext } from './context';
 import type { GpuLlama } from './model';
 import { embeddingForward } from './ops/embedding';
@@ -304,11 +306,28 @@ export async function gpuForwardLogits(
   return out!;
 }
 
+/**
+ * Runs `req` on the GPU (the schedule above). Fails closed: any WebGPU error the run causes
+ * (validation, out-of-memory, internal, a lost device) throws GpuRunError, and results that cannot
+ * be right (non-finite, counts beyond the parameters, a layer with no score) throw RunCheckError —
+ * a run returns correct-looking numbers or nothing.
+ */
 export async function runGpu(
   ctx: GpuContext,
   model: GpuLlama,
   req: RunRequest,
   opts: GpuRunOptions = {},
+): Promise<RunOutput> {
+  const out = await withGpuErrors(ctx.device, 'the GPU run', () => runOnGpu(ctx, model, req, opts));
+  if (!opts.forwardOnly) checkRunOutput(out, model.config, req.metric);
+  return out;
+}
+
+async function runOnGpu(
+  ctx: GpuContext,
+  model: GpuLlama,
+  req: RunRequest,
+  opts: GpuRunOptions,
 ): Promise<RunOutput> {
   const c = model.config;
   const L = c.blockCount;

@@ -34,8 +34,20 @@ async function upload(m: LoadedModel, signal?: AbortSignal) {
   return { ctx, model, key: m.key };
 }
 
+/** Why a model cannot be loaded now, or '' (a run's weights never change under it). */
+export function modelLoadBlocked(): string {
+  return session.running
+    ? 'A run is in progress: cancel it (or let it finish) before loading another model.'
+    : '';
+}
+
 export async function loadModelBlob(blob: Blob, fileName: string): Promise<void> {
   if (uploadAbort) return;
+  const blocked = modelLoadBlocked();
+  if (blocked) {
+    session.modelError = `${fileName} was not loaded. ${blocked}`;
+    return;
+  }
   const before = session.modelStatus;
   session.modelStatus = 'loading';
   session.modelError = '';
@@ -85,6 +97,10 @@ export function cancelModelLoad(): void {
 }
 
 export async function loadDemoModel(): Promise<void> {
+  if (modelLoadBlocked()) {
+    session.modelError = `The demo model was not loaded. ${modelLoadBlocked()}`;
+    return;
+  }
   session.modelStatus = 'loading';
   try {
     const res = await fetch(DEMO_MODEL_URL);

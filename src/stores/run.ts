@@ -9,6 +9,7 @@ import type { RunOutput } from '../engine/reference';
 import type { PairSpec, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { gpuState } from './gpu.svelte';
+import { oneLine } from '../util/message';
 import { ensureGpuModel, runContext } from './model';
 import { cache, cacheState, refreshCache } from './cache.svelte';
 import { saveLastSession } from './persist';
@@ -84,6 +85,8 @@ export async function runAnalysis(): Promise<void> {
     adapter: [s.vendor, s.architecture, s.description].filter(Boolean).join(' / '),
   };
   let gpuRuns = 0;
+  // a failed run, or a cancelled one that finished nothing, leaves these on screen
+  const before = session.results;
   try {
     const req = buildRequest();
     const show = (out: RunOutput) => {
@@ -114,7 +117,8 @@ export async function runAnalysis(): Promise<void> {
         onPartial: show,
       },
     );
-    show(r.out);
+    if (r.complete || r.computed.sets.length + r.computed.pairs.length > 0) show(r.out);
+    else session.results = before;
     const n = (x: { sets: string[]; pairs: string[] }) =>
       `${x.sets.length} set(s) and ${x.pairs.length} pair(s)`;
     session.runNote = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
@@ -130,7 +134,8 @@ export async function runAnalysis(): Promise<void> {
     await refreshCache();
   } catch (e) {
     console.error(e);
-    session.runError = `${(e as Error).name}: ${(e as Error).message}`;
+    session.results = before;
+    session.runError = `${(e as Error).name}: ${oneLine((e as Error).message)} Earlier results are kept; nothing of the failed unit was cached.`;
   } finally {
     session.running = false;
     abort = null;

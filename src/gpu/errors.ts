@@ -1,0 +1,55 @@
+// WebGPU errors during a run fail the run. Errors of commands (validation — e.g. a buffer
+// destroyed under the run —, out-of-memory, internal) are reported asynchronously and never throw
+// by themselves: they are caught in error scopes around the whole run; a device lost meanwhile
+// ends it at once. A run that saw any of them throws GpuRunError and returns nothing.
+import { oneLine } from '../util/message';
+
+export class GpuRunError extends Error {
+  constructor(message: string) {
+    super(oneLine(message));
+    this.name = 'GpuRunError';
+  }
+}
+
+const SCOPES: GPUErrorFilter[] = ['internal', 'out-of-memory', 'validation'];
+
+/** Runs `fn` inside error scopes of `device`; throws GpuRunError for any GPU error it caused. */
+export async function withGpuErrors<T>(
+  device: GPUDevice,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  for (const s of SCOPES) device.pushErrorScope(s);
+  let lost: ((info: GPUDeviceLostInfo) => void) | null = null;
+  const lostNow = new Promise<never>((_, reject) => {
+    lost = (info) =>
+      reject(
+        new GpuRunError(
+          `${what} failed: the GPU device was lost (${info.reason}): ${info.message}`,
+        ),
+      );
+  });
+  void device.lost.then((info) => lost?.(info));
+  let result: T | undefined;
+  let thrown: unknown = null;
+  try {
+    result = await Promise.race([fn(), lostNow]);
+  } catch (e) {
+    thrown = e;
+  } finally {
+    lost = null;
+  }
+  // popped in reverse order of the pushes: validation, out-of-memory, internal
+  const errors: { kind: GPUErrorFilter; error: GPUError }[] = [];
+  for (const kind of [...SCOPES].reverse()) {
+    const error = await device.popErrorScope().catch(() => null);
+    if (error) errors.push({ kind, error });
+  }
+  if (thrown instanceof GpuRunError) throw thrown;
+  if (errors.length > 0) {
+    const { kind, error } = errors[0];
+    throw new GpuRunError(`${what} failed: WebGPU ${kind} error: ${error.message}`);
+  }
+  if (thrown) throw thrown;
+  return result as T;
+}
