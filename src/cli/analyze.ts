@@ -2,7 +2,7 @@
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
 //   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
 import { openAsBlob } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readGguf } from '../gguf/reader';
@@ -19,6 +19,8 @@ import { assembleResults } from '../engine/assemble';
 import type { Progress, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import type { Precision } from '../gpu/context';
+import { checkRunOutput } from '../engine/check';
+import { oneLine, quoted } from '../util/message';
 
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
@@ -26,6 +28,27 @@ const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set N
   [--precision f32|f16 (gpu: f16 needs shader-f16; results within 1e-2 of f32)] --out results.json`;
 
 class UsageError extends Error {}
+
+/** `path` when it names a readable file; else a UsageError naming the flag, the path and why. */
+async function inputFile(flag: string, path: string): Promise<string> {
+  const what = `${flag}${flag.endsWith('=') ? '' : ' '}${quoted(path, 120)}`;
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : String(code ?? e);
+    throw new UsageError(`${what}: ${why}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`${what}: is a directory, not a file`);
+  if (!st.isFile()) throw new UsageError(`${what}: not a regular file`);
+  return path;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -70,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
   if (precision === 'f16' && backend !== 'gpu')
     throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
 
-  const file = await readGguf(blobSource(await openAsBlob(values.model), basename(values.model)));
+  const modelPath = await inputFile('--model', values.model);
+  const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
   const sets = new Map<string, RunRequest['sets'][number]>();
@@ -78,9 +102,11 @@ export async function main(argv: string[]): Promise<number> {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new UsageError(`--set ${spec}: expected NAME=FILE`);
     const name = spec.slice(0, eq);
-    const path = spec.slice(eq + 1);
+    if (sets.has(name))
+      throw new UsageError(`--set ${quoted(name)} is given twice: each set needs its own name`);
+    const path = await inputFile(`--set ${name}=`, spec.slice(eq + 1));
     const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
-    const set = sets.get(name) ?? { name, samples: [] };
+    const set = { name, samples: [] as RunRequest['sets'][number]['samples'] };
     for (const s of samples)
       set.samples.push({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) });
     sets.set(name, set);
@@ -149,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
     engine = { backend: 'gpu', precision, adapter };
   } else {
     out = await runReference(await loadLlamaWeights(file), req, { onProgress });
+    checkRunOutput(out, config, metric);
     engine = { backend: 'reference', precision: 'f32' };
   }
   const results = assembleResults(
@@ -172,7 +199,11 @@ if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: Error) => {
-      console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `error: ${e.message}`);
+      console.error(
+        e instanceof UsageError
+          ? `${oneLine(e.message)}\n${USAGE}`
+          : `error: ${oneLine(e.message)}`,
+      );
       process.exit(e instanceof UsageError ? 2 : 1);
     },
   );

@@ -104,6 +104,29 @@ describe('npm run analyze (reference backend)', () => {
       stderr: expect.stringContaining('bad.gguf: not a GGUF file: starts with "not "'),
     });
   });
+
+  it('names the path and what is wrong with it, and refuses a set name given twice', async () => {
+    const model = join(dir, 'm.gguf');
+    writeFileSync(model, fixtureBytes('f32'));
+    const a = join(dir, 'a.jsonl');
+    const out = join(dir, 'x.json');
+    const missing = join(dir, 'nope.gguf');
+    const err = (args: string[]) =>
+      cli(args).then(
+        () => ({ code: 0, stderr: '' }),
+        (e) => e,
+      );
+    const r1 = await err(['--model', missing, '--set', `A=${a}`, '--out', out]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr.split('\n')[0]).toBe(`--model "${missing}": no such file`);
+    const r2 = await err(['--model', dir, '--set', `A=${a}`, '--out', out]);
+    expect(r2.stderr.split('\n')[0]).toBe(`--model "${dir}": is a directory, not a file`);
+    const r3 = await err(['--model', model, '--set', `A=${dir}`, '--out', out]);
+    expect(r3.stderr.split('\n')[0]).toBe(`--set A="${dir}": is a directory, not a file`);
+    const r4 = await err(['--model', model, '--set', `A=${a}`, '--set', `A=${a}`, '--out', out]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr.split('\n')[0]).toBe('--set "A" is given twice: each set needs its own name');
+  });
 });
 
 describe('results schema', () => {
