@@ -2,6 +2,12 @@
 // ({"text": ...} or {"tokens": [ids]} per line), .csv/.tsv with a `text` column.
 import { csvParseRows, tsvParseRows } from 'd3';
 import type { Tokenizer } from '../tokenizer/index';
+import { clip, MESSAGE_MAX, oneLine, quoted } from '../util/message';
+
+/** The longest .jsonl line read (a sample this long is far beyond any max tokens). */
+export const MAX_LINE_CHARS = 16 << 20;
+/** The deepest nesting of arrays and objects in a .jsonl line. */
+export const MAX_JSON_DEPTH = 64;
 
 export interface Sample {
   /** where it came from, e.g. "c4.jsonl:12" */
@@ -21,7 +27,9 @@ export class SampleError extends Error {
     readonly file: string,
     readonly problem: string,
   ) {
-    super(`${file}: ${problem} (supported: ${SAMPLE_FORMATS})`);
+    const f = clip(file, 80);
+    const sup = ` (supported: ${SAMPLE_FORMATS})`;
+    super(`${f}: ${oneLine(problem, MESSAGE_MAX - f.length - 2 - sup.length)}${sup}`);
     this.name = 'SampleError';
   }
 }
@@ -83,11 +91,26 @@ function parseJsonl(name: string, text: string): Sample[] {
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `line ${i + 1}`;
+    if (line.length > MAX_LINE_CHARS)
+      throw new SampleError(
+        name,
+        `${where} is ${(line.length / 2 ** 20).toFixed(1)} M characters long (at most ${MAX_LINE_CHARS / 2 ** 20} M per line)`,
+      );
+    const depth = jsonDepth(line);
+    if (depth > MAX_JSON_DEPTH)
+      throw new SampleError(
+        name,
+        `${where} nests arrays or objects ${depth} levels deep (at most ${MAX_JSON_DEPTH})`,
+      );
     let v: unknown;
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new SampleError(name, `${where} is not valid JSON (${(e as Error).message})`);
+      // V8 says where in the line as "(line 1 column 22)": that line is not the file's line
+      const why = (e as Error).message
+        .replace(/ in JSON at position \d+ \(line \d+ column (\d+)\)/, ' at column $1')
+        .replace(/ \(line \d+ column (\d+)\)/, ' at column $1');
+      throw new SampleError(name, `${where} is not valid JSON: ${why}`);
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
       throw new SampleError(name, `${where} is not a JSON object`);
@@ -111,10 +134,37 @@ function parseJsonl(name: string, text: string): Sample[] {
   return out;
 }
 
+/** The deepest nesting of [ and { outside strings in a JSON text (stops counting past the cap). */
+function jsonDepth(line: string): number {
+  let depth = 0;
+  let most = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > most) most = depth;
+      if (most > MAX_JSON_DEPTH) return most;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return most;
+}
+
 function parseTable(name: string, rows: string[][]): Sample[] {
-  if (rows.length === 0) throw new SampleError(name, 'is empty');
+  if (rows.length === 0 || rows.every((r) => r.every((x) => x.trim() === '')))
+    throw new SampleError(name, 'is empty');
   const col = rows[0].findIndex((h) => h.trim().toLowerCase() === 'text');
-  if (col < 0) throw new SampleError(name, `has no "text" column (columns: ${rows[0].join(', ')})`);
+  if (col < 0) {
+    const shown = rows[0].slice(0, 8).map((h) => quoted(h, 30));
+    throw new SampleError(
+      name,
+      `has no "text" column in its header (columns: ${shown.join(', ')}${rows[0].length > 8 ? `, … ${rows[0].length} in all` : ''})`,
+    );
+  }
   const out: Sample[] = [];
   rows.slice(1).forEach((r, i) => {
     if (r.length === 1 && r[0] === '') return;
@@ -144,7 +194,29 @@ export function sampleTokens(s: Sample, tok: Tokenizer, maxTokens = DEFAULT_MAX_
       );
     }
     ids = s.tokens;
-  } else ids = [...(tok.addBos ? [tok.bosId] : []), ...tok.encode(s.text ?? '')];
+  } else ids = [...(tok.addBos ? [tok.bosId] : []), ...encodePrefix(tok, s.text ?? '', maxTokens)];
   if (ids.length === 0) throw new SampleError(s.source, 'has no tokens');
   return ids.slice(0, Math.max(1, maxTokens));
+}
+
+/** Tokens past the kept ones that a prefix must still yield, so that a cut cannot change them. */
+const PREFIX_MARGIN = 32;
+
+/**
+ * The text's first `maxTokens` (or more) token ids, from as short a prefix of it as gives them: a
+ * 20 MB text costs what its first few thousand characters do. The prefix ends at a whitespace
+ * (both tokenizers split words there first) and is kept only when it yields PREFIX_MARGIN tokens
+ * beyond those kept; else it doubles, up to the whole text.
+ */
+export function encodePrefix(tok: Tokenizer, text: string, maxTokens: number): number[] {
+  let n = Math.max(64, maxTokens * 8);
+  while (n < text.length) {
+    let cut = n;
+    const space = text.lastIndexOf(' ', n);
+    if (space > n * 0.75) cut = space;
+    const ids = tok.encode(text.slice(0, cut));
+    if (ids.length >= maxTokens + PREFIX_MARGIN) return ids;
+    n *= 2;
+  }
+  return tok.encode(text);
 }

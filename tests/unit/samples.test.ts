@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSamples, sampleTokens, SampleError } from '../../src/samples/load';
+import {
+  encodePrefix,
+  MAX_LINE_CHARS,
+  parseSamples,
+  sampleTokens,
+  SampleError,
+} from '../../src/samples/load';
+import { demoFile } from '../helpers/demo';
+import { mulberry32 } from '../../src/util/random';
 import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { fixtureFile } from '../helpers/fixtures';
 
@@ -44,7 +52,11 @@ describe('sample files', () => {
       ['b.jsonl', '[1, 2]\n', /line 1 is not a JSON object/],
       ['b.jsonl', '{"txt": "x"}\n', /line 1 has neither a "text" string nor a "tokens" array/],
       ['b.jsonl', '{"tokens": [1, -2]}\n', /non-negative integers/],
-      ['b.csv', 'id,body\n1,x\n', /b\.csv: has no "text" column \(columns: id, body\)/],
+      [
+        'b.csv',
+        'id,body\n1,x\n',
+        /b\.csv: has no "text" column in its header \(columns: "id", "body"\)/,
+      ],
       ['b.pdf', 'x', /unknown file type "\.pdf"/],
       ['b.txt', '   \n', /b\.txt: is empty/],
     ];
@@ -71,5 +83,88 @@ describe('sample tokens', () => {
     expect(() => sampleTokens({ source: 's:1', tokens: [5, 99999] }, tok)).toThrow(
       /s:1: token id 99999/,
     );
+  });
+});
+
+describe('bounded work on any input', () => {
+  it('tokenizes only a prefix of a long text, with the same first max tokens as the whole', async () => {
+    const tok = tokenizerFromGguf(await demoFile());
+    const words = 'the river of stone and the light over the hills where we went'.split(' ');
+    const r = mulberry32(5);
+    const text = Array.from({ length: 30_000 }, () => words[Math.floor(r() * words.length)]).join(
+      ' ',
+    );
+    const seen: number[] = [];
+    const spy = { ...tok, encode: (t: string) => (seen.push(t.length), tok.encode(t)) };
+    for (const max of [1, 17, 256, 1000]) {
+      seen.length = 0;
+      const got = sampleTokens({ source: 's', text }, spy, max);
+      expect(got).toEqual([tok.bosId, ...tok.encode(text)].slice(0, max));
+      // a prefix, not the 330 k characters
+      expect(Math.max(...seen)).toBeLessThan(Math.max(64, max * 8) * 4);
+    }
+    // a text without spaces is cut anywhere and still agrees
+    const dense = 'abcdefghij'.repeat(5000);
+    expect(encodePrefix(tok, dense, 100).slice(0, 100)).toEqual(tok.encode(dense).slice(0, 100));
+  });
+
+  it('a 20 MB single-line sample costs what its first max tokens need', async () => {
+    const tok = tokenizerFromGguf(await demoFile());
+    const big = 'word '.repeat(4_000_000);
+    const seen: number[] = [];
+    const spy = { ...tok, encode: (t: string) => (seen.push(t.length), tok.encode(t)) };
+    for (const [name, bytes] of [
+      ['big.txt', enc(big)],
+      ['big.jsonl', enc(JSON.stringify({ text: big.slice(0, 15_000_000) }))],
+      ['big.csv', enc(`text\n"${big}"\n`)],
+    ] as const) {
+      seen.length = 0;
+      const [s] = parseSamples(name, bytes);
+      expect(sampleTokens(s, spy, 256)).toHaveLength(256);
+      expect(Math.max(...seen)).toBeLessThan(5000);
+    }
+  });
+
+  it('refuses deep nesting and overlong .jsonl lines by name, before parsing them', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(() => parseSamples('deep.jsonl', enc(`{"text": "ok"}\n${deep(1_000_000)}\n`))).toThrow(
+      /^deep\.jsonl: line 2 nests arrays or objects 65 levels deep \(at most 64\)/,
+    );
+    // 10⁷ deep is 20 M characters: refused by its length
+    expect(() => parseSamples('deep.jsonl', enc(deep(10_000_000)))).toThrow(
+      /^deep\.jsonl: line 1 is 19\.1 M characters long/,
+    );
+    // brackets inside strings do not count
+    expect(parseSamples('s.jsonl', enc(`{"text": "${'['.repeat(500)}"}`))[0].text).toHaveLength(
+      500,
+    );
+    const long = `{"text": "${'a'.repeat(MAX_LINE_CHARS)}"}`;
+    expect(() => parseSamples('long.jsonl', enc(long))).toThrow(
+      /^long\.jsonl: line 1 is 16\.0 M characters long \(at most 16 M per line\)/,
+    );
+  });
+
+  it('messages are one printable line of at most 300 characters that does not contradict itself', () => {
+    const msg = (name: string, text: string) => {
+      try {
+        parseSamples(name, enc(text));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'parsed';
+    };
+    expect(msg('w.csv', ' \v \n \t\n')).toMatch(/^w\.csv: is empty/);
+    const header = msg('h.csv', `${'col,'.repeat(5_000_000)}x\n1\n`);
+    expect(header.length).toBeLessThanOrEqual(300);
+    expect(header).toMatch(
+      /^h\.csv: has no "text" column in its header \(columns: "col", .*5000001 in all\)/,
+    );
+    expect(msg('c.tsv', 'a\u0001b\tc\n1\t2\n')).toMatch(/\(columns: "a\\x01b", "c"\)/);
+    const bad = msg('j.jsonl', '{"text": "a"}\n{"text": nope}\n');
+    expect(bad).toMatch(/^j\.jsonl: line 2 is not valid JSON: /);
+    expect(bad).not.toMatch(/line 1/);
+    for (const m of [header, bad]) {
+      expect(m).not.toMatch(/[\u0000-\u001f]/);
+    }
   });
 });
