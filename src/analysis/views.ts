@@ -60,7 +60,8 @@ export interface DensityOptions {
 
 /** Density per layer and set: activated parameters of the chosen matrices, as a count or fraction. */
 export function densityView(r: Results, o: DensityOptions): LayerSeries[] {
-  const ms = o.matrices ?? [0, 1, 2, 3, 4, 5, 6];
+  // a set of matrices: one named twice is counted once
+  const ms = [...new Set(o.matrices ?? [0, 1, 2, 3, 4, 5, 6])];
   const total = ms.reduce((a, m) => a + r.model.matrixParameters[m], 0);
   return r.sets.map((s) => ({
     name: s.name,

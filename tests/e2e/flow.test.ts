@@ -109,6 +109,15 @@ describe('research flow', () => {
 
   it('runs on the page GPU; numbers and drawn values equal the CLI on the same files', async () => {
     await page.locator('[data-action="run"]').click();
+    // a model dropped during the run (even the same file) is refused: its weights stay as they are
+    await page.locator('[data-field="model-locked"]').waitFor();
+    expect(await page.locator('[data-field="model-file"]').isDisabled()).toBe(true);
+    await dropFiles(page, 'main', [
+      { name: 'paramscope-demo.gguf', bytes: readFileSync(DEMO_GGUF) },
+    ]);
+    expect(await page.locator('[data-field="model-error"]').innerText()).toBe(
+      'paramscope-demo.gguf was not loaded. A run is in progress: cancel it (or let it finish) before loading another model.',
+    );
     await page.locator('[data-chart="boxplot"] [data-box]').first().waitFor({ timeout: 600_000 });
     await page.locator('[data-field="run-note"]').waitFor();
     expect(await page.locator('[data-field="run-note"]').innerText()).toMatch(

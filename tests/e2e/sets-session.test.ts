@@ -77,6 +77,25 @@ describe('sample sets', () => {
     await page.screenshot({ path: artifactPath('sets-edited.png'), fullPage: true });
   });
 
+  it('keeps every edit over a reload, with no run in between', async () => {
+    const names = () =>
+      page.locator('[data-set]').evaluateAll((els) => els.map((e) => e.getAttribute('data-set')));
+    const before = await names();
+    expect(before).toContain('computing');
+    expect(before).toContain('notes');
+    // the save follows an edit by half a second
+    await page.waitForTimeout(1500);
+    await page.reload();
+    await page.locator('[data-set="notes"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    expect(await names()).toEqual(before);
+    expect(await page.locator('[data-set="code"] [data-field="set-color"]').inputValue()).toBe(
+      '#123456',
+    );
+    expect(await page.locator('[data-set="bible"] [data-field="set-run"]').isChecked()).toBe(false);
+    expect(await page.locator('[data-set="notes"] td').nth(3).innerText()).toBe('2');
+  });
+
   it('names the file and the problem for a bad sample file', async () => {
     await dropFiles(page, '[data-set="notes"]', [{ name: 'bad.jsonl', bytes: '{"text": 1}\n' }]);
     await page.locator('[data-field="sets-error"]').waitFor();

@@ -70,6 +70,9 @@ describe('more views from a results document', () => {
       (r.sets[0].density.counts[0][0][1] + r.sets[0].density.counts[0][1][1]) / n,
       12,
     );
+    // a matrix named twice counts once (the view's checkboxes are a set)
+    const twice = densityView(r, { at: { k: 1 }, mode: 'fraction', matrices: [0, 1, 1, 0] });
+    expect(twice.map((s) => s.values)).toEqual(qk.map((s) => s.values));
     const atGamma = densityView(r, { at: { gamma: 1e-2 }, mode: 'count' });
     const exact = densityView(r, { at: { k: 1 }, mode: 'count' });
     expect(atGamma.map((s) => s.values)).toEqual(exact.map((s) => s.values));
