@@ -50,24 +50,33 @@ async function inputFile(flag: string, path: string): Promise<string> {
   return path;
 }
 
+/** The options of `argv`; node's own parse errors (several lines) as a one-line UsageError. */
+function parseOptions(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        pair: { type: 'string', multiple: true },
+        threshold: { type: 'string', multiple: true },
+        metric: { type: 'string', default: 'grad_x_weight' },
+        'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+        split: { type: 'string', default: 'file' },
+        backend: { type: 'string', default: 'reference' },
+        precision: { type: 'string', default: 'f32' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(oneLine((e as Error).message));
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      pair: { type: 'string', multiple: true },
-      threshold: { type: 'string', multiple: true },
-      metric: { type: 'string', default: 'grad_x_weight' },
-      'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
-      split: { type: 'string', default: 'file' },
-      backend: { type: 'string', default: 'reference' },
-      precision: { type: 'string', default: 'f32' },
-      out: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values } = parseOptions(argv);
   if (values.help) {
     console.log(USAGE);
     return 0;

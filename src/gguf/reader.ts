@@ -15,7 +15,7 @@ import {
   GgufValueType,
   SUPPORTED_TYPES_TEXT,
   typeName,
-  type GgmlType,
+  GgmlType,
   type GgufEntry,
   type GgufValue,
 } from './types';
@@ -297,7 +297,7 @@ export async function readGguf(source: ByteSource): Promise<GgufFile> {
     const block = BLOCK[type];
     if (!block)
       c.fail(
-        `tensor ${quoted(name)} has type ${typeName(type)}, which is not supported`,
+        `tensor ${quoted(name)} has ${GgmlType[type] ? `type ${typeName(type)}` : typeName(type)}, which is not supported`,
         SUPPORTED_TYPES_TEXT,
       );
     if (dims[0] % block.elements !== 0) {

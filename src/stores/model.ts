@@ -8,6 +8,7 @@ import { llamaConfig, layerParameterCount, type LlamaConfig } from '../model/con
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { GpuContext, optionsFor, type Precision } from '../gpu/context';
 import { uploadLlama, type GpuLlama } from '../gpu/model';
+import { withGpuErrors } from '../gpu/errors';
 import { defaultThreshold } from '../analysis/density';
 import { modelKey } from '../cache/keys';
 import { gpuState, gpuSettled } from './gpu.svelte';
@@ -27,10 +28,14 @@ async function upload(m: LoadedModel, signal?: AbortSignal) {
   if (g.status !== 'ready') throw new Error('WebGPU is not ready');
   const ctx = new GpuContext(g.gpu.device, optionsFor(g.gpu.summary));
   const startedAt = performance.now();
-  const model = await uploadLlama(ctx, m.file, {
-    signal,
-    onProgress: (p) => (session.upload = { ...p, fileName: m.fileName, startedAt }),
-  });
+  // an out-of-memory or other GPU error while the weights go up fails the load (named), not a
+  // later run
+  const model = await withGpuErrors(g.gpu.device, `loading ${m.fileName}`, () =>
+    uploadLlama(ctx, m.file, {
+      signal,
+      onProgress: (p) => (session.upload = { ...p, fileName: m.fileName, startedAt }),
+    }),
+  );
   return { ctx, model, key: m.key };
 }
 

@@ -89,5 +89,11 @@ function tokensUpTo(s: Sample, max: number): number {
 /** Tokens a run takes of a sample (after truncation at max tokens); 0 without a model. */
 export const tokenCount = (s: Sample) => tokensUpTo(s, session.maxTokens);
 
-/** Tokens before truncation (to show what max tokens cuts off). */
-export const fullTokenCount = (s: Sample) => tokensUpTo(s, Number.MAX_SAFE_INTEGER);
+/** The most tokens the sample list counts of a sample (a 20 MB text costs its first ~65 k characters). */
+export const PREVIEW_TOKENS = 8192;
+
+/** Tokens before truncation, up to PREVIEW_TOKENS (to show what max tokens cuts off). */
+export const fullTokenCount = (s: Sample) => tokensUpTo(s, PREVIEW_TOKENS);
+
+/** Samples the open sample list shows at most (the rest are counted, not drawn). */
+export const LISTED_SAMPLES = 200;

@@ -96,6 +96,24 @@ describe('sample sets', () => {
     expect(await page.locator('[data-set="notes"] td').nth(3).innerText()).toBe('2');
   });
 
+  it('lists the first 200 samples of a large set and counts the rest', async () => {
+    const text = Array.from({ length: 205 }, (_, i) => `Sample number ${i + 1}.`).join('\n\n');
+    if (!(await page.locator('[data-field="paste-set"]').isVisible()))
+      await page.locator('summary', { hasText: 'Paste text' }).click();
+    await page.locator('[data-field="paste-set"]').fill('many');
+    await page.locator('[data-field="paste-text"]').fill(text);
+    await page.locator('[data-action="paste"]').click();
+    await page.locator('[data-set="many"]').waitFor();
+    expect(await page.locator('[data-set="many"] td').nth(3).innerText()).toBe('205');
+    await page.locator('[data-set="many"] [data-action="samples"]').click();
+    expect(await page.locator('tr.samples li').count()).toBe(200);
+    expect(await page.locator('[data-field="samples-more"]').innerText()).toMatch(
+      /^… and 5 more samples \(the list shows the first 200; all are in the run\)$/,
+    );
+    await page.locator('[data-set="many"] [data-action="remove-set"]').click();
+    await expect.poll(() => page.locator('[data-set="many"]').count()).toBe(0);
+  });
+
   it('names the file and the problem for a bad sample file', async () => {
     await dropFiles(page, '[data-set="notes"]', [{ name: 'bad.jsonl', bytes: '{"text": 1}\n' }]);
     await page.locator('[data-field="sets-error"]').waitFor();
