@@ -13,6 +13,9 @@ export class GpuRunError extends Error {
 
 const SCOPES: GPUErrorFilter[] = ['internal', 'out-of-memory', 'validation'];
 
+const lostError = (what: string, info: GPUDeviceLostInfo) =>
+  new GpuRunError(`${what} failed: the GPU device was lost (${info.reason}): ${info.message}`);
+
 /** Runs `fn` inside error scopes of `device`; throws GpuRunError for any GPU error it caused. */
 export async function withGpuErrors<T>(
   device: GPUDevice,
@@ -20,24 +23,27 @@ export async function withGpuErrors<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   for (const s of SCOPES) device.pushErrorScope(s);
-  let lost: ((info: GPUDeviceLostInfo) => void) | null = null;
+  let lostInfo: GPUDeviceLostInfo | null = null;
+  let onLost: (() => void) | null = null;
   const lostNow = new Promise<never>((_, reject) => {
-    lost = (info) =>
-      reject(
-        new GpuRunError(
-          `${what} failed: the GPU device was lost (${info.reason}): ${info.message}`,
-        ),
-      );
+    onLost = () => reject(lostError(what, lostInfo!));
   });
-  void device.lost.then((info) => lost?.(info));
+  void device.lost.then((info) => {
+    lostInfo = info;
+    onLost?.();
+  });
   let result: T | undefined;
   let thrown: unknown = null;
   try {
     result = await Promise.race([fn(), lostNow]);
   } catch (e) {
     thrown = e;
+    // a lost device also fails the run's own awaits (a readback), sometimes before it is reported
+    if (!(e instanceof GpuRunError) && (e as Error)?.name !== 'AbortError')
+      await new Promise((r) => setTimeout(r, 20));
+    if (lostInfo) thrown = lostError(what, lostInfo);
   } finally {
-    lost = null;
+    onLost = null;
   }
   // popped in reverse order of the pushes: validation, out-of-memory, internal
   const errors: { kind: GPUErrorFilter; error: GPUError }[] = [];

@@ -118,7 +118,7 @@ export async function runAnalysis(): Promise<void> {
       },
     );
     if (r.complete || r.computed.sets.length + r.computed.pairs.length > 0) show(r.out);
-    else session.results = before;
+    else keep(before);
     const n = (x: { sets: string[]; pairs: string[] }) =>
       `${x.sets.length} set(s) and ${x.pairs.length} pair(s)`;
     session.runNote = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
@@ -134,12 +134,18 @@ export async function runAnalysis(): Promise<void> {
     await refreshCache();
   } catch (e) {
     console.error(e);
-    session.results = before;
+    keep(before);
     session.runError = `${(e as Error).name}: ${oneLine((e as Error).message)} Earlier results are kept; nothing of the failed unit was cached.`;
   } finally {
     session.running = false;
     abort = null;
   }
+}
+
+/** Puts back the results from before a run that failed or finished nothing. */
+function keep(before: Results | null): void {
+  session.results = before;
+  (globalThis as { __paramscopeResults?: Results | null }).__paramscopeResults = before;
 }
 
 export function cancelRun(): void {
