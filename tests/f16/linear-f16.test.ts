@@ -4,7 +4,7 @@
 // The subgroup-matrix variant (shaders/linear_mm.wgsl) needs tensor-core hardware: it is
 // compiled and checked against this same twin by `npm run bench -- --check` on such a GPU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu } from '../helpers/gpu';
+import { expectClose, runOnGpu } from '../helpers/gpu';
 import { f16Gpu } from '../helpers/f16';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
@@ -14,13 +14,8 @@ import * as g from '../../src/gpu/ops/linear';
 import * as r from '../../src/reference/linear';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
 import { randomArray } from '../../src/util/random';
-import { compareArrays, describeComparison } from '../../src/util/compare';
+import { compareArrays } from '../../src/util/compare';
 import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>, rel: number) {
-  const c = compareArrays(got, want, f32Scaled(want, rel, rel / 10));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 describe('f16 linears on the GPU', () => {
   let ctx: GpuContext;

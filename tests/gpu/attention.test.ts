@@ -1,18 +1,11 @@
 // shaders/attention.wgsl vs src/reference/attention.ts: causal attention with GQA, forward and
 // backward, through the three kernel families (simple, workgroup-per-row, 16-row blocks).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
 import * as ga from '../../src/gpu/ops/attention';
 import * as ra from '../../src/reference/attention';
 import { randomArray } from '../../src/util/random';
-import { compareArrays, describeComparison } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const c = compareArrays(got, want, f32Scaled(want));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 describe('attention on the GPU', () => {
   let ctx: GpuContext;

@@ -1,8 +1,8 @@
 // The GPU backend on the shipped demo model matches the trainer's f64 PyTorch autograd scores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../helpers/gpu';
+import { appContext } from '../helpers/gpu';
 import { demoFile, golden, goldenPairs, GOLDEN_REL } from '../helpers/demo';
-import { GpuContext, optionsFor } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/gpu/engine';
 import { compareArrays, describeComparison } from '../../src/util/compare';
@@ -10,10 +10,7 @@ import { compareArrays, describeComparison } from '../../src/util/compare';
 describe('demo model on the GPU', () => {
   let ctx: GpuContext;
   // as the app runs on this adapter (on SwiftShader: the simple linears, the tiled score kernels)
-  beforeAll(async () => {
-    const gpu = await testGpu();
-    ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
-  });
+  beforeAll(async () => (ctx = await appContext()));
   afterAll(() => ctx?.device.destroy());
 
   it('matches the golden PyTorch scores to 1e-3 (first golden sample)', async () => {

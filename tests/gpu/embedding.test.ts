@@ -1,6 +1,6 @@
 // shaders/embedding.wgsl vs src/reference/embedding.ts: rows of a quantized table gathered.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { uploadWeight } from '../../src/gpu/ops/quant';
@@ -8,13 +8,6 @@ import { embeddingForward } from '../../src/gpu/ops/embedding';
 import { embeddingForward as embeddingRef } from '../../src/reference/embedding';
 import { dequantize } from '../../src/gguf/dequant';
 import { GgmlType } from '../../src/gguf/types';
-import { compareArrays, describeComparison } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const c = compareArrays(got, want, f32Scaled(want));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 describe('embedding on the GPU', () => {
   let ctx: GpuContext;

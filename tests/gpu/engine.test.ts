@@ -2,9 +2,9 @@
 // makes (GQA, odd widths, T from 1 to 64): per-sample sums and max, max logit and its token,
 // mean-first density counts and Σ mean, pair LLMDcos; and two GPU runs bit-identical.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../helpers/gpu';
+import { appContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import { GpuContext, optionsFor } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { estimateGpuMemory, runGpu, type PartialRun } from '../../src/gpu/engine';
 import { GpuProfiler } from '../../src/gpu/profiler';
@@ -16,10 +16,7 @@ import type { Metric } from '../../src/analysis/metrics';
 describe('GPU backend vs reference backend', () => {
   let ctx: GpuContext;
   // as the app runs on this adapter (on SwiftShader: the simple linears, the tiled score kernels)
-  beforeAll(async () => {
-    const gpu = await testGpu();
-    ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
-  });
+  beforeAll(async () => (ctx = await appContext()));
   afterAll(() => ctx?.device.destroy());
 
   // the last field: the kernels, when not the app's for this adapter: 'tiled' (what real GPUs

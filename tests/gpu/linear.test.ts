@@ -8,7 +8,7 @@
 // partial tiles and split-K (a long reduction over few tiles) with the same pipelines: the
 // shader compiles are what these tests cost on a software adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
 import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';
@@ -17,13 +17,6 @@ import * as r from '../../src/reference/linear';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
 import type { LinearDims } from '../../src/model/shapes';
 import { randomArray } from '../../src/util/random';
-import { compareArrays, describeComparison } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const c = compareArrays(got, want, f32Scaled(want));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 /** One type per block size for the 128 × 128 tiles: 1 (f32, bf16), 32, 256. */
 const BLOCK_SIZE_TYPES = [GgmlType.F32, GgmlType.BF16, GgmlType.Q4_0, GgmlType.Q4_K];

@@ -1,18 +1,11 @@
 // shaders/rmsnorm.wgsl vs src/reference/rmsnorm.ts: forward, and the accumulating backward, on a
 // width that is not a multiple of the workgroup.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
 import * as gn from '../../src/gpu/ops/rmsnorm';
 import * as rn from '../../src/reference/rmsnorm';
 import { randomArray } from '../../src/util/random';
-import { compareArrays, describeComparison } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const c = compareArrays(got, want, f32Scaled(want));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 describe('rmsnorm on the GPU', () => {
   let ctx: GpuContext;

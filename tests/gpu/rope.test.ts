@@ -1,17 +1,10 @@
 // shaders/rope.wgsl vs src/reference/rope.ts: adjacent pairs (2i, 2i+1), partial rotation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
 import * as gr from '../../src/gpu/ops/rope';
 import * as rr from '../../src/reference/rope';
 import { randomArray } from '../../src/util/random';
-import { compareArrays, describeComparison } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const c = compareArrays(got, want, f32Scaled(want));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 describe('rope on the GPU', () => {
   let ctx: GpuContext;

@@ -2,7 +2,7 @@
 // and a forced validation error each end the run with a named GpuRunError and no results; the
 // incremental runner caches nothing of a failed unit. Then the same model runs clean again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../helpers/gpu';
+import { appContext } from '../helpers/gpu';
 import { fixtureFile } from '../helpers/fixtures';
 import { request } from '../helpers/parity';
 import { GpuContext, optionsFor } from '../../src/gpu/context';
@@ -32,10 +32,7 @@ function memoryCache(): CacheStore & { writes: string[] } {
 
 describe('a failed GPU run returns nothing', () => {
   let ctx: GpuContext;
-  beforeAll(async () => {
-    const gpu = await testGpu();
-    ctx = new GpuContext(gpu.device, optionsFor(gpu.summary));
-  });
+  beforeAll(async () => (ctx = await appContext()));
   afterAll(() => ctx?.device.destroy());
 
   const req = (model: GpuLlama) =>

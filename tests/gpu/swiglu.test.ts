@@ -1,8 +1,8 @@
 // shaders/swiglu.wgsl, add.wgsl and colnorm.wgsl vs their twins (src/reference/swiglu.ts, add.ts,
 // colnorm.ts): the elementwise ops and the column norms, on a length that is not a multiple of
 // the workgroup.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
 import * as gs from '../../src/gpu/ops/swiglu';
 import * as gadd from '../../src/gpu/ops/add';
@@ -11,13 +11,6 @@ import * as rs from '../../src/reference/swiglu';
 import * as radd from '../../src/reference/add';
 import { colnormForward as colnormRef } from '../../src/reference/colnorm';
 import { randomArray } from '../../src/util/random';
-import { compareArrays, describeComparison } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const c = compareArrays(got, want, f32Scaled(want));
-  expect(c.ok, describeComparison(name, c)).toBe(true);
-}
 
 describe('swiglu, add and colnorm on the GPU', () => {
   let ctx: GpuContext;

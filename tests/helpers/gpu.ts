@@ -2,7 +2,10 @@
 // message; GPU tests never skip.
 import { nodeGpu, NO_NODE_ADAPTER_HELP } from '../../src/gpu/node';
 import { openGpu, type Gpu } from '../../src/gpu/device';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext, optionsFor } from '../../src/gpu/context';
+import { expect } from 'vitest';
+import { compareArrays, describeComparison } from '../../src/util/compare';
+import { f32Scaled } from '../../src/util/tolerances';
 
 let opened: Promise<Gpu> | undefined;
 
@@ -48,4 +51,26 @@ export async function runOnGpu(
   }
   for (const buf of Object.values(b)) buf.destroy();
   return out;
+}
+
+/** A GpuContext with the kernels the app picks for this adapter (on SwiftShader: the simple
+ * linears, the tiled score kernels), on the shared Dawn device. */
+export async function appContext(): Promise<GpuContext> {
+  const gpu = await testGpu();
+  return new GpuContext(gpu.device, optionsFor(gpu.summary));
+}
+
+/** `got` within f32 tolerance (relative `rel`, scaled to the values) of its twin's `want`. */
+export function expectClose(
+  name: string,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  rel?: number,
+): void {
+  const c = compareArrays(
+    got,
+    want,
+    rel === undefined ? f32Scaled(want) : f32Scaled(want, rel, rel / 10),
+  );
+  expect(c.ok, describeComparison(name, c)).toBe(true);
 }
