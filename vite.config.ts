@@ -31,10 +31,10 @@ export default defineConfig({
   build: { target: 'es2022', sourcemap: true },
   test: {
     reporters: ['default', './tests/reporter.ts'],
-    // Two test files at a time, from every tier (vitest's default here is one: cores − 1). On
-    // the software adapters most of a GPU test's time is one shader compile (LLVM, one core), so
-    // a second file uses the other core. No tier runs its files one by one: vitest runs such
-    // tiers after all the others, on one worker, which left a core idle for ~5 minutes.
+    // Two test files at a time (vitest's default here is one: cores − 1). On the software
+    // adapters most of a GPU test's time is one shader compile (LLVM, one core), so a second
+    // file uses the other core. Only the f16 tier runs its files one by one (see there): vitest
+    // runs such a tier after all the others, on one worker, so no other tier does.
     maxWorkers: 2,
     projects: [
       {
@@ -70,6 +70,10 @@ export default defineConfig({
           include: ['tests/f16/**/*.test.ts'],
           pool: 'forks',
           env: { VK_ICD_FILENAMES: '/usr/share/vulkan/icd.d/lvp_icd.json' },
+          // one file at a time: lavapipe keeps compiled shaders in its disk cache, so a pipeline
+          // one file compiled (10–50 s for an f16 linear) is not compiled again by the next
+          // (measured: the tier took 128 s so, 258 s with its files beside each other)
+          fileParallelism: false,
           // slowest: whole fixture models on the f16 path, up to 71 s (mostly shader compiles)
           testTimeout: 240_000,
           hookTimeout: 60_000,
@@ -81,7 +85,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           pool: 'forks',
-          testTimeout: 120_000,
+          // beside a gpu-tier file a page's first run takes up to 45 s (compiles in Chromium)
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },
