@@ -31,7 +31,7 @@ async function openAndSet(): Promise<void> {
       gpuState.current = {
         status: 'unavailable',
         reason: 'device-lost',
-        message: `The GPU device was lost (${info.reason}): ${info.message}. Reload the page to start again.`,
+        message: `The GPU device was lost (${info.reason}): ${info.message.replace(/\.+$/, '')}.`,
       };
     });
     gpuState.current = { status: 'ready', gpu };

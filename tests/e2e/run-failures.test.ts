@@ -111,5 +111,10 @@ describe('GPU failures during a run in the page', () => {
     expect(await page.locator('[data-chart="density"] [data-series="tiny"] circle').count()).toBe(
       8,
     );
+    // the page says the device is gone and how to go on, above the session it keeps
+    expect(await page.locator('[data-region="no-webgpu"]').getAttribute('data-reason')).toBe(
+      'device-lost',
+    );
+    await page.screenshot({ path: artifactPath('run-device-lost.png') });
   });
 });
