@@ -16,7 +16,8 @@ import { defaultThreshold } from '../analysis/density';
 import { validateResults } from '../analysis/results';
 import { runReference, type RunOutput } from '../engine/reference';
 import { assembleResults } from '../engine/assemble';
-import type { Progress, RunRequest } from '../engine/types';
+import type { Progress, RunRequest, RunSet } from '../engine/types';
+import type { Tokenizer } from '../tokenizer/index';
 import type { Results } from '../analysis/results';
 import type { Precision } from '../gpu/context';
 import { checkRunOutput } from '../engine/check';
@@ -75,6 +76,30 @@ function parseOptions(argv: string[]) {
   }
 }
 
+/** The --set NAME=FILE arguments as run sets of token ids; a name given twice is refused. */
+async function readSets(
+  specs: string[],
+  tok: Tokenizer,
+  split: TxtSplit,
+  maxTokens: number,
+): Promise<Map<string, RunSet>> {
+  const sets = new Map<string, RunSet>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set ${spec}: expected NAME=FILE`);
+    const name = spec.slice(0, eq);
+    if (sets.has(name))
+      throw new UsageError(`--set ${quoted(name)} is given twice: each set needs its own name`);
+    const path = await inputFile(`--set ${name}=`, spec.slice(eq + 1));
+    const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
+    sets.set(name, {
+      name,
+      samples: samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) })),
+    });
+  }
+  return sets;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseOptions(argv);
   if (values.help) {
@@ -106,20 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
-  const sets = new Map<string, RunRequest['sets'][number]>();
-  for (const spec of values.set) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set ${spec}: expected NAME=FILE`);
-    const name = spec.slice(0, eq);
-    if (sets.has(name))
-      throw new UsageError(`--set ${quoted(name)} is given twice: each set needs its own name`);
-    const path = await inputFile(`--set ${name}=`, spec.slice(eq + 1));
-    const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
-    const set = { name, samples: [] as RunRequest['sets'][number]['samples'] };
-    for (const s of samples)
-      set.samples.push({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) });
-    sets.set(name, set);
-  }
+  const sets = await readSets(values.set, tok, split, maxTokens);
   const pairs = (values.pair ?? []).map((p) => {
     const [a, b, s, extra] = p.split(':');
     const shift = s === undefined ? 0 : Number(s);

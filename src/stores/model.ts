@@ -102,8 +102,9 @@ export function cancelModelLoad(): void {
 }
 
 export async function loadDemoModel(): Promise<void> {
-  if (modelLoadBlocked()) {
-    session.modelError = `The demo model was not loaded. ${modelLoadBlocked()}`;
+  const blocked = modelLoadBlocked();
+  if (blocked) {
+    session.modelError = `The demo model was not loaded. ${blocked}`;
     return;
   }
   session.modelStatus = 'loading';

@@ -37,6 +37,17 @@ export function sessionFile(): SessionFile {
     schema: SESSION_SCHEMA,
     savedAt: new Date().toISOString(),
     model: session.model ? { name: session.model.name, file: session.model.fileName } : null,
+    ...sessionEdits(),
+    results: session.results,
+  };
+}
+
+/**
+ * What a person edits in a session: sets, settings, excluded layers (the session file but its
+ * model and results). The app saves the session when any of it changes.
+ */
+export function sessionEdits(): Pick<SessionFile, 'sets' | 'settings' | 'excluded'> {
+  return {
     sets: session.sets,
     settings: {
       metric: session.metric,
@@ -50,7 +61,6 @@ export function sessionFile(): SessionFile {
       skipped: session.skipped,
     },
     excluded: session.excluded,
-    results: session.results,
   };
 }
 
