@@ -14,12 +14,13 @@ import { DEFAULT_MAX_TOKENS, parseSamples, sampleTokens, type TxtSplit } from '.
 import { METRICS, type Metric } from '../analysis/metrics';
 import { defaultThreshold } from '../analysis/density';
 import { validateResults } from '../analysis/results';
-import { runReference, type RunOutput } from '../engine/reference';
+import { runReference } from '../engine/run-reference';
+import type { RunOutput } from '../engine/types';
 import { assembleResults } from '../engine/assemble';
 import type { Progress, RunRequest, RunSet } from '../engine/types';
 import type { Tokenizer } from '../tokenizer/index';
 import type { Results } from '../analysis/results';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../engine/types';
 import { checkRunOutput } from '../engine/check';
 import { oneLine, quoted } from '../util/message';
 
@@ -170,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
       import('../gpu/node'),
       import('../gpu/context'),
       import('../gpu/model'),
-      import('../gpu/engine'),
+      import('../engine/run-gpu'),
     ]);
     const { gpu, software } = await openNodeGpu();
     const s = gpu.summary;

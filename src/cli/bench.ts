@@ -7,11 +7,13 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
-import { GpuContext, optionsFor, precisionLabel, type Precision } from '../gpu/context';
+import { GpuContext, optionsFor, precisionLabel } from '../gpu/context';
+import type { Precision } from '../engine/types';
 import { checkF16Kernels } from '../gpu/f16check';
 import { GpuProfiler } from '../gpu/profiler';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
-import { estimateGpuMemory, runGpu, type SavedInputs } from '../gpu/engine';
+import { runGpu } from '../engine/run-gpu';
+import { estimateGpuMemory, type SavedInputs } from '../engine/memory';
 import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
 import { scoreReduce, scoreSlots } from '../gpu/ops/score';
 import { attentionBackward, attentionForward } from '../gpu/ops/attention';
@@ -166,120 +168,98 @@ interface OpRow {
   weightGBs: number;
 }
 const ops: OpRow[] = [];
+/** The linears and the score kernel at matrix m's shape. */
+async function benchLinear(t: GgmlType, T: number, m: 'q' | 'gate' | 'down'): Promise<void> {
+  const { O, I } = matrixShape(config, m);
+  const W = uploadWeight(ctx.device, randomTensorBytes(t, O * I, 7, 0.01), t, O * I);
+  const X = ctx.storage(T * Math.max(O, I) * 4);
+  const Y = ctx.storage(T * Math.max(O, I) * 4);
+  const acc = ctx.storage(O * I * 4);
+  const part = ctx.storage(scoreSlots({ T, O, I }, ctx) * 12);
+  const d = { T, O, I };
+  const flops = 2 * T * O * I;
+  const row = (op: string, sec: number): OpRow => ({
+    precision,
+    op,
+    type: GgmlType[t],
+    T,
+    O,
+    I,
+    seconds: sec,
+    gflops: flops / sec / 1e9,
+    weightGBs: W.buffer.size / sec / 1e9,
+  });
+  ops.push(row(`linear_forward ${m}`, await time((enc) => linearForward(ctx, enc, Y, X, W, d))));
+  ops.push(
+    row(
+      `linear_backward_input ${m}`,
+      await time((enc) => linearBackwardInput(ctx, enc, X, Y, W, d)),
+    ),
+  );
+  ops.push(
+    row(
+      `score_reduce ${m}`,
+      await time((enc) => scoreReduce(ctx, enc, acc, part, Y, X, W, X, d, 'grad_x_weight', true)),
+    ),
+  );
+  [W.buffer, X, Y, acc, part].forEach((b) => b.destroy());
+}
+
+/** Attention forward and backward at T tokens. */
+async function benchAttention(T: number): Promise<void> {
+  const ad = { T, H: config.headCount, Hkv: config.headCountKv, Dh: config.headDim };
+  const n = T * ad.H * ad.Dh;
+  const [q, k, v, o, dout, dq, dk, dv] = Array.from({ length: 8 }, () => ctx.storage(n * 4));
+  const [lse, delta] = [ctx.storage(ad.H * T * 4), ctx.storage(ad.H * T * 4)];
+  const aflops = 2 * 2 * ((T * (T + 1)) / 2) * ad.H * ad.Dh;
+  const row = (op: string, seconds: number, flops: number): OpRow => ({
+    precision,
+    op,
+    type: '-',
+    T,
+    O: ad.H,
+    I: ad.Dh,
+    seconds,
+    gflops: flops / seconds / 1e9,
+    weightGBs: 0,
+  });
+  const fw = await time((enc) => attentionForward(ctx, enc, o, lse, q, k, v, ad));
+  ops.push(row('attention_forward', fw, aflops));
+  const bw = await time((enc) =>
+    attentionBackward(ctx, enc, dq, dk, dv, delta, dout, q, k, v, o, lse, ad),
+  );
+  ops.push(row('attention_backward', bw, 2.5 * aflops));
+  [q, k, v, o, dout, dq, dk, dv, lse, delta].forEach((b) => b.destroy());
+}
+
+/** The density finish over one layer's parameters (once per set and layer). */
+async function benchDensity(T: number): Promise<void> {
+  const n = MATRICES.reduce((s, m) => s + matrixShape(config, m).O * matrixShape(config, m).I, 0);
+  const acc = ctx.storage(n * 4);
+  const counts = ctx.storage(densityCounters(1) * 4);
+  const part = ctx.storage(densitySlots(n) * 4);
+  const thr = ctx.upload(Float32Array.of(2e-6));
+  const sec = await time((enc) => densityFinish(ctx, enc, counts, part, acc, thr, n, 1, 1));
+  ops.push({
+    precision,
+    op: 'density_finish layer',
+    type: '-',
+    T,
+    O: n,
+    I: 1,
+    seconds: sec,
+    gflops: 0,
+    weightGBs: (n * 4) / sec / 1e9,
+  });
+  [acc, counts, part, thr].forEach((b) => b.destroy());
+}
+
 async function benchOps(): Promise<void> {
   for (const t of types) {
     for (const T of tokenCounts) {
-      for (const m of ['q', 'gate', 'down'] as const) {
-        const { O, I } = matrixShape(config, m);
-        const W = uploadWeight(ctx.device, randomTensorBytes(t, O * I, 7, 0.01), t, O * I);
-        const X = ctx.storage(T * Math.max(O, I) * 4);
-        const Y = ctx.storage(T * Math.max(O, I) * 4);
-        const acc = ctx.storage(O * I * 4);
-        const part = ctx.storage(scoreSlots({ T, O, I }, ctx) * 12);
-        const d = { T, O, I };
-        const flops = 2 * T * O * I;
-        const row = (op: string, sec: number): OpRow => ({
-          precision,
-          op,
-          type: GgmlType[t],
-          T,
-          O,
-          I,
-          seconds: sec,
-          gflops: flops / sec / 1e9,
-          weightGBs: W.buffer.size / sec / 1e9,
-        });
-        ops.push(
-          row(`linear_forward ${m}`, await time((enc) => linearForward(ctx, enc, Y, X, W, d))),
-        );
-        ops.push(
-          row(
-            `linear_backward_input ${m}`,
-            await time((enc) => linearBackwardInput(ctx, enc, X, Y, W, d)),
-          ),
-        );
-        ops.push(
-          row(
-            `score_reduce ${m}`,
-            await time((enc) =>
-              scoreReduce(ctx, enc, acc, part, Y, X, W, X, d, 'grad_x_weight', true),
-            ),
-          ),
-        );
-        [W.buffer, X, Y, acc, part].forEach((b) => b.destroy());
-      }
-      const ad = { T, H: config.headCount, Hkv: config.headCountKv, Dh: config.headDim };
-      const n = T * ad.H * ad.Dh;
-      const bufs = ['q', 'k', 'v', 'o', 'do', 'dq', 'dk', 'dv'].map(() => ctx.storage(n * 4));
-      const small = [ctx.storage(ad.H * T * 4), ctx.storage(ad.H * T * 4)];
-      const aflops = 2 * 2 * ((T * (T + 1)) / 2) * ad.H * ad.Dh;
-      const fw = await time((enc) =>
-        attentionForward(ctx, enc, bufs[3], small[0], bufs[0], bufs[1], bufs[2], ad),
-      );
-      ops.push({
-        precision,
-        op: 'attention_forward',
-        type: '-',
-        T,
-        O: ad.H,
-        I: ad.Dh,
-        seconds: fw,
-        gflops: aflops / fw / 1e9,
-        weightGBs: 0,
-      });
-      const bw = await time((enc) =>
-        attentionBackward(
-          ctx,
-          enc,
-          bufs[5],
-          bufs[6],
-          bufs[7],
-          small[1],
-          bufs[4],
-          bufs[0],
-          bufs[1],
-          bufs[2],
-          bufs[3],
-          small[0],
-          ad,
-        ),
-      );
-      ops.push({
-        precision,
-        op: 'attention_backward',
-        type: '-',
-        T,
-        O: ad.H,
-        I: ad.Dh,
-        seconds: bw,
-        gflops: (2.5 * aflops) / bw / 1e9,
-        weightGBs: 0,
-      });
-      [...bufs, ...small].forEach((b) => b.destroy());
-      if (T === tokenCounts[0]) {
-        // the density finish over one layer's parameters (once per set and layer)
-        const n = MATRICES.reduce(
-          (s, m) => s + matrixShape(config, m).O * matrixShape(config, m).I,
-          0,
-        );
-        const acc = ctx.storage(n * 4);
-        const counts = ctx.storage(densityCounters(1) * 4);
-        const part = ctx.storage(densitySlots(n) * 4);
-        const thr = ctx.upload(Float32Array.of(2e-6));
-        const sec = await time((enc) => densityFinish(ctx, enc, counts, part, acc, thr, n, 1, 1));
-        ops.push({
-          precision,
-          op: 'density_finish layer',
-          type: '-',
-          T,
-          O: n,
-          I: 1,
-          seconds: sec,
-          gflops: 0,
-          weightGBs: (n * 4) / sec / 1e9,
-        });
-        [acc, counts, part, thr].forEach((b) => b.destroy());
-      }
+      for (const m of ['q', 'gate', 'down'] as const) await benchLinear(t, T, m);
+      await benchAttention(T);
+      if (T === tokenCounts[0]) await benchDensity(T);
     }
   }
   console.table(

@@ -1,8 +1,7 @@
 // Wraps a run's output in the results document (schema paramscope.results/1).
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import { RESULTS_SCHEMA, type Results } from '../analysis/results';
-import type { RunRequest } from './types';
-import type { RunOutput } from './reference';
+import type { RunOutput, RunRequest } from './types';
 
 export function assembleResults(
   out: RunOutput,

@@ -4,7 +4,7 @@
 // first failure is an error naming the set, sample, layer and matrix; nothing of the unit is kept.
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import type { Metric } from '../analysis/metrics';
-import type { RunOutput } from './reference';
+import type { RunOutput } from './types';
 import { quoted } from '../util/message';
 
 export class RunCheckError extends Error {

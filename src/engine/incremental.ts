@@ -4,8 +4,14 @@
 import type { PairResult, SetResult } from '../analysis/results';
 import { entry, type CacheStore } from '../cache/store';
 import { pairSignature, setSignature, settingsKey } from '../cache/keys';
-import type { RunOutput } from './reference';
-import { checkPairs, type PairSpec, type RunOptions, type RunRequest, type RunSet } from './types';
+import {
+  checkPairs,
+  type PairSpec,
+  type RunOptions,
+  type RunOutput,
+  type RunRequest,
+  type RunSet,
+} from './types';
 
 export interface PlanUnit {
   sets: RunSet[];

@@ -8,12 +8,7 @@ import { reduceMatrix } from '../analysis/reductions';
 import { MeanAccumulator } from '../analysis/density';
 import { llmdcos } from '../analysis/llmdcos';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
-import { checkPairs, pairedIndex, type RunOptions, type RunRequest } from './types';
-
-export interface RunOutput {
-  sets: SetResult[];
-  pairs: PairResult[];
-}
+import { checkPairs, pairedIndex, type RunOptions, type RunOutput, type RunRequest } from './types';
 
 /** A per sample, per layer, per matrix (Float32Array each). */
 type SampleScores = Float32Array[][];

@@ -1,5 +1,26 @@
 // What a run asks for and how it reports, shared by the reference and the GPU backends.
 import type { Metric } from '../analysis/metrics';
+import type { PairResult, SampleResult, SetResult } from '../analysis/results';
+
+/** What both backends return for a request. */
+export interface RunOutput {
+  sets: SetResult[];
+  pairs: PairResult[];
+}
+
+/** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
+export type Precision = 'f32' | 'f16';
+
+/**
+ * What a cancelled run had finished, on the AbortError it throws (`error.partial`): every
+ * sample's forward (max logit, its token) and its scores for the layers in `layersDone` (the GPU
+ * walk goes from the last layer down; other layers' entries are 0).
+ */
+export interface PartialRun {
+  forwardDone: boolean;
+  layersDone: number[];
+  samples: (SampleResult & { set: string })[];
+}
 
 export interface RunSet {
   name: string;

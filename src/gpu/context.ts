@@ -1,4 +1,5 @@
 import type { GpuProfiler } from './profiler';
+import type { Precision } from '../engine/types';
 
 // A device plus the things every op needs: a pipeline cache, transient uniform buffers,
 // storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
@@ -36,9 +37,6 @@ export interface GpuOptions {
   /** subgroups per workgroup of the matrix kernels (benchmarks; default in ops/linear.ts) */
   matrixSubgroups?: number;
 }
-
-/** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
-export type Precision = 'f32' | 'f16';
 
 /**
  * Options that suit an adapter: tiled kernels, except linear and attention on software adapters;

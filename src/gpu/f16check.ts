@@ -12,7 +12,7 @@ import { matmulBackwardWeight } from '../reference/matmul';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { GgmlType } from '../gguf/types';
 import { randomArray } from '../util/random';
-import { f32Scaled } from '../util/tolerances';
+import { F32_OP, f32Scaled } from '../util/tolerances';
 
 export interface F16Check {
   ok: boolean;
@@ -38,24 +38,26 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       out.push({
         name: `linear_forward ${tag}`,
         inputs: { X: randomArray(d.T * d.I, 1) },
-        outputLength: d.T * d.O,
+        outputs: { Y: d.T * d.O },
         reference: ({ X }) => {
           const Y = new Float64Array(d.T * d.O);
           ref.linearForwardF16(Y, X, bytes, type, d);
-          return Float32Array.from(Y);
+          return { Y: Float32Array.from(Y) };
         },
-        gpu: (c, enc, o, b) => linearForward(c, enc, o, b.X, W, d),
+        gpu: (c, enc, b) => linearForward(c, enc, b.Y, b.X, W, d),
+        tolerance: (want) => f32Scaled(want),
       });
       out.push({
         name: `linear_backward_input ${tag}`,
         inputs: { dY: randomArray(d.T * d.O, 2).map((v) => v * 1e-4) },
-        outputLength: d.T * d.I,
+        outputs: { dX: d.T * d.I },
         reference: ({ dY }) => {
           const dX = new Float64Array(d.T * d.I);
           ref.linearBackwardInputF16(dX, dY, bytes, type, d, F16_GRAD_SCALE);
-          return Float32Array.from(dX);
+          return { dX: Float32Array.from(dX) };
         },
-        gpu: (c, enc, o, b) => linearBackwardInput(c, enc, o, b.dY, W, d),
+        gpu: (c, enc, b) => linearBackwardInput(c, enc, b.dX, b.dY, W, d),
+        tolerance: (want) => f32Scaled(want),
       });
     }
   }
@@ -73,13 +75,16 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
           dY: randomArray(d.T * d.O, 3).map((v) => v * 1e-4),
           X: randomArray(d.T * d.I, 4),
         },
-        outputLength: d.O * d.I,
+        outputs: { g: d.O * d.I },
         reference: ({ dY, X }) => {
           const g = new Float64Array(d.O * d.I);
-          matmulBackwardWeight(g, ref.toF16(dY, F16_GRAD_SCALE), ref.toF16(X), d);
-          return Float32Array.from(g);
+          const f16 = (a: Float32Array | Uint32Array, s?: number) =>
+            ref.toF16(a as Float32Array, s);
+          matmulBackwardWeight(g, f16(dY, F16_GRAD_SCALE), f16(X), d);
+          return { g: Float32Array.from(g) };
         },
-        gpu: (c, enc, o, b) => scoreGradMatrix(c, enc, o, b.dY, b.X, d),
+        gpu: (c, enc, b) => scoreGradMatrix(c, enc, b.g, b.dY, b.X, d),
+        tolerance: (want) => f32Scaled(want),
       });
     }
   }
@@ -90,10 +95,7 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
 export async function checkF16Kernels(ctx: GpuContext): Promise<F16Check> {
   const results: OpCheckResult[] = [];
   const weights: GPUBuffer[] = [];
-  for (const c of cases(ctx, weights)) {
-    const want = c.reference(c.inputs);
-    results.push(await checkOp(ctx, c, f32Scaled(want)));
-  }
+  for (const c of cases(ctx, weights)) results.push(await checkOp(ctx, c, F32_OP));
   weights.forEach((w) => w.destroy());
   return {
     ok: results.every((r) => r.ok),

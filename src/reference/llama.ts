@@ -1,18 +1,21 @@
 // The reference Llama: forward to the last position's logits, the objective D = max logit, and
-// backward of D to the 7 linear matrices of every layer. Plain loops over the reference ops;
-// f32 arrays by default, f64 for gradient checks. Small models only (keeps every activation).
-import { MATRICES, matrixShape, type MatrixName } from '../model/config';
-import type { LlamaWeights } from '../model/weights';
+// backward of D to the 7 linear matrices of every layer, as lists of reference op calls. The GPU
+// model, src/gpu/llama.ts, has the same functions in the same order over the WGSL twins of these
+// ops. f32 arrays by default, f64 for gradient checks. Small models only (keeps every activation).
+import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import type { LayerWeights, LlamaWeights } from '../model/weights';
 import { matmulBackwardInput, matmulBackwardWeight, matmulForward } from './matmul';
 import { rmsnormBackward, rmsnormForward } from './rmsnorm';
-import { ropeBackward, ropeForward } from './rope';
+import { ropeBackward, ropeForward, type RopeDims } from './rope';
 import { attentionBackward, attentionForward } from './attention';
 import { swigluBackward, swigluForward } from './swiglu';
+import { addAccumulate, addForward } from './add';
+import { embeddingForward } from './embedding';
+import { headArgmax, headBackward as headRow } from './head';
 import { like, type FloatArray } from './types';
-import { argmaxNanFirst } from './head';
 
 /** What one layer's forward keeps for its backward. */
-interface LayerCache {
+export interface LayerCache {
   x: FloatArray; // (T, C) layer input (residual stream)
   xn1: FloatArray; // (T, C) attention-norm output: input of q, k, v
   rstd1: FloatArray; // (T)
@@ -27,16 +30,21 @@ interface LayerCache {
   g: FloatArray; // (T, F)
   u: FloatArray; // (T, F)
   h: FloatArray; // (T, F): input of down
+  out: FloatArray; // (T, C) the layer's output x3 = x2 + down(h)
 }
 
-export interface ForwardResult {
-  tokens: number[];
-  logits: FloatArray; // (V) at the last position
-  argmax: number;
-  maxLogit: number;
-  layers: LayerCache[];
+/** The head's forward at the last position. */
+export interface HeadCache {
   xLast: FloatArray; // (C) final residual at the last position
   rstdLast: number;
+  logits: FloatArray; // (V)
+  argmax: number;
+  maxLogit: number;
+}
+
+export interface ForwardResult extends HeadCache {
+  tokens: number[];
+  layers: LayerCache[];
 }
 
 export interface ScoreResult extends ForwardResult {
@@ -46,74 +54,180 @@ export interface ScoreResult extends ForwardResult {
   inputs: Record<MatrixName, FloatArray>[];
 }
 
+const ropeOf = (c: LlamaConfig, T: number, heads: number): RopeDims => ({
+  T,
+  heads,
+  headDim: c.headDim,
+  ropeDims: c.ropeDims,
+  base: c.ropeFreqBase,
+});
+
+/** Y (T, O) = X (T, I) · Wᵀ for matrix m of a layer. */
+function linear(
+  c: LlamaConfig,
+  lw: LayerWeights<FloatArray>,
+  m: MatrixName,
+  X: FloatArray,
+  T: number,
+) {
+  const { O, I } = matrixShape(c, m);
+  const Y = like(X, T * O);
+  matmulForward(Y, X, lw.matrices[m], { T, I, O });
+  return Y;
+}
+
+/** x (T, C) = E[tokens]. */
+export function embed(w: LlamaWeights<FloatArray>, tokens: number[]): FloatArray {
+  const c = w.config;
+  tokens.forEach((id, t) => {
+    if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize)
+      throw new Error(
+        `token id ${id} at position ${t} is outside the vocabulary (0..${c.vocabSize - 1})`,
+      );
+  });
+  const x = like(w.tokenEmbd, tokens.length * c.embeddingLength);
+  embeddingForward(x, tokens, w.tokenEmbd, c.embeddingLength);
+  return x;
+}
+
+/** Layer l: x2 = x + o(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x)))); out = x2 + down(swiglu(gate(n2(x2)), up(n2(x2)))). */
+export function layerForward(
+  w: LlamaWeights<FloatArray>,
+  l: number,
+  x: FloatArray,
+  T: number,
+): LayerCache {
+  const c = w.config;
+  const lw = w.layers[l];
+  const [C, H, Hkv, Dh] = [c.embeddingLength, c.headCount, c.headCountKv, c.headDim];
+  const xn1 = like(x, T * C);
+  const rstd1 = like(x, T);
+  rmsnormForward(xn1, rstd1, x, lw.attnNorm, T, C, c.rmsEps);
+  const q = linear(c, lw, 'q', xn1, T);
+  const k = linear(c, lw, 'k', xn1, T);
+  const v = linear(c, lw, 'v', xn1, T);
+  ropeForward(q, ropeOf(c, T, H));
+  ropeForward(k, ropeOf(c, T, Hkv));
+  const att = like(x, T * H * Dh);
+  const probs = like(x, H * T * T);
+  attentionForward(att, probs, q, k, v, { T, H, Hkv, Dh });
+  const o = linear(c, lw, 'o', att, T);
+  const x2 = like(x, T * C);
+  addForward(x2, x, o);
+  const xn2 = like(x, T * C);
+  const rstd2 = like(x, T);
+  rmsnormForward(xn2, rstd2, x2, lw.ffnNorm, T, C, c.rmsEps);
+  const g = linear(c, lw, 'gate', xn2, T);
+  const u = linear(c, lw, 'up', xn2, T);
+  const h = like(x, T * c.feedForwardLength);
+  swigluForward(h, g, u);
+  const down = linear(c, lw, 'down', h, T);
+  const out = like(x, T * C);
+  addForward(out, x2, down);
+  return { x, xn1, rstd1, q, k, v, probs, att, x2, xn2, rstd2, g, u, h, out };
+}
+
+/** logits (V) = output · rmsnorm(x[T − 1]); D = the largest of them. */
+export function headForward(w: LlamaWeights<FloatArray>, x: FloatArray, T: number): HeadCache {
+  const c = w.config;
+  const C = c.embeddingLength;
+  const xLast = x.slice((T - 1) * C, T * C) as FloatArray;
+  const xf = like(x, C);
+  const rs = like(x, 1);
+  rmsnormForward(xf, rs, xLast, w.outputNorm, 1, C, c.rmsEps);
+  const logits = like(x, c.vocabSize);
+  matmulForward(logits, xf, w.output, { T: 1, I: C, O: c.vocabSize });
+  const { index, value } = headArgmax(logits);
+  return { xLast, rstdLast: rs[0], logits, argmax: index, maxLogit: value };
+}
+
+/** dx (T, C) = ∂D/∂x at the last layer's output: only the last row is non-zero. */
+export function headBackward(w: LlamaWeights<FloatArray>, head: HeadCache, T: number): FloatArray {
+  const C = w.config.embeddingLength;
+  const dxf = headRow(w.output, head.argmax, C);
+  const dLast = like(dxf, C);
+  rmsnormBackward(dLast, dxf, head.xLast, w.outputNorm, Float64Array.of(head.rstdLast), 1, C);
+  const dx = like(dxf, T * C);
+  dx.set(dLast, (T - 1) * C);
+  return dx;
+}
+
+/**
+ * Layer l's backward from dx (T, C) at its output: returns dx at its input and ∂D/∂W of its 7
+ * matrices (the reverse of layerForward, op for op).
+ */
+export function layerBackward(
+  w: LlamaWeights<FloatArray>,
+  l: number,
+  L: LayerCache,
+  dx: FloatArray,
+  T: number,
+): { dx: FloatArray; grads: Record<MatrixName, FloatArray> } {
+  const c = w.config;
+  const lw = w.layers[l];
+  const [C, F, H, Hkv, Dh] = [
+    c.embeddingLength,
+    c.feedForwardLength,
+    c.headCount,
+    c.headCountKv,
+    c.headDim,
+  ];
+  const grads = {} as Record<MatrixName, FloatArray>;
+  const linBack = (m: MatrixName, dY: FloatArray, X: FloatArray): FloatArray => {
+    const { O, I } = matrixShape(c, m);
+    grads[m] = like(dx, O * I);
+    matmulBackwardWeight(grads[m], dY, X, { T, I, O });
+    const dX = like(dx, T * I);
+    matmulBackwardInput(dX, dY, lw.matrices[m], { T, I, O });
+    return dX;
+  };
+  const dh = linBack('down', dx, L.h);
+  const dg = like(dx, T * F);
+  const du = like(dx, T * F);
+  swigluBackward(dg, du, dh, L.g, L.u);
+  const dxn2 = linBack('gate', dg, L.xn2);
+  addAccumulate(dxn2, linBack('up', du, L.xn2));
+  const dx2 = dx.slice() as FloatArray;
+  rmsnormBackward(dx2, dxn2, L.x2, lw.ffnNorm, L.rstd2, T, C);
+  const datt = linBack('o', dx2, L.att);
+  const dq = like(dx, T * H * Dh);
+  const dk = like(dx, T * Hkv * Dh);
+  const dv = like(dx, T * Hkv * Dh);
+  attentionBackward(dq, dk, dv, datt, L.q, L.k, L.v, L.probs, { T, H, Hkv, Dh });
+  ropeBackward(dq, ropeOf(c, T, H));
+  ropeBackward(dk, ropeOf(c, T, Hkv));
+  const dxn1 = linBack('q', dq, L.xn1);
+  addAccumulate(dxn1, linBack('k', dk, L.xn1));
+  addAccumulate(dxn1, linBack('v', dv, L.xn1));
+  const dx1 = dx2.slice() as FloatArray;
+  rmsnormBackward(dx1, dxn1, L.x, lw.attnNorm, L.rstd1, T, C);
+  return { dx: dx1, grads };
+}
+
+/** The input X (T, I) of each linear of a layer. */
+export const layerInputs = (L: LayerCache): Record<MatrixName, FloatArray> => ({
+  q: L.xn1,
+  k: L.xn1,
+  v: L.xn1,
+  o: L.att,
+  gate: L.xn2,
+  up: L.xn2,
+  down: L.h,
+});
+
 export function llamaForward<A extends FloatArray>(
   w: LlamaWeights<A>,
   tokens: number[],
 ): ForwardResult {
-  const c = w.config;
+  if (tokens.length < 1) throw new Error('llamaForward: no tokens');
   const T = tokens.length;
-  const C = c.embeddingLength;
-  const F = c.feedForwardLength;
-  const H = c.headCount;
-  const Hkv = c.headCountKv;
-  const Dh = c.headDim;
-  const proto = w.tokenEmbd;
-  if (T < 1) throw new Error('llamaForward: no tokens');
-  let x = like(proto, T * C);
-  tokens.forEach((id, t) => {
-    if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) {
-      throw new Error(
-        `token id ${id} at position ${t} is outside the vocabulary (0..${c.vocabSize - 1})`,
-      );
-    }
-    for (let e = 0; e < C; e++) x[t * C + e] = proto[id * C + e];
-  });
+  let x = embed(w, tokens);
   const layers: LayerCache[] = [];
-  for (const lw of w.layers) {
-    const L: Partial<LayerCache> = { x };
-    const xn1 = like(proto, T * C);
-    const rstd1 = like(proto, T);
-    rmsnormForward(xn1, rstd1, x, lw.attnNorm, T, C, c.rmsEps);
-    const lin = (m: MatrixName, X: FloatArray) => {
-      const { O, I } = matrixShape(c, m);
-      const Y = like(proto, T * O);
-      matmulForward(Y, X, lw.matrices[m], { T, I, O });
-      return Y;
-    };
-    const q = lin('q', xn1);
-    const k = lin('k', xn1);
-    const v = lin('v', xn1);
-    const rope = { T, headDim: Dh, ropeDims: c.ropeDims, base: c.ropeFreqBase };
-    ropeForward(q, { ...rope, heads: H });
-    ropeForward(k, { ...rope, heads: Hkv });
-    const att = like(proto, T * H * Dh);
-    const probs = like(proto, H * T * T);
-    attentionForward(att, probs, q, k, v, { T, H, Hkv, Dh });
-    const o = lin('o', att);
-    const x2 = like(proto, T * C);
-    for (let i = 0; i < x2.length; i++) x2[i] = x[i] + o[i];
-    const xn2 = like(proto, T * C);
-    const rstd2 = like(proto, T);
-    rmsnormForward(xn2, rstd2, x2, lw.ffnNorm, T, C, c.rmsEps);
-    const g = lin('gate', xn2);
-    const u = lin('up', xn2);
-    const h = like(proto, T * F);
-    swigluForward(h, g, u);
-    const down = lin('down', h);
-    const x3 = like(proto, T * C);
-    for (let i = 0; i < x3.length; i++) x3[i] = x2[i] + down[i];
-    Object.assign(L, { xn1, rstd1, q, k, v, probs, att, x2, xn2, rstd2, g, u, h });
-    layers.push(L as LayerCache);
-    x = x3;
+  for (let l = 0; l < w.config.blockCount; l++) {
+    layers.push(layerForward(w, l, x, T));
+    x = layers[l].out;
   }
-  const xLast = x.slice((T - 1) * C, T * C) as FloatArray;
-  const xf = like(proto, C);
-  const rs = like(proto, 1);
-  rmsnormForward(xf, rs, xLast, w.outputNorm, 1, C, c.rmsEps);
-  const logits = like(proto, c.vocabSize);
-  matmulForward(logits, xf, w.output, { T: 1, I: C, O: c.vocabSize });
-  const argmax = argmaxNanFirst(logits);
-  return { tokens, logits, argmax, maxLogit: logits[argmax], layers, xLast, rstdLast: rs[0] };
+  return { tokens, layers, ...headForward(w, x, T) };
 }
 
 /** Forward, then backward of D = max last-position logit to every scored matrix. */
@@ -122,63 +236,15 @@ export function llamaScores<A extends FloatArray>(
   tokens: number[],
 ): ScoreResult {
   const fwd = llamaForward(w, tokens);
-  const c = w.config;
   const T = tokens.length;
-  const C = c.embeddingLength;
-  const F = c.feedForwardLength;
-  const H = c.headCount;
-  const Hkv = c.headCountKv;
-  const Dh = c.headDim;
-  const proto = w.tokenEmbd;
-  // D = output[argmax] · rmsnorm(xLast): dxf is that row of the head.
-  const dxf = w.output.slice(fwd.argmax * C, (fwd.argmax + 1) * C) as FloatArray;
-  let dx = like(proto, T * C);
-  const dLast = like(proto, C);
-  rmsnormBackward(dLast, dxf, fwd.xLast, w.outputNorm, Float64Array.of(fwd.rstdLast), 1, C);
-  dx.set(dLast, (T - 1) * C);
+  let dx = headBackward(w, fwd, T);
   const grads: Record<MatrixName, FloatArray>[] = [];
   const inputs: Record<MatrixName, FloatArray>[] = [];
-  for (let l = c.blockCount - 1; l >= 0; l--) {
-    const lw = w.layers[l];
-    const L = fwd.layers[l];
-    const gl = {} as Record<MatrixName, FloatArray>;
-    const linBack = (m: MatrixName, dY: FloatArray, X: FloatArray): FloatArray => {
-      const { O, I } = matrixShape(c, m);
-      const dW = like(proto, O * I);
-      matmulBackwardWeight(dW, dY, X, { T, I, O });
-      gl[m] = dW;
-      const dX = like(proto, T * I);
-      matmulBackwardInput(dX, dY, lw.matrices[m], { T, I, O });
-      return dX;
-    };
-    // MLP: x3 = x2 + down(swiglu(gate(xn2), up(xn2)))
-    const dh = linBack('down', dx, L.h);
-    const dg = like(proto, T * F);
-    const du = like(proto, T * F);
-    swigluBackward(dg, du, dh, L.g, L.u);
-    const dxn2 = linBack('gate', dg, L.xn2);
-    const dxn2u = linBack('up', du, L.xn2);
-    for (let i = 0; i < dxn2.length; i++) dxn2[i] += dxn2u[i];
-    const dx2 = dx.slice() as FloatArray;
-    rmsnormBackward(dx2, dxn2, L.x2, lw.ffnNorm, L.rstd2, T, C);
-    // attention: x2 = x + o(attention(rope(q(xn1)), rope(k(xn1)), v(xn1)))
-    const datt = linBack('o', dx2, L.att);
-    const dq = like(proto, T * H * Dh);
-    const dk = like(proto, T * Hkv * Dh);
-    const dv = like(proto, T * Hkv * Dh);
-    attentionBackward(dq, dk, dv, datt, L.q, L.k, L.v, L.probs, { T, H, Hkv, Dh });
-    const rope = { T, headDim: Dh, ropeDims: c.ropeDims, base: c.ropeFreqBase };
-    ropeBackward(dq, { ...rope, heads: H });
-    ropeBackward(dk, { ...rope, heads: Hkv });
-    const dxn1 = linBack('q', dq, L.xn1);
-    const dxk = linBack('k', dk, L.xn1);
-    const dxv = linBack('v', dv, L.xn1);
-    for (let i = 0; i < dxn1.length; i++) dxn1[i] += dxk[i] + dxv[i];
-    const dx1 = dx2.slice() as FloatArray;
-    rmsnormBackward(dx1, dxn1, L.x, lw.attnNorm, L.rstd1, T, C);
-    dx = dx1;
-    grads[l] = gl;
-    inputs[l] = { q: L.xn1, k: L.xn1, v: L.xn1, o: L.att, gate: L.xn2, up: L.xn2, down: L.h };
+  for (let l = w.config.blockCount - 1; l >= 0; l--) {
+    const back = layerBackward(w, l, fwd.layers[l], dx, T);
+    dx = back.dx;
+    grads[l] = back.grads;
+    inputs[l] = layerInputs(fwd.layers[l]);
   }
   for (const g of grads)
     for (const m of MATRICES) if (!g[m]) throw new Error(`no gradient for ${m}`);

@@ -3,7 +3,7 @@
 // document (`paramscope.results/1`) and draws it.
 import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
 import { METRICS, type Metric } from '../analysis/metrics';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../engine/types';
 import { entry } from '../cache/store';
 import { cache, cacheState } from './cache.svelte';
 import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';

@@ -2,10 +2,10 @@
 // what the cache holds, runs the rest unit by unit (results stream in as units finish), and
 // saves the session so that reopening the app shows it at once.
 import { sampleTokens } from '../samples/load';
-import { runGpu } from '../gpu/engine';
+import { runGpu } from '../engine/run-gpu';
 import { assembleResults } from '../engine/assemble';
-import { runIncremental } from '../engine/plan';
-import type { RunOutput } from '../engine/reference';
+import { runIncremental } from '../engine/incremental';
+import type { RunOutput } from '../engine/types';
 import type { PairSpec, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { gpuState } from './gpu.svelte';

@@ -6,7 +6,7 @@ import type { LlamaConfig } from '../model/config';
 import type { Tokenizer } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, type Sample } from '../samples/load';
 import type { Metric } from '../analysis/metrics';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../engine/types';
 import type { Results } from '../analysis/results';
 import type { Progress } from '../engine/types';
 import type { UploadProgress } from '../gpu/model';

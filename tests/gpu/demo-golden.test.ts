@@ -4,7 +4,7 @@ import { appContext } from '../helpers/gpu';
 import { demoFile, golden, goldenPairs, GOLDEN_REL } from '../helpers/demo';
 import type { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
-import { runGpu } from '../../src/gpu/engine';
+import { runGpu } from '../../src/engine/run-gpu';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 
 describe('demo model on the GPU', () => {

@@ -6,10 +6,13 @@ import { appContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
-import { estimateGpuMemory, runGpu, type PartialRun } from '../../src/gpu/engine';
+import { gpuForwardLogits, runGpu } from '../../src/engine/run-gpu';
+import { estimateGpuMemory } from '../../src/engine/memory';
+import type { PartialRun } from '../../src/engine/types';
 import { GpuProfiler } from '../../src/gpu/profiler';
-import { runReference } from '../../src/engine/reference';
+import { runReference } from '../../src/engine/run-reference';
 import { expectParity, flat, request } from '../helpers/parity';
+import { expectGolden } from '../helpers/golden';
 import { FIXTURES } from '../../src/gguf/fixture';
 import type { Metric } from '../../src/analysis/metrics';
 
@@ -94,7 +97,13 @@ describe('GPU backend vs reference backend', () => {
       const file = await fixtureFile(name);
       const model = await uploadLlama(kctx, file);
       const req = request(model.config.vocabSize, lengths, metric);
-      const gpu = flat(await runGpu(kctx, model, req));
+      const out = await runGpu(kctx, model, req);
+      await expectGolden(
+        'engine-gpu',
+        `${name} ${metric} ${lengths.flat().join(',')} ${kernels ?? 'app'}`,
+        out,
+      );
+      const gpu = flat(out);
       const ref = flat(await runReference(await fixtureWeights(name), req));
       expect(gpu.argmax).toEqual(ref.argmax);
       expectParity('maxLogit', gpu.logits, ref.logits);
@@ -127,6 +136,7 @@ describe('GPU backend vs reference backend', () => {
     const gpu = await runGpu(ctx, model, req, { savedInputs: 'gpu' });
     const cpu = await runGpu(ctx, model, req, { savedInputs: 'cpu' });
     expect(cpu).toEqual(gpu);
+    await expectGolden('engine-gpu', 'q8_0 saved inputs on the CPU', cpu);
     // a budget the GPU mode exceeds picks the CPU mode by itself
     const onGpu = estimateGpuMemory(model.config, model.bytes, req, 'gpu').total;
     const onCpu = estimateGpuMemory(model.config, model.bytes, req, 'cpu').total;
@@ -159,6 +169,7 @@ describe('GPU backend vs reference backend', () => {
       const plain = await linearForwards(false);
       const kept = await linearForwards(true);
       expect(kept.out).toEqual(plain.out);
+      await expectGolden('engine-gpu', `${name} keepActivations`, kept.out);
       const L = model.config.blockCount;
       expect(plain.n).toBe(13 * L + 1);
       expect(kept.n).toBe(7 * L + 1);
@@ -215,6 +226,11 @@ describe('GPU backend vs reference backend', () => {
     const a = await runGpu(ctx, model, req);
     const b = await runGpu(ctx, model, req);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    // the engine's forward alone (the ONNX check's path): the last position's logits
+    const tokens = req.sets[0].samples[1].tokens;
+    await expectGolden('engine-gpu', 'q4_0 forward logits', [
+      ...(await gpuForwardLogits(ctx, model, tokens)),
+    ]);
     model.destroy();
   });
 });

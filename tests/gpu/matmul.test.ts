@@ -47,7 +47,7 @@ describe('matmul on the GPU', () => {
       ...fwd,
       reference: (i: Record<string, Float32Array>) => {
         const y = fwd.reference(i);
-        y[6] += 0.5;
+        y.Y[6] += 0.5;
         return y;
       },
     };

@@ -6,7 +6,7 @@ import { fixtureFile } from '../helpers/fixtures';
 import { demoFile, golden } from '../helpers/demo';
 import type { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
-import { gpuForwardLogits } from '../../src/gpu/engine';
+import { gpuForwardLogits } from '../../src/engine/run-gpu';
 import { loadLlamaWeights } from '../../src/model/weights';
 import type { GgufFile } from '../../src/gguf/reader';
 import { ORT_LOGIT_TOL, verifyEngine } from '../../src/onnx/verify';

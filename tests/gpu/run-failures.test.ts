@@ -7,11 +7,11 @@ import { fixtureFile } from '../helpers/fixtures';
 import { request } from '../helpers/parity';
 import { GpuContext, optionsFor } from '../../src/gpu/context';
 import { uploadLlama, type GpuLlama } from '../../src/gpu/model';
-import { runGpu } from '../../src/gpu/engine';
+import { runGpu } from '../../src/engine/run-gpu';
 import { GpuRunError, withGpuErrors } from '../../src/gpu/errors';
 import { nodeGpu } from '../../src/gpu/node';
 import { openGpu } from '../../src/gpu/device';
-import { runIncremental } from '../../src/engine/plan';
+import { runIncremental } from '../../src/engine/incremental';
 import type { CacheStore } from '../../src/cache/store';
 
 /** A cache in memory that records its writes. */

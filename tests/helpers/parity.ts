@@ -1,7 +1,7 @@
 // Whole-model parity helpers shared by the GPU engine tests (tests/gpu, tests/f16): a run request
 // over fixture vocabularies, the flattened numbers compared, and the comparison itself.
 import { expect } from 'vitest';
-import type { RunOutput } from '../../src/engine/reference';
+import type { RunOutput } from '../../src/engine/types';
 import type { RunRequest } from '../../src/engine/types';
 import type { Metric } from '../../src/analysis/metrics';
 import { mulberry32 } from '../../src/util/random';

@@ -1,5 +1,5 @@
 // Every number of a run's output in a fixed order, for comparing two backends element-wise.
-import type { RunOutput } from '../../src/engine/reference';
+import type { RunOutput } from '../../src/engine/types';
 
 /** Per sample max logit, arg-max, Σ A, Σ A², max A; per set density counts and Σ mean A; LLMDcos. */
 export function resultNumbers(o: RunOutput): number[] {

@@ -1,8 +1,9 @@
 // Incremental runs over the result cache: what is cached is not recomputed, results equal a plain
 // run, renamed sets hit the cache, a cancelled run keeps finished units, quota errors are kept.
 import { describe, expect, it } from 'vitest';
-import { runIncremental, type PlanUnit } from '../../src/engine/plan';
-import { runReference, type RunOutput } from '../../src/engine/reference';
+import { runIncremental, type PlanUnit } from '../../src/engine/incremental';
+import { runReference } from '../../src/engine/run-reference';
+import type { RunOutput } from '../../src/engine/types';
 import { memoryStore, CacheWriteError, type CacheStore } from '../../src/cache/store';
 import type { RunOptions, RunRequest } from '../../src/engine/types';
 import { fixtureWeights } from '../helpers/fixtures';

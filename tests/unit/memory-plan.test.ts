@@ -3,7 +3,12 @@
 // apart; a run above the budget is refused with the numbers.
 import { describe, expect, it } from 'vitest';
 import { LLAMA2_7B } from '../../src/gpu/synthetic';
-import { checkBudget, estimateGpuMemory, planMemory, RunRefusedError } from '../../src/gpu/engine';
+import {
+  checkBudget,
+  estimateGpuMemory,
+  planMemory,
+  RunRefusedError,
+} from '../../src/engine/memory';
 import { MATRICES, matrixShape } from '../../src/model/config';
 import { GgmlType, tensorBytes } from '../../src/gguf/types';
 

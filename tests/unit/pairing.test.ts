@@ -1,7 +1,7 @@
 // Shifted index pairing (a set with itself, sets of different order): the reference backend's
 // LLMDcos for pair (a, b, shift) equals the unshifted pairing of a with b rotated by shift.
 import { describe, expect, it } from 'vitest';
-import { runReference } from '../../src/engine/reference';
+import { runReference } from '../../src/engine/run-reference';
 import { checkPairs, type RunRequest } from '../../src/engine/types';
 import { fixtureWeights } from '../helpers/fixtures';
 

@@ -3,7 +3,8 @@
 // naming where it is.
 import { describe, expect, it } from 'vitest';
 import { checkRunOutput, RunCheckError } from '../../src/engine/check';
-import { runReference, type RunOutput } from '../../src/engine/reference';
+import { runReference } from '../../src/engine/run-reference';
+import type { RunOutput } from '../../src/engine/types';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { llamaConfig, type LlamaConfig } from '../../src/model/config';
 import { request } from '../helpers/parity';

@@ -15,35 +15,35 @@ export function matmulCases(d: LinearDims, seed = 1): OpCase[] {
     {
       name: `matmul_forward ${tag}`,
       inputs: { X, W },
-      outputLength: T * O,
+      outputs: { Y: T * O },
       reference: ({ X, W }) => {
         const Y = new Float32Array(T * O);
         ref.matmulForward(Y, X, W, d);
-        return Y;
+        return { Y };
       },
-      gpu: (ctx, enc, out, b) => gpu.matmulForward(ctx, enc, out, b.X, b.W, d),
+      gpu: (ctx, enc, b) => gpu.matmulForward(ctx, enc, b.Y, b.X, b.W, d),
     },
     {
       name: `matmul_backward_input ${tag}`,
       inputs: { dY, W },
-      outputLength: T * I,
+      outputs: { dX: T * I },
       reference: ({ dY, W }) => {
         const dX = new Float32Array(T * I);
         ref.matmulBackwardInput(dX, dY, W, d);
-        return dX;
+        return { dX };
       },
-      gpu: (ctx, enc, out, b) => gpu.matmulBackwardInput(ctx, enc, out, b.dY, b.W, d),
+      gpu: (ctx, enc, b) => gpu.matmulBackwardInput(ctx, enc, b.dX, b.dY, b.W, d),
     },
     {
       name: `matmul_backward_weight ${tag}`,
       inputs: { dY, X },
-      outputLength: O * I,
+      outputs: { dW: O * I },
       reference: ({ dY, X }) => {
         const dW = new Float32Array(O * I);
         ref.matmulBackwardWeight(dW, dY, X, d);
-        return dW;
+        return { dW };
       },
-      gpu: (ctx, enc, out, b) => gpu.matmulBackwardWeight(ctx, enc, out, b.dY, b.X, d),
+      gpu: (ctx, enc, b) => gpu.matmulBackwardWeight(ctx, enc, b.dW, b.dY, b.X, d),
     },
   ];
 }

@@ -1,0 +1,165 @@
+// The GPU backend's memory model: what a run allocates beyond the weights, by category, where the
+// saved layer inputs live (GPU, or CPU memory when the GPU's budget is short), and the refusals
+// of a run that cannot fit. run-gpu.ts allocates exactly what runScratchFloats lists.
+import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
+import { headScratchFloats, KEPT_ACTIVATIONS, layerScratchFloats } from '../gpu/llama';
+import { splitScratchFloats } from '../gpu/ops/linear';
+import { scoreSlots } from '../gpu/ops/score';
+import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
+import type { RunRequest } from './types';
+
+const F32 = 4;
+
+/** Where a run keeps the saved layer inputs. */
+export type SavedInputs = 'gpu' | 'cpu';
+
+/** Bytes by category for a run (what estimateGpuMemory reports and runGpu allocates). */
+export interface MemoryEstimate {
+  /** where the saved layer inputs live */
+  savedOn: SavedInputs;
+  weights: number;
+  /** GPU bytes for saved layer inputs (all of them, or one layer's slice when on the CPU) */
+  savedInputs: number;
+  /** CPU bytes for saved layer inputs (0 when on the GPU) */
+  cpuSavedInputs: number;
+  gradients: number;
+  scratch: number;
+  /** set accumulators and the density pass's partial sums */
+  accumulators: number;
+  /** GPU bytes in all */
+  total: number;
+  /** the largest single buffer, to check against maxStorageBufferBindingSize */
+  largestBuffer: number;
+  /** whether the layer walk keeps every layer's forward (no recompute) */
+  keepActivations: boolean;
+}
+
+/**
+ * f32 lengths of one scratch set at T tokens: a layer's activations and gradients, the head's
+ * buffers, and per matrix the score kernels' partials (`part_m`, one sample) and the pair
+ * kernel's (`pair_m`).
+ */
+export function runScratchFloats(c: LlamaConfig, T: number): Record<string, number> {
+  const s: Record<string, number> = { ...layerScratchFloats(c, T), ...headScratchFloats(c) };
+  for (const m of MATRICES) {
+    const slots = scoreSlots({ T, ...matrixShape(c, m) });
+    s[`part_${m}`] = slots * 3;
+    s[`pair_${m}`] = slots * 3;
+  }
+  return s;
+}
+
+/** Whether a run takes keepActivations: one sample, no pairs, saved inputs on the GPU. */
+export function keepsActivations(
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  savedOn: SavedInputs,
+  keep?: boolean,
+): boolean {
+  const n = req.sets.reduce((a, s) => a + s.samples.length, 0);
+  return !!keep && n === 1 && req.pairs.length === 0 && savedOn === 'gpu';
+}
+
+/** The split-K partials of the tiled linears: one scratch, the largest use over every tile shape. */
+function splitScratch(c: LlamaConfig, T: number): number {
+  return Math.max(
+    0,
+    ...MATRICES.flatMap((m) => {
+      const { O, I } = matrixShape(c, m);
+      return [splitScratchFloats(T, O, I), splitScratchFloats(T, I, O)];
+    }),
+  );
+}
+
+export function estimateGpuMemory(
+  c: LlamaConfig,
+  weightBytes: number,
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  savedOn: SavedInputs = 'gpu',
+  keepActivations = false,
+): MemoryEstimate {
+  const C = c.embeddingLength;
+  const L = c.blockCount;
+  const samples = req.sets.flatMap((s) => s.samples);
+  const Tmax = Math.max(1, ...samples.map((s) => s.tokens.length));
+  const tokens = samples.reduce((s, x) => s + x.tokens.length, 0);
+  const sizes = runScratchFloats(c, Tmax);
+  // (split-K partials counted even where the simple kernels run)
+  const scratchOne =
+    (Object.values(sizes).reduce((a, b) => a + b, 0) + splitScratch(c, Tmax)) * F32;
+  const params = MATRICES.map((m) => matrixShape(c, m).O * matrixShape(c, m).I);
+  const layerParams = params.reduce((a, b) => a + b, 0);
+  const largestMatrix = Math.max(...params);
+  const allSaved = tokens * C * L * F32;
+  const densityParts = params.reduce(
+    (s, n) => s + densitySlots(n) + densityCounters(MAX_THRESHOLDS),
+    0,
+  );
+  const keep = keepsActivations(req, savedOn, keepActivations);
+  const est: MemoryEstimate = {
+    savedOn,
+    weights: weightBytes,
+    // CPU mode: one (T, C) slice per sample, plus L (Tmax, C) buffers the forward writes into
+    savedInputs: savedOn === 'gpu' ? allSaved : (tokens * C + L * Tmax * C) * F32,
+    cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
+    gradients: 2 * tokens * C * F32,
+    // + one matrix's ∂D/∂W: the f16 path on subgroup matrices forms it whole before scoring
+    // (counted on every path, since the estimate does not know the adapter); with
+    // keepActivations, every layer's forward activations stay (no recompute in the walk)
+    scratch:
+      largestMatrix * F32 +
+      scratchOne * (req.pairs.length > 0 ? 2 : 1) +
+      (keep ? L * KEPT_ACTIVATIONS.reduce((a, k) => a + sizes[k], 0) * F32 : 0),
+    accumulators: (req.sets.length * layerParams + densityParts) * F32,
+    total: 0,
+    largestBuffer: Math.max(
+      largestMatrix * F32,
+      Tmax * c.feedForwardLength * F32,
+      c.vocabSize * F32,
+    ),
+    keepActivations: keep,
+  };
+  est.total = est.weights + est.savedInputs + est.gradients + est.scratch + est.accumulators;
+  return est;
+}
+
+export class RunRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunRefusedError';
+  }
+}
+
+/**
+ * Where to keep the saved layer inputs for a GPU with `budget` bytes (none: on the GPU): on the
+ * GPU when everything fits, else in CPU memory. Returns the estimate of the choice.
+ */
+export function planMemory(
+  c: LlamaConfig,
+  weightBytes: number,
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  budget?: number,
+): MemoryEstimate {
+  const onGpu = estimateGpuMemory(c, weightBytes, req, 'gpu');
+  if (budget === undefined || onGpu.total <= budget) return onGpu;
+  return estimateGpuMemory(c, weightBytes, req, 'cpu');
+}
+
+const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
+
+/** Refuses, with the numbers, a run above a GPU memory budget. */
+export function checkBudget(est: MemoryEstimate, budget?: number): void {
+  if (budget !== undefined && est.total > budget)
+    throw new RunRefusedError(
+      `the run needs ${gib(est.total)} of GPU memory (weights ${gib(est.weights)}, saved inputs ${gib(est.savedInputs)}${est.savedOn === 'cpu' ? ' with the rest in CPU memory' : ''}, gradients ${gib(est.gradients)}, scratch ${gib(est.scratch)}, accumulators ${gib(est.accumulators)}) but the budget is ${gib(budget)}`,
+    );
+}
+
+/** Refuses, with the numbers, a run whose buffers exceed the device's limits. */
+export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void {
+  const lim = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  if (est.largestBuffer > lim) {
+    throw new RunRefusedError(
+      `the run needs a ${est.largestBuffer} B buffer but the adapter binds at most ${lim} B (maxStorageBufferBindingSize)`,
+    );
+  }
+}

@@ -1,0 +1,661 @@
+// The GPU backend: the sample-set schedule of DESIGN.md ("The score pass"), as named steps over
+// the GPU model of src/gpu/llama.ts:
+//   plan (checks, memory) → allocate → forward every sample → for each layer from the last:
+//   walk it (backward + score per sample and pair, then each set's density) → assemble.
+// 1. The forward keeps each layer's input x_l (T, C) per sample and, at the end, the max logit,
+//    its token and the gradient at the last residual (only the last row is non-zero).
+// 2. At layer l, for each sample: recompute the layer's forward from x_l, back-propagate the
+//    sample's incoming gradient, and feed the fused score kernels (Σ A, Σ A², max A per matrix, A
+//    added into the set's accumulator of this layer only); pairs (sample i of set a, sample j of
+//    set b) are recomputed side by side in two scratch sets and meet in the pair kernel. Each
+//    set's accumulator then holds Σ over its samples of A for every parameter of the layer: the
+//    mean-first density and histogram are taken, and the accumulator is overwritten by the next
+//    layer. Memory: src/engine/memory.ts. With saved inputs on the CPU, the layer inputs are
+//    read back after each sample's forward and each layer's slice written back when the walk
+//    reaches it (GPU memory no longer grows with samples × L).
+import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import { cosFromParts } from '../analysis/llmdcos';
+import type { PairResult, SampleResult, SetResult } from '../analysis/results';
+import { withGpuErrors } from '../gpu/errors';
+import type { GpuContext } from '../gpu/context';
+import type { GpuLlama } from '../gpu/model';
+import {
+  embed,
+  headBackward,
+  headScratchFloats,
+  headForward,
+  KEPT_ACTIVATIONS,
+  layerBackward,
+  layerForward,
+  layerOperands,
+  layerScratchFloats,
+  linearDims,
+  type HeadScratch,
+  type LayerScratch,
+} from '../gpu/llama';
+import { ropeTableBuffer } from '../gpu/ops/rope';
+import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../gpu/ops/score';
+import {
+  densityCounters,
+  densityFinish,
+  densitySlots,
+  MAX_THRESHOLDS,
+  unpackDensity,
+} from '../gpu/ops/density';
+import { checkRunOutput } from './check';
+import { Readbacks } from './readbacks';
+import {
+  checkBudget,
+  checkFits,
+  estimateGpuMemory,
+  planMemory,
+  RunRefusedError,
+  runScratchFloats,
+  type MemoryEstimate,
+  type SavedInputs,
+} from './memory';
+import {
+  checkPairs,
+  pairedIndex,
+  type PartialRun,
+  type RunOptions,
+  type RunOutput,
+  type RunRequest,
+} from './types';
+
+const F32 = 4;
+/** Layers of a sample's forward per submit (the GPU starts while the rest is encoded). */
+const FORWARD_LAYERS_PER_SUBMIT = 4;
+
+export interface GpuRunOptions extends RunOptions {
+  /** where the saved layer inputs live; by default chosen by planMemory from gpuMemoryBudget */
+  savedInputs?: SavedInputs;
+  /** GPU memory the run may take, in bytes; a run that cannot fit is refused */
+  gpuMemoryBudget?: number;
+  /**
+   * one-sample runs without pairs: keep every layer's forward activations so the layer walk does
+   * not recompute them (≈ L × 12 T·C-sized buffers more GPU memory; the same results)
+   */
+  keepActivations?: boolean;
+}
+
+/** One scratch set: a layer's activations and gradients, the head's, the score partials. */
+type Scratch = LayerScratch & HeadScratch & Record<string, GPUBuffer>;
+
+interface SampleState {
+  set: number;
+  index: number;
+  source: string;
+  T: number;
+  tokens: GPUBuffer;
+  saved: GPUBuffer[]; // x_l (T, C) for l = 0 … L−1 (GPU mode); [the current layer's] (CPU mode)
+  cpu: Float32Array[]; // x_l on the CPU (CPU mode), dropped once the walk has used it
+  dxIn: GPUBuffer; // (T, C) gradient at the current layer's output
+  dxOut: GPUBuffer; // (T, C) gradient at its input
+  best: GPUBuffer; // [argmax, bits of the max logit]
+  result: SampleResult;
+}
+
+interface DensityOfLayer {
+  counts: number[];
+  sumMeanA: number;
+  hist: SetResult['density']['histograms'][number][number];
+}
+
+/** A run's buffers, its samples and where its results collect. */
+interface GpuRun {
+  ctx: GpuContext;
+  model: GpuLlama;
+  c: LlamaConfig;
+  req: RunRequest;
+  opts: GpuRunOptions;
+  est: MemoryEstimate;
+  pairLengths: number[];
+  owned: GPUBuffer[];
+  SA: Scratch;
+  SB: Scratch;
+  /** keepActivations: per layer, SA with its own buffers for what the backward reads */
+  perLayer: Scratch[];
+  rope: GPUBuffer;
+  thresholds: GPUBuffer;
+  setAcc: Record<MatrixName, GPUBuffer>[];
+  counts: Record<MatrixName, GPUBuffer>;
+  dparts: Record<MatrixName, GPUBuffer>;
+  /** CPU mode: the L (Tmax, C) buffers the forward writes the layer inputs into */
+  fwdSaved: GPUBuffer[];
+  states: SampleState[];
+  density: DensityOfLayer[][][];
+  pairs: PairResult[];
+  reads: Readbacks;
+  progress: WalkProgress;
+  forwardDone: boolean;
+  lost: string | null;
+}
+
+/** The walk's share of progress: 10 % forward, then steps (sample-layers and pair-layers). */
+class WalkProgress {
+  private steps = 0;
+  private readonly started = Date.now();
+  constructor(
+    private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'pairLengths' | 'c'>,
+  ) {}
+  private get total() {
+    const perLayer = this.run.states.length + this.run.pairLengths.reduce((a, b) => a + b, 0);
+    return perLayer * this.run.c.blockCount;
+  }
+  fraction(): number {
+    return 0.1 + (0.9 * this.steps) / this.total;
+  }
+  forward(i: number, st: SampleState): void {
+    const set = this.run.req.sets[st.set];
+    this.run.opts.onProgress?.({
+      stage: 'forward',
+      set: set.name,
+      sample: st.index,
+      samples: set.samples.length,
+      fraction: (0.1 * (i + 1)) / this.run.states.length,
+    });
+  }
+  step(layer: number, set: number, sample: number): void {
+    this.steps++;
+    const fraction = this.fraction();
+    const elapsed = (Date.now() - this.started) / 1000;
+    this.run.opts.onProgress?.({
+      stage: 'layer',
+      layer,
+      set: this.run.req.sets[set].name,
+      sample,
+      fraction,
+      etaSeconds: (elapsed / fraction) * (1 - fraction),
+    });
+  }
+  density(layer: number, set: number): void {
+    const name = this.run.req.sets[set].name;
+    this.run.opts.onProgress?.({ stage: 'density', layer, set: name, fraction: this.fraction() });
+  }
+}
+
+/**
+ * Runs `req` on the GPU. Fails closed: any WebGPU error the run causes (validation,
+ * out-of-memory, internal, a lost device) throws GpuRunError, and results that cannot be right
+ * (non-finite, counts beyond the parameters, a layer with no score) throw RunCheckError — a run
+ * returns correct-looking numbers or nothing. A cancelled run throws AbortError with what it had
+ * finished on `error.partial` (PartialRun).
+ */
+export async function runGpu(
+  ctx: GpuContext,
+  model: GpuLlama,
+  req: RunRequest,
+  opts: GpuRunOptions = {},
+): Promise<RunOutput> {
+  const est = planRun(ctx, model, req, opts);
+  const out = await withGpuErrors(ctx.device, 'the GPU run', async () => {
+    const run = allocateRun(ctx, model, req, opts, est);
+    try {
+      await forwardSamples(run);
+      for (let l = model.config.blockCount - 1; l >= 0; l--) await walkLayer(run, l);
+      await run.reads.drain();
+      return assemble(run);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') {
+        await run.reads.settle();
+        (e as Error & { partial?: PartialRun }).partial = partialOf(run);
+      }
+      throw e;
+    } finally {
+      await freeRun(run);
+    }
+  });
+  checkRunOutput(out, model.config, req.metric);
+  return out;
+}
+
+/** The GPU model's forward alone: the last-position logits (V) of one token sequence. */
+export async function gpuForwardLogits(
+  ctx: GpuContext,
+  model: GpuLlama,
+  tokens: number[],
+): Promise<Float32Array> {
+  const c = model.config;
+  const T = tokens.length;
+  if (T < 1 || T > c.contextLength)
+    throw new RunRefusedError(`${T} tokens: the model takes 1 to ${c.contextLength}`);
+  return withGpuErrors(ctx.device, 'the GPU forward', async () => {
+    const sizes = { ...layerScratchFloats(c, T), ...headScratchFloats(c) };
+    const owned = Object.entries(sizes).map(([k, n]) => [k, ctx.storage(n * F32, k)] as const);
+    const S = Object.fromEntries(owned) as Scratch;
+    const x = [0, 1].map(() => ctx.storage(T * c.embeddingLength * F32, 'x'));
+    const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
+    const rope = ropeTableBuffer(ctx, T, c.ropeDims, c.ropeFreqBase);
+    const best = ctx.storage(2 * F32, 'best');
+    try {
+      const enc = ctx.device.createCommandEncoder({ label: 'forward' });
+      embed(ctx, enc, model, x[0], ids, T);
+      for (let l = 0; l < c.blockCount; l++)
+        layerForward(ctx, enc, model, l, S, x[l % 2], T, rope, x[(l + 1) % 2]);
+      headForward(ctx, enc, model, S, x[c.blockCount % 2], T, best);
+      const [logits] = await ctx.submitAndRead(enc, [{ buffer: S.logits, count: c.vocabSize }]);
+      return logits.slice();
+    } finally {
+      for (const b of [...owned.map(([, b]) => b), ...x, ids, rope, best]) b.destroy();
+      ctx.forgetBindGroups();
+      ctx.releaseStaging();
+    }
+  });
+}
+
+/** Refuses what the GPU backend cannot run; returns the memory plan it runs under. */
+export function planRun(
+  ctx: GpuContext,
+  model: GpuLlama,
+  req: RunRequest,
+  opts: GpuRunOptions = {},
+): MemoryEstimate {
+  const c = model.config;
+  const K = req.thresholds.length;
+  if (K < 1 || K > MAX_THRESHOLDS)
+    throw new RunRefusedError(`${K} thresholds: the GPU backend takes 1 to ${MAX_THRESHOLDS}`);
+  checkPairs(req);
+  const all = req.sets.flatMap((s) => s.samples);
+  if (all.length === 0) throw new RunRefusedError('no samples');
+  const Tmax = Math.max(...all.map((s) => s.tokens.length));
+  if (Tmax > c.contextLength)
+    throw new RunRefusedError(
+      `a sample has ${Tmax} tokens, above the model's context length ${c.contextLength}`,
+    );
+  const planned = opts.savedInputs
+    ? estimateGpuMemory(c, model.bytes, req, opts.savedInputs)
+    : planMemory(c, model.bytes, req, opts.gpuMemoryBudget);
+  const est = opts.keepActivations
+    ? estimateGpuMemory(c, model.bytes, req, planned.savedOn, true)
+    : planned;
+  checkFits(est, ctx.device.limits);
+  checkBudget(est, opts.gpuMemoryBudget);
+  return est;
+}
+
+function allocateRun(
+  ctx: GpuContext,
+  model: GpuLlama,
+  req: RunRequest,
+  opts: GpuRunOptions,
+  est: MemoryEstimate,
+): GpuRun {
+  const c = model.config;
+  const [L, C] = [c.blockCount, c.embeddingLength];
+  const owned: GPUBuffer[] = [];
+  const buf = (floats: number, label: string) => {
+    const b = ctx.storage(Math.max(1, floats) * F32, label);
+    owned.push(b);
+    return b;
+  };
+  const Tmax = Math.max(...req.sets.flatMap((s) => s.samples.map((x) => x.tokens.length)));
+  const sizes = runScratchFloats(c, Tmax);
+  const scratch = (tag: string) =>
+    Object.fromEntries(
+      Object.entries(sizes).map(([k, n]) => [k, buf(n, `${tag}.${k}`)]),
+    ) as Scratch;
+  const SA = scratch('A');
+  const perMatrix = (floats: (n: number) => number, label: string) =>
+    Object.fromEntries(
+      MATRICES.map((m) => [
+        m,
+        buf(floats(matrixShape(c, m).O * matrixShape(c, m).I), `${label}.${m}`),
+      ]),
+    ) as Record<MatrixName, GPUBuffer>;
+  const onCpu = est.savedOn === 'cpu';
+  const run: GpuRun = {
+    ctx,
+    model,
+    c,
+    req,
+    opts,
+    est,
+    pairLengths: checkPairs(req),
+    owned,
+    SA,
+    SB: req.pairs.length > 0 ? scratch('B') : SA,
+    perLayer: est.keepActivations
+      ? Array.from({ length: L }, (_, l) => ({
+          ...SA,
+          ...Object.fromEntries(KEPT_ACTIVATIONS.map((k) => [k, buf(sizes[k], `L${l}.${k}`)])),
+        }))
+      : [],
+    rope: ropeTableBuffer(ctx, Tmax, c.ropeDims, c.ropeFreqBase),
+    thresholds: ctx.upload(Float32Array.from(req.thresholds), 'thresholds'),
+    setAcc: req.sets.map((_, si) => perMatrix((n) => n, `acc.${si}`)),
+    counts: perMatrix(() => densityCounters(req.thresholds.length), 'counts'),
+    dparts: perMatrix(densitySlots, 'dpart'),
+    fwdSaved: onCpu ? Array.from({ length: L }, (_, l) => buf(Tmax * C, `fwd.x${l}`)) : [],
+    states: [],
+    density: req.sets.map(() => []),
+    pairs: req.pairs.map((p) => ({
+      a: p.a,
+      b: p.b,
+      ...(p.shift ? { shift: p.shift } : {}),
+      llmdcos: [],
+    })),
+    reads: new Readbacks(),
+    progress: null as unknown as WalkProgress,
+    forwardDone: false,
+    lost: null,
+  };
+  owned.push(run.rope, run.thresholds);
+  void ctx.device.lost.then(
+    (info) => (run.lost = `the GPU device was lost (${info.reason}): ${info.message}`),
+  );
+  req.sets.forEach((set, si) =>
+    set.samples.forEach((s, index) => {
+      const T = s.tokens.length;
+      const tokens = ctx.upload(Uint32Array.from(s.tokens), 'tokens');
+      owned.push(tokens);
+      run.states.push({
+        set: si,
+        index,
+        source: s.source,
+        T,
+        tokens,
+        saved: onCpu ? [buf(T * C, 'x')] : Array.from({ length: L }, (_, l) => buf(T * C, `x${l}`)),
+        cpu: [],
+        dxIn: buf(T * C, 'dxIn'),
+        dxOut: buf(T * C, 'dxOut'),
+        best: buf(2, 'best'),
+        result: emptyResult(s.source, s.tokens, L),
+      });
+    }),
+  );
+  run.progress = new WalkProgress(run);
+  return run;
+}
+
+function emptyResult(source: string, tokenIds: number[], L: number): SampleResult {
+  const zeros = () => Array.from({ length: L }, () => new Array<number>(7).fill(0));
+  return {
+    source,
+    tokens: tokenIds.length,
+    tokenIds,
+    maxLogit: 0,
+    argmax: 0,
+    sumA: zeros(),
+    sumA2: zeros(),
+    maxA: zeros(),
+  };
+}
+
+/** Throws when the device was lost or the run cancelled. */
+function checkAlive(run: GpuRun): void {
+  if (run.lost) throw new Error(run.lost);
+  run.opts.signal?.throwIfAborted();
+}
+
+const savedOf = (run: GpuRun, st: SampleState, l: number) =>
+  run.est.savedOn === 'cpu' ? st.saved[0] : st.saved[l];
+
+/** Every sample's forward, its max logit and token, and the gradient D sends into the last layer. */
+async function forwardSamples(run: GpuRun): Promise<void> {
+  const { ctx, model, SA: S } = run;
+  const L = run.c.blockCount;
+  const onCpu = run.est.savedOn === 'cpu';
+  for (let i = 0; i < run.states.length; i++) {
+    checkAlive(run);
+    const st = run.states[i];
+    let enc = ctx.device.createCommandEncoder({ label: `forward ${st.source}` });
+    const xs = onCpu ? run.fwdSaved : st.saved;
+    embed(ctx, enc, model, xs[0], st.tokens, st.T);
+    for (let l = 0; l < L; l++) {
+      const S_l = run.est.keepActivations ? run.perLayer[l] : S;
+      layerForward(ctx, enc, model, l, S_l, xs[l], st.T, run.rope, l + 1 < L ? xs[l + 1] : S.xL);
+      if ((l + 1) % FORWARD_LAYERS_PER_SUBMIT === 0 && l + 1 < L) {
+        run.reads.add(ctx.submit(enc));
+        enc = ctx.device.createCommandEncoder({ label: `forward ${st.source} from ${l + 1}` });
+      }
+    }
+    headForward(ctx, enc, model, S, S.xL, st.T, st.best);
+    headBackward(ctx, enc, model, S, st.best, st.T, st.dxIn);
+    // one submit and readback per sample, not awaited here: the queue keeps the order, so the
+    // copies of S.logits and fwdSaved are taken before the next sample overwrites them
+    const read = ctx.submitAndRead(enc, [
+      { buffer: st.best, count: 2 },
+      ...run.fwdSaved.map((b) => ({ buffer: b, count: st.T * run.c.embeddingLength })),
+    ]);
+    run.reads.add(
+      read.then(([best, ...xs]) => {
+        if (onCpu) st.cpu = xs.map((x) => x.slice());
+        st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
+        st.result.maxLogit = best[1];
+        run.progress.forward(i, st);
+      }),
+    );
+  }
+  await run.reads.all();
+  run.forwardDone = true;
+}
+
+/** Layer l of the walk: every pair and sample scored, each set's density taken. */
+async function walkLayer(run: GpuRun, l: number): Promise<void> {
+  if (run.est.savedOn === 'cpu') {
+    // this layer's inputs back onto the GPU; the CPU copies are not needed again
+    for (const st of run.states) {
+      run.ctx.device.queue.writeBuffer(st.saved[0], 0, st.cpu[l]);
+      st.cpu[l] = new Float32Array(0);
+    }
+  }
+  const walk: LayerWalk = { run, l, setStarted: new Set(), scored: new Set() };
+  for (let k = 0; k < run.req.pairs.length; k++)
+    for (let i = 0; i < run.pairLengths[k]; i++) scorePairStep(walk, k, i);
+  for (const st of run.states) if (!walk.scored.has(st)) scoreSampleStep(walk, st);
+  for (let si = 0; si < run.req.sets.length; si++) finishDensity(run, l, si);
+  await run.reads.endLayer(l);
+  for (const st of run.states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
+}
+
+interface LayerWalk {
+  run: GpuRun;
+  l: number;
+  /** sets whose accumulator this layer has written (the first sample overwrites, the rest add) */
+  setStarted: Set<number>;
+  /** samples whose scores this layer has taken */
+  scored: Set<SampleState>;
+}
+
+/**
+ * Recomputes st's layer in S (unless kept) and back-propagates it; unless already scored, scores
+ * it alone into its set's accumulator and its partials. Returns whether it scored.
+ */
+function backwardAndScore(
+  w: LayerWalk,
+  enc: GPUCommandEncoder,
+  S0: Scratch,
+  st: SampleState,
+): boolean {
+  const { run, l } = w;
+  const { ctx, model } = run;
+  const S = run.est.keepActivations ? run.perLayer[l] : S0;
+  const x = savedOf(run, st, l);
+  if (!run.est.keepActivations) layerForward(ctx, enc, model, l, S, x, st.T, run.rope);
+  const wanda = run.req.metric === 'wanda';
+  layerBackward(ctx, enc, model, l, S, x, st.T, run.rope, st.dxIn, st.dxOut, wanda);
+  if (w.scored.has(st)) return false;
+  const ops = layerOperands(S, st.dxIn);
+  for (const m of MATRICES) {
+    const { dY, X, xnorm } = ops[m];
+    const acc = run.setAcc[st.set][m];
+    const first = w.setStarted.has(st.set) || 'set';
+    const d = linearDims(run.c, m, st.T);
+    scoreReduce(
+      ctx,
+      enc,
+      acc,
+      S[`part_${m}`],
+      dY,
+      X,
+      model.layers[l].m[m],
+      xnorm,
+      d,
+      run.req.metric,
+      first,
+    );
+  }
+  w.setStarted.add(st.set);
+  w.scored.add(st);
+  return true;
+}
+
+/** The partials a sample's scoring leaves in S, to read with its own submit. */
+const singles = (run: GpuRun, S: Scratch, st: SampleState) =>
+  MATRICES.map((m) => ({
+    buffer: S[`part_${m}`],
+    count: scoreSlots(linearDims(run.c, m, st.T), run.ctx) * 3,
+  }));
+
+function takeSingles(run: GpuRun, l: number, st: SampleState, parts: Float32Array[]): void {
+  MATRICES.forEach((m, mi) => {
+    const slots = scoreSlots(linearDims(run.c, m, st.T), run.ctx);
+    const [a, a2, mx] = sumPartials(parts[mi], slots, true);
+    st.result.sumA[l][mi] = a;
+    st.result.sumA2[l][mi] = a2;
+    st.result.maxA[l][mi] = mx;
+  });
+}
+
+function scoreSampleStep(w: LayerWalk, st: SampleState): void {
+  const { run, l } = w;
+  checkAlive(run);
+  const enc = run.ctx.device.createCommandEncoder({ label: `layer ${l} ${st.source}` });
+  backwardAndScore(w, enc, run.SA, st);
+  const read = run.ctx.submitAndRead(enc, singles(run, run.SA, st));
+  run.reads.add(
+    read.then((parts) => {
+      takeSingles(run, l, st, parts);
+      run.progress.step(l, st.set, st.index);
+    }),
+  );
+}
+
+const stateOf = (run: GpuRun, set: number, index: number) =>
+  run.states.find((s) => s.set === set && s.index === index)!;
+
+/** Pair k's i-th sample pair at this layer: both recomputed, the pair kernel's LLMDcos parts. */
+function scorePairStep(w: LayerWalk, k: number, i: number): void {
+  const { run, l } = w;
+  const { ctx, model, req, SA } = run;
+  checkAlive(run);
+  const setIndex = (name: string) => req.sets.findIndex((s) => s.name === name);
+  const p = req.pairs[k];
+  const sb = setIndex(p.b);
+  const a = stateOf(run, setIndex(p.a), i);
+  const b = stateOf(run, sb, pairedIndex(p, i, req.sets[sb].samples.length));
+  const enc = ctx.device.createCommandEncoder({ label: `layer ${l} pair ${k}:${i}` });
+  const newA = backwardAndScore(w, enc, SA, a);
+  const newB = a === b ? false : backwardAndScore(w, enc, run.SB, b);
+  const Sb = a === b ? SA : run.SB;
+  const oa = layerOperands(SA, a.dxIn);
+  const ob = layerOperands(Sb, b.dxIn);
+  for (const m of MATRICES) {
+    const d = linearDims(run.c, m, a.T);
+    scorePair(ctx, enc, SA[`pair_${m}`], oa[m], ob[m], model.layers[l].m[m], d, b.T, req.metric);
+  }
+  const pairParts = MATRICES.map((m) => ({
+    buffer: SA[`pair_${m}`],
+    count: scoreSlots(linearDims(run.c, m, a.T), ctx) * 3,
+  }));
+  const reads = [
+    ...pairParts,
+    ...(newA ? singles(run, SA, a) : []),
+    ...(newB ? singles(run, run.SB, b) : []),
+  ];
+  run.reads.add(
+    ctx.submitAndRead(enc, reads).then((parts) => {
+      const sums = { dot: 0, aa: 0, bb: 0 };
+      MATRICES.forEach((m, mi) => {
+        const slots = scoreSlots(linearDims(run.c, m, a.T), ctx);
+        const [x, y, z] = sumPartials(parts[mi], slots, false);
+        sums.dot += x;
+        sums.aa += y;
+        sums.bb += z;
+      });
+      (run.pairs[k].llmdcos[i] ??= new Array(run.c.blockCount).fill(0))[l] = cosFromParts(sums);
+      let o = MATRICES.length;
+      if (newA) takeSingles(run, l, a, parts.slice(o, (o += MATRICES.length)));
+      if (newB) takeSingles(run, l, b, parts.slice(o, o + MATRICES.length));
+      run.progress.step(l, a.set, i);
+    }),
+  );
+}
+
+/** Set si's mean-first density counts, Σ mean A and histogram at layer l. */
+function finishDensity(run: GpuRun, l: number, si: number): void {
+  const { ctx, c, req } = run;
+  const K = req.thresholds.length;
+  const N = req.sets[si].samples.length;
+  const enc = ctx.device.createCommandEncoder({ label: `density layer ${l}` });
+  const params = (m: MatrixName) => matrixShape(c, m).O * matrixShape(c, m).I;
+  for (const m of MATRICES) {
+    ctx.clearBuffer(enc, run.counts[m]);
+    densityFinish(
+      ctx,
+      enc,
+      run.counts[m],
+      run.dparts[m],
+      run.setAcc[si][m],
+      run.thresholds,
+      params(m),
+      N,
+      K,
+    );
+  }
+  const list = MATRICES.flatMap((m) => [
+    { buffer: run.counts[m], count: densityCounters(K) },
+    { buffer: run.dparts[m], count: densitySlots(params(m)) },
+  ]);
+  run.reads.add(
+    ctx.submitAndRead(enc, list).then((read) => {
+      run.density[si][l] = MATRICES.map((_, mi) => {
+        const cnt = read[2 * mi];
+        const d = unpackDensity(new Uint32Array(cnt.buffer, cnt.byteOffset, cnt.length), K);
+        const sumMeanA = read[2 * mi + 1].reduce((s, x) => s + x, 0);
+        return { counts: d.counts, sumMeanA, hist: d.hist };
+      });
+      run.progress.density(l, si);
+    }),
+  );
+}
+
+function assemble(run: GpuRun): RunOutput {
+  const { req } = run;
+  const sets: SetResult[] = req.sets.map((set, si) => {
+    const fin = run.density[si];
+    return {
+      name: set.name,
+      samples: run.states.filter((s) => s.set === si).map((s) => s.result),
+      density: {
+        samples: set.samples.length,
+        thresholds: req.thresholds,
+        counts: fin.map((row) => row.map((f) => f.counts)),
+        sumMeanA: fin.map((row) => row.map((f) => f.sumMeanA)),
+        histograms: fin.map((row) => row.map((f) => f.hist)),
+      },
+    };
+  });
+  run.opts.onProgress?.({ stage: 'done', fraction: 1 });
+  return { sets, pairs: run.pairs };
+}
+
+function partialOf(run: GpuRun): PartialRun {
+  return {
+    forwardDone: run.forwardDone,
+    layersDone: [...run.reads.layersDone].sort((a, b) => a - b),
+    samples: run.states.map((st) => ({
+      set: run.req.sets[st.set].name,
+      ...structuredClone(st.result),
+    })),
+  };
+}
+
+/** Frees a run's buffers once its readbacks have ended (a failed run may leave some in flight). */
+async function freeRun(run: GpuRun): Promise<void> {
+  await run.reads.settle();
+  for (const b of run.owned) b.destroy();
+  run.ctx.forgetBindGroups();
+  run.ctx.releaseStaging();
+}
