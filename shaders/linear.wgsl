@@ -47,7 +47,7 @@ fn linear_backward_input(@builtin(global_invocation_id) gid: vec3u) {
   out[t * dims.I + i] = acc;
 }
 
-const TW: u32 = 8u;        // invocations per side of the workgroup: 8 or 16
+// TW: invocations per side of the workgroup, 8 or 16 (declared by src/gpu/ops/linear.ts)
 const NT: u32 = TW * TW;   // invocations
 const TM: u32 = 8u * TW;   // output rows (tokens) per tile
 const TN: u32 = 8u * TW;   // output columns per tile

@@ -1,7 +1,7 @@
 // linear_mm — the f16 path of shaders/linear_f16.wgsl on subgroup matrices (tensor cores;
 // feature chromium-experimental-subgroup-matrix with an f16 × f16 → f32, 16 × 16 × 16
 // configuration and 32-wide subgroups). Compiled after linear_f16.wgsl (same bindings, Dims,
-// span and output); src/gpu/ops/linear.ts prepends the `enable` / `requires` lines and sets NSG.
+// span and output); src/gpu/ops/linear.ts prepends the `enable` / `requires` lines and declares NSG.
 // NSG subgroups take a 128 × (16 · NSG) output tile (all of T = 128 tokens: each weight is
 // decoded once per 128 tokens), as 4 row blocks of 32 × NSG / 4 column blocks of 64; each
 // subgroup holds its 32 × 64 block as 2 × 4 result matrices. The reduction runs in chunks of
@@ -13,7 +13,7 @@
 // linear_split_sum unscales) go straight from the result matrices to the output; the others
 // through a 16 × 16 slot per subgroup of workgroup memory to the bounds-checked output.
 
-const NSG: u32 = 16u;       // subgroups per workgroup: 4, 8 or 16 (set by ops/linear.ts)
+// NSG: subgroups per workgroup, 4, 8 or 16 (declared by src/gpu/ops/linear.ts)
 const WGS: u32 = 32u * NSG; // invocations per workgroup
 const MM: u32 = 128u;       // output rows (tokens) per tile
 const MN: u32 = 16u * NSG;  // output columns per tile

@@ -8,6 +8,24 @@ export function defaultThreshold(layers: number): number {
 }
 
 /** Sums A of one matrix over samples; `finish` turns it into means and reduces them. */
+/** One matrix's mean-first density: counts above each threshold, Σ mean A, the histogram. */
+export interface MatrixDensity {
+  counts: number[];
+  sumMeanA: number;
+  hist: Log10Histogram;
+}
+
+/** A set's density section of the results from [layer][matrix] of MatrixDensity (both backends). */
+export function setDensity(samples: number, thresholds: number[], perLayer: MatrixDensity[][]) {
+  return {
+    samples,
+    thresholds,
+    counts: perLayer.map((row) => row.map((f) => f.counts)),
+    sumMeanA: perLayer.map((row) => row.map((f) => f.sumMeanA)),
+    histograms: perLayer.map((row) => row.map((f) => f.hist)),
+  };
+}
+
 export class MeanAccumulator {
   readonly sum: Float64Array;
   samples = 0;
@@ -24,7 +42,7 @@ export class MeanAccumulator {
   }
 
   /** counts[k] = #{i : mean_i > thresholds[k]}, Σ mean, and the histogram of the means. */
-  finish(thresholds: number[]): { counts: number[]; sumMeanA: number; hist: Log10Histogram } {
+  finish(thresholds: number[]): MatrixDensity {
     if (this.samples === 0) throw new Error('MeanAccumulator: no samples');
     const counts = new Array(thresholds.length).fill(0);
     const hist = emptyHistogram();

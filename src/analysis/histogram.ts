@@ -35,15 +35,6 @@ export function addToHistogram(h: Log10Histogram, v: number): void {
   }
 }
 
-export function mergeHistograms(a: Log10Histogram, b: Log10Histogram): Log10Histogram {
-  return {
-    zeros: a.zeros + b.zeros,
-    under: a.under + b.under,
-    bins: a.bins.map((x, i) => x + b.bins[i]),
-    over: a.over + b.over,
-  };
-}
-
 /** Lower edge of bin b. */
 export function binLowerEdge(b: number): number {
   return Math.pow(10, HIST_MIN_LOG10 + b / HIST_BINS_PER_DECADE);

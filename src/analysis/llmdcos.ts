@@ -37,11 +37,6 @@ export function llmdcos(a: ArrayLike<number>[], b: ArrayLike<number>[]): number 
   return cosFromParts(p);
 }
 
-/** The paper's summary of a pair of sets: mean LLMDcos over 0-based layers L/2 … L−3. */
-export function summaryWindow(layers: number): [number, number] {
-  return [Math.floor(layers / 2), Math.max(Math.floor(layers / 2), layers - 3)];
-}
-
 export function meanOverLayers(perLayer: number[], [from, to]: [number, number]): number {
   let s = 0;
   for (let l = from; l <= to; l++) s += perLayer[l];

@@ -21,9 +21,3 @@ export function reduceMatrix(A: ArrayLike<number>, hist?: Log10Histogram): Matri
   }
   return { sumA, sumA2, maxA, count: A.length };
 }
-
-export function histogramOf(A: ArrayLike<number>): Log10Histogram {
-  const h = emptyHistogram();
-  for (let i = 0; i < A.length; i++) addToHistogram(h, A[i]);
-  return h;
-}

@@ -137,10 +137,13 @@ export function llmdcosBoxes(r: Results, pair: number, excluded: number[] = []):
   return out;
 }
 
-/** The paper's default window for set similarity: 0-based layers ⌊L/2⌋ … L − 3. */
+/**
+ * The paper's window for set similarity: 0-based layers ⌊L/2⌋ … L − 3 (32 layers: 16…29); for
+ * L < 6, where that is empty, the one layer ⌊L/2⌋. The one rule every view and summary uses.
+ */
 export function defaultWindow(L: number): [number, number] {
   const lo = Math.floor(L / 2);
-  return [Math.min(lo, Math.max(0, L - 3)), Math.max(0, L - 3)];
+  return [lo, Math.max(lo, L - 3)];
 }
 
 export interface SetMatrix {

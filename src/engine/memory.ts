@@ -7,6 +7,8 @@ import { splitScratchFloats } from '../gpu/ops/linear';
 import { scoreSlots } from '../gpu/ops/score';
 import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
 import type { RunRequest } from './types';
+import { planUnits } from './incremental';
+import { formatBytes } from '../util/format';
 
 const F32 = 4;
 
@@ -162,4 +164,43 @@ export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void
       `the run needs a ${est.largestBuffer} B buffer but the adapter binds at most ${lim} B (maxStorageBufferBindingSize)`,
     );
   }
+}
+
+/** What a request would take: the largest of its units' plans, how many units, what cannot fit. */
+export interface RequestPlan {
+  est: MemoryEstimate;
+  units: number;
+  pairs: number;
+  problems: string[];
+}
+
+/**
+ * The memory plan of the largest unit a request runs as (a pair of sets with both, or a set),
+ * with every reason it cannot fit: the adapter's buffer limits, the budget set by the user.
+ */
+export function planRequest(
+  c: LlamaConfig,
+  weightBytes: number,
+  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  budget?: number,
+  limits?: GPUSupportedLimits,
+): RequestPlan | null {
+  const units = planUnits(req);
+  let worst: MemoryEstimate | null = null;
+  for (const u of units) {
+    const e = planMemory(c, weightBytes, u, budget);
+    if (!worst || e.total > worst.total) worst = e;
+  }
+  if (!worst) return null;
+  const problems: string[] = [];
+  try {
+    if (limits) checkFits(worst, limits);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (budget !== undefined && worst.total > budget)
+    problems.push(
+      `${formatBytes(worst.total)} exceeds the ${+(budget / 2 ** 30).toPrecision(3)} GiB of GPU memory you set, even with the saved layer inputs in CPU memory`,
+    );
+  return { est: worst, units: units.length, pairs: req.pairs.length, problems };
 }

@@ -15,6 +15,7 @@
 //    reaches it (GPU memory no longer grows with samples × L).
 import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import { cosFromParts } from '../analysis/llmdcos';
+import { setDensity, type MatrixDensity } from '../analysis/density';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
 import { withGpuErrors } from '../gpu/errors';
 import type { GpuContext } from '../gpu/context';
@@ -96,12 +97,6 @@ interface SampleState {
   result: SampleResult;
 }
 
-interface DensityOfLayer {
-  counts: number[];
-  sumMeanA: number;
-  hist: SetResult['density']['histograms'][number][number];
-}
-
 /** A run's buffers, its samples and where its results collect. */
 interface GpuRun {
   ctx: GpuContext;
@@ -124,7 +119,7 @@ interface GpuRun {
   /** CPU mode: the L (Tmax, C) buffers the forward writes the layer inputs into */
   fwdSaved: GPUBuffer[];
   states: SampleState[];
-  density: DensityOfLayer[][][];
+  density: MatrixDensity[][][];
   pairs: PairResult[];
   reads: Readbacks;
   progress: WalkProgress;
@@ -628,13 +623,7 @@ function assemble(run: GpuRun): RunOutput {
     return {
       name: set.name,
       samples: run.states.filter((s) => s.set === si).map((s) => s.result),
-      density: {
-        samples: set.samples.length,
-        thresholds: req.thresholds,
-        counts: fin.map((row) => row.map((f) => f.counts)),
-        sumMeanA: fin.map((row) => row.map((f) => f.sumMeanA)),
-        histograms: fin.map((row) => row.map((f) => f.hist)),
-      },
+      density: setDensity(set.samples.length, req.thresholds, fin),
     };
   });
   run.opts.onProgress?.({ stage: 'done', fraction: 1 });

@@ -5,7 +5,7 @@ import type { LlamaWeights } from '../model/weights';
 import { llamaScores } from '../reference/llama';
 import { columnNorms, metricValues } from '../analysis/metrics';
 import { reduceMatrix } from '../analysis/reductions';
-import { MeanAccumulator } from '../analysis/density';
+import { MeanAccumulator, setDensity } from '../analysis/density';
 import { llmdcos } from '../analysis/llmdcos';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
 import { checkPairs, pairedIndex, type RunOptions, type RunOutput, type RunRequest } from './types';
@@ -92,13 +92,7 @@ export async function runReference(
     sets.push({
       name: set.name,
       samples,
-      density: {
-        samples: set.samples.length,
-        thresholds: req.thresholds,
-        counts: fin.map((row) => row.map((f) => f.counts)),
-        sumMeanA: fin.map((row) => row.map((f) => f.sumMeanA)),
-        histograms: fin.map((row) => row.map((f) => f.hist)),
-      },
+      density: setDensity(set.samples.length, req.thresholds, fin),
     });
   }
   opts.onProgress?.({ stage: 'pairs', fraction: 1 });

@@ -1,7 +1,8 @@
 import type { GpuProfiler } from './profiler';
 import type { Precision } from '../engine/types';
 
-// A device plus the things every op needs: a pipeline cache, transient uniform buffers,
+// A device plus the things every op needs: a pipeline cache, uniform buffers kept per content,
+// named scratch buffers (the old ones freed after the next submit),
 // storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
 
 export interface GpuOptions {
@@ -17,8 +18,8 @@ export interface GpuOptions {
   /**
    * the f16 path: the linears (forward, backward) take f16 operands and accumulate in f32.
    * Needs the device feature shader-f16. With `matrix`, the score's ∂D/∂W for the gradient
-   * metrics too (formed on tensor cores, then scored: 87 vs 96 ms per 7B sample on the H200;
-   * sample pairs stay on the f32 kernel); without, the score stays f32.
+   * metrics too (formed on tensor cores, then scored; sample pairs stay on the f32 kernel);
+   * without, the score stays f32. Measured: bench/results/README.md.
    */
   f16?: boolean;
   /**
@@ -134,6 +135,33 @@ function devicePipeline(
   return p;
 }
 
+/**
+ * `code` after `const NAME: u32 = Vu;` for each of `constants`: the one place a shader's tile
+ * sizes are set (its header names them). Not WGSL `override`s: those cannot size the per-invocation
+ * register arrays the tiled kernels keep (function-scope and struct arrays need const sizes).
+ */
+export function withConstants(code: string, constants: Record<string, number>): string {
+  const lines = Object.entries(constants).map(([k, v]) => {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`shader constant ${k} = ${v}: not a u32`);
+    return `const ${k}: u32 = ${v}u;\n`;
+  });
+  return `${lines.join('')}${code}`;
+}
+
+const declared = new Map<string, Map<string, number>>();
+
+/** The binding number of each `@group(0) @binding(n) var<…> name` declaration of a WGSL source. */
+export function bindingsOf(code: string): Map<string, number> {
+  let m = declared.get(code);
+  if (!m) {
+    m = new Map();
+    for (const d of code.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var(?:<[^>]*>)?\s+(\w+)/g))
+      m.set(d[2], Number(d[1]));
+    declared.set(code, m);
+  }
+  return m;
+}
+
 export class GpuContext {
   /** when set, every dispatch is timed (benchmarks) */
   profiler: GpuProfiler | null = null;
@@ -145,6 +173,8 @@ export class GpuContext {
   private readonly scratches = new Map<string, GPUBuffer>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  /** binding number by variable name, for each pipeline (from its WGSL declarations) */
+  private readonly slots = new WeakMap<GPUComputePipeline, Map<string, number>>();
   private readonly ids = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
 
@@ -168,6 +198,7 @@ export class GpuContext {
     if (!p) {
       p = devicePipeline(this.device, key, code, entryPoint, constants);
       this.pipelines.set(key, p);
+      this.slots.set(p, bindingsOf(code));
     }
     return p;
   }
@@ -235,26 +266,34 @@ export class GpuContext {
   }
 
   /**
-   * Records one compute dispatch of `pipeline` with `buffers[b]` bound at binding b of group 0;
-   * `null` leaves a binding out (one the entry point does not use). Consecutive dispatches share
-   * one compute pass (WebGPU orders them and makes each one's writes visible to the next), ended
-   * by the next copy, clear or submit through this class; with a profiler, a pass per dispatch
+   * Records one compute dispatch of `pipeline` with each of `buffers` bound at the binding its
+   * name has in the pipeline's WGSL (`@group(0) @binding(n) var<…> name`); a name the shader does
+   * not declare throws. Bind only what the entry point uses. Consecutive dispatches share one
+   * compute pass (WebGPU orders them and makes each one's writes visible to the next), ended by
+   * the next copy, clear or submit through this class; with a profiler, a pass per dispatch
    * (timestamps are per pass).
    */
   dispatch(
     encoder: GPUCommandEncoder,
     pipeline: GPUComputePipeline,
-    buffers: (GPUBuffer | null)[],
+    buffers: Record<string, GPUBuffer>,
     workgroups: [number, number?, number?],
   ): void {
+    const slots = this.slots.get(pipeline);
+    if (!slots) throw new Error(`${pipeline.label}: not a pipeline of this context`);
     // bind groups recur (a layer's weights with the shared scratch, for every sample): cached
     // by pipeline and buffers, which saves most of the CPU time an encode takes
-    const key = `${pipeline.label}|${buffers.map((b) => (b ? this.idOf(b) : '-')).join(',')}`;
+    let key = pipeline.label;
+    for (const name in buffers) key += `|${name}=${this.idOf(buffers[name])}`;
     let bindGroup = this.bindGroups.get(key);
     if (!bindGroup) {
-      const entries: GPUBindGroupEntry[] = [];
-      buffers.forEach((buffer, binding) => {
-        if (buffer) entries.push({ binding, resource: { buffer } });
+      const entries: GPUBindGroupEntry[] = Object.entries(buffers).map(([name, buffer]) => {
+        const binding = slots.get(name);
+        if (binding === undefined)
+          throw new Error(
+            `${pipeline.label}: the shader declares no binding "${name}" (it has ${[...slots.keys()].join(', ')})`,
+          );
+        return { binding, resource: { buffer } };
       });
       let layout = this.layouts.get(pipeline);
       if (!layout) {
@@ -273,8 +312,8 @@ export class GpuContext {
         timestampWrites: this.profiler.next(pipeline.label),
       });
     } else if (!pass) {
-      // (a pass per dispatch cost ≈ 20 µs of CPU each on the H200's host: encoding, then Dawn's
-      // recording at submit)
+      // (a pass per dispatch costs CPU time twice: encoding, then Dawn's recording at submit;
+      // measured in bench/results/README.md)
       pass = encoder.beginComputePass({ label: 'dispatches' });
       openPasses.set(encoder, pass);
     }
@@ -312,7 +351,7 @@ export class GpuContext {
     encoder.clearBuffer(buffer);
   }
 
-  /** Submits `encoder` and frees the transient uniforms once the GPU is done with them. */
+  /** Submits `encoder` and frees the buffers let go since (evicted uniforms, outgrown scratch) once the GPU is done with them. */
   submit(encoder: GPUCommandEncoder): Promise<void> {
     this.endPass(encoder);
     const timings = this.profiler?.resolve(encoder) ?? null;
@@ -362,8 +401,8 @@ export class GpuContext {
 
   /**
    * A readback buffer of at least `bytes` (MAP_READ): a free one kept from an earlier readback,
-   * else a new one of the next power of two (creating one cost ≈ 0.2 ms on the H200's host, and
-   * a run reads back once or twice per layer).
+   * else a new one of the next power of two (creating one costs more than reusing one, and a
+   * run reads back once or twice per layer).
    */
   private takeStaging(bytes: number): GPUBuffer {
     const need = Math.max(4, bytes);

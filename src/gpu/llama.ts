@@ -1,7 +1,7 @@
 // The GPU Llama: the functions of src/reference/llama.ts, in the same order and under the same
 // names, recorded into a command encoder over the WGSL ops of src/gpu/ops. Activations live in a
 // per-layer scratch (one layer's forward and backward; reused across layers and samples).
-import { matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import { dims, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { LinearDims } from '../model/shapes';
 import type { GpuContext } from './context';
 import type { GpuLlama } from './model';
@@ -20,7 +20,7 @@ const F32 = 4;
 
 /** f32 lengths of one layer's activations and gradients at T tokens (the names of LayerCache). */
 export function layerScratchFloats(c: LlamaConfig, T: number) {
-  const [C, F] = [c.embeddingLength, c.feedForwardLength];
+  const { C, F } = dims(c);
   const HD = c.headCount * c.headDim;
   const KV = c.headCountKv * c.headDim;
   const H = c.headCount;
@@ -130,7 +130,7 @@ export function layerForward(
 ): void {
   const c = model.config;
   const lw = model.layers[l];
-  const [C, H, Hkv, Dh] = [c.embeddingLength, c.headCount, c.headCountKv, c.headDim];
+  const { C, H, Hkv, Dh } = dims(c);
   const linear = (Y: GPUBuffer, X: GPUBuffer, m: MatrixName) =>
     linearForward(ctx, enc, Y, X, lw.m[m], linearDims(c, m, T));
   rmsnormForward(ctx, enc, S.xn1, S.rstd1, x, lw.attnNorm, T, C, c.rmsEps);
@@ -208,13 +208,7 @@ export function layerBackward(
 ): void {
   const c = model.config;
   const lw = model.layers[l];
-  const [C, F, H, Hkv, Dh] = [
-    c.embeddingLength,
-    c.feedForwardLength,
-    c.headCount,
-    c.headCountKv,
-    c.headDim,
-  ];
+  const { C, F, H, Hkv, Dh } = dims(c);
   const linBack = (dX: GPUBuffer, dY: GPUBuffer, m: MatrixName) =>
     linearBackwardInput(ctx, enc, dX, dY, lw.m[m], linearDims(c, m, T));
   linBack(S.dh, dx, 'down');

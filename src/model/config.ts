@@ -28,6 +28,19 @@ export interface LlamaConfig {
   tiedHead: boolean;
 }
 
+/** The config's sizes under the short names the formulas use (METHOD.md, the ops' comments). */
+export function dims(c: LlamaConfig) {
+  return {
+    C: c.embeddingLength,
+    L: c.blockCount,
+    F: c.feedForwardLength,
+    H: c.headCount,
+    Hkv: c.headCountKv,
+    Dh: c.headDim,
+    V: c.vocabSize,
+  };
+}
+
 export const SUPPORTED_ARCHITECTURES = ['llama'];
 
 /** The 7 scored matrices of a layer, in the order used everywhere (METHOD.md §1). */

@@ -1,5 +1,5 @@
 // The engine cross-check: last-position logits of our forward against onnxruntime-web running an
-// ONNX graph built independently from the same GGUF weights (issue 5). Small models only.
+// ONNX graph built independently from the same GGUF weights. Small models only.
 import type { LlamaWeights } from '../model/weights';
 import { llamaOnnx } from './llama';
 import { runLogits } from './run';

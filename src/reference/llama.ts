@@ -2,7 +2,7 @@
 // backward of D to the 7 linear matrices of every layer, as lists of reference op calls. The GPU
 // model, src/gpu/llama.ts, has the same functions in the same order over the WGSL twins of these
 // ops. f32 arrays by default, f64 for gradient checks. Small models only (keeps every activation).
-import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import { dims, MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { LayerWeights, LlamaWeights } from '../model/weights';
 import { matmulBackwardInput, matmulBackwardWeight, matmulForward } from './matmul';
 import { rmsnormBackward, rmsnormForward } from './rmsnorm';
@@ -99,7 +99,7 @@ export function layerForward(
 ): LayerCache {
   const c = w.config;
   const lw = w.layers[l];
-  const [C, H, Hkv, Dh] = [c.embeddingLength, c.headCount, c.headCountKv, c.headDim];
+  const { C, H, Hkv, Dh } = dims(c);
   const xn1 = like(x, T * C);
   const rstd1 = like(x, T);
   rmsnormForward(xn1, rstd1, x, lw.attnNorm, T, C, c.rmsEps);
@@ -165,13 +165,7 @@ export function layerBackward(
 ): { dx: FloatArray; grads: Record<MatrixName, FloatArray> } {
   const c = w.config;
   const lw = w.layers[l];
-  const [C, F, H, Hkv, Dh] = [
-    c.embeddingLength,
-    c.feedForwardLength,
-    c.headCount,
-    c.headCountKv,
-    c.headDim,
-  ];
+  const { C, F, H, Hkv, Dh } = dims(c);
   const grads = {} as Record<MatrixName, FloatArray>;
   const linBack = (m: MatrixName, dY: FloatArray, X: FloatArray): FloatArray => {
     const { O, I } = matrixShape(c, m);

@@ -199,6 +199,32 @@ export function sampleTokens(s: Sample, tok: Tokenizer, maxTokens = DEFAULT_MAX_
   return ids.slice(0, Math.max(1, maxTokens));
 }
 
+/** The fewest tokens tokensOf keeps of a text (what the sample list previews). */
+export const TOKENIZE_AT_LEAST = 8192;
+const MAX_MEMO = 20000;
+const tokenized = new WeakMap<Tokenizer, Map<string, { max: number; ids: number[] }>>();
+
+/**
+ * sampleTokens, with each text tokenized once per tokenizer: at the largest max tokens asked so
+ * far (TOKENIZE_AT_LEAST at least), smaller maxima taking the start of those ids — encodePrefix's
+ * ids begin exactly as the whole text's do. The sample list's counts, its preview and the run's
+ * request share one tokenization.
+ */
+export function tokensOf(s: Sample, tok: Tokenizer, maxTokens = DEFAULT_MAX_TOKENS): number[] {
+  if (s.tokens) return sampleTokens(s, tok, maxTokens);
+  let memo = tokenized.get(tok);
+  if (!memo) tokenized.set(tok, (memo = new Map()));
+  const text = s.text ?? '';
+  let hit = memo.get(text);
+  if (!hit || hit.max < maxTokens) {
+    const max = Math.max(maxTokens, TOKENIZE_AT_LEAST);
+    hit = { max, ids: sampleTokens(s, tok, max) };
+    if (memo.size >= MAX_MEMO) memo.clear();
+    memo.set(text, hit);
+  }
+  return hit.ids.slice(0, Math.max(1, maxTokens));
+}
+
 /** Tokens past the kept ones that a prefix must still yield, so that a cut cannot change them. */
 const PREFIX_MARGIN = 32;
 

@@ -1,10 +1,11 @@
 // Running the analysis on the page's GPU: builds the request from the sets and settings, takes
 // what the cache holds, runs the rest unit by unit (results stream in as units finish), and
 // saves the session so that reopening the app shows it at once.
-import { sampleTokens } from '../samples/load';
+import { tokensOf } from '../samples/load';
 import { runGpu } from '../engine/run-gpu';
 import { assembleResults } from '../engine/assemble';
 import { runIncremental } from '../engine/incremental';
+import { planRequest, type RequestPlan } from '../engine/memory';
 import type { RunOutput } from '../engine/types';
 import type { PairSpec, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
@@ -36,6 +37,24 @@ export function plannedPairs(sets: RunRequest['sets']): PairSpec[] {
   return out;
 }
 
+/** The memory plan of the run the settings ask for (null: nothing to run yet). */
+export function runPlan(): RequestPlan | null {
+  const m = session.model;
+  const g = gpuState.current;
+  if (!m || session.sets.length === 0) return null;
+  let req;
+  try {
+    req = buildRequest();
+  } catch {
+    return null;
+  }
+  const limits = g.status === 'ready' ? g.gpu.device.limits : undefined;
+  return planRequest(m.config, m.gpuBytes || m.sizeBytes, req, gpuBudget(), limits);
+}
+
+/** The GPU memory the user set, in bytes (undefined: unchecked). */
+const gpuBudget = () => (session.gpuBudgetGiB > 0 ? session.gpuBudgetGiB * 2 ** 30 : undefined);
+
 export function buildRequest(): RunRequest {
   const m = session.model;
   if (!m) throw new Error('no model loaded');
@@ -48,7 +67,7 @@ export function buildRequest(): RunRequest {
       : s.samples
     ).map((x) => ({
       source: x.source,
-      tokens: sampleTokens(x, m.tokenizer, session.maxTokens),
+      tokens: tokensOf(x, m.tokenizer, session.maxTokens),
     })),
   }));
   return {
@@ -58,14 +77,6 @@ export function buildRequest(): RunRequest {
     metric: session.metric,
     maxTokens: session.maxTokens,
   };
-}
-
-/** For end-to-end tests and the console: what the last run computed and took from the cache. */
-interface RunInfo {
-  gpuRuns: number;
-  computed: { sets: string[]; pairs: string[] };
-  cached: { sets: string[]; pairs: string[] };
-  complete: boolean;
 }
 
 export async function runAnalysis(): Promise<void> {
@@ -97,7 +108,6 @@ export async function runAnalysis(): Promise<void> {
         engine,
       );
       session.results = results;
-      (globalThis as { __paramscopeResults?: Results }).__paramscopeResults = results;
     };
     const gm = await ensureGpuModel();
     const ctx = runContext(gm.ctx, precision);
@@ -108,8 +118,7 @@ export async function runAnalysis(): Promise<void> {
       cache,
       (unit, o) => {
         gpuRuns++;
-        const budget = session.gpuBudgetGiB > 0 ? session.gpuBudgetGiB * 2 ** 30 : undefined;
-        return runGpu(ctx, gm.model, unit, { ...o, gpuMemoryBudget: budget });
+        return runGpu(ctx, gm.model, unit, { ...o, gpuMemoryBudget: gpuBudget() });
       },
       {
         signal: abort.signal,
@@ -124,7 +133,7 @@ export async function runAnalysis(): Promise<void> {
     session.runNote = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
     if (!r.complete) session.runNote += ' Finished units are kept; run again to continue.';
     if (r.cacheErrors.length) cacheState.error = r.cacheErrors.join('\n');
-    (globalThis as { __paramscopeRunInfo?: RunInfo }).__paramscopeRunInfo = {
+    session.lastRun = {
       gpuRuns,
       computed: r.computed,
       cached: r.cached,
@@ -145,7 +154,6 @@ export async function runAnalysis(): Promise<void> {
 /** Puts back the results from before a run that failed or finished nothing. */
 function keep(before: Results | null): void {
   session.results = before;
-  (globalThis as { __paramscopeResults?: Results | null }).__paramscopeResults = before;
 }
 
 export function cancelRun(): void {

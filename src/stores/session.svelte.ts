@@ -10,6 +10,8 @@ import type { Precision } from '../engine/types';
 import type { Results } from '../analysis/results';
 import type { Progress } from '../engine/types';
 import type { UploadProgress } from '../gpu/model';
+import type { OpCheckResult } from '../gpu/opcheck';
+import type { Verification } from '../onnx/verify';
 
 export const DEMO_MODEL_URL = './models/paramscope-demo.gguf';
 export const EXAMPLE_SETS = ['bible', 'quotes', 'dictionary', 'jargon', 'code'];
@@ -53,6 +55,14 @@ export interface UploadState extends UploadProgress {
   startedAt: number;
 }
 
+/** What the last run computed and took from the cache. */
+export interface RunInfo {
+  gpuRuns: number;
+  computed: { sets: string[]; pairs: string[] };
+  cached: { sets: string[]; pairs: string[] };
+  complete: boolean;
+}
+
 class Session {
   model = $state.raw<LoadedModel | null>(null);
   modelStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
@@ -80,6 +90,12 @@ class Session {
   runError = $state('');
   runNote = $state('');
   results = $state.raw<Results | null>(null);
+  /** what the last run computed and took from the cache */
+  lastRun = $state.raw<RunInfo | null>(null);
+  /** the engine self-check's rows, once it has run */
+  selfCheck = $state.raw<OpCheckResult[] | null>(null);
+  /** the last "Verify engine" comparison */
+  verification = $state.raw<Verification | null>(null);
   /** layers left out of the summaries (boxplot means, matrix window, heatmap), shared by views */
   excluded = $state.raw<number[]>([]);
   notice = $state('');

@@ -1,5 +1,5 @@
 // Sample-set actions: add from files or pasted text, the example sets, rename, colour, remove.
-import { parseSamples, sampleTokens, type Sample } from '../samples/load';
+import { parseSamples, tokensOf, TOKENIZE_AT_LEAST, type Sample } from '../samples/load';
 import { EXAMPLE_SETS, nextColor, session } from './session.svelte';
 
 function uniqueName(base: string): string {
@@ -80,7 +80,7 @@ function tokensUpTo(s: Sample, max: number): number {
   const m = session.model;
   if (!m) return 0;
   try {
-    return sampleTokens(s, m.tokenizer, max).length;
+    return tokensOf(s, m.tokenizer, max).length;
   } catch {
     return 0;
   }
@@ -90,7 +90,7 @@ function tokensUpTo(s: Sample, max: number): number {
 export const tokenCount = (s: Sample) => tokensUpTo(s, session.maxTokens);
 
 /** The most tokens the sample list counts of a sample (a 20 MB text costs its first ~65 k characters). */
-export const PREVIEW_TOKENS = 8192;
+export const PREVIEW_TOKENS = TOKENIZE_AT_LEAST;
 
 /** Tokens before truncation, up to PREVIEW_TOKENS (to show what max tokens cuts off). */
 export const fullTokenCount = (s: Sample) => tokensUpTo(s, PREVIEW_TOKENS);

@@ -50,7 +50,7 @@ const expectRel = (got: number, want: number, rel: number) =>
 
 const pageResults = async () =>
   (await page.evaluate(
-    () => (globalThis as { __paramscopeResults?: unknown }).__paramscopeResults,
+    () => (globalThis as unknown as { paramscope: { results: unknown } }).paramscope.results,
   )) as Results;
 
 beforeAll(async () => {
@@ -251,7 +251,7 @@ describe('research flow', () => {
       /^Done: 0 set\(s\) and 0 pair\(s\) computed, 2 set\(s\) and 1 pair\(s\) from the cache/,
     );
     const info = (await page.evaluate(
-      () => (globalThis as { __paramscopeRunInfo?: unknown }).__paramscopeRunInfo,
+      () => (globalThis as unknown as { paramscope: { lastRun: unknown } }).paramscope.lastRun,
     )) as { gpuRuns: number };
     expect(info.gpuRuns).toBe(0);
     expect(resultNumbers(await pageResults())).toEqual(resultNumbers(before));

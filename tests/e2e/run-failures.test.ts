@@ -15,7 +15,7 @@ let page: Page;
 type TestWindow = Window & {
   __testDevice?: GPUDevice;
   __testBuffers?: Map<string, GPUBuffer>;
-  __paramscopeResults?: Results | null;
+  paramscope: { results: Results | null };
 };
 
 beforeAll(async () => {
@@ -47,7 +47,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const results = () => page.evaluate(() => (window as unknown as TestWindow).__paramscopeResults);
+const results = () => page.evaluate(() => (window as unknown as TestWindow).paramscope.results);
 const cachedUnits = () => page.locator('[data-field="cache-entries"] tr[data-kind="set"]').count();
 
 /** Sets max tokens (a new cache signature), starts a run and, once it runs, calls `fail`. */

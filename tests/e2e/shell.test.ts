@@ -1,10 +1,9 @@
-// The app shell in real Chromium: the SwiftShader adapter shown, the matmul self-check passing
+// The app shell in real Chromium: the SwiftShader adapter shown, the engine self-check passing
 // with real numbers, no request leaving the machine; and the explanation page without WebGPU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
-import { F32_OP } from '../../src/util/tolerances';
 
 interface SelfCheckRow {
   name: string;
@@ -26,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('app shell with WebGPU (SwiftShader)', () => {
-  it('shows the adapter, passes the in-page matmul self-check and stays local', async () => {
+  it('shows the adapter, passes the in-page engine self-check and stays local', async () => {
     browser = await launchBrowser({ webgpu: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const requests = watchRequests(page);
@@ -44,17 +43,31 @@ describe('app shell with WebGPU (SwiftShader)', () => {
 
     await page.locator('[data-region="selfcheck"]:not([data-status="running"])').waitFor();
     const rows = (await page.evaluate(
-      () => (globalThis as { __paramscopeSelfCheck?: unknown }).__paramscopeSelfCheck,
+      () => (globalThis as unknown as { paramscope: { selfCheck: unknown } }).paramscope.selfCheck,
     )) as SelfCheckRow[];
+    // every op the engine runs (tests/gpu/selfcheck.test.ts: every entry point a run dispatches)
     expect(rows.map((r) => r.name.split(' ')[0])).toEqual([
-      'matmul_forward',
-      'matmul_backward_input',
-      'matmul_backward_weight',
+      'embedding_forward',
+      'rmsnorm_forward',
+      'rmsnorm_backward',
+      'linear_forward',
+      'linear_backward_input',
+      'rope_forward',
+      'rope_backward',
+      'attention_forward',
+      'attention_backward',
+      'add_forward',
+      'add_accumulate',
+      'swiglu_forward',
+      'swiglu_backward',
+      'colnorm_forward',
+      'score_reduce',
+      'density_finish',
+      'head_argmax',
     ]);
     for (const r of rows) {
       expect(r.ok, `${r.name}: max rel ${r.maxRelDiff}`).toBe(true);
-      expect(r.count).toBeGreaterThan(100);
-      expect(r.maxRelDiff).toBeLessThanOrEqual(F32_OP.rel);
+      expect(r.count).toBeGreaterThan(0);
     }
     expect(await page.locator('[data-region="selfcheck"]').getAttribute('data-status')).toBe(
       'pass',

@@ -38,7 +38,9 @@ describe('Verify engine panel', () => {
     await page.locator('[data-action="verify"]').click();
     await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });
     const v = (await page.evaluate(
-      () => (globalThis as { __paramscopeVerify?: unknown }).__paramscopeVerify,
+      () =>
+        (globalThis as unknown as { paramscope: { verification: unknown } }).paramscope
+          .verification,
     )) as Verification;
     expect(v.ok).toBe(true);
     expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-3);

@@ -16,7 +16,9 @@ import { expectGolden } from '../helpers/golden';
 import { FIXTURES } from '../../src/gguf/fixture';
 import type { Metric } from '../../src/analysis/metrics';
 
-describe('GPU backend vs reference backend', () => {
+// whole models on a software adapter: up to 125 s a case beside another file (the tiled q4_0
+// case, its compiles), so 3× that
+describe('GPU backend vs reference backend', { timeout: 420_000 }, () => {
   let ctx: GpuContext;
   // as the app runs on this adapter (on SwiftShader: the simple linears, the tiled score kernels)
   beforeAll(async () => (ctx = await appContext()));

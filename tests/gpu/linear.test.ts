@@ -1,4 +1,5 @@
-// shaders/linear.wgsl (src/gpu/ops/linear.ts) vs its twin src/reference/linear.ts: forward and
+// shaders/linear.wgsl (src/gpu/ops/linear.ts) vs its twin src/reference/linear.ts (cases:
+// src/gpu/cases/linear.ts): forward and
 // backward_input over quantized weights, on sizes that are not multiples of the tiles.
 // What each weight type adds is its 8-element decoder (w_b8 in shaders/quant.wgsl, shared by all
 // tiled kernels) and its block size in the staging; so every type runs through the simple kernel
@@ -8,15 +9,15 @@
 // partial tiles and split-K (a long reduction over few tiles) with the same pipelines: the
 // shader compiles are what these tests cost on a software adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, runOnGpu, testContext } from '../helpers/gpu';
-import { randomTensorBytes } from '../../src/gguf/random-blocks';
+import { testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
-import { GPU_WEIGHT_TYPES, uploadWeight } from '../../src/gpu/ops/quant';
+import { GPU_WEIGHT_TYPES } from '../../src/gpu/ops/quant';
 import * as g from '../../src/gpu/ops/linear';
-import * as r from '../../src/reference/linear';
+import { linearCases } from '../../src/gpu/cases/linear';
+import { checkOp } from '../../src/gpu/opcheck';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
 import type { LinearDims } from '../../src/model/shapes';
-import { randomArray } from '../../src/util/random';
+import { F32_OP } from '../../src/util/tolerances';
 
 /** One type per block size for the 128 × 128 tiles: 1 (f32, bf16), 32, 256. */
 const BLOCK_SIZE_TYPES = [GgmlType.F32, GgmlType.BF16, GgmlType.Q4_0, GgmlType.Q4_K];
@@ -41,21 +42,10 @@ describe('linear on the GPU', () => {
   afterAll(() => ctx?.device.destroy());
 
   async function check(kctx: GpuContext, t: GgmlType, d: LinearDims, label: string) {
-    const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
-    const X = randomArray(d.T * d.I, 1);
-    const dY = randomArray(d.T * d.O, 2);
-    const W = uploadWeight(ctx.device, bytes, t, d.O * d.I);
-    const out = await runOnGpu(ctx, { X, dY }, { Y: d.T * d.O, dX: d.T * d.I }, (enc, b) => {
-      g.linearForward(kctx, enc, b.Y, b.X, W, d);
-      g.linearBackwardInput(kctx, enc, b.dX, b.dY, W, d);
-    });
-    W.buffer.destroy();
-    const Y = new Float32Array(d.T * d.O);
-    const dX = new Float32Array(d.T * d.I);
-    r.linearForward(Y, X, bytes, t, d);
-    r.linearBackwardInput(dX, dY, bytes, t, d);
-    expectClose(`${label} Y`, out.Y, Y);
-    expectClose(`${label} dX`, out.dX, dX);
+    for (const c of linearCases(t, d)) {
+      const r = await checkOp(kctx, c, F32_OP);
+      expect(r.ok, `${label}: ${r.report}`).toBe(true);
+    }
   }
 
   const cases: [Kind, GgmlType][] = [

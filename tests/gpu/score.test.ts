@@ -1,30 +1,16 @@
-// The fused score kernels (every metric, quantized W) and the density finish vs the reference:
-// per-sample Σ A, Σ A², max A; the set accumulator; pair parts; mean-first counts and histogram;
-// the head's argmax and one-row backward.
+// shaders/score.wgsl (and score_grad.wgsl, its tiled GEMM) vs src/reference/score.ts: every
+// metric over a quantized W — per-sample Σ A, Σ A², max A, the set accumulator, pair parts —
+// and score_reduce_g, the epilogue of the f16 path's score_mm.wgsl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOnGpu, testContext } from '../helpers/gpu';
+import { checkCases, runOnGpu, testContext } from '../helpers/gpu';
+import { scoreCases } from '../../src/gpu/cases/score';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
-import {
-  scorePair,
-  scoreReduce,
-  scoreReduceFromGrad,
-  scoreSlots,
-  sumPartials,
-} from '../../src/gpu/ops/score';
+import { scoreReduceFromGrad, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
 import { matmulBackwardWeight } from '../../src/reference/matmul';
 import { f32Bits } from '../../src/gpu/ops/linear';
-import {
-  densityCounters,
-  densityFinish,
-  densitySlots,
-  unpackDensity,
-} from '../../src/gpu/ops/density';
-import { headArgmax, headBackward } from '../../src/gpu/ops/head';
 import * as ref from '../../src/reference/score';
-import { headArgmax as argmaxRef, headBackward as headBackwardRef } from '../../src/reference/head';
-import { MeanAccumulator } from '../../src/analysis/density';
 import { columnNorms, METRICS } from '../../src/analysis/metrics';
 import { dequantize } from '../../src/gguf/dequant';
 import { GgmlType } from '../../src/gguf/types';
@@ -64,78 +50,21 @@ describe('score and density kernels', () => {
   afterAll(() => ctx?.device.destroy());
 
   // simple kernels: 2880 parameters, 12 workgroups, the last one partial; tiled kernels (64 × 64
-  // tiles over t in chunks of 16): 2 × 2 tiles, partial at both edges, 3 chunks of t for a
-  const cases = [
+  // tiles over t in chunks of 16): 2 × 2 tiles, partial at both edges, 3 chunks of t for a; pairs
+  // join samples of different lengths (cases: src/gpu/cases/score.ts)
+  for (const { tiled, d, Tb } of [
     { tiled: false, d: { T: 7, I: 64, O: 45 }, Tb: 4 },
     { tiled: true, d: { T: 37, I: 96, O: 70 }, Tb: 20 },
-  ];
-  for (const { tiled, d, Tb } of cases) {
-    const type = GgmlType.Q4_0;
-    const bytes = randomTensorBytes(type, d.O * d.I, 3);
-    const Wf = dequantize(type, bytes, d.O * d.I);
-    const dYa = randomArray(d.T * d.O, 4);
-    const Xa = randomArray(d.T * d.I, 5);
-    // pairs join samples of different lengths
-    const dYb = randomArray(Tb * d.O, 6);
-    const Xb = randomArray(Tb * d.I, 7);
-    const xna = Float32Array.from(columnNorms(Xa, d.T, d.I));
-    const xnb = Float32Array.from(columnNorms(Xb, Tb, d.I));
-
-    for (const metric of METRICS) {
-      it(`${metric}${tiled ? ', tiled kernels' : ''}: Σ A, Σ A², max A, the accumulator and pair parts`, async () => {
-        const kctx = new GpuContext(ctx.device, { tiledScore: tiled });
-        const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
-        const slots = scoreSlots(d, kctx);
-        expect(slots).toBe(tiled ? 4 : 12);
-        const acc0 = randomArray(d.O * d.I, 8, 0.01).map(Math.abs);
-        const out = await runOnGpu(
-          ctx,
-          { dYa, Xa, dYb, Xb, xna, xnb },
-          {
-            acc: acc0.slice(),
-            accSet: acc0.slice(),
-            part: slots * 3,
-            part2: slots * 3,
-            pair: slots * 3,
-          },
-          (enc, b) => {
-            scoreReduce(kctx, enc, b.acc, b.part, b.dYa, b.Xa, W, b.xna, d, metric, true);
-            // a set's first sample of a layer writes A over what is there
-            scoreReduce(kctx, enc, b.accSet, b.part2, b.dYa, b.Xa, W, b.xna, d, metric, 'set');
-            scorePair(
-              kctx,
-              enc,
-              b.pair,
-              { dY: b.dYa, X: b.Xa, xnorm: b.xna },
-              { dY: b.dYb, X: b.Xb, xnorm: b.xnb },
-              W,
-              d,
-              Tb,
-              metric,
-            );
-          },
-        );
-        const A = ref.scoreValues(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
-        const want = ref.scoreReduce(dYa, Xa, Wf, Float64Array.from(xna), d, metric);
-        expectReduced(out, slots, want, A, acc0);
-        expect(Array.from(out.part2)).toEqual(Array.from(out.part));
-        const pw = ref.scorePair(
-          { dY: dYa, X: Xa, xnorm: Float64Array.from(xna) },
-          { dY: dYb, X: Xb, xnorm: Float64Array.from(xnb) },
-          Wf,
-          d,
-          metric,
-          Tb,
-        );
-        const c3 = compareArrays(
-          sumPartials(out.pair, slots, false),
-          [pw.dot, pw.aa, pw.bb],
-          SUM_TOL,
-        );
-        expect(c3.ok, describeComparison('pair', c3)).toBe(true);
-        W.buffer.destroy();
-      });
-    }
+  ]) {
+    describe(tiled ? 'tiled kernels' : 'simple kernels', () => {
+      let kctx: GpuContext;
+      beforeAll(() => (kctx = new GpuContext(ctx.device, { tiledScore: tiled })));
+      it('slots: one per workgroup', () => expect(scoreSlots(d, kctx)).toBe(tiled ? 4 : 12));
+      checkCases(
+        METRICS.flatMap((metric) => scoreCases(metric, GgmlType.Q4_0, d, Tb)),
+        () => kctx,
+      );
+    });
   }
 
   // score_reduce_g, the f16 path's epilogue over a g formed on subgroup matrices (the GEMM itself
@@ -175,82 +104,4 @@ describe('score and density kernels', () => {
       W.buffer.destroy();
     });
   }
-
-  it('density: mean-first counts, histogram and Σ mean', async () => {
-    const n = 5000;
-    const N = 3;
-    // zeros, means below the histogram (< 1e-20) and above it (≥ 1e4) among the rest
-    const sums = Float32Array.from(randomArray(n, 9), (x, i) =>
-      i % 50 === 0 ? 0 : i % 97 === 1 ? 3e-25 : i % 89 === 2 ? 3e6 : Math.abs(x) ** 6 * 1e-3,
-    );
-    const thresholds = Float32Array.from([1e-7, 1e-5, 1e-4]);
-    const K = thresholds.length;
-    const counts = new Uint32Array(densityCounters(K));
-    const b = {
-      counts: ctx.upload(counts),
-      partials: ctx.storage(densitySlots(n) * 4),
-      acc: ctx.upload(sums),
-      thr: ctx.upload(thresholds),
-    };
-    const enc = ctx.device.createCommandEncoder();
-    densityFinish(ctx, enc, b.counts, b.partials, b.acc, b.thr, n, N, K);
-    await ctx.submit(enc);
-    const got = unpackDensity(
-      new Uint32Array((await ctx.readF32(b.counts, counts.length)).buffer),
-      K,
-    );
-    const part = await ctx.readF32(b.partials, densitySlots(n));
-    const acc = new MeanAccumulator(n);
-    acc.sum.set(sums);
-    acc.samples = N;
-    const want = acc.finish(Array.from(thresholds));
-    expect(got.counts).toEqual(want.counts);
-    expect(got.hist.zeros).toBe(want.hist.zeros);
-    expect(got.hist.under).toBe(want.hist.under);
-    expect(got.hist.over).toBe(want.hist.over);
-    expect(want.hist.under).toBeGreaterThan(40);
-    expect(want.hist.over).toBeGreaterThan(40);
-    const binDiff = got.hist.bins.reduce((s, x, i) => s + Math.abs(x - want.hist.bins[i]), 0);
-    expect(binDiff, 'values moved across bin edges by f32 log10').toBeLessThanOrEqual(4);
-    expect(
-      got.hist.bins.reduce((s, x) => s + x, 0) + got.hist.under + got.hist.over + got.hist.zeros,
-    ).toBe(n);
-    const sumMean = part.reduce((s, x) => s + x, 0);
-    expect(Math.abs(sumMean - want.sumMeanA) / want.sumMeanA).toBeLessThan(1e-5);
-    Object.values(b).forEach((x) => x.destroy());
-  });
-
-  it('head: argmax (lowest index on ties, NaN first) and the one-row backward', async () => {
-    const V = 300;
-    const C = 32;
-    const logits = randomArray(V, 10);
-    logits[77] = 5;
-    logits[211] = 5;
-    const bytes = randomTensorBytes(GgmlType.Q8_0, V * C, 11);
-    const W = uploadWeight(ctx.device, bytes, GgmlType.Q8_0, V * C);
-    const out = await runOnGpu(ctx, { logits }, { best: 2, dxf: C }, (enc, b) => {
-      headArgmax(ctx, enc, b.best, b.logits, W, V, C);
-      headBackward(ctx, enc, b.dxf, b.best, W, V, C);
-    });
-    const best = new Uint32Array(out.best.buffer);
-    const want = argmaxRef(logits);
-    expect([best[0], out.best[1]]).toEqual([want.index, want.value]);
-    expect(want.index).toBe(77);
-    expect(Array.from(out.dxf)).toEqual(
-      Array.from(headBackwardRef(dequantize(GgmlType.Q8_0, bytes, V * C), 77, C)),
-    );
-    // a NaN logit is the max (PyTorch's max), the first of several; its bits come back
-    for (const nans of [[250], [260, 13]]) {
-      const withNan = logits.slice();
-      for (const i of nans) withNan[i] = NaN;
-      const o = await runOnGpu(ctx, { logits: withNan }, { best: 2 }, (enc, b) =>
-        headArgmax(ctx, enc, b.best, b.logits, W, V, C),
-      );
-      const first = Math.min(...nans);
-      expect(argmaxRef(withNan).index).toBe(first);
-      expect(new Uint32Array(o.best.buffer)[0]).toBe(first);
-      expect(Number.isNaN(o.best[1])).toBe(true);
-    }
-    W.buffer.destroy();
-  });
 });

@@ -3,7 +3,9 @@
 import { nodeGpu, NO_NODE_ADAPTER_HELP } from '../../src/gpu/node';
 import { openGpu, type Gpu } from '../../src/gpu/device';
 import { GpuContext, optionsFor } from '../../src/gpu/context';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+import { checkOp, type OpCase } from '../../src/gpu/opcheck';
+import { F32_OP } from '../../src/util/tolerances';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { f32Scaled } from '../../src/util/tolerances';
 
@@ -73,4 +75,19 @@ export function expectClose(
     rel === undefined ? f32Scaled(want) : f32Scaled(want, rel, rel / 10),
   );
   expect(c.ok, describeComparison(name, c)).toBe(true);
+}
+
+/**
+ * One test per op case, through the op harness (src/gpu/opcheck.ts) on the context `context()`
+ * gives when the test runs: every output of the case within `tol` of its twin's.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function checkCases(cases: OpCase<any>[], context: () => GpuContext, tol = F32_OP): void {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const r = await checkOp(context(), c, tol);
+      expect(r.ok, r.report).toBe(true);
+      expect(r.count).toBeGreaterThan(0);
+    });
+  }
 }

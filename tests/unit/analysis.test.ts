@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { layerSparsity } from '../../src/analysis/allocation';
 import { ranks, spearman } from '../../src/analysis/spearman';
-import { llmdcos, summaryWindow, meanOverLayers } from '../../src/analysis/llmdcos';
+import { llmdcos, meanOverLayers } from '../../src/analysis/llmdcos';
+import { defaultWindow } from '../../src/analysis/views';
 import { MeanAccumulator, defaultThreshold } from '../../src/analysis/density';
 import {
   countAbove,
@@ -68,9 +69,9 @@ describe('LLMDcos', () => {
     expect(llmdcos([[0, 0]], [[1, 2]])).toBe(0);
   });
   it('summary window is 0-based L/2 … L−3 (16..29 for 32 layers)', () => {
-    expect(summaryWindow(32)).toEqual([16, 29]);
-    expect(summaryWindow(8)).toEqual([4, 5]);
-    expect(meanOverLayers([0, 0, 0, 0, 1, 3, 9, 9], summaryWindow(8))).toBe(2);
+    expect(defaultWindow(32)).toEqual([16, 29]);
+    expect(defaultWindow(8)).toEqual([4, 5]);
+    expect(meanOverLayers([0, 0, 0, 0, 1, 3, 9, 9], defaultWindow(8))).toBe(2);
   });
 });
 

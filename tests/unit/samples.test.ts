@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  tokensOf,
   encodePrefix,
   MAX_LINE_CHARS,
   parseSamples,
@@ -106,6 +107,32 @@ describe('bounded work on any input', () => {
     // a text without spaces is cut anywhere and still agrees
     const dense = 'abcdefghij'.repeat(5000);
     expect(encodePrefix(tok, dense, 100).slice(0, 100)).toEqual(tok.encode(dense).slice(0, 100));
+  });
+
+  it('tokensOf: each text tokenized once, every max tokens agreeing with sampleTokens', async () => {
+    const tok = tokenizerFromGguf(await demoFile());
+    let calls = 0;
+    const spy = { ...tok, encode: (t: string) => (calls++, tok.encode(t)) };
+    const words = 'a lamp unto my feet and a light unto my path'.split(' ');
+    const r = mulberry32(9);
+    const text = Array.from({ length: 20_000 }, () => words[Math.floor(r() * words.length)]).join(
+      ' ',
+    );
+    const sample = { source: 's', text };
+    const first = tokensOf(sample, spy, 256);
+    const once = calls;
+    expect(once).toBeGreaterThan(0);
+    for (const max of [1, 17, 256, 8192, 300]) {
+      expect(tokensOf({ source: 'other name, same text', text }, spy, max)).toEqual(
+        sampleTokens(sample, tok, max),
+      );
+    }
+    expect(calls, 'no text tokenized again').toBe(once);
+    expect(first).toEqual(sampleTokens(sample, tok, 256));
+    // a larger max than kept: tokenized again, once
+    expect(tokensOf(sample, spy, 9000)).toEqual(sampleTokens(sample, tok, 9000));
+    expect(tokensOf(sample, spy, 9000).length).toBe(9000);
+    expect(calls).toBeGreaterThan(once);
   });
 
   it('a 20 MB single-line sample costs what its first max tokens need', async () => {

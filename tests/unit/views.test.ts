@@ -103,7 +103,10 @@ describe('more views from a results document', () => {
     );
     expect(defaultWindow(32)).toEqual([16, 29]);
     expect(defaultWindow(8)).toEqual([4, 5]);
-    expect(defaultWindow(2)).toEqual([0, 0]);
+    expect(defaultWindow(2)).toEqual([1, 1]);
+    expect(defaultWindow(3)).toEqual([1, 1]);
+    expect(defaultWindow(4)).toEqual([2, 2]);
+    expect(defaultWindow(1)).toEqual([0, 0]);
     const m = setMatrix(r, [0, L - 1]);
     expect(m.sets).toEqual(['A', 'B']);
     const want =

@@ -15,7 +15,7 @@ export function addForward(
   ctx.dispatch(
     enc,
     ctx.pipeline('add', code, 'add_forward'),
-    [out, a, b, ctx.uniform([n, g.x, 0, 0])],
+    { out, a, b, dims: ctx.uniform([n, g.x, 0, 0]) },
     [g.x, g.y],
   );
 }
@@ -32,7 +32,7 @@ export function addAccumulate(
   ctx.dispatch(
     enc,
     ctx.pipeline('add', code, 'add_accumulate'),
-    [out, a, null, ctx.uniform([n, g.x, 0, 0])],
+    { out, a, dims: ctx.uniform([n, g.x, 0, 0]) },
     [g.x, g.y],
   );
 }

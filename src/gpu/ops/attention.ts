@@ -42,12 +42,10 @@ export function attentionForward(
 ): void {
   const kind = kindOf(ctx, d);
   const p = ctx.pipeline('attention', code, entry(kind, 'attention_forward'));
-  ctx.dispatch(
-    enc,
-    p,
-    [out, lse, q, k, v, null, null, null, null, dims(ctx, d)],
-    [...rows(kind, d.T), d.H],
-  );
+  ctx.dispatch(enc, p, { out0: out, out1: lse, q, k, v, dims: dims(ctx, d) }, [
+    ...rows(kind, d.T),
+    d.H,
+  ]);
 }
 
 /** dq, dk, dv ← dout, with `delta` (H, T) as scratch. Overwrites dq, dk, dv and delta. */
@@ -68,15 +66,16 @@ export function attentionBackward(
 ): void {
   const u = dims(ctx, d);
   const pd = ctx.pipeline('attention', code, 'attention_delta');
-  ctx.dispatch(
-    enc,
-    pd,
-    [delta, null, null, null, null, dout, out, null, null, u],
-    [groups(d.T, 64), d.H],
-  );
+  ctx.dispatch(enc, pd, { out0: delta, dout, att: out, dims: u }, [groups(d.T, 64), d.H]);
   const kind = kindOf(ctx, d);
   const pq = ctx.pipeline('attention', code, entry(kind, 'attention_backward_query'));
-  ctx.dispatch(enc, pq, [dq, null, q, k, v, dout, null, lse, delta, u], [...rows(kind, d.T), d.H]);
+  ctx.dispatch(enc, pq, { out0: dq, q, k, v, dout, lse, delta, dims: u }, [
+    ...rows(kind, d.T),
+    d.H,
+  ]);
   const pkv = ctx.pipeline('attention', code, entry(kind, 'attention_backward_kv'));
-  ctx.dispatch(enc, pkv, [dk, dv, q, k, v, dout, null, lse, delta, u], [...rows(kind, d.T), d.Hkv]);
+  ctx.dispatch(enc, pkv, { out0: dk, out1: dv, q, k, v, dout, lse, delta, dims: u }, [
+    ...rows(kind, d.T),
+    d.Hkv,
+  ]);
 }

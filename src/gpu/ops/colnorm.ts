@@ -14,7 +14,7 @@ export function colnormForward(
   ctx.dispatch(
     enc,
     ctx.pipeline('colnorm', code, 'colnorm_forward'),
-    [n, X, ctx.uniform([T, I, 0, 0])],
+    { n, x: X, dims: ctx.uniform([T, I, 0, 0]) },
     [groups(I, 64)],
   );
 }

@@ -42,7 +42,7 @@ export function densityFinish(
   ctx.dispatch(
     enc,
     p,
-    [counts, partials, acc, thresholds, ctx.uniform([n, samples, K, g.x])],
+    { counts, partials, acc, thresholds, dims: ctx.uniform([n, samples, K, g.x]) },
     [g.x, g.y],
   );
 }

@@ -12,5 +12,8 @@ export function dequantForward(
 ): void {
   const p = ctx.pipeline('dequant', withQuant(code), 'dequant_forward', qtype(w));
   const g = grid(w.elements, 64);
-  ctx.dispatch(enc, p, [out, w.buffer, ctx.uniform([w.elements, g.x, 0, 0])], [g.x, g.y]);
+  ctx.dispatch(enc, p, { out, wbytes: w.buffer, dims: ctx.uniform([w.elements, g.x, 0, 0]) }, [
+    g.x,
+    g.y,
+  ]);
 }

@@ -14,5 +14,8 @@ export function embeddingForward(
   C: number,
 ): void {
   const p = ctx.pipeline('embedding', withQuant(code), 'embedding_forward', qtype(E));
-  ctx.dispatch(enc, p, [x, tokens, E.buffer, ctx.uniform([T, C, 0, 0])], [groups(C, 64), T]);
+  ctx.dispatch(enc, p, { x, tokens, wbytes: E.buffer, dims: ctx.uniform([T, C, 0, 0]) }, [
+    groups(C, 64),
+    T,
+  ]);
 }

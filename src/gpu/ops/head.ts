@@ -15,7 +15,7 @@ export function headArgmax(
   C: number,
 ): void {
   const p = ctx.pipeline('head', withQuant(code), 'head_argmax', qtype(W));
-  ctx.dispatch(enc, p, [best, null, logits, null, null, ctx.uniform([V, C, 0, 0])], [1]);
+  ctx.dispatch(enc, p, { best, logits, dims: ctx.uniform([V, C, 0, 0]) }, [1]);
 }
 
 /** dxf (C) = W[best[0]] — the gradient of D = logit[argmax] w.r.t. the normed final state. */
@@ -29,10 +29,7 @@ export function headBackward(
   C: number,
 ): void {
   const p = ctx.pipeline('head', withQuant(code), 'head_backward', qtype(W));
-  ctx.dispatch(
-    enc,
-    p,
-    [null, dxf, null, W.buffer, best, ctx.uniform([V, C, 0, 0])],
-    [groups(C, 64)],
-  );
+  ctx.dispatch(enc, p, { dxf, wbytes: W.buffer, chosen: best, dims: ctx.uniform([V, C, 0, 0]) }, [
+    groups(C, 64),
+  ]);
 }

@@ -2,11 +2,11 @@
 import code from '../../../shaders/linear.wgsl?raw';
 import f16Code from '../../../shaders/linear_f16.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
-import { grid, groups, type GpuContext } from '../context';
+import { grid, groups, withConstants, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
-/** Workgroups split-K aims for (4 of 64 invocations per SM of an H200: measured best of 256, 528, 1056). */
+/** Workgroups split-K aims for (the best of 256, 528 and 1056 measured: bench/results/README.md). */
 const TARGET_WORKGROUPS = 528;
 const MIN_CHUNK = 256;
 
@@ -68,20 +68,16 @@ export const GRAD_SCALE_BITS = f32Bits(F16_GRAD_SCALE);
 export const GRAD_UNSCALE_BITS = f32Bits(1 / F16_GRAD_SCALE);
 
 /**
- * Side of the f32 tiled kernels' output tiles: 64 (8 × 8 invocations) or 128 (16 × 16). On the
- * H200, 7B-shape linears at T = 128 ran at 18–20 TFLOP/s with 64, 23–27 with 128.
+ * Side of the f32 tiled kernels' output tiles: 64 (8 × 8 invocations) or 128 (16 × 16), the
+ * faster one measured (bench/results/README.md).
  */
 export const LINEAR_TILE = 128;
-const tiledCode = (tile: number) => {
-  const line = 'const TW: u32 = 8u;';
-  if (!code.includes(line)) throw new Error('linear.wgsl: TW line not found');
-  return tile === 64 ? code : code.replace(line, `const TW: u32 = ${tile / 8}u;`);
-};
+/** linear.wgsl with its tile side: TW invocations per side, 8 TW outputs per side. */
+const linearCode = (tile: number) => withConstants(code, { TW: tile / 8 });
 
 /**
- * Subgroups per workgroup of the matrix kernels (tiles of 128 × 16·n): 4, 8 or 16. On the H200,
- * 7B-shape linears at T = 128 ran at 16–26 TFLOP/s with 4, 21–30 with 8, 34–42 with 16: each
- * staged chunk of the activations serves more weights.
+ * Subgroups per workgroup of the matrix kernels (tiles of 128 × 16·n): 4, 8 or 16; more is faster
+ * (each staged chunk of the activations serves more weights; measured: bench/results/README.md).
  */
 export const MATRIX_SUBGROUPS = 16;
 /** Workgroup memory of linear_mm.wgsl with n subgroups (staged chunks with padded rows, slots). */
@@ -91,11 +87,7 @@ function subgroupsFor(ctx: GpuContext, want: number): number {
   const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
   return [want, 8, 4].find((n) => n <= want && mmBytes(n) <= limit) ?? 4;
 }
-const mmCodeFor = (n: number) => {
-  const line = 'const NSG: u32 = 16u;';
-  if (!mmCode.includes(line)) throw new Error('linear_mm.wgsl: NSG line not found');
-  return mmCode.replace(line, `const NSG: u32 = ${n}u;`);
-};
+const mmCodeFor = (n: number) => withConstants(mmCode, { NSG: n });
 
 /**
  * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
@@ -118,15 +110,15 @@ function dispatchLinear(
 ): void {
   const { f16, matrix } = ctx.options;
   if (!f16 && !ctx.options.tiledLinear) {
-    const p = ctx.pipeline('linear', withQuant(code), name, qtype(W));
+    const p = ctx.pipeline('linear', withQuant(linearCode(64)), name, qtype(W));
     const u = ctx.uniform([d.T, d.I, d.O, 0]);
-    ctx.dispatch(enc, p, [out, a, W.buffer, u], [groups(N, 16), groups(d.T, 16)]);
+    ctx.dispatch(enc, p, { out, a, wbytes: W.buffer, dims: u }, [groups(N, 16), groups(d.T, 16)]);
     return;
   }
   const nsg = matrix ? subgroupsFor(ctx, ctx.options.matrixSubgroups ?? MATRIX_SUBGROUPS) : 0;
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
-    ? ctx.pipeline(`linear${tile}`, withQuant(tiledCode(tile)), `${name}_tiled`, qtype(W))
+    ? ctx.pipeline(`linear${tile}`, withQuant(linearCode(tile)), `${name}_tiled`, qtype(W))
     : matrix
       ? ctx.pipeline(
           `linear_mm${nsg}`,
@@ -144,18 +136,18 @@ function dispatchLinear(
   if (f16) words.push(name === 'linear_forward' ? ONE_BITS : GRAD_SCALE_BITS);
   const u = ctx.uniform(words);
   if (splits === 1) {
-    ctx.dispatch(enc, p, [out, a, W.buffer, u], wg);
+    ctx.dispatch(enc, p, { out, a, wbytes: W.buffer, dims: u }, wg);
     return;
   }
   const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
-  ctx.dispatch(enc, p, [part, a, W.buffer, u], wg);
+  ctx.dispatch(enc, p, { out: part, a, wbytes: W.buffer, dims: u }, wg);
   const n = d.T * N;
   const g = grid(n, 256);
   // the f16 kernels leave raw partials: the sum unscales them
   const f = f16 && name !== 'linear_forward' ? GRAD_UNSCALE_BITS : ONE_BITS;
   // (one pipeline for every weight type: the sum reads no weights)
-  const ps = ctx.pipeline('linear', withQuant(code), 'linear_split_sum');
-  ctx.dispatch(enc, ps, [out, part, null, ctx.uniform([n, splits, f, 0])], [g.x, g.y]);
+  const ps = ctx.pipeline('linear', withQuant(linearCode(64)), 'linear_split_sum');
+  ctx.dispatch(enc, ps, { out, a: part, dims: ctx.uniform([n, splits, f, 0]) }, [g.x, g.y]);
 }
 
 /** Y (T, O) = X (T, I) · Wᵀ with W (O, I) quantized. Overwrites Y. */

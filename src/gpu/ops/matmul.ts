@@ -19,7 +19,10 @@ export function matmulForward(
   d: LinearDims,
 ): void {
   const p = ctx.pipeline('matmul', code, 'matmul_forward');
-  ctx.dispatch(enc, p, [Y, X, W, dimsUniform(ctx, d)], [groups(d.O, WG), groups(d.T, WG)]);
+  ctx.dispatch(enc, p, { out: Y, a: X, b: W, dims: dimsUniform(ctx, d) }, [
+    groups(d.O, WG),
+    groups(d.T, WG),
+  ]);
 }
 
 /** dX (T, I) = dY (T, O) · W (O, I). Overwrites dX. */
@@ -32,7 +35,10 @@ export function matmulBackwardInput(
   d: LinearDims,
 ): void {
   const p = ctx.pipeline('matmul', code, 'matmul_backward_input');
-  ctx.dispatch(enc, p, [dX, dY, W, dimsUniform(ctx, d)], [groups(d.I, WG), groups(d.T, WG)]);
+  ctx.dispatch(enc, p, { out: dX, a: dY, b: W, dims: dimsUniform(ctx, d) }, [
+    groups(d.I, WG),
+    groups(d.T, WG),
+  ]);
 }
 
 /** dW (O, I) = dYᵀ · X, dY (T, O), X (T, I). Overwrites dW. */
@@ -45,5 +51,8 @@ export function matmulBackwardWeight(
   d: LinearDims,
 ): void {
   const p = ctx.pipeline('matmul', code, 'matmul_backward_weight');
-  ctx.dispatch(enc, p, [dW, dY, X, dimsUniform(ctx, d)], [groups(d.I, WG), groups(d.O, WG)]);
+  ctx.dispatch(enc, p, { out: dW, a: dY, b: X, dims: dimsUniform(ctx, d) }, [
+    groups(d.I, WG),
+    groups(d.O, WG),
+  ]);
 }

@@ -23,7 +23,7 @@ export function rmsnormForward(
   eps: number,
 ): void {
   const p = ctx.pipeline('rmsnorm', code, 'rmsnorm_forward');
-  ctx.dispatch(enc, p, [y, rstd, x, w, null, dims(ctx, T, C, eps)], [T]);
+  ctx.dispatch(enc, p, { out: y, rstd, x, w, dims: dims(ctx, T, C, eps) }, [T]);
 }
 
 /** dx (T, C) += rmsnorm backward of dy. Accumulates into dx. */
@@ -39,5 +39,5 @@ export function rmsnormBackward(
   C: number,
 ): void {
   const p = ctx.pipeline('rmsnorm', code, 'rmsnorm_backward');
-  ctx.dispatch(enc, p, [dx, rstd, x, w, dy, dims(ctx, T, C, 0)], [T]);
+  ctx.dispatch(enc, p, { out: dx, rstd, x, w, dy, dims: dims(ctx, T, C, 0) }, [T]);
 }

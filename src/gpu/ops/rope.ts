@@ -23,7 +23,7 @@ function run(
 ): void {
   const p = ctx.pipeline('rope', code, entry);
   const u = ctx.uniform([d.T, d.heads, d.headDim, d.ropeDims]);
-  ctx.dispatch(enc, p, [x, table, u], [groups((d.heads * d.ropeDims) / 2, 64), d.T]);
+  ctx.dispatch(enc, p, { x, table, dims: u }, [groups((d.heads * d.ropeDims) / 2, 64), d.T]);
 }
 
 /** Rotates x (T, heads · headDim) in place; `table` from ropeTableBuffer (≥ T positions). */

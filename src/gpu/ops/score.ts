@@ -92,7 +92,10 @@ export function scoreReduceFromGrad(
   const t = tiles(d);
   const u = dims(ctx, t, d, metric, accumulate, 0, unscaleBits);
   const p = pipeline(ctx, 'score_reduce_g', W);
-  ctx.dispatch(enc, p, [acc, partials, g, null, W.buffer, xnorm, u], [t.x, t.y]);
+  ctx.dispatch(enc, p, { acc, partials, dya: g, wbytes: W.buffer, xna: xnorm, dims: u }, [
+    t.x,
+    t.y,
+  ]);
 }
 
 /** g (O, I) = (dY · F16_GRAD_SCALE)ᵀ X over f16 operands on subgroup matrices (scaled). */
@@ -106,7 +109,7 @@ export function scoreGradMatrix(
 ): void {
   const p = ctx.pipeline('score_mm', `${MATRIX_ENABLE}${mmCode}`, 'score_grad_mm');
   const u = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
-  ctx.dispatch(enc, p, [g, dY, X, u], [Math.ceil(d.I / 256), Math.ceil(d.O / 128)]);
+  ctx.dispatch(enc, p, { g, dy: dY, x: X, gd: u }, [Math.ceil(d.I / 256), Math.ceil(d.O / 128)]);
 }
 
 /**
@@ -138,8 +141,9 @@ export function scoreReduce(
   const g = layout(ctx, d);
   const u = dims(ctx, g, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
-  const b = ctx.options.tiledScore ? [dY, X] : [];
-  ctx.dispatch(enc, p, [acc, partials, dY, X, W.buffer, xnorm, u, ...b], [g.x, g.y]);
+  const b: Record<string, GPUBuffer> = ctx.options.tiledScore ? { dyb: dY, xb: X } : {};
+  const bind = { acc, partials, dya: dY, xa: X, wbytes: W.buffer, xna: xnorm, dims: u, ...b };
+  ctx.dispatch(enc, p, bind, [g.x, g.y]);
 }
 
 /**
@@ -163,7 +167,17 @@ export function scorePair(
   ctx.dispatch(
     enc,
     p,
-    [null, partials, a.dY, a.X, W.buffer, a.xnorm, u, b.dY, b.X, b.xnorm],
+    {
+      partials,
+      dya: a.dY,
+      xa: a.X,
+      wbytes: W.buffer,
+      xna: a.xnorm,
+      dims: u,
+      dyb: b.dY,
+      xb: b.X,
+      xnb: b.xnorm,
+    },
     [g.x, g.y],
   );
 }

@@ -13,7 +13,7 @@ export function swigluForward(
 ): void {
   const gr = grid(n, 64);
   const p = ctx.pipeline('swiglu', code, 'swiglu_forward');
-  ctx.dispatch(enc, p, [h, null, g, u, null, ctx.uniform([n, gr.x, 0, 0])], [gr.x, gr.y]);
+  ctx.dispatch(enc, p, { out0: h, g, u, dims: ctx.uniform([n, gr.x, 0, 0]) }, [gr.x, gr.y]);
 }
 
 /** dg, du (n) ← dh. Overwrites dg and du. */
@@ -29,5 +29,8 @@ export function swigluBackward(
 ): void {
   const gr = grid(n, 64);
   const p = ctx.pipeline('swiglu', code, 'swiglu_backward');
-  ctx.dispatch(enc, p, [dg, du, g, u, dh, ctx.uniform([n, gr.x, 0, 0])], [gr.x, gr.y]);
+  ctx.dispatch(enc, p, { out0: dg, out1: du, g, u, dh, dims: ctx.uniform([n, gr.x, 0, 0]) }, [
+    gr.x,
+    gr.y,
+  ]);
 }
