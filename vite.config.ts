@@ -86,7 +86,7 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           pool: 'forks',
           // beside a gpu-tier file a page's first run takes up to 45 s (compiles in Chromium)
-          testTimeout: 180_000,
+          testTimeout: 240_000,
           hookTimeout: 120_000,
         },
       },

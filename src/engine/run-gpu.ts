@@ -17,7 +17,7 @@ import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../mod
 import { cosFromParts } from '../analysis/llmdcos';
 import { setDensity, type MatrixDensity } from '../analysis/density';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
-import { withGpuErrors } from '../gpu/errors';
+import { GpuRunError, withGpuErrors } from '../gpu/errors';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import {
@@ -192,10 +192,10 @@ export async function runGpu(
       await run.reads.drain();
       return assemble(run);
     } catch (e) {
-      if ((e as Error).name === 'AbortError') {
+      if ((e as Error).name === 'AbortError' && opts.signal?.aborted) {
         await run.reads.settle();
         (e as Error & { partial?: PartialRun }).partial = partialOf(run);
-      }
+      } else if ((e as Error).name === 'AbortError') throw await abortedReadback(ctx.device);
       throw e;
     } finally {
       await freeRun(run);
@@ -237,6 +237,20 @@ export async function gpuForwardLogits(
       ctx.releaseStaging();
     }
   });
+}
+
+/**
+ * An AbortError nobody asked for is a readback the device's loss aborted; the loss itself may be
+ * reported later (seen: seconds, while the GPU process compiled other pipelines).
+ */
+async function abortedReadback(device: GPUDevice): Promise<GpuRunError> {
+  const sleep = new Promise<null>((r) => setTimeout(() => r(null), 5000));
+  const info = await Promise.race([device.lost, sleep]);
+  return new GpuRunError(
+    info
+      ? `the GPU run failed: the GPU device was lost (${info.reason}): ${info.message}`
+      : 'the GPU run failed: a readback was aborted by the GPU',
+  );
 }
 
 /** Refuses what the GPU backend cannot run; returns the memory plan it runs under. */

@@ -148,6 +148,25 @@ export function withConstants(code: string, constants: Record<string, number>): 
   return `${lines.join('')}${code}`;
 }
 
+/**
+ * The `@workgroup_size` of entry point `entry` in a WGSL source, its identifiers resolved from the
+ * source's `const NAME: u32 = Nu;` declarations: the dispatch code reads the size from the shader
+ * instead of writing it a second time.
+ */
+export function workgroupSize(code: string, entry: string): [number, number, number] {
+  const m = new RegExp(`@workgroup_size\\(([^)]*)\\)\\s*fn\\s+${entry}\\s*\\(`).exec(code);
+  if (!m) throw new Error(`no @compute @workgroup_size(…) fn ${entry} in the shader`);
+  const value = (term: string): number => {
+    const t = term.trim();
+    if (/^\d+u?$/.test(t)) return parseInt(t, 10);
+    const c = new RegExp(`const\\s+${t}\\s*:\\s*u32\\s*=\\s*(\\d+)u\\s*;`).exec(code);
+    if (!c) throw new Error(`workgroup size ${t} of ${entry}: not a literal or a u32 const`);
+    return parseInt(c[1], 10);
+  };
+  const [x, y = '1', z = '1'] = m[1].split(',');
+  return [value(x), value(y), value(z)];
+}
+
 const declared = new Map<string, Map<string, number>>();
 
 /** The binding number of each `@group(0) @binding(n) var<…> name` declaration of a WGSL source. */

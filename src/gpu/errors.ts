@@ -38,9 +38,11 @@ export async function withGpuErrors<T>(
     result = await Promise.race([fn(), lostNow]);
   } catch (e) {
     thrown = e;
-    // a lost device also fails the run's own awaits (a readback), sometimes before it is reported
-    if (!(e instanceof GpuRunError) && (e as Error)?.name !== 'AbortError')
-      await new Promise((r) => setTimeout(r, 20));
+    // a lost device also fails the run's own awaits (a readback rejects with an AbortError),
+    // sometimes before it is reported: wait a moment for device.lost before taking the error as
+    // it is (a cancel among them)
+    if (!(e instanceof GpuRunError))
+      await Promise.race([device.lost, new Promise((r) => setTimeout(r, 50))]);
     if (lostInfo) thrown = lostError(what, lostInfo);
   } finally {
     onLost = null;

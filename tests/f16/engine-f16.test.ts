@@ -28,7 +28,7 @@ describe('GPU backend, f16 path, vs reference backend', () => {
   afterAll(() => ctx?.device.destroy());
 
   // The f16 path changes the linears only; each weight type's f16 kernel is checked in
-  // linear-f16.test.ts and each metric on the f32 path in the gpu tier, so three whole models
+  // linear_f16.test.ts and each metric on the f32 path in the gpu tier, so three whole models
   // suffice here: F32 matrices (3 layers), Q4_0 with a Q8_0 head (GQA, partial RoPE, T up to 64),
   // F16 with a tied head (wanda). Each compiles its own f16 pipelines: tens of seconds on lavapipe.
   const cases: [keyof typeof FIXTURES, Metric, number[][]][] = [

@@ -1,6 +1,8 @@
 // Dispatch of shaders/add.wgsl. Reference twin: src/reference/add.ts.
 import code from '../../../shaders/add.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../context';
+
+const [WG] = workgroupSize(code, 'add_forward');
 
 /** out = a + b over n values. Overwrites out. */
 export function addForward(
@@ -11,7 +13,7 @@ export function addForward(
   b: GPUBuffer,
   n: number,
 ): void {
-  const g = grid(n, 64);
+  const g = grid(n, WG);
   ctx.dispatch(
     enc,
     ctx.pipeline('add', code, 'add_forward'),
@@ -28,7 +30,7 @@ export function addAccumulate(
   a: GPUBuffer,
   n: number,
 ): void {
-  const g = grid(n, 64);
+  const g = grid(n, WG);
   ctx.dispatch(
     enc,
     ctx.pipeline('add', code, 'add_accumulate'),

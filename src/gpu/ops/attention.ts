@@ -1,6 +1,6 @@
 // Dispatch of shaders/attention.wgsl. Reference twin: src/reference/attention.ts.
 import code from '../../../shaders/attention.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../context';
 import type { AttentionDims } from '../../reference/attention';
 
 export const MAX_HEAD_DIM = 256;
@@ -17,8 +17,12 @@ function kindOf(ctx: GpuContext, d: AttentionDims): Kind {
 }
 const entry = (kind: Kind, name: string) => (kind === 'simple' ? name : `${name}_${kind}`);
 /** Workgroups along the rows (queries, or keys for backward_kv). */
+/** Rows (queries) per workgroup of the simple kernels, and per block of the *_blk ones. */
+const [WG_SIMPLE] = workgroupSize(code, 'attention_forward');
+const [WG_DELTA] = workgroupSize(code, 'attention_delta');
+const BLOCK_ROWS = 16;
 const rows = (kind: Kind, T: number): [number] => [
-  kind === 'simple' ? groups(T, 64) : kind === 'wg' ? T : groups(T, 16),
+  kind === 'simple' ? groups(T, WG_SIMPLE) : kind === 'wg' ? T : groups(T, BLOCK_ROWS),
 ];
 
 function dims(ctx: GpuContext, d: AttentionDims): GPUBuffer {
@@ -66,7 +70,7 @@ export function attentionBackward(
 ): void {
   const u = dims(ctx, d);
   const pd = ctx.pipeline('attention', code, 'attention_delta');
-  ctx.dispatch(enc, pd, { out0: delta, dout, att: out, dims: u }, [groups(d.T, 64), d.H]);
+  ctx.dispatch(enc, pd, { out0: delta, dout, att: out, dims: u }, [groups(d.T, WG_DELTA), d.H]);
   const kind = kindOf(ctx, d);
   const pq = ctx.pipeline('attention', code, entry(kind, 'attention_backward_query'));
   ctx.dispatch(enc, pq, { out0: dq, q, k, v, dout, lse, delta, dims: u }, [

@@ -1,6 +1,8 @@
 // Dispatch of shaders/colnorm.wgsl. Reference twin: src/reference/colnorm.ts.
 import code from '../../../shaders/colnorm.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../context';
+
+const [WG] = workgroupSize(code, 'colnorm_forward');
 
 /** n (I) = ‖X[:, i]‖₂ for X (T, I). Overwrites n. */
 export function colnormForward(
@@ -15,6 +17,6 @@ export function colnormForward(
     enc,
     ctx.pipeline('colnorm', code, 'colnorm_forward'),
     { n, x: X, dims: ctx.uniform([T, I, 0, 0]) },
-    [groups(I, 64)],
+    [groups(I, WG)],
   );
 }

@@ -1,18 +1,18 @@
 // Dispatch of shaders/density.wgsl. Reference twin: src/reference/density.ts.
 import code from '../../../shaders/density.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../context';
 import { HIST_BINS, type Log10Histogram } from '../../analysis/histogram';
 
 export const MAX_THRESHOLDS = 8;
-const WG = 256;
+const [WG] = workgroupSize(code, 'density_finish');
 
 /** u32 counters a density dispatch with K thresholds uses: K counts, zeros, under, bins, over. */
 export function densityCounters(K: number): number {
   return K + 3 + HIST_BINS;
 }
 
-/** Parameters per workgroup (256 invocations × 8, shaders/density.wgsl PER). */
-const PER_WG = WG * 8;
+/** Parameters per workgroup: WG invocations × PER each (shaders/density.wgsl). */
+const PER_WG = WG * Number(/const PER: u32 = (\d+)u;/.exec(code)![1]);
 
 export function densitySlots(n: number): number {
   const g = grid(n, PER_WG);

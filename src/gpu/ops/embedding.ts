@@ -1,6 +1,8 @@
 // Dispatch of shaders/embedding.wgsl. Reference twin: src/reference/embedding.ts.
 import code from '../../../shaders/embedding.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../context';
+
+const [WG] = workgroupSize(code, 'embedding_forward');
 import { qtype, withQuant, type GpuWeight } from './quant';
 
 /** x (T, C) = E[tokens]. `tokens` holds T u32 ids. Overwrites x. */
@@ -15,7 +17,7 @@ export function embeddingForward(
 ): void {
   const p = ctx.pipeline('embedding', withQuant(code), 'embedding_forward', qtype(E));
   ctx.dispatch(enc, p, { x, tokens, wbytes: E.buffer, dims: ctx.uniform([T, C, 0, 0]) }, [
-    groups(C, 64),
+    groups(C, WG),
     T,
   ]);
 }

@@ -1,8 +1,10 @@
 // Dispatch of shaders/head.wgsl (argmax and the one-row backward); the logits themselves are
 // linearForward with T = 1. Reference twin: src/reference/head.ts.
 import code from '../../../shaders/head.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../context';
 import { qtype, withQuant, type GpuWeight } from './quant';
+
+const [WG_BACKWARD] = workgroupSize(code, 'head_backward');
 
 /** best (2 × u32) = [argmax, f32 bits of the max] of logits (V). Overwrites best. */
 export function headArgmax(
@@ -30,6 +32,6 @@ export function headBackward(
 ): void {
   const p = ctx.pipeline('head', withQuant(code), 'head_backward', qtype(W));
   ctx.dispatch(enc, p, { dxf, wbytes: W.buffer, chosen: best, dims: ctx.uniform([V, C, 0, 0]) }, [
-    groups(C, 64),
+    groups(C, WG_BACKWARD),
   ]);
 }

@@ -2,7 +2,7 @@
 import code from '../../../shaders/linear.wgsl?raw';
 import f16Code from '../../../shaders/linear_f16.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
-import { grid, groups, withConstants, type GpuContext } from '../context';
+import { grid, groups, withConstants, workgroupSize, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
@@ -74,6 +74,8 @@ export const GRAD_UNSCALE_BITS = f32Bits(1 / F16_GRAD_SCALE);
 export const LINEAR_TILE = 128;
 /** linear.wgsl with its tile side: TW invocations per side, 8 TW outputs per side. */
 const linearCode = (tile: number) => withConstants(code, { TW: tile / 8 });
+const SIMPLE_WG = workgroupSize(code, 'linear_forward');
+const [SUM_WG] = workgroupSize(code, 'linear_split_sum');
 
 /**
  * Subgroups per workgroup of the matrix kernels (tiles of 128 × 16·n): 4, 8 or 16; more is faster
@@ -112,7 +114,10 @@ function dispatchLinear(
   if (!f16 && !ctx.options.tiledLinear) {
     const p = ctx.pipeline('linear', withQuant(linearCode(64)), name, qtype(W));
     const u = ctx.uniform([d.T, d.I, d.O, 0]);
-    ctx.dispatch(enc, p, { out, a, wbytes: W.buffer, dims: u }, [groups(N, 16), groups(d.T, 16)]);
+    ctx.dispatch(enc, p, { out, a, wbytes: W.buffer, dims: u }, [
+      groups(N, SIMPLE_WG[0]),
+      groups(d.T, SIMPLE_WG[1]),
+    ]);
     return;
   }
   const nsg = matrix ? subgroupsFor(ctx, ctx.options.matrixSubgroups ?? MATRIX_SUBGROUPS) : 0;
@@ -142,7 +147,7 @@ function dispatchLinear(
   const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
   ctx.dispatch(enc, p, { out: part, a, wbytes: W.buffer, dims: u }, wg);
   const n = d.T * N;
-  const g = grid(n, 256);
+  const g = grid(n, SUM_WG);
   // the f16 kernels leave raw partials: the sum unscales them
   const f = f16 && name !== 'linear_forward' ? GRAD_UNSCALE_BITS : ONE_BITS;
   // (one pipeline for every weight type: the sum reads no weights)

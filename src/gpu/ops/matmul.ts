@@ -1,9 +1,9 @@
 // Dispatch of shaders/matmul.wgsl. Reference twin: src/reference/matmul.ts.
 import code from '../../../shaders/matmul.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 
-const WG = 16; // workgroup is 16×16 (see the shader)
+const [WG] = workgroupSize(code, 'matmul_forward');
 
 function dimsUniform(ctx: GpuContext, d: LinearDims): GPUBuffer {
   return ctx.uniform([d.T, d.I, d.O, 0]);

@@ -1,6 +1,8 @@
 // Dispatch of shaders/rope.wgsl. Reference twin: src/reference/rope.ts.
 import code from '../../../shaders/rope.wgsl?raw';
-import { groups, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../context';
+
+const [WG] = workgroupSize(code, 'rope_forward');
 import { ropeTable, type RopeDims } from '../../reference/rope';
 
 /** The cos/sin table for up to T positions, uploaded once per model and length. */
@@ -23,7 +25,7 @@ function run(
 ): void {
   const p = ctx.pipeline('rope', code, entry);
   const u = ctx.uniform([d.T, d.heads, d.headDim, d.ropeDims]);
-  ctx.dispatch(enc, p, { x, table, dims: u }, [groups((d.heads * d.ropeDims) / 2, 64), d.T]);
+  ctx.dispatch(enc, p, { x, table, dims: u }, [groups((d.heads * d.ropeDims) / 2, WG), d.T]);
 }
 
 /** Rotates x (T, heads · headDim) in place; `table` from ropeTableBuffer (≥ T positions). */

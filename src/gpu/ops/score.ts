@@ -2,13 +2,13 @@
 import code from '../../../shaders/score.wgsl?raw';
 import gradCode from '../../../shaders/score_grad.wgsl?raw';
 import mmCode from '../../../shaders/score_mm.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
 import { GRAD_SCALE_BITS, GRAD_UNSCALE_BITS, MATRIX_ENABLE } from './linear';
 
-export const SCORE_WG = 256;
+export const [SCORE_WG] = workgroupSize(code, 'score_reduce');
 /** Side of the (o, i) tile of the tiled kernels. */
 export const SCORE_TILE = 64;
 

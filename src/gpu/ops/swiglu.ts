@@ -1,6 +1,8 @@
 // Dispatch of shaders/swiglu.wgsl. Reference twin: src/reference/swiglu.ts.
 import code from '../../../shaders/swiglu.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../context';
+
+const [WG] = workgroupSize(code, 'swiglu_forward');
 
 /** h (n) = silu(g) ⊙ u. Overwrites h. */
 export function swigluForward(
@@ -11,7 +13,7 @@ export function swigluForward(
   u: GPUBuffer,
   n: number,
 ): void {
-  const gr = grid(n, 64);
+  const gr = grid(n, WG);
   const p = ctx.pipeline('swiglu', code, 'swiglu_forward');
   ctx.dispatch(enc, p, { out0: h, g, u, dims: ctx.uniform([n, gr.x, 0, 0]) }, [gr.x, gr.y]);
 }
@@ -27,7 +29,7 @@ export function swigluBackward(
   u: GPUBuffer,
   n: number,
 ): void {
-  const gr = grid(n, 64);
+  const gr = grid(n, WG);
   const p = ctx.pipeline('swiglu', code, 'swiglu_backward');
   ctx.dispatch(enc, p, { out0: dg, out1: du, g, u, dh, dims: ctx.uniform([n, gr.x, 0, 0]) }, [
     gr.x,
