@@ -1,15 +1,13 @@
-// What the views draw, derived from a results document alone (no GPU).
+// What the views draw, derived from a results document alone (no GPU): the one path from the
+// results on screen (session.results) to a chart's data; the charts draw these, the exports
+// write these.
 import type { Results } from './results';
 import { countAbove } from './histogram';
 import type { LayerSeries } from '../charts/layers';
 
 /** Fraction of each layer's scored parameters with mean A above thresholds[k], per set. */
 export function densitySeries(r: Results, k = 0): LayerSeries[] {
-  const perLayer = r.model.matrixParameters.reduce((a, b) => a + b, 0);
-  return r.sets.map((s) => ({
-    name: s.name,
-    values: s.density.counts.map((row) => row.reduce((a, c) => a + c[k], 0) / perLayer),
-  }));
+  return densityView(r, { at: { k }, mode: 'fraction' });
 }
 
 /** Mean LLMDcos per layer over the index pairs of each pair of sets. */
@@ -41,13 +39,7 @@ export function seriesCsv(series: LayerSeries[]): string {
  * exact when γ is a bin edge (a multiple of 0.1 decade), interpolated within a bin otherwise.
  */
 export function densitySeriesAt(r: Results, gamma: number): LayerSeries[] {
-  const perLayer = r.model.matrixParameters.reduce((a, b) => a + b, 0);
-  return r.sets.map((s) => ({
-    name: s.name,
-    values: s.density.histograms.map(
-      (row) => row.reduce((a, h) => a + countAbove(h, gamma), 0) / perLayer,
-    ),
-  }));
+  return densityView(r, { at: { gamma }, mode: 'fraction' });
 }
 
 export interface DensityOptions {

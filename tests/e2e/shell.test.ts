@@ -72,6 +72,9 @@ describe('app shell with WebGPU (SwiftShader)', () => {
     expect(await page.locator('[data-region="selfcheck"]').getAttribute('data-status')).toBe(
       'pass',
     );
+    expect(await page.locator('[data-field="selfcheck-summary"]').innerText()).toMatch(
+      /^all 17 op checks pass/,
+    );
     for (const region of ['model', 'sets', 'run', 'views']) {
       await expect(page.locator(`[data-region="${region}"]`).isVisible()).resolves.toBe(true);
     }

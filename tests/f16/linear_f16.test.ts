@@ -4,18 +4,18 @@
 // The subgroup-matrix variant (shaders/linear_mm.wgsl) needs tensor-core hardware: it is
 // compiled and checked against this same twin by `npm run bench -- --check` on such a GPU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, runOnGpu } from '../helpers/gpu';
 import { f16Gpu } from '../helpers/f16';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
-import { uploadWeight } from '../../src/gpu/ops/quant';
+import { linearCases } from '../../src/gpu/cases/linear';
+import { checkOp } from '../../src/gpu/opcheck';
 import type { LinearDims } from '../../src/model/shapes';
 import * as g from '../../src/gpu/ops/linear';
 import * as r from '../../src/reference/linear';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
 import { randomArray } from '../../src/util/random';
 import { compareArrays } from '../../src/util/compare';
-import { f32Scaled } from '../../src/util/tolerances';
+import { F32_OP, f32Scaled } from '../../src/util/tolerances';
 
 describe('f16 linears on the GPU', () => {
   let ctx: GpuContext;
@@ -38,30 +38,19 @@ describe('f16 linears on the GPU', () => {
       await check(t, d);
     });
 
+  /** The f16 kernels vs the f16 twin (same f16 operands, f32 vs f64 sums in another order), and
+   * vs the f32 twin within the f16 bar (1e-2). */
   async function check(t: GgmlType, d: LinearDims) {
-    const bytes = randomTensorBytes(t, d.O * d.I, 100 + t);
-    const X = randomArray(d.T * d.I, 1);
-    // gradients are small: scaled so that some fall below f16's normal range unscaled
-    const dY = randomArray(d.T * d.O, 2).map((v) => v * 1e-5);
-    const W = uploadWeight(ctx.device, bytes, t, d.O * d.I);
-    const out = await runOnGpu(ctx, { X, dY }, { Y: d.T * d.O, dX: d.T * d.I }, (enc, b) => {
-      g.linearForward(ctx, enc, b.Y, b.X, W, d);
-      g.linearBackwardInput(ctx, enc, b.dX, b.dY, W, d);
-    });
-    W.buffer.destroy();
-    const Y16 = new Float64Array(d.T * d.O);
-    const dX16 = new Float64Array(d.T * d.I);
-    r.linearForwardF16(Y16, X, bytes, t, d);
-    r.linearBackwardInputF16(dX16, dY, bytes, t, d, g.F16_GRAD_SCALE);
-    // same f16 operands, f32 vs f64 sums in another order
-    expectClose('Y vs f16 twin', out.Y, Y16, 1e-4);
-    expectClose('dX vs f16 twin', out.dX, dX16, 1e-4);
-    const Y = new Float32Array(d.T * d.O);
-    const dX = new Float32Array(d.T * d.I);
-    r.linearForward(Y, X, bytes, t, d);
-    r.linearBackwardInput(dX, dY, bytes, t, d);
-    expectClose('Y vs f32 reference', out.Y, Y, 1e-2);
-    expectClose('dX vs f32 reference', out.dX, dX, 1e-2);
+    const f16 = linearCases(t, d, 1, 'f16');
+    const f32 = linearCases(t, d, 1, 'f32').map((c, i) => ({
+      ...c,
+      inputs: f16[i].inputs,
+      tolerance: (want: Float32Array) => f32Scaled(want, 1e-2, 1e-3),
+    }));
+    for (const c of [...f16, ...f32]) {
+      const r = await checkOp(ctx, c, F32_OP);
+      expect(r.ok, r.report).toBe(true);
+    }
   }
 
   it('without the gradient scale, small gradients lose f16 precision (the scale is needed)', () => {

@@ -9,10 +9,22 @@ import { randomArray } from '../../util/random';
 import { f32Scaled } from '../../util/tolerances';
 import type { OpCase } from '../opcheck';
 
-export function linearCases(type: GgmlType, d: LinearDims, seed = 1): OpCase[] {
+/**
+ * Forward and backward_input over a W of `type`. The twin: f32 (`f32`), or the f16 path's
+ * (`f16`: operands rounded to f16, gradients scaled by F16_GRAD_SCALE first, f64 sums) — what a
+ * context with the f16 option runs; gradients are then small (× 1e-5), some below f16's normal
+ * range unscaled.
+ */
+export function linearCases(
+  type: GgmlType,
+  d: LinearDims,
+  seed = 1,
+  twin: 'f32' | 'f16' = 'f32',
+): OpCase[] {
   const bytes = randomTensorBytes(type, d.O * d.I, 100 + type);
   const weights = { W: { bytes, type, elements: d.O * d.I } };
-  const tag = `${GgmlType[type]} (T=${d.T}, I=${d.I}, O=${d.O})`;
+  const tag = `${GgmlType[type]} (T=${d.T}, I=${d.I}, O=${d.O})${twin === 'f16' ? ' vs the f16 twin' : ''}`;
+  const dYscale = twin === 'f16' ? 1e-5 : 1;
   return [
     {
       name: `linear_forward ${tag}`,
@@ -20,22 +32,32 @@ export function linearCases(type: GgmlType, d: LinearDims, seed = 1): OpCase[] {
       weights,
       outputs: { Y: d.T * d.O },
       reference: ({ X }) => {
-        const Y = new Float32Array(d.T * d.O);
-        ref.linearForward(Y, X, bytes, type, d);
-        return { Y };
+        if (twin === 'f32') {
+          const Y = new Float32Array(d.T * d.O);
+          ref.linearForward(Y, X, bytes, type, d);
+          return { Y };
+        }
+        const Y = new Float64Array(d.T * d.O);
+        ref.linearForwardF16(Y, X, bytes, type, d);
+        return { Y: Float32Array.from(Y) };
       },
       gpu: (ctx, enc, b, w) => gpu.linearForward(ctx, enc, b.Y, b.X, w.W, d),
       tolerance: (want) => f32Scaled(want),
     },
     {
       name: `linear_backward_input ${tag}`,
-      inputs: { dY: randomArray(d.T * d.O, seed + 1) },
+      inputs: { dY: randomArray(d.T * d.O, seed + 1).map((v) => v * dYscale) },
       weights,
       outputs: { dX: d.T * d.I },
       reference: ({ dY }) => {
-        const dX = new Float32Array(d.T * d.I);
-        ref.linearBackwardInput(dX, dY, bytes, type, d);
-        return { dX };
+        if (twin === 'f32') {
+          const dX = new Float32Array(d.T * d.I);
+          ref.linearBackwardInput(dX, dY, bytes, type, d);
+          return { dX };
+        }
+        const dX = new Float64Array(d.T * d.I);
+        ref.linearBackwardInputF16(dX, dY, bytes, type, d, gpu.F16_GRAD_SCALE);
+        return { dX: Float32Array.from(dX) };
       },
       gpu: (ctx, enc, b, w) => gpu.linearBackwardInput(ctx, enc, b.dX, b.dY, w.W, d),
       tolerance: (want) => f32Scaled(want),
