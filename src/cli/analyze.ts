@@ -2,55 +2,28 @@
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
 //   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
 import { openAsBlob } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readGguf } from '../gguf/reader';
 import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
-import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
 import { METRICS, type Metric } from '../analysis/metrics';
 import { defaultThreshold } from '../analysis/density';
 import { validateResults } from '../analysis/results';
-import { runReference } from '../engine/run-reference';
-import type { RunOutput } from '../engine/types';
 import { assembleResults } from '../engine/assemble';
-import type { Progress, RunRequest, RunSet } from '../engine/types';
+import type { RunRequest, RunSet } from '../engine/types';
 import type { Tokenizer } from '../tokenizer/index';
-import type { Results } from '../analysis/results';
 import type { Precision } from '../engine/types';
-import { checkRunOutput } from '../engine/check';
 import { oneLine, quoted } from '../util/message';
+import { inputFile, reportError, runOn, UsageError } from './common';
 
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
   [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu]
   [--precision f32|f16 (gpu: f16 needs shader-f16; results within 1e-2 of f32)] --out results.json`;
-
-class UsageError extends Error {}
-
-/** `path` when it names a readable file; else a UsageError naming the flag, the path and why. */
-async function inputFile(flag: string, path: string): Promise<string> {
-  const what = `${flag}${flag.endsWith('=') ? '' : ' '}${quoted(path, 120)}`;
-  let st;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : String(code ?? e);
-    throw new UsageError(`${what}: ${why}`);
-  }
-  if (st.isDirectory()) throw new UsageError(`${what}: is a directory, not a file`);
-  if (!st.isFile()) throw new UsageError(`${what}: not a regular file`);
-  return path;
-}
 
 /** The options of `argv`; node's own parse errors (several lines) as a one-line UsageError. */
 function parseOptions(argv: string[]) {
@@ -150,56 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   );
   const req: RunRequest = { sets: [...sets.values()], pairs, thresholds, metric, maxTokens };
   const started = Date.now();
-  const onProgress = (p: Progress) => {
-    if (process.stderr.isTTY) {
-      const where = p.layer !== undefined ? `layer ${p.layer} ` : '';
-      const eta = p.etaSeconds !== undefined ? `, ${p.etaSeconds.toFixed(0)} s left` : '';
-      process.stderr.write(
-        `\r${p.stage} ${where}${p.set ?? ''} (${Math.round(p.fraction * 100)}%${eta})     `,
-      );
-    }
-  };
-  let out: RunOutput;
-  let engine: Results['engine'];
-  if (backend === 'gpu') {
-    const [
-      { openNodeGpu },
-      { GpuContext, optionsFor, precisionLabel },
-      { uploadLlama },
-      { runGpu },
-    ] = await Promise.all([
-      import('../gpu/node'),
-      import('../gpu/context'),
-      import('../gpu/model'),
-      import('../engine/run-gpu'),
-    ]);
-    const { gpu, software } = await openNodeGpu();
-    const s = gpu.summary;
-    const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
-    let options;
-    try {
-      options = optionsFor(gpu.summary, precision);
-    } catch (e) {
-      gpu.device.destroy();
-      throw e;
-    }
-    console.error(
-      `adapter: ${adapter}${software ? ' (software)' : ''}; precision ${precisionLabel(options)}`,
-    );
-    const ctx = new GpuContext(gpu.device, options);
-    const model = await uploadLlama(ctx, file);
-    try {
-      out = await runGpu(ctx, model, req, { onProgress });
-    } finally {
-      model.destroy();
-      gpu.device.destroy();
-    }
-    engine = { backend: 'gpu', precision, adapter };
-  } else {
-    out = await runReference(await loadLlamaWeights(file), req, { onProgress });
-    checkRunOutput(out, config, metric);
-    engine = { backend: 'reference', precision: 'f32' };
-  }
+  const { out, engine } = await runOn(file, req, backend, precision);
   const results = assembleResults(
     out,
     req,
@@ -220,13 +144,6 @@ const isEntry = process.argv[1] && import.meta.url.endsWith(basename(process.arg
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
-    (e: Error) => {
-      console.error(
-        e instanceof UsageError
-          ? `${oneLine(e.message)}\n${USAGE}`
-          : `error: ${oneLine(e.message)}`,
-      );
-      process.exit(e instanceof UsageError ? 2 : 1);
-    },
+    (e: Error) => process.exit(reportError(e, USAGE)),
   );
 }

@@ -36,15 +36,20 @@ export class SampleError extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decode(name: string, bytes: Uint8Array): string {
+/** The text of a UTF-8 file (a BOM dropped); `fail` makes the error for a file that is not. */
+export function decode(
+  name: string,
+  bytes: Uint8Array,
+  fail: (problem: string) => Error = (p) => new SampleError(name, p),
+): string {
   try {
     return utf8.decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    throw new SampleError(name, 'is not valid UTF-8 text');
+    throw fail('is not valid UTF-8 text');
   }
 }
 
-function extension(name: string): string {
+export function extension(name: string): string {
   const m = /\.([a-z0-9]+)$/i.exec(name);
   return m ? m[1].toLowerCase() : '';
 }
@@ -135,7 +140,7 @@ function parseJsonl(name: string, text: string): Sample[] {
 }
 
 /** The deepest nesting of [ and { outside strings in a JSON text (stops counting past the cap). */
-function jsonDepth(line: string): number {
+export function jsonDepth(line: string): number {
   let depth = 0;
   let most = 0;
   let inString = false;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { validateResults, type Results } from '../../src/analysis/results';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { fixtureBytes } from '../helpers/fixtures';
-import { analyzeCli } from '../helpers/cli';
+import { analyzeCli, stsCli } from '../helpers/cli';
 import { SWIFTSHADER_ICD } from '../../src/gpu/node';
 import { resultNumbers } from '../helpers/results';
 
@@ -87,5 +87,46 @@ describe('npm run analyze --backend gpu', () => {
       stderr: expect.stringMatching(/--precision f16 is a GPU path/),
     });
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('npm run sts --backend gpu', () => {
+  it('the per-pair LLMDcos of the reference backend (1e-4), and the same statistics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paramscope-sts-gpu-'));
+    const pairs = join(dir, 'pairs.jsonl');
+    writeFileSync(
+      pairs,
+      [
+        '{"a": "the cat sat on the mat", "b": "a cat sat on a mat", "score": 4.5}',
+        '{"a": "in the beginning", "b": "the end of it", "score": 1}',
+        '{"tokensA": [1, 300, 301], "tokensB": [1, 300, 302, 17], "score": 3}',
+        '{"a": "an apple a day", "b": "the cat sat", "score": 0.5}',
+      ].join('\n'),
+    );
+    const model = join(dir, 'q8_0.gguf');
+    writeFileSync(model, fixtureBytes('q8_0'));
+    const run = async (backend: string) => {
+      const out = join(dir, `${backend}.json`);
+      await stsCli(['--model', model, '--pairs', pairs, '--backend', backend, '--out', out]);
+      return JSON.parse(readFileSync(out, 'utf8')) as {
+        window: number[];
+        pairs: { llmdcos: number[]; pairScore: number }[];
+        spearman: number;
+        spearmanPerLayer: number[];
+      };
+    };
+    const [gpu, ref] = [await run('gpu'), await run('reference')];
+    const c = compareArrays(
+      gpu.pairs.flatMap((p) => p.llmdcos),
+      ref.pairs.flatMap((p) => p.llmdcos),
+      PARITY,
+    );
+    expect(c.ok, describeComparison('llmdcos', c)).toBe(true);
+    expect(gpu.window).toEqual(ref.window);
+    // ranks agree (the sums differ by far less than their gaps on this fixture)
+    expect(gpu.spearman).toBeCloseTo(ref.spearman, 9);
+    expect(gpu.spearmanPerLayer.map((x) => x.toFixed(6))).toEqual(
+      ref.spearmanPerLayer.map((x) => x.toFixed(6)),
+    );
   });
 });

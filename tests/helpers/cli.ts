@@ -11,3 +11,12 @@ export function analyzeCli(args: string[], env: Record<string, string> = {}) {
     { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
   );
 }
+
+/** Runs `npm run sts`'s entry point as a child process. */
+export function stsCli(args: string[], env: Record<string, string> = {}) {
+  return run(
+    process.execPath,
+    ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src/cli/sts.ts', ...args],
+    { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
+  );
+}

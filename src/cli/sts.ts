@@ -1,0 +1,170 @@
+// npm run sts -- --model M.gguf --pairs FILE [--window A:B] [--metric grad_x_weight|grad|wanda]
+//   [--max-tokens N] [--seed S] [--backend reference|gpu] [--precision f32|f16] --out sts.json
+// The semantic-similarity check (METHOD.md §5): each sentence scored alone (BOS + its tokens), the
+// LLMDcos of each pair per layer, summed over the window, and Spearman's ρ against the gold
+// scores — for the window (with a seeded bootstrap 95 % interval) and for every layer.
+// Output: docs/sts-schema.md (paramscope.sts/1).
+import { openAsBlob } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readGguf } from '../gguf/reader';
+import { blobSource } from '../gguf/source';
+import { llamaConfig } from '../model/config';
+import { tokenizerFromGguf } from '../tokenizer/index';
+import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
+import { parsePairs } from '../samples/pairs';
+import { METRICS, type Metric } from '../analysis/metrics';
+import { defaultThreshold } from '../analysis/density';
+import { BOOTSTRAP_RESAMPLES, checkWindow, stsStatistics, stsWindow } from '../analysis/sts';
+import type { Precision, RunRequest } from '../engine/types';
+import { oneLine } from '../util/message';
+import { inputFile, reportError, runOn, UsageError } from './common';
+
+export const STS_SCHEMA = 'paramscope.sts/1';
+
+const USAGE = `usage: npm run sts -- --model M.gguf --pairs FILE [--window A:B]
+  [--metric grad_x_weight|grad|wanda] [--max-tokens N] [--seed S]
+  [--backend reference|gpu] [--precision f32|f16] --out sts.json`;
+
+function options(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string' },
+        pairs: { type: 'string' },
+        window: { type: 'string' },
+        metric: { type: 'string', default: 'grad_x_weight' },
+        'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+        seed: { type: 'string', default: '0' },
+        backend: { type: 'string', default: 'reference' },
+        precision: { type: 'string', default: 'f32' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    throw new UsageError(oneLine((e as Error).message));
+  }
+}
+
+/** The settings of `argv`, each refused by name when wrong. */
+function settings(v: ReturnType<typeof options>) {
+  if (!v.model || !v.pairs || !v.out)
+    throw new UsageError('--model, --pairs and --out are required');
+  const metric = v.metric as Metric;
+  if (metric === 'magnitude')
+    throw new UsageError(
+      '--metric magnitude: |W| does not depend on the input, so every pair has LLMDcos 1 at every layer and ρ is undefined',
+    );
+  if (!METRICS.includes(metric))
+    throw new UsageError(`--metric ${v.metric}: one of grad_x_weight, grad, wanda`);
+  const maxTokens = Number(v['max-tokens']);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new UsageError(`--max-tokens ${v['max-tokens']}: a positive integer`);
+  const seed = Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${v.seed}: an integer ≥ 0`);
+  const backend = v.backend as 'reference' | 'gpu';
+  if (backend !== 'reference' && backend !== 'gpu')
+    throw new UsageError(`--backend ${v.backend}: reference or gpu`);
+  const precision = v.precision as Precision;
+  if (precision !== 'f32' && precision !== 'f16')
+    throw new UsageError(`--precision ${v.precision}: f32 or f16`);
+  if (precision === 'f16' && backend !== 'gpu')
+    throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
+  let window: [number, number] | null = null;
+  if (v.window !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(v.window);
+    if (!m) throw new UsageError(`--window ${v.window}: A:B, 0-based layers, inclusive`);
+    window = [Number(m[1]), Number(m[2])];
+  }
+  return {
+    metric,
+    maxTokens,
+    seed,
+    backend,
+    precision,
+    window,
+    out: v.out,
+    model: v.model,
+    pairs: v.pairs,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const v = options(argv);
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const s = settings(v);
+  const modelPath = await inputFile('--model', s.model);
+  const pairsPath = await inputFile('--pairs', s.pairs);
+  const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
+  const config = llamaConfig(file);
+  const L = config.blockCount;
+  const window = s.window ?? stsWindow(L);
+  try {
+    checkWindow(window, L);
+  } catch (e) {
+    throw new UsageError(`--window: ${(e as Error).message}`);
+  }
+  const pairs = parsePairs(basename(pairsPath), new Uint8Array(await readFile(pairsPath)));
+  const tok = tokenizerFromGguf(file);
+  const tokens = (x: (typeof pairs)[number]['a']) => ({
+    source: x.source,
+    tokens: sampleTokens(x, tok, s.maxTokens),
+  });
+  // the first and the second sentences as two sets, paired by index (each sentence alone)
+  const req: RunRequest = {
+    sets: [
+      { name: 'first', samples: pairs.map((p) => tokens(p.a)) },
+      { name: 'second', samples: pairs.map((p) => tokens(p.b)) },
+    ],
+    pairs: [{ a: 'first', b: 'second' }],
+    thresholds: [defaultThreshold(L)],
+    metric: s.metric,
+    maxTokens: s.maxTokens,
+  };
+  const started = Date.now();
+  const { out, engine } = await runOn(file, req, s.backend, s.precision);
+  const llmdcos = out.pairs[0].llmdcos;
+  const gold = pairs.map((p) => p.score);
+  const stats = stsStatistics(llmdcos, gold, window, s.seed);
+  const doc = {
+    schema: STS_SCHEMA,
+    createdAt: new Date().toISOString(),
+    engine,
+    model: { name: config.name, file: basename(modelPath), layers: L },
+    settings: {
+      metric: s.metric,
+      maxTokens: s.maxTokens,
+      seed: s.seed,
+      resamples: BOOTSTRAP_RESAMPLES,
+    },
+    window: stats.window,
+    n: stats.n,
+    pairs: pairs.map((p, i) => ({
+      a: p.a.source,
+      b: p.b.source,
+      score: p.score,
+      llmdcos: llmdcos[i],
+      pairScore: stats.pairScores[i],
+    })),
+    spearman: stats.spearman,
+    spearmanPerLayer: stats.spearmanPerLayer,
+    interval: stats.interval,
+  };
+  await writeFile(s.out, JSON.stringify(doc));
+  const [lo, hi] = stats.interval;
+  console.log(
+    `${stats.n} pairs, layers ${window[0]}…${window[1]}: Spearman ρ ${stats.spearman.toFixed(3)} (95 % ${lo.toFixed(3)} … ${hi.toFixed(3)}), ${((Date.now() - started) / 1000).toFixed(2)} s → ${s.out}`,
+  );
+  return 0;
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]));
+if (isEntry)
+  main(process.argv.slice(2)).then(process.exit, (e: Error) => process.exit(reportError(e, USAGE)));

@@ -1,0 +1,141 @@
+// The semantic-similarity check's pieces: the default layer window, Spearman's ρ with ties against
+// hand-computed values, the per-pair window sums and per-layer ρ, the seeded bootstrap interval,
+// and sentence-pair files (STS-B, SICK, CSV, JSONL) with their named errors.
+import { describe, expect, it } from 'vitest';
+import { checkWindow, stsStatistics, stsWindow, bootstrapInterval } from '../../src/analysis/sts';
+import { ranks, spearman } from '../../src/analysis/spearman';
+import { PairsError, parsePairs } from '../../src/samples/pairs';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('STS statistics', () => {
+  it('default window: 20…L−3 for deep models, ⌊L/2⌋…max(⌊L/2⌋, L−3) else', () => {
+    expect(stsWindow(32)).toEqual([20, 29]);
+    expect(stsWindow(40)).toEqual([20, 37]);
+    expect(stsWindow(8)).toEqual([4, 5]);
+    expect(stsWindow(3)).toEqual([1, 1]);
+    expect(stsWindow(2)).toEqual([1, 1]);
+    expect(stsWindow(23)).toEqual([20, 20]);
+    expect(stsWindow(22)).toEqual([11, 19]);
+  });
+
+  it('Spearman with ties: average ranks, as computed by hand', () => {
+    expect(ranks([10, 20, 20, 30])).toEqual([1, 2.5, 2.5, 4]);
+    // x ranks 1, 2.5, 2.5, 4; y ranks 1, 2, 3, 4: mean 2.5; Σdxdy = 2.25+0+0+2.25 = 4.5 + 0 …
+    // Σ(rx−2.5)(ry−2.5) = (−1.5)(−1.5) + 0·(−0.5) + 0·0.5 + 1.5·1.5 = 4.5
+    // Σ(rx−2.5)² = 4.5, Σ(ry−2.5)² = 5 → ρ = 4.5 / √22.5 = 0.9486832980505138
+    expect(spearman([10, 20, 20, 30], [1, 2, 3, 4])).toBeCloseTo(0.9486832980505138, 12);
+    // ties on both sides: x ranks 1.5 1.5 3 4, y ranks 1 2.5 2.5 4
+    // Σ = (−1)(−1.5) + (−1)(0) + (0.5)(0) + (1.5)(1.5) = 3.75; Σx² = 1+1+0.25+2.25 = 4.5; Σy² = 4.5
+    expect(spearman([1, 1, 2, 3], [5, 6, 6, 9])).toBeCloseTo(3.75 / 4.5, 12);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBe(-1);
+  });
+
+  it('window sums, per-layer ρ and a seeded bootstrap interval around ρ', () => {
+    // 5 pairs × 4 layers, in eighths (exact sums, exact ties); layer 2 ranks the pairs as gold
+    // does, layer 0 against it
+    const llmdcos = [
+      [0.875, 0.5, 0.125, 0.25],
+      [0.75, 0.25, 0.25, 0.25],
+      [0.625, 0.625, 0.375, 0.125],
+      [0.5, 0.125, 0.5, 0.125],
+      [0.375, 0.375, 0.625, 0.375],
+    ];
+    const gold = [1, 2, 3, 4, 5];
+    const s = stsStatistics(llmdcos, gold, [1, 2], 7, 200);
+    expect(s.pairScores).toEqual([0.625, 0.5, 1, 0.625, 1]);
+    expect(s.spearmanPerLayer[2]).toBeCloseTo(1, 12);
+    expect(s.spearmanPerLayer[0]).toBeCloseTo(-1, 12);
+    // score ranks 2.5, 1, 4.5, 2.5, 4.5 against 1…5: Σdxdy = 5.5, Σdx² = 9, Σdy² = 10
+    expect(s.spearman).toBeCloseTo(5.5 / Math.sqrt(90), 12);
+    const [lo, hi] = s.interval;
+    expect(lo).toBeLessThanOrEqual(hi);
+    expect(lo).toBeLessThan(s.spearman + 1e-12);
+    expect(hi).toBeGreaterThanOrEqual(-1);
+    // the same seed, the same interval; another seed, another
+    expect(stsStatistics(llmdcos, gold, [1, 2], 7, 200).interval).toEqual(s.interval);
+    expect(bootstrapInterval(s.pairScores, gold, 8, 200)).not.toEqual(s.interval);
+  });
+
+  it('refuses a window outside the layers by name', () => {
+    expect(() => checkWindow([3, 2], 8)).toThrow(/window 3:2: needs 0 ≤ A ≤ B ≤ 7/);
+    expect(() => checkWindow([0, 8], 8)).toThrow(/≤ 7/);
+    expect(() => checkWindow([0, 7], 8)).not.toThrow();
+  });
+});
+
+describe('sentence-pair files', () => {
+  it('STS-B .tsv (no quoting: a sentence may start with a quote), SICK names, .csv, .jsonl', () => {
+    const stsb = parsePairs(
+      'dev.tsv',
+      bytes(
+        'index\tgenre\tsentence1\tsentence2\tscore\n0\tmain\t"Quoted start.\tA man is playing.\t3.8\n1\tmain\tA cat.\tA dog.\t0.5\n2\tmain\tSun.\tSun!\t5\n',
+      ),
+    );
+    expect(stsb.map((p) => [p.a.text, p.b.text, p.score])).toEqual([
+      ['"Quoted start.', 'A man is playing.', 3.8],
+      ['A cat.', 'A dog.', 0.5],
+      ['Sun.', 'Sun!', 5],
+    ]);
+    expect(stsb[0].a.source).toBe('dev.tsv:2a');
+    const sick = parsePairs(
+      'SICK.txt',
+      bytes(
+        'pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\n1\ta\tb\t4.5\tNEUTRAL\n2\tc\td\t1\tNEUTRAL\n3\te\tf\t3.2\tNEUTRAL\n',
+      ),
+    );
+    expect(sick.map((p) => p.score)).toEqual([4.5, 1, 3.2]);
+    const csv = parsePairs(
+      'p.csv',
+      bytes('sentence1,sentence2,label\n"a, b","c ""d""",1\ne,f,0\ng,h,1\n'),
+    );
+    expect(csv[0].a.text).toBe('a, b');
+    expect(csv[0].b.text).toBe('c "d"');
+    const jsonl = parsePairs(
+      'p.jsonl',
+      bytes(
+        '{"a": "x", "b": "y", "score": 1}\n{"tokensA": [1, 5], "tokensB": [1, 6, 7], "score": "0.5"}\n\n{"a": "z", "b": "w", "score": 0}\n',
+      ),
+    );
+    expect(jsonl[1].a.tokens).toEqual([1, 5]);
+    expect(jsonl[1].score).toBe(0.5);
+  });
+
+  it('named one-line errors: missing column, non-numeric score, too few pairs, bad rows', () => {
+    const bad: [string, string, RegExp][] = [
+      ['a.tsv', 'sentence1\tscore\nx\t1\n', /a\.tsv: has no column for sentence2 or sentence_b/],
+      [
+        'a.tsv',
+        'sentence1\tsentence2\tscore\nx\ty\tnan?\nx\ty\t1\nx\ty\t1\n',
+        /row 2: the score "nan\?" is not a finite number/,
+      ],
+      [
+        'a.csv',
+        'sentence1,sentence2,score\nx,y,1\nx,y,2\n',
+        /has 2 pair\(s\); a rank correlation needs at least 3/,
+      ],
+      ['a.tsv', 'sentence1\tsentence2\tscore\nx\ty\n', /row 2 has 2 fields, not the 3/],
+      ['a.jsonl', '{"a": "x", "b": "y"}\n', /line 1 has no "score"/],
+      [
+        'a.jsonl',
+        '{"tokensA": [1, -2], "tokensB": [1], "score": 1}\n',
+        /"tokensA" must be a non-empty array/,
+      ],
+      ['a.jsonl', '{"a": "x"\n', /line 1 is not valid JSON/],
+      ['a.xlsx', 'x', /unknown file type "\.xlsx"/],
+      ['a.tsv', 'sentence1\tsentence2\tscore\n\ty\t1\n', /row 2 has an empty sentence/],
+    ];
+    for (const [name, text, re] of bad) {
+      let err: Error | null = null;
+      try {
+        parsePairs(name, bytes(text));
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err, `${name}: ${JSON.stringify(text)}`).toBeInstanceOf(PairsError);
+      expect(err!.message).toMatch(re);
+      expect(err!.message).not.toContain('\n');
+      expect(err!.message).toMatch(/\(supported: \.tsv or \.csv/);
+    }
+  });
+});
