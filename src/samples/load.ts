@@ -91,36 +91,44 @@ function parseTxt(name: string, text: string, split: TxtSplit): Sample[] {
   return out;
 }
 
+/**
+ * Line `where` of a .jsonl file as a JSON object: refused, through `fail`, when it is too long,
+ * nests too deep, is not JSON or not an object (sample files and sentence-pair files alike).
+ */
+export function jsonlObject(
+  line: string,
+  where: string,
+  fail: (problem: string) => Error,
+): Record<string, unknown> {
+  if (line.length > MAX_LINE_CHARS)
+    throw fail(
+      `${where} is ${(line.length / 2 ** 20).toFixed(1)} M characters long (at most ${MAX_LINE_CHARS / 2 ** 20} M per line)`,
+    );
+  const depth = jsonDepth(line);
+  if (depth > MAX_JSON_DEPTH)
+    throw fail(`${where} nests arrays or objects ${depth} levels deep (at most ${MAX_JSON_DEPTH})`);
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    // V8 says where in the line as "(line 1 column 22)": that line is not the file's line
+    const why = (e as Error).message
+      .replace(/ in JSON at position \d+ \(line \d+ column (\d+)\)/, ' at column $1')
+      .replace(/ \(line \d+ column (\d+)\)/, ' at column $1');
+    throw fail(`${where} is not valid JSON: ${why}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw fail(`${where} is not a JSON object`);
+  }
+  return v as Record<string, unknown>;
+}
+
 function parseJsonl(name: string, text: string): Sample[] {
   const out: Sample[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `line ${i + 1}`;
-    if (line.length > MAX_LINE_CHARS)
-      throw new SampleError(
-        name,
-        `${where} is ${(line.length / 2 ** 20).toFixed(1)} M characters long (at most ${MAX_LINE_CHARS / 2 ** 20} M per line)`,
-      );
-    const depth = jsonDepth(line);
-    if (depth > MAX_JSON_DEPTH)
-      throw new SampleError(
-        name,
-        `${where} nests arrays or objects ${depth} levels deep (at most ${MAX_JSON_DEPTH})`,
-      );
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      // V8 says where in the line as "(line 1 column 22)": that line is not the file's line
-      const why = (e as Error).message
-        .replace(/ in JSON at position \d+ \(line \d+ column (\d+)\)/, ' at column $1')
-        .replace(/ \(line \d+ column (\d+)\)/, ' at column $1');
-      throw new SampleError(name, `${where} is not valid JSON: ${why}`);
-    }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      throw new SampleError(name, `${where} is not a JSON object`);
-    }
-    const o = v as Record<string, unknown>;
+    const o = jsonlObject(line, where, (p) => new SampleError(name, p));
     if (typeof o.text === 'string') out.push({ source: `${name}:${i + 1}`, text: o.text });
     else if (Array.isArray(o.tokens)) {
       if (
@@ -140,7 +148,7 @@ function parseJsonl(name: string, text: string): Sample[] {
 }
 
 /** The deepest nesting of [ and { outside strings in a JSON text (stops counting past the cap). */
-export function jsonDepth(line: string): number {
+function jsonDepth(line: string): number {
   let depth = 0;
   let most = 0;
   let inString = false;

@@ -3,7 +3,7 @@
 // header naming the columns; .jsonl with {"a", "b", "score"} or {"tokensA", "tokensB", "score"}.
 import { csvParseRows } from 'd3';
 import { clip, MESSAGE_MAX, oneLine, quoted } from '../util/message';
-import { decode, extension, jsonDepth, MAX_JSON_DEPTH, MAX_LINE_CHARS, type Sample } from './load';
+import { decode, extension, jsonlObject, type Sample } from './load';
 
 export interface SentencePair {
   a: Sample;
@@ -119,21 +119,7 @@ function parseJsonl(name: string, text: string): SentencePair[] {
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const where = `line ${i + 1}`;
-    if (line.length > MAX_LINE_CHARS)
-      throw new PairsError(
-        name,
-        `${where} is longer than ${MAX_LINE_CHARS / 2 ** 20} M characters`,
-      );
-    if (jsonDepth(line) > MAX_JSON_DEPTH)
-      throw new PairsError(name, `${where} nests more than ${MAX_JSON_DEPTH} levels deep`);
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new PairsError(name, `${where} is not valid JSON`);
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o))
-      throw new PairsError(name, `${where} is not a JSON object`);
+    const o = jsonlObject(line, where, (p) => new PairsError(name, p));
     const source = `${name}:${i + 1}`;
     let a: Sample;
     let b: Sample;
