@@ -45,6 +45,8 @@ export interface PairResult {
   b: string;
   /** present when not 0: pair i is sample i of a with sample (i + shift) mod n_b of b */
   shift?: number;
+  /** present for explicit pairs: pair i is sample index[i][0] of a with sample index[i][1] of b */
+  index?: [number, number][];
   /** [pair i = sample i of a with sample i (+ shift) of b][layer] */
   llmdcos: number[][];
 }

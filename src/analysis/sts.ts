@@ -95,3 +95,23 @@ export function bootstrapInterval(
   const at = (q: number) => rhos[Math.min(rhos.length - 1, Math.floor(q * rhos.length))];
   return [at(0.025), at(0.975)];
 }
+
+/** The mean over T rows of y (T, C), in f64: a sentence's pooled final hidden state. */
+export function meanRows(y: ArrayLike<number>, T: number, C: number): Float64Array {
+  const out = new Float64Array(C);
+  for (let t = 0; t < T; t++) for (let k = 0; k < C; k++) out[k] += y[t * C + k];
+  for (let k = 0; k < C; k++) out[k] /= T;
+  return out;
+}
+
+/** The baseline's similarity of two sentences: the cosine of their pooled hidden states. */
+export function hiddenCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`cosine of lengths ${a.length} and ${b.length}`);
+  let [dot, aa, bb] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return aa > 0 && bb > 0 ? dot / Math.sqrt(aa * bb) : NaN;
+}

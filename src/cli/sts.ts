@@ -15,13 +15,13 @@ import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
 import { parsePairs } from '../samples/pairs';
 import { METRICS, type Metric } from '../analysis/metrics';
-import { defaultThreshold } from '../analysis/density';
-import { BOOTSTRAP_RESAMPLES, checkWindow, stsStatistics, stsWindow } from '../analysis/sts';
-import type { Precision, RunRequest } from '../engine/types';
+import { checkWindow, stsWindow } from '../analysis/sts';
+import type { Precision } from '../engine/types';
+import { stsDocument, stsMeasures, stsRequest } from '../engine/sts';
 import { oneLine } from '../util/message';
 import { inputFile, reportError, runOn, UsageError } from './common';
 
-export const STS_SCHEMA = 'paramscope.sts/1';
+export { STS_SCHEMA } from '../engine/sts';
 
 const USAGE = `usage: npm run sts -- --model M.gguf --pairs FILE [--window A:B]
   [--metric grad_x_weight|grad|wanda] [--max-tokens N] [--seed S]
@@ -117,50 +117,20 @@ export async function main(argv: string[]): Promise<number> {
     source: x.source,
     tokens: sampleTokens(x, tok, s.maxTokens),
   });
-  // the first and the second sentences as two sets, paired by index (each sentence alone)
-  const req: RunRequest = {
-    sets: [
-      { name: 'first', samples: pairs.map((p) => tokens(p.a)) },
-      { name: 'second', samples: pairs.map((p) => tokens(p.b)) },
-    ],
-    pairs: [{ a: 'first', b: 'second' }],
-    thresholds: [defaultThreshold(L)],
-    metric: s.metric,
-    maxTokens: s.maxTokens,
-  };
+  const tokenPairs = pairs.map((p) => ({ a: tokens(p.a), b: tokens(p.b), score: p.score }));
+  const req = stsRequest(tokenPairs, s.metric, s.maxTokens, L);
   const started = Date.now();
   const { out, engine } = await runOn(file, req, s.backend, s.precision);
-  const llmdcos = out.pairs[0].llmdcos;
-  const gold = pairs.map((p) => p.score);
-  const stats = stsStatistics(llmdcos, gold, window, s.seed);
-  const doc = {
-    schema: STS_SCHEMA,
-    createdAt: new Date().toISOString(),
+  const doc = stsDocument(tokenPairs, req, stsMeasures(out, req), window, {
     engine,
     model: { name: config.name, file: basename(modelPath), layers: L },
-    settings: {
-      metric: s.metric,
-      maxTokens: s.maxTokens,
-      seed: s.seed,
-      resamples: BOOTSTRAP_RESAMPLES,
-    },
-    window: stats.window,
-    n: stats.n,
-    pairs: pairs.map((p, i) => ({
-      a: p.a.source,
-      b: p.b.source,
-      score: p.score,
-      llmdcos: llmdcos[i],
-      pairScore: stats.pairScores[i],
-    })),
-    spearman: stats.spearman,
-    spearmanPerLayer: stats.spearmanPerLayer,
-    interval: stats.interval,
-  };
+    seed: s.seed,
+  });
   await writeFile(s.out, JSON.stringify(doc));
-  const [lo, hi] = stats.interval;
+  const f = (x: number | null) => (x === null ? 'undefined' : x.toFixed(3));
+  const [lo, hi] = doc.interval;
   console.log(
-    `${stats.n} pairs, layers ${window[0]}…${window[1]}: Spearman ρ ${stats.spearman.toFixed(3)} (95 % ${lo.toFixed(3)} … ${hi.toFixed(3)}), ${((Date.now() - started) / 1000).toFixed(2)} s → ${s.out}`,
+    `${doc.n} pairs (${doc.settings.sentences} distinct sentences), layers ${window[0]}…${window[1]}: Spearman ρ ${f(doc.spearman)} (95 % ${f(lo)} … ${f(hi)}); hidden-state baseline ρ ${f(doc.baseline.spearman)}; ${((Date.now() - started) / 1000).toFixed(2)} s → ${s.out}`,
   );
   return 0;
 }

@@ -67,4 +67,11 @@ export function checkRunOutput(out: RunOutput, c: LlamaConfig, metric: Metric): 
       }),
     );
   }
+  out.pooled?.forEach((set, si) =>
+    set.forEach((h, i) => {
+      const at = `set ${quoted(out.sets[si]?.name ?? String(si), 40)}, sample ${i + 1}`;
+      if (!h || h.length !== c.embeddingLength) fail(at, 'no pooled hidden state');
+      h.forEach((v) => finite(at, 'the pooled hidden state', v));
+    }),
+  );
 }

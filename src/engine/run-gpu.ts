@@ -35,6 +35,8 @@ import {
   type LayerScratch,
 } from '../gpu/llama';
 import { ropeTableBuffer } from '../gpu/ops/rope';
+import { rmsnormForward } from '../gpu/ops/rmsnorm';
+import { meanRows } from '../analysis/sts';
 import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../gpu/ops/score';
 import {
   densityCounters,
@@ -57,7 +59,7 @@ import {
 } from './memory';
 import {
   checkPairs,
-  pairedIndex,
+  pairMembers,
   type PartialRun,
   type RunOptions,
   type RunOutput,
@@ -95,6 +97,8 @@ interface SampleState {
   dxOut: GPUBuffer; // (T, C) gradient at its input
   best: GPUBuffer; // [argmax, bits of the max logit]
   result: SampleResult;
+  /** pooledHidden: the mean over positions of the final normed hidden states (C) */
+  pooled?: Float64Array;
 }
 
 /** A run's buffers, its samples and where its results collect. */
@@ -106,6 +110,8 @@ interface GpuRun {
   opts: GpuRunOptions;
   est: MemoryEstimate;
   pairLengths: number[];
+  /** per pair, its sample pairs in walk order (pairOrder) */
+  pairOrder: number[][];
   owned: GPUBuffer[];
   SA: Scratch;
   SB: Scratch;
@@ -321,6 +327,7 @@ function allocateRun(
     opts,
     est,
     pairLengths: checkPairs(req),
+    pairOrder: checkPairs(req).map((n, k) => pairOrder(req, k, n)),
     owned,
     SA,
     SB: req.pairs.length > 0 ? scratch('B') : SA,
@@ -342,6 +349,7 @@ function allocateRun(
       a: p.a,
       b: p.b,
       ...(p.shift ? { shift: p.shift } : {}),
+      ...(p.index ? { index: p.index } : {}),
       llmdcos: [],
     })),
     reads: new Readbacks(),
@@ -421,14 +429,17 @@ async function forwardSamples(run: GpuRun): Promise<void> {
     }
     headForward(ctx, enc, model, S, S.xL, st.T, st.best);
     headBackward(ctx, enc, model, S, st.best, st.T, st.dxIn);
+    const pooled = run.req.pooledHidden ? finalNormed(run, enc, st) : [];
     // one submit and readback per sample, not awaited here: the queue keeps the order, so the
     // copies of S.logits and fwdSaved are taken before the next sample overwrites them
     const read = ctx.submitAndRead(enc, [
       { buffer: st.best, count: 2 },
+      ...pooled,
       ...run.fwdSaved.map((b) => ({ buffer: b, count: st.T * run.c.embeddingLength })),
     ]);
     run.reads.add(
       read.then(([best, ...xs]) => {
+        if (pooled.length) st.pooled = meanRows(xs.shift()!, st.T, run.c.embeddingLength);
         if (onCpu) st.cpu = xs.map((x) => x.slice());
         st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
         st.result.maxLogit = best[1];
@@ -440,6 +451,26 @@ async function forwardSamples(run: GpuRun): Promise<void> {
   run.forwardDone = true;
 }
 
+/**
+ * The final norm over all of st's positions (T, C), into SA's xn1 (free once the forward is done;
+ * kept activations have their own): the readback that the STS baseline mean-pools.
+ */
+function finalNormed(run: GpuRun, enc: GPUCommandEncoder, st: SampleState) {
+  const { ctx, model, SA: S, c } = run;
+  rmsnormForward(
+    ctx,
+    enc,
+    S.xn1,
+    S.rstd1,
+    S.xL,
+    model.outputNorm,
+    st.T,
+    c.embeddingLength,
+    c.rmsEps,
+  );
+  return [{ buffer: S.xn1, count: st.T * c.embeddingLength }];
+}
+
 /** Layer l of the walk: every pair and sample scored, each set's density taken. */
 async function walkLayer(run: GpuRun, l: number): Promise<void> {
   if (run.est.savedOn === 'cpu') {
@@ -449,9 +480,16 @@ async function walkLayer(run: GpuRun, l: number): Promise<void> {
       st.cpu[l] = new Float32Array(0);
     }
   }
-  const walk: LayerWalk = { run, l, setStarted: new Set(), scored: new Set() };
+  const walk: LayerWalk = {
+    run,
+    l,
+    setStarted: new Set(),
+    scored: new Set(),
+    inA: null,
+    inB: null,
+  };
   for (let k = 0; k < run.req.pairs.length; k++)
-    for (let i = 0; i < run.pairLengths[k]; i++) scorePairStep(walk, k, i);
+    for (const i of run.pairOrder[k]) scorePairStep(walk, k, i);
   for (const st of run.states) if (!walk.scored.has(st)) scoreSampleStep(walk, st);
   for (let si = 0; si < run.req.sets.length; si++) finishDensity(run, l, si);
   await run.reads.endLayer(l);
@@ -465,6 +503,9 @@ interface LayerWalk {
   setStarted: Set<number>;
   /** samples whose scores this layer has taken */
   scored: Set<SampleState>;
+  /** the samples whose layer l (forward and backward) SA and SB hold now */
+  inA: SampleState | null;
+  inB: SampleState | null;
 }
 
 /**
@@ -544,20 +585,26 @@ function scoreSampleStep(w: LayerWalk, st: SampleState): void {
 const stateOf = (run: GpuRun, set: number, index: number) =>
   run.states.find((s) => s.set === set && s.index === index)!;
 
-/** Pair k's i-th sample pair at this layer: both recomputed, the pair kernel's LLMDcos parts. */
+/**
+ * Pair k's i-th sample pair at this layer: both members' layer in SA and SB (recomputed unless
+ * the previous pair left it there), the pair kernel's LLMDcos parts.
+ */
 function scorePairStep(w: LayerWalk, k: number, i: number): void {
   const { run, l } = w;
   const { ctx, model, req, SA } = run;
   checkAlive(run);
   const setIndex = (name: string) => req.sets.findIndex((s) => s.name === name);
   const p = req.pairs[k];
-  const sb = setIndex(p.b);
-  const a = stateOf(run, setIndex(p.a), i);
-  const b = stateOf(run, sb, pairedIndex(p, i, req.sets[sb].samples.length));
+  const [sa, sb] = [setIndex(p.a), setIndex(p.b)];
+  const [ia, ib] = pairMembers(p, i, req.sets[sb].samples.length);
+  const a = stateOf(run, sa, ia);
+  const b = stateOf(run, sb, ib);
   const enc = ctx.device.createCommandEncoder({ label: `layer ${l} pair ${k}:${i}` });
-  const newA = backwardAndScore(w, enc, SA, a);
-  const newB = a === b ? false : backwardAndScore(w, enc, run.SB, b);
+  const newA = w.inA !== a && backwardAndScore(w, enc, SA, a);
+  w.inA = a;
   const Sb = a === b ? SA : run.SB;
+  const newB = a !== b && w.inB !== b && backwardAndScore(w, enc, run.SB, b);
+  if (a !== b) w.inB = b;
   const oa = layerOperands(SA, a.dxIn);
   const ob = layerOperands(Sb, b.dxIn);
   for (const m of MATRICES) {
@@ -589,6 +636,20 @@ function scorePairStep(w: LayerWalk, k: number, i: number): void {
       if (newB) takeSingles(run, l, b, parts.slice(o, o + MATRICES.length));
       run.progress.step(l, a.set, i);
     }),
+  );
+}
+
+/**
+ * The order pair k's sample pairs are walked in: by first member, then second, so that pairs
+ * sharing a sentence follow one another and its layer is computed once for them (results stay
+ * in input order).
+ */
+function pairOrder(req: RunRequest, k: number, n: number): number[] {
+  const p = req.pairs[k];
+  const nb = req.sets.find((s) => s.name === p.b)!.samples.length;
+  const m = Array.from({ length: n }, (_, i) => pairMembers(p, i, nb));
+  return Array.from({ length: n }, (_, i) => i).sort(
+    (x, y) => m[x][0] - m[y][0] || m[x][1] - m[y][1] || x - y,
   );
 }
 
@@ -641,7 +702,11 @@ function assemble(run: GpuRun): RunOutput {
     };
   });
   run.opts.onProgress?.({ stage: 'done', fraction: 1 });
-  return { sets, pairs: run.pairs };
+  if (!req.pooledHidden) return { sets, pairs: run.pairs };
+  const pooled = req.sets.map((_, si) =>
+    run.states.filter((s) => s.set === si).map((s) => s.pooled!),
+  );
+  return { sets, pairs: run.pairs, pooled };
 }
 
 function partialOf(run: GpuRun): PartialRun {

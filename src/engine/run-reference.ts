@@ -2,13 +2,14 @@
 // src/analysis. Exact and slow; for small models, tests and checking the GPU backend.
 import { MATRICES, matrixShape, type MatrixName } from '../model/config';
 import type { LlamaWeights } from '../model/weights';
-import { llamaScores } from '../reference/llama';
+import { finalNormed, llamaScores } from '../reference/llama';
+import { meanRows } from '../analysis/sts';
 import { columnNorms, metricValues } from '../analysis/metrics';
 import { reduceMatrix } from '../analysis/reductions';
 import { MeanAccumulator, setDensity } from '../analysis/density';
 import { llmdcos } from '../analysis/llmdcos';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
-import { checkPairs, pairedIndex, type RunOptions, type RunOutput, type RunRequest } from './types';
+import { checkPairs, pairMembers, type RunOptions, type RunOutput, type RunRequest } from './types';
 
 /** A per sample, per layer, per matrix (Float32Array each). */
 type SampleScores = Float32Array[][];
@@ -27,7 +28,10 @@ export async function runReference(
   const started = Date.now();
   let done = 0;
   const sets: SetResult[] = [];
+  const pooled: Float64Array[][] = [];
   for (const set of req.sets) {
+    const pooledOfSet: Float64Array[] = [];
+    pooled.push(pooledOfSet);
     const acc = Array.from({ length: L }, () =>
       MATRICES.map((m) => {
         const { O, I } = matrixShape(c, m);
@@ -41,6 +45,10 @@ export async function runReference(
       const s = set.samples[si];
       const res = llamaScores(w, s.tokens);
       const T = s.tokens.length;
+      if (req.pooledHidden) {
+        const y = finalNormed(w, res.layers[L - 1].out, T);
+        pooledOfSet.push(meanRows(y, T, c.embeddingLength));
+      }
       const scores: SampleScores = [];
       const r: SampleResult = {
         source: s.source,
@@ -103,12 +111,13 @@ export async function runReference(
       a: p.a,
       b: p.b,
       ...(p.shift ? { shift: p.shift } : {}),
+      ...(p.index ? { index: p.index } : {}),
       llmdcos: Array.from({ length: pairLengths[k] }, (_, i) => {
-        const j = pairedIndex(p, i, B.length);
-        return Array.from({ length: L }, (_, l) => llmdcos(A[i][l], B[j][l]));
+        const [ia, ib] = pairMembers(p, i, B.length);
+        return Array.from({ length: L }, (_, l) => llmdcos(A[ia][l], B[ib][l]));
       }),
     };
   });
   opts.onProgress?.({ stage: 'done', fraction: 1 });
-  return { sets, pairs };
+  return req.pooledHidden ? { sets, pairs, pooled } : { sets, pairs };
 }

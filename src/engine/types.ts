@@ -6,6 +6,8 @@ import type { PairResult, SampleResult, SetResult } from '../analysis/results';
 export interface RunOutput {
   sets: SetResult[];
   pairs: PairResult[];
+  /** with `pooledHidden`: per set, per sample, the mean-pooled final normed hidden state (C) */
+  pooled?: Float64Array[][];
 }
 
 /** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
@@ -31,11 +33,16 @@ export interface PairSpec {
   a: string;
   b: string;
   shift?: number;
+  /**
+   * explicit pairs instead of the index pairing: pair i is sample index[i][0] of a with sample
+   * index[i][1] of b (the STS lab: each distinct sentence is one sample, met by several pairs)
+   */
+  index?: [number, number][];
 }
 
-/** Index of the sample of set b paired with sample i of set a. */
-export function pairedIndex(p: PairSpec, i: number, nb: number): number {
-  return (i + (p.shift ?? 0)) % nb;
+/** The samples [of set a, of set b] of pair p's i-th sample pair (set b has nb samples). */
+export function pairMembers(p: PairSpec, i: number, nb: number): [number, number] {
+  return p.index ? p.index[i] : [i, (i + (p.shift ?? 0)) % nb];
 }
 
 export interface RunRequest {
@@ -48,6 +55,11 @@ export interface RunRequest {
   thresholds: number[];
   metric: Metric;
   maxTokens: number;
+  /**
+   * also return, per sample, its final hidden states after the last norm, mean-pooled over all
+   * positions (BOS included): the STS lab's baseline
+   */
+  pooledHidden?: boolean;
 }
 
 export interface Progress {
@@ -71,13 +83,14 @@ export interface RunOptions {
 /** Checks a request's pairs name existing sets; returns the pairing length of each pair. */
 export function checkPairs(req: RunRequest): number[] {
   const byName = new Map(req.sets.map((s) => [s.name, s]));
-  return req.pairs.map(({ a, b, shift = 0 }) => {
+  return req.pairs.map(({ a, b, shift = 0, index }) => {
     const sa = byName.get(a);
     const sb = byName.get(b);
     if (!sa || !sb)
       throw new Error(
         `pair ${a}:${b} names a set that is not in the run (sets: ${[...byName.keys()].join(', ')})`,
       );
+    if (index) return checkIndex(`${a}:${b}`, index, shift, sa.samples.length, sb.samples.length);
     if (!Number.isInteger(shift) || shift < 0)
       throw new Error(`pair ${a}:${b}: shift ${shift} is not a non-negative integer`);
     if (a === b && shift % Math.max(1, sb.samples.length) === 0)
@@ -86,4 +99,32 @@ export function checkPairs(req: RunRequest): number[] {
       );
     return Math.min(sa.samples.length, sb.samples.length);
   });
+}
+
+/** An explicit pair list must name samples of its two sets, and comes without a shift. */
+function checkIndex(
+  name: string,
+  index: [number, number][],
+  shift: number,
+  na: number,
+  nb: number,
+): number {
+  if (shift !== 0) throw new Error(`pair ${name}: a shift and an explicit index list, not both`);
+  if (index.length === 0) throw new Error(`pair ${name}: an empty index list`);
+  index.forEach((ij, k) => {
+    const ok =
+      Array.isArray(ij) &&
+      ij.length === 2 &&
+      Number.isInteger(ij[0]) &&
+      Number.isInteger(ij[1]) &&
+      ij[0] >= 0 &&
+      ij[0] < na &&
+      ij[1] >= 0 &&
+      ij[1] < nb;
+    if (!ok)
+      throw new Error(
+        `pair ${name}: index[${k}] = ${JSON.stringify(ij)} is not [i < ${na}, j < ${nb}] (samples of the two sets)`,
+      );
+  });
+  return index.length;
 }

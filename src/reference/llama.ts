@@ -141,6 +141,17 @@ export function headForward(w: LlamaWeights<FloatArray>, x: FloatArray, T: numbe
   return { xLast, rstdLast: rs[0], logits, argmax: index, maxLogit: value };
 }
 
+/**
+ * The final hidden states after the last norm, rmsnorm(x[t]) for every position t (T, C): what
+ * the STS baseline mean-pools (the head reads only the last row).
+ */
+export function finalNormed(w: LlamaWeights<FloatArray>, x: FloatArray, T: number): FloatArray {
+  const c = w.config;
+  const y = like(x, T * c.embeddingLength);
+  rmsnormForward(y, like(x, T), x, w.outputNorm, T, c.embeddingLength, c.rmsEps);
+  return y;
+}
+
 /** dx (T, C) = ∂D/∂x at the last layer's output: only the last row is non-zero. */
 export function headBackward(w: LlamaWeights<FloatArray>, head: HeadCache, T: number): FloatArray {
   const C = w.config.embeddingLength;

@@ -101,6 +101,11 @@ describe('npm run sts --backend gpu', () => {
         '{"a": "in the beginning", "b": "the end of it", "score": 1}',
         '{"tokensA": [1, 300, 301], "tokensB": [1, 300, 302, 17], "score": 3}',
         '{"a": "an apple a day", "b": "the cat sat", "score": 0.5}',
+        // sentences met again (one sample each, the walk reuses a layer already in scratch),
+        // and a sentence with itself (LLMDcos 1)
+        '{"a": "the cat sat", "b": "in the beginning", "score": 2}',
+        '{"a": "the cat sat on the mat", "b": "the cat sat", "score": 2.5}',
+        '{"a": "the cat sat", "b": "the cat sat", "score": 5}',
       ].join('\n'),
     );
     const model = join(dir, 'q8_0.gguf');
@@ -113,6 +118,8 @@ describe('npm run sts --backend gpu', () => {
         pairs: { llmdcos: number[]; pairScore: number }[];
         spearman: number;
         spearmanPerLayer: number[];
+        settings: { sentences: number };
+        baseline: { cosine: number[] };
       };
     };
     const [gpu, ref] = [await run('gpu'), await run('reference')];
@@ -123,6 +130,10 @@ describe('npm run sts --backend gpu', () => {
     );
     expect(c.ok, describeComparison('llmdcos', c)).toBe(true);
     expect(gpu.window).toEqual(ref.window);
+    expect(gpu.settings.sentences).toBe(8);
+    for (const v of gpu.pairs[6].llmdcos) expect(v).toBeCloseTo(1, 6);
+    const cc = compareArrays(gpu.baseline.cosine, ref.baseline.cosine, PARITY);
+    expect(cc.ok, describeComparison('baseline cosine', cc)).toBe(true);
     // ranks agree (the sums differ by far less than their gaps on this fixture)
     expect(gpu.spearman).toBeCloseTo(ref.spearman, 9);
     expect(gpu.spearmanPerLayer.map((x) => x.toFixed(6))).toEqual(

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { llamaScores } from '../../src/reference/llama';
+import { llamaForward, llamaScores } from '../../src/reference/llama';
 import { weightsToF64 } from '../../src/model/weights';
 import { MATRICES } from '../../src/model/config';
 import { tokenizerFromGguf } from '../../src/tokenizer/index';
@@ -22,6 +22,8 @@ const PAIRS = [
   ['in the beginning', 'the end of it', 1],
   ['the dog ran home', 'the dog ran home fast', 4],
   ['an apple a day', 'the cat sat', 0.5],
+  // sentences met again: scored once (settings.sentences counts them once)
+  ['the cat sat on the mat', 'the dog ran home', 2],
 ] as const;
 
 interface StsDoc {
@@ -32,6 +34,8 @@ interface StsDoc {
   spearman: number;
   spearmanPerLayer: number[];
   interval: [number, number];
+  settings: { sentences: number };
+  baseline: { cosine: number[]; spearman: number };
 }
 
 describe('npm run sts (reference backend)', () => {
@@ -86,6 +90,29 @@ describe('npm run sts (reference backend)', () => {
     );
     expect(doc.spearmanPerLayer).toHaveLength(L);
     expect(doc.interval[0]).toBeLessThanOrEqual(doc.interval[1]);
+    expect(doc.settings.sentences).toBe(new Set(PAIRS.flatMap((p) => [p[0], p[1]])).size);
+    // the baseline: cosine of the mean over positions of the final normed hidden states, in f64
+    const pooled = (text: string) => {
+      const tokens = sampleTokens({ source: 'x', text }, tok);
+      const x = llamaForward(w, tokens).layers[L - 1].out;
+      const C = w.config.embeddingLength;
+      const mean = new Float64Array(C);
+      for (let t = 0; t < tokens.length; t++) {
+        let ss = 0;
+        for (let k = 0; k < C; k++) ss += x[t * C + k] ** 2;
+        const r = 1 / Math.sqrt(ss / C + w.config.rmsEps);
+        for (let k = 0; k < C; k++) mean[k] += (x[t * C + k] * r * w.outputNorm[k]) / tokens.length;
+      }
+      return mean;
+    };
+    const cos = (u: Float64Array, v: Float64Array) => {
+      const dot = (p: Float64Array, q: Float64Array) => p.reduce((s, x, k) => s + x * q[k], 0);
+      return dot(u, v) / Math.sqrt(dot(u, u) * dot(v, v));
+    };
+    const wantCos = PAIRS.map(([a, b]) => cos(pooled(a), pooled(b)));
+    const cc = compareArrays(doc.baseline.cosine, wantCos, { rel: 1e-5, abs: 1e-7 });
+    expect(cc.ok, describeComparison('baseline cosine', cc)).toBe(true);
+    expect(doc.baseline.spearman).toBeCloseTo(spearman(wantCos, gold), 12);
   });
 
   it('refuses |W| (ρ undefined), a window outside the layers, and a bad pairs file, by name', async () => {

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { checkWindow, stsStatistics, stsWindow, bootstrapInterval } from '../../src/analysis/sts';
 import { ranks, spearman } from '../../src/analysis/spearman';
 import { PairsError, parsePairs } from '../../src/samples/pairs';
+import { STS_SET, stsRequest } from '../../src/engine/sts';
+import { checkPairs } from '../../src/engine/types';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -137,5 +139,52 @@ describe('sentence-pair files', () => {
       expect(err!.message).not.toContain('\n');
       expect(err!.message).toMatch(/\(supported: \.tsv or \.csv/);
     }
+  });
+});
+
+describe('the STS run', () => {
+  const t = (source: string, tokens: number[]) => ({ source, tokens });
+  it('each distinct sentence once, the pairs as indices into them, the pooled baseline asked for', () => {
+    const pairs = [
+      { a: t('p1a', [1, 5]), b: t('p1b', [1, 6]), score: 1 },
+      { a: t('p2a', [1, 6]), b: t('p2b', [1, 7, 8]), score: 2 },
+      { a: t('p3a', [1, 5]), b: t('p3b', [1, 5]), score: 3 },
+    ];
+    const req = stsRequest(pairs, 'grad', 64, 8);
+    expect(req.sets).toHaveLength(1);
+    expect(req.sets[0].samples.map((s) => s.tokens)).toEqual([
+      [1, 5],
+      [1, 6],
+      [1, 7, 8],
+    ]);
+    expect(req.pairs).toEqual([
+      {
+        a: STS_SET,
+        b: STS_SET,
+        index: [
+          [0, 1],
+          [1, 2],
+          [0, 0],
+        ],
+      },
+    ]);
+    expect(req.pooledHidden).toBe(true);
+    expect(checkPairs(req)).toEqual([3]);
+  });
+
+  it('an explicit index list names samples of its sets, without a shift', () => {
+    const sets = [{ name: 's', samples: [t('a', [1]), t('b', [1, 2])] }];
+    const req = (index: [number, number][], shift?: number) => ({
+      sets,
+      pairs: [{ a: 's', b: 's', index, shift }],
+      thresholds: [1e-3],
+      metric: 'grad' as const,
+      maxTokens: 8,
+    });
+    expect(checkPairs(req([[0, 1]]))).toEqual([1]);
+    expect(() => checkPairs(req([[0, 2]]))).toThrow(/index\[0\] = \[0,2\] is not \[i < 2, j < 2\]/);
+    expect(() => checkPairs(req([[-1, 0]]))).toThrow(/index\[0\]/);
+    expect(() => checkPairs(req([]))).toThrow(/an empty index list/);
+    expect(() => checkPairs(req([[0, 1]], 1))).toThrow(/a shift and an explicit index list/);
   });
 });
