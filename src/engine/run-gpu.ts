@@ -137,12 +137,25 @@ interface GpuRun {
 class WalkProgress {
   private steps = 0;
   private readonly started = Date.now();
-  constructor(
-    private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'pairLengths' | 'c'>,
-  ) {}
+  /** per layer: a step per sample pair, and one per sample that no pair scores */
+  private readonly perLayer: number;
+  constructor(private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'pairLengths' | 'c'>) {
+    const { req } = run;
+    const paired = new Set<string>();
+    req.pairs.forEach((p, k) => {
+      const nb = req.sets.find((s) => s.name === p.b)!.samples.length;
+      for (let i = 0; i < run.pairLengths[k]; i++) {
+        const [ia, ib] = pairMembers(p, i, nb);
+        paired.add(`${p.a}\u0000${ia}`).add(`${p.b}\u0000${ib}`);
+      }
+    });
+    const alone = run.states.filter(
+      (st) => !paired.has(`${req.sets[st.set].name}\u0000${st.index}`),
+    ).length;
+    this.perLayer = alone + run.pairLengths.reduce((a, b) => a + b, 0);
+  }
   private get total() {
-    const perLayer = this.run.states.length + this.run.pairLengths.reduce((a, b) => a + b, 0);
-    return perLayer * this.run.c.blockCount;
+    return this.perLayer * this.run.c.blockCount;
   }
   fraction(): number {
     return 0.1 + (0.9 * this.steps) / this.total;
