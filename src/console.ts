@@ -2,6 +2,7 @@
 // script their analysis in DevTools (and for the end-to-end tests, which read the same). The one
 // place the app touches globalThis.
 import { session } from './stores/session.svelte';
+import { documentOf, sts } from './stores/sts.svelte';
 
 export function exposeConsole(): void {
   Object.defineProperty(globalThis, 'paramscope', {
@@ -22,6 +23,10 @@ export function exposeConsole(): void {
       /** the last "Verify engine" comparison with onnxruntime-web */
       get verification() {
         return session.verification;
+      },
+      /** the STS lab: one paramscope.sts/1 document per metric run, at the window in force */
+      get sts() {
+        return sts.runs.map(documentOf);
       },
     }),
   });

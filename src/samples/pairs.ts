@@ -12,6 +12,18 @@ export interface SentencePair {
   score: number;
 }
 
+/** The largest pairs file read (STS-B's and SICK's files are about 1 MB). */
+export const MAX_PAIRS_BYTES = 64 << 20;
+
+/** Refuses a file larger than MAX_PAIRS_BYTES by name, before it is read. */
+export function checkPairsSize(name: string, bytes: number): void {
+  if (bytes > MAX_PAIRS_BYTES)
+    throw new PairsError(
+      name,
+      `is ${(bytes / 2 ** 20).toFixed(1)} MiB; pairs files up to ${MAX_PAIRS_BYTES >> 20} MiB are read`,
+    );
+}
+
 /** The fewest pairs a rank correlation is taken over. */
 export const MIN_PAIRS = 3;
 
@@ -35,6 +47,7 @@ const COLUMNS = {
 };
 
 export function parsePairs(name: string, bytes: Uint8Array): SentencePair[] {
+  checkPairsSize(name, bytes.length);
   const ext = extension(name);
   const text = decode(name, bytes, (p) => new PairsError(name, p));
   let pairs: SentencePair[];

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkWindow, stsStatistics, stsWindow, bootstrapInterval } from '../../src/analysis/sts';
 import { ranks, spearman } from '../../src/analysis/spearman';
-import { PairsError, parsePairs } from '../../src/samples/pairs';
-import { STS_SET, stsRequest } from '../../src/engine/sts';
+import { checkPairsSize, PairsError, parsePairs } from '../../src/samples/pairs';
+import { STS_SET, stsRequest, type StsDocument } from '../../src/engine/sts';
+import { rhoCsv, sortRows, stsRows, stsRowsCsv } from '../../src/analysis/sts-views';
 import { checkPairs } from '../../src/engine/types';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -142,6 +143,16 @@ describe('sentence-pair files', () => {
   });
 });
 
+describe('pairs file size', () => {
+  it('a file over 64 MiB is refused by name before it is parsed', () => {
+    expect(() => checkPairsSize('big.tsv', (64 << 20) + 1)).toThrow(
+      /^big\.tsv: is 64\.0 MiB; pairs files up to 64 MiB are read/,
+    );
+    expect(() => checkPairsSize('ok.tsv', 64 << 20)).not.toThrow();
+    expect(() => parsePairs('big.tsv', new Uint8Array((64 << 20) + 1))).toThrow(PairsError);
+  });
+});
+
 describe('the STS run', () => {
   const t = (source: string, tokens: number[]) => ({ source, tokens });
   it('each distinct sentence once, the pairs as indices into them, the pooled baseline asked for', () => {
@@ -186,5 +197,46 @@ describe('the STS run', () => {
     expect(() => checkPairs(req([[-1, 0]]))).toThrow(/index\[0\]/);
     expect(() => checkPairs(req([]))).toThrow(/an empty index list/);
     expect(() => checkPairs(req([[0, 1]], 1))).toThrow(/a shift and an explicit index list/);
+  });
+});
+
+describe('the STS views', () => {
+  const doc = {
+    window: [1, 1],
+    n: 3,
+    pairs: [
+      { a: 'f:1 a', b: 'f:1 b', score: 1, llmdcos: [0.1, 0.2], pairScore: 0.2 },
+      { a: 'f:2 a', b: 'f:2 b', score: 3, llmdcos: [0.1, 0.9], pairScore: 0.9 },
+      { a: 'f:3 a', b: 'f:3 b', score: 2, llmdcos: [0.1, 0.1], pairScore: 0.1 },
+    ],
+    spearman: 0.5,
+    spearmanPerLayer: [null, 0.5],
+    interval: [-1, 1],
+    baseline: { cosine: [0.3, 0.2, 0.1], spearman: -0.5 },
+  } as unknown as StsDocument;
+  it('ranks (1 = least similar), the residual rank, sorting and CSV', () => {
+    const rows = stsRows(doc, [
+      { a: 'x', b: 'y' },
+      { a: 'p', b: 'q' },
+      { a: 'r', b: 's' },
+    ]);
+    expect(rows.map((r) => [r.goldRank, r.scoreRank, r.residual])).toEqual([
+      [1, 2, 1],
+      [3, 3, 0],
+      [2, 1, -1],
+    ]);
+    expect(rows[0].a).toBe('x');
+    expect(sortRows(rows, 'residual').map((r) => r.n)).toEqual([1, 2, 3]);
+    expect(sortRows(rows, 'gold').map((r) => r.n)).toEqual([2, 3, 1]);
+    expect(sortRows(rows, 'score').map((r) => r.n)).toEqual([2, 1, 3]);
+    expect(stsRowsCsv(rows).split('\n')[1]).toBe('1,x,y,1,0.2,1,2,1,0.3');
+    const csv = rhoCsv(doc).split('\n');
+    expect(csv).toEqual([
+      'what,rho,in_window,lo,hi',
+      'layer 0,,0,,',
+      'layer 1,0.5,1,,',
+      'window 1-1,0.5,1,-1,1',
+      'hidden-state baseline,-0.5,0,,',
+    ]);
   });
 });
