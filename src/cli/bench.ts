@@ -11,6 +11,7 @@ import { GpuContext, optionsFor, precisionLabel } from '../gpu/context';
 import type { Precision } from '../engine/types';
 import { checkF16Kernels } from '../gpu/f16check';
 import { GpuProfiler } from '../gpu/profiler';
+import { benchSts, type StsBenchRow } from './bench-sts';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
 import { runGpu } from '../engine/run-gpu';
 import { estimateGpuMemory, type SavedInputs } from '../engine/memory';
@@ -75,6 +76,10 @@ const { values } = parseArgs({
      * creation and submits (what the GPU may wait for)
      */
     'cpu-time': { type: 'boolean', default: false },
+    /** also time the STS lab's run: this many pairs of random sentences (0: none) */
+    'sts-pairs': { type: 'string', default: '0' },
+    /** the STS sentences' most tokens (BOS included); lengths are drawn from 8 up to it */
+    'sts-tokens': { type: 'string', default: '64' },
   },
 });
 const repeat = Number(values.repeat);
@@ -433,8 +438,17 @@ async function benchSamples(t: GgmlType): Promise<void> {
           .join(', ')}`,
       );
   }
+  const stsPairs = Number(values['sts-pairs']);
+  if (stsPairs > 0) {
+    const row = await benchSts(ctx, model, stsPairs, Number(values['sts-tokens']));
+    sts.push({ precision, type: GgmlType[t], ...row });
+    console.log(
+      `${config.name} ${precision} ${GgmlType[t]} STS: ${row.pairs} pairs (${row.sentences} sentences, ${row.meanTokens.toFixed(1)} tokens on average, ≤ ${row.maxTokens}): ${row.seconds.toFixed(1)} s, ${row.secondsPerPair.toFixed(3)} s per pair (forward ${row.forwardSeconds.toFixed(1)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (saved inputs on the ${row.memory.savedOn})`,
+    );
+  }
   model.destroy();
 }
+const sts: (StsBenchRow & { precision: string; type: string })[] = [];
 
 for (const p of precisions) {
   const choices =
@@ -460,6 +474,7 @@ const report = {
   ops,
   samples,
   profiles,
+  sts,
   matrices: MATRICES,
 };
 if (values.out) await writeFile(values.out, JSON.stringify(report, null, 1));
