@@ -78,6 +78,7 @@ interface StsSaved {
 
 /** Saves the lab (in the results cache, beside the last session); a failure shows in the cache panel. */
 export async function saveSts(): Promise<void> {
+  if (sts.pairs.length === 0) return; // nothing to bring back (and no entry in the cache list)
   const saved: StsSaved = {
     schema: 'paramscope.sts-lab/1',
     file: sts.file,
