@@ -15,6 +15,8 @@ export interface LayerChartOptions {
   width?: number;
   height?: number;
   yMax?: number;
+  /** the bottom of a linear y axis (default 0): a line chart of values far from 0 */
+  yMin?: number;
   format?: (v: number) => string;
   /** a log y axis (values ≤ 0 are not drawn) */
   logY?: boolean;
@@ -56,7 +58,7 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
         .range([H - m.b, m.t])
     : d3
         .scaleLinear()
-        .domain([0, top || 1])
+        .domain([opts.yMin ?? 0, top || 1])
         .nice()
         .range([H - m.b, m.t]);
   const ok = (v: number) => Number.isFinite(v) && (!opts.logY || v > 0);

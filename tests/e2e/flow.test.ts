@@ -24,7 +24,13 @@ import { DEMO_GGUF } from '../helpers/demo';
 import { pngInfo } from '../helpers/png';
 import { resultNumbers } from '../helpers/results';
 import type { Results } from '../../src/analysis/results';
-import { densitySeries, densitySeriesAt, llmdcosBoxes } from '../../src/analysis/views';
+import {
+  densitySeries,
+  densitySeriesAt,
+  densityView,
+  llmdcosBoxes,
+} from '../../src/analysis/views';
+import { layerSparsity } from '../../src/analysis/allocation';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 
 let server: PreviewServer;
@@ -173,6 +179,37 @@ describe('research flow', () => {
     await page
       .locator('[data-chart="density"]')
       .screenshot({ path: artifactPath('view-density.png') });
+  });
+
+  it('draws the layer-wise sparsity allocation from the density at the views’ γ', async () => {
+    const chart = page.locator('[data-chart="allocation"]');
+    const drawn = () =>
+      chart
+        .locator('[data-series^="S_i"] circle')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    const counts = densityView(
+      { ...cli, sets: [cli.sets[0]] },
+      { at: { gamma: 1e-2 }, mode: 'count' },
+    )[0].values;
+    const want = layerSparsity(counts, 0.5);
+    await expect.poll(async () => (await drawn()).length).toBe(8);
+    (await drawn()).forEach((v, l) => expect(Math.abs(v - want[l])).toBeLessThan(1e-4));
+    expect(await chart.locator('[data-series="uniform S = 0.5"] circle').count()).toBe(8);
+    // the paper's 32-layer list cannot be laid over 8 layers; a list of yours can
+    expect(await chart.locator('[data-series="paper, Llama-2-7B"]').count()).toBe(0);
+    await chart.locator('summary', { hasText: 'your list' }).click();
+    await chart.locator('[data-field="alloc-list"]').fill('0.5\n0.4\n0.3');
+    expect(await chart.locator('[data-field="alloc-list-error"]').innerText()).toMatch(
+      /3 values for 8 layers/,
+    );
+    await chart.locator('[data-field="alloc-list"]').fill('0.5 0.4 0.3 0.5 0.6 0.5 0.4 0.3');
+    await expect.poll(() => chart.locator('[data-series="your list"] circle').count()).toBe(8);
+    await chart.locator('[data-field="alloc-s"]').fill('1');
+    expect(await chart.locator('[data-field="alloc-error"]').innerText()).toMatch(
+      /sparsity 1: needs 0 ≤ S < 1/,
+    );
+    await chart.locator('[data-field="alloc-s"]').fill('0.5');
+    await chart.screenshot({ path: artifactPath('view-allocation.png') });
   });
 
   it('exports SVG, PNG, CSV and JSON of the density chart with what it draws', async () => {

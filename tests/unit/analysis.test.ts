@@ -1,6 +1,12 @@
 // Analysis math against METHOD.md's test vectors and hand-computed values.
 import { describe, expect, it } from 'vitest';
-import { layerSparsity } from '../../src/analysis/allocation';
+import {
+  allocationSteps,
+  checkAllocation,
+  layerSparsity,
+  PAPER_LLAMA2_7B,
+  parseSparsityList,
+} from '../../src/analysis/allocation';
 import { ranks, spearman } from '../../src/analysis/spearman';
 import { llmdcos, meanOverLayers } from '../../src/analysis/llmdcos';
 import { defaultWindow } from '../../src/analysis/views';
@@ -118,5 +124,31 @@ describe('reductions and metrics', () => {
     expect(Array.from(metricValues('grad', W, 3, dW))).toEqual([0.5, 0.5, 1, 0, 2, 1]);
     expect(Array.from(metricValues('wanda', W, 3, undefined, n))).toEqual([5, 0, 3, 20, 0, 6]);
     expect(Array.from(metricValues('magnitude', W, 3))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('allocation steps, the paper list and list files', () => {
+  it('steps agree with the formula; S_i from the steps is layerSparsity', () => {
+    const st = allocationSteps(C4_COUNTS, 0.5);
+    expect(st.sparsity).toEqual(layerSparsity(C4_COUNTS, 0.5));
+    const mean = C4_COUNTS.reduce((a, b) => a + b, 0) / 32;
+    expect(st.z.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 9);
+    expect(st.z[0]).toBeCloseTo(
+      (C4_COUNTS[0] - mean) / Math.sqrt(C4_COUNTS.reduce((a, n) => a + (n - mean) ** 2, 0) / 32),
+      12,
+    );
+    expect(st.nPrime[0]).toBeCloseTo(1 / (1 + Math.exp(-(st.z[0] + 2))), 12);
+    expect(PAPER_LLAMA2_7B).toHaveLength(32);
+    expect(PAPER_LLAMA2_7B.reduce((a, b) => a + b, 0) / 32).toBeCloseTo(0.5, 2);
+  });
+  it('reads a list, one number per line, and refuses bad ones by name', () => {
+    expect(parseSparsityList('0.5\n0.4\n\n0.6\n', 3)).toEqual([0.5, 0.4, 0.6]);
+    expect(parseSparsityList('0.5, 0.4 0.6', 3)).toEqual([0.5, 0.4, 0.6]);
+    expect(() => parseSparsityList('0.5\n0.4', 3)).toThrow(/^2 values for 3 layers/);
+    expect(() => parseSparsityList('0.5\nx\n0.6', 3)).toThrow(/^value 2 \("x"\) is not a sparsity/);
+    expect(() => parseSparsityList('0.5\n1\n0.6', 3)).toThrow(/^value 2/);
+    expect(() => checkAllocation(1, 2, 0.2)).toThrow(/sparsity 1: needs 0 ≤ S < 1/);
+    expect(() => checkAllocation(0.5, 2, -1)).toThrow(/β -1/);
+    expect(() => checkAllocation(0.5, 2, 0.2)).not.toThrow();
   });
 });
