@@ -16,7 +16,10 @@ export interface TensorToWrite {
   /** GGUF order, innermost first */
   dims: number[];
   type: GgmlType;
-  data: Float32Array;
+  /** values, quantized to `type` on write */
+  data?: Float32Array;
+  /** or the tensor's bytes as they are (already of `type`) */
+  raw?: Uint8Array;
 }
 
 export const meta = {
@@ -129,10 +132,17 @@ export function writeGguf(
   }
   const encoded = tensors.map((t) => {
     const elements = t.dims.reduce((a, b) => a * b, 1);
-    if (elements !== t.data.length) {
-      throw new Error(`tensor ${t.name}: dims ${t.dims.join('×')} but ${t.data.length} values`);
+    const block = BLOCK[t.type];
+    if (!block) throw new Error(`tensor ${t.name}: unsupported type ${t.type}`);
+    if (t.raw) {
+      const want = (elements / block.elements) * block.bytes;
+      if (t.raw.byteLength !== want)
+        throw new Error(`tensor ${t.name}: ${t.raw.byteLength} bytes for ${want}`);
+      return t.raw;
     }
-    if (!BLOCK[t.type]) throw new Error(`tensor ${t.name}: unsupported type ${t.type}`);
+    if (!t.data || elements !== t.data.length) {
+      throw new Error(`tensor ${t.name}: dims ${t.dims.join('×')} but ${t.data?.length} values`);
+    }
     return quantize(t.type, t.data);
   });
   let offset = 0;

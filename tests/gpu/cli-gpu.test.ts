@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { validateResults, type Results } from '../../src/analysis/results';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { fixtureBytes } from '../helpers/fixtures';
-import { analyzeCli, stsCli } from '../helpers/cli';
+import { analyzeCli, pruneCli, stsCli } from '../helpers/cli';
 import { SWIFTSHADER_ICD } from '../../src/gpu/node';
 import { resultNumbers } from '../helpers/results';
 
@@ -139,5 +139,32 @@ describe('npm run sts --backend gpu', () => {
     expect(gpu.spearmanPerLayer.map((x) => x.toFixed(6))).toEqual(
       ref.spearmanPerLayer.map((x) => x.toFixed(6)),
     );
+  });
+});
+
+describe('npm run prune --backend gpu', () => {
+  it('the perplexities of the reference backend (1e-4), dense and pruned', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-gpu-'));
+    const model = join(dir, 'q4_0.gguf');
+    writeFileSync(model, fixtureBytes('q4_0'));
+    const evalFile = join(dir, 'eval.txt');
+    writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
+    const run = async (backend: string) => {
+      const out = join(dir, `${backend}.json`);
+      await pruneCli([
+        ...['--model', model, '--eval', evalFile, '--split', 'paragraphs'],
+        ...['--method', 'magnitude', '--sparsity', '0.6', '--backend', backend, '--out', out],
+      ]);
+      return JSON.parse(readFileSync(out, 'utf8')) as {
+        pruned: number[][];
+        perplexity: { dense: number; pruned: number; tokens: number };
+      };
+    };
+    const [gpu, ref] = [await run('gpu'), await run('reference')];
+    expect(gpu.pruned).toEqual(ref.pruned);
+    expect(gpu.perplexity.tokens).toBe(ref.perplexity.tokens);
+    expect(Math.abs(gpu.perplexity.dense / ref.perplexity.dense - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(gpu.perplexity.pruned / ref.perplexity.pruned - 1)).toBeLessThan(1e-4);
+    expect(gpu.perplexity.pruned).toBeGreaterThan(gpu.perplexity.dense * 1.001);
   });
 });

@@ -20,3 +20,12 @@ export function stsCli(args: string[], env: Record<string, string> = {}) {
     { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
   );
 }
+
+/** Runs `npm run prune`'s entry point as a child process. */
+export function pruneCli(args: string[], env: Record<string, string> = {}) {
+  return run(
+    process.execPath,
+    ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src/cli/prune.ts', ...args],
+    { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
+  );
+}

@@ -1,0 +1,127 @@
+// What `npm run prune` reads and writes besides the pruning itself: sample files as token ids,
+// the allocation (uniform, from a density set, or a list file), the pruned GGUF image, and the
+// perplexity of a model file on either backend.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { readTensorBytes, readGguf, type GgufFile } from '../gguf/reader';
+import { bytesSource } from '../gguf/source';
+import { GgufValueType } from '../gguf/types';
+import { meta, writeGguf } from '../gguf/writer';
+import { loadLlamaWeights } from '../model/weights';
+import { parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
+import type { Tokenizer } from '../tokenizer/index';
+import { layerSparsity, parseSparsityList } from '../analysis/allocation';
+import { gpuPerplexity, referencePerplexity, type Perplexity } from '../engine/perplexity';
+import type { Precision } from '../engine/types';
+import { runOn, UsageError } from './common';
+
+/** A sample file's samples as token ids (texts tokenized, BOS first, at most maxTokens). */
+export async function sampleFile(
+  path: string,
+  tok: Tokenizer,
+  maxTokens: number,
+  split: TxtSplit = 'file',
+) {
+  const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
+  return samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) }));
+}
+
+/** N_i: the density set's activated parameters per layer over the 7 matrices at `threshold`. */
+export async function densityCounts(
+  file: GgufFile,
+  samples: { source: string; tokens: number[] }[],
+  threshold: number,
+  maxTokens: number,
+  backend: 'reference' | 'gpu',
+  precision: Precision,
+): Promise<number[]> {
+  const { out } = await runOn(
+    file,
+    {
+      sets: [{ name: 'density', samples }],
+      pairs: [],
+      thresholds: [threshold],
+      metric: 'grad_x_weight',
+      maxTokens,
+    },
+    backend,
+    precision,
+  );
+  return out.sets[0].density.counts.map((row) => row.reduce((a, m) => a + m[0], 0));
+}
+
+/** S_i from a list file (one number per line), refused by name when it does not fit L. */
+export async function listSparsity(path: string, L: number): Promise<number[]> {
+  try {
+    return parseSparsityList(await readFile(path, 'utf8'), L);
+  } catch (e) {
+    throw new UsageError(`--allocation ${basename(path)}: ${(e as Error).message}`);
+  }
+}
+
+export { layerSparsity };
+
+/** The pruned model as a GGUF image: the file's tensors, the pruned ones replaced, its metadata
+ * with the pruning recorded and `general.name` suffixed. */
+export async function prunedGguf(
+  file: GgufFile,
+  tensors: Map<string, Uint8Array>,
+  record: { method: string; sparsity: number; allocation: string; layerSparsity: number[] },
+): Promise<Uint8Array> {
+  const kv = new Map(file.metadata);
+  const name = (file.metadata.get('general.name')?.value as string | undefined) ?? 'model';
+  kv.set(
+    'general.name',
+    meta.str(`${name} (pruned: ${record.method} ${record.sparsity}, ${record.allocation})`),
+  );
+  kv.set('paramscope.prune.method', meta.str(record.method));
+  kv.set('paramscope.prune.sparsity', meta.f32(record.sparsity));
+  kv.set('paramscope.prune.allocation', meta.str(record.allocation));
+  kv.set('paramscope.prune.layer_sparsity', meta.arr(GgufValueType.FLOAT32, record.layerSparsity));
+  const out = [];
+  for (const t of file.tensors.values())
+    out.push({
+      name: t.name,
+      dims: t.dims,
+      type: t.type,
+      raw: tensors.get(t.name) ?? (await readTensorBytes(file, t.name)),
+    });
+  return writeGguf(kv, out);
+}
+
+/** Perplexity of each model image on the eval samples, on one backend (one GPU device). */
+export async function perplexities(
+  images: GgufFile[],
+  samples: { source: string; tokens: number[] }[],
+  backend: 'reference' | 'gpu',
+  precision: Precision,
+): Promise<Perplexity[]> {
+  if (backend === 'reference')
+    return Promise.all(
+      images.map(async (f) => referencePerplexity(await loadLlamaWeights(f), samples)),
+    );
+  const [{ openNodeGpu }, { GpuContext, optionsFor }, { uploadLlama }] = await Promise.all([
+    import('../gpu/node'),
+    import('../gpu/context'),
+    import('../gpu/model'),
+  ]);
+  const { gpu } = await openNodeGpu();
+  try {
+    const ctx = new GpuContext(gpu.device, optionsFor(gpu.summary, precision));
+    const out: Perplexity[] = [];
+    for (const f of images) {
+      const model = await uploadLlama(ctx, f);
+      try {
+        out.push(await gpuPerplexity(ctx, model, samples));
+      } finally {
+        model.destroy();
+      }
+    }
+    return out;
+  } finally {
+    gpu.device.destroy();
+  }
+}
+
+/** A GGUF image read back as a file (the pruned model before it is written anywhere). */
+export const imageFile = (bytes: Uint8Array, name: string) => readGguf(bytesSource(bytes, name));

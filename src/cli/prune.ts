@@ -1,0 +1,227 @@
+// npm run prune -- --model M.gguf --eval FILE [--calibration FILE] [--method wanda|magnitude|random]
+//   [--allocation uniform|density|LIST_FILE] [--sparsity 0.5] [--alpha 2] [--beta 0.2]
+//   [--density-set FILE --threshold X] [--max-tokens N] [--seed 0] [--backend reference|gpu]
+//   [--precision f32|f16] --out prune.json [--write-gguf pruned.gguf]
+// The paper's Validations 1–2 (METHOD.md §4): per-layer sparsities S_i (uniform, or from a density
+// set's activated counts), the 7 matrices of every layer pruned row by row (src/prune, on the CPU:
+// small models), and perplexity on the eval samples, dense and pruned, on either backend.
+// Output: docs/prune-schema.md (paramscope.prune/1).
+import { openAsBlob } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readGguf } from '../gguf/reader';
+import { blobSource } from '../gguf/source';
+import { llamaConfig } from '../model/config';
+import { loadLlamaWeights } from '../model/weights';
+import { tokenizerFromGguf } from '../tokenizer/index';
+import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
+import { checkAllocation } from '../analysis/allocation';
+import { pruneModel } from '../prune/prune';
+import { PRUNE_METHODS, type PruneMethod } from '../prune/select';
+import type { Precision } from '../engine/types';
+import { oneLine } from '../util/message';
+import { inputFile, reportError, UsageError } from './common';
+import * as io from './prune-io';
+
+export const PRUNE_SCHEMA = 'paramscope.prune/1';
+
+const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration FILE]
+  [--method wanda|magnitude|random] [--allocation uniform|density|LIST_FILE] [--sparsity 0.5]
+  [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X] [--max-tokens N] [--seed 0]
+  [--split file|paragraphs|lines]
+  [--backend reference|gpu] [--precision f32|f16] --out prune.json [--write-gguf pruned.gguf]`;
+
+function options(argv: string[]) {
+  const s = (d?: string) => ({
+    type: 'string' as const,
+    ...(d !== undefined ? { default: d } : {}),
+  });
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        model: s(),
+        eval: s(),
+        calibration: s(),
+        method: s('wanda'),
+        allocation: s('uniform'),
+        sparsity: s('0.5'),
+        alpha: s('2'),
+        beta: s('0.2'),
+        'density-set': s(),
+        threshold: s(),
+        'max-tokens': s(String(DEFAULT_MAX_TOKENS)),
+        split: s('file'),
+        seed: s('0'),
+        backend: s('reference'),
+        precision: s('f32'),
+        out: s(),
+        'write-gguf': s(),
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    throw new UsageError(oneLine((e as Error).message));
+  }
+}
+
+/** The settings of `argv`, each refused by name when wrong. */
+function settings(v: ReturnType<typeof options>) {
+  if (!v.model || !v.eval || !v.out) throw new UsageError('--model, --eval and --out are required');
+  const method = v.method as PruneMethod;
+  if (!PRUNE_METHODS.includes(method))
+    throw new UsageError(`--method ${v.method}: one of ${PRUNE_METHODS.join(', ')}`);
+  if (method === 'wanda' && !v.calibration)
+    throw new UsageError('--method wanda needs --calibration FILE (its column norms)');
+  const [sparsity, alpha, beta] = [Number(v.sparsity), Number(v.alpha), Number(v.beta)];
+  try {
+    checkAllocation(sparsity, alpha, beta);
+  } catch (e) {
+    throw new UsageError(`--sparsity/--alpha/--beta: ${(e as Error).message}`);
+  }
+  const maxTokens = Number(v['max-tokens']);
+  if (!Number.isInteger(maxTokens) || maxTokens < 2)
+    throw new UsageError(`--max-tokens ${v['max-tokens']}: an integer ≥ 2`);
+  const seed = Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${v.seed}: an integer ≥ 0`);
+  const backend = v.backend as 'reference' | 'gpu';
+  if (backend !== 'reference' && backend !== 'gpu')
+    throw new UsageError(`--backend ${v.backend}: reference or gpu`);
+  const precision = v.precision as Precision;
+  if (precision !== 'f32' && precision !== 'f16')
+    throw new UsageError(`--precision ${v.precision}: f32 or f16`);
+  const split = v.split as TxtSplit;
+  if (!['file', 'paragraphs', 'lines'].includes(split))
+    throw new UsageError(`--split ${v.split}: file, paragraphs or lines`);
+  const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
+  if (v.allocation === 'density' && (!v['density-set'] || !(threshold! > 0)))
+    throw new UsageError('--allocation density needs --density-set FILE and --threshold X > 0');
+  return {
+    ...v,
+    method,
+    sparsity,
+    alpha,
+    beta,
+    maxTokens,
+    seed,
+    backend,
+    precision,
+    threshold,
+    split,
+  };
+}
+
+/** S_i per layer and the counts N_i they came from (null unless density). */
+async function allocate(
+  s: ReturnType<typeof settings>,
+  file: Awaited<ReturnType<typeof readGguf>>,
+  tok: ReturnType<typeof tokenizerFromGguf>,
+  L: number,
+): Promise<{ counts: number[] | null; sparsity: number[] }> {
+  if (s.allocation === 'uniform') return { counts: null, sparsity: new Array(L).fill(s.sparsity) };
+  if (s.allocation === 'density') {
+    const path = await inputFile('--density-set', s['density-set']!);
+    const samples = await io.sampleFile(path, tok, s.maxTokens, s.split);
+    const counts = await io.densityCounts(
+      file,
+      samples,
+      s.threshold!,
+      s.maxTokens,
+      s.backend,
+      s.precision,
+    );
+    return { counts, sparsity: io.layerSparsity(counts, s.sparsity, s.alpha, s.beta) };
+  }
+  const path = await inputFile('--allocation', s.allocation!);
+  return { counts: null, sparsity: await io.listSparsity(path, L) };
+}
+
+const sec = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
+
+export async function main(argv: string[]): Promise<number> {
+  const v = options(argv);
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const s = settings(v);
+  const modelPath = await inputFile('--model', s.model!);
+  const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
+  const config = llamaConfig(file);
+  const tok = tokenizerFromGguf(file);
+  const evalSamples = await io.sampleFile(
+    await inputFile('--eval', s.eval!),
+    tok,
+    s.maxTokens,
+    s.split,
+  );
+  const calibration = s.calibration
+    ? await io.sampleFile(
+        await inputFile('--calibration', s.calibration),
+        tok,
+        s.maxTokens,
+        s.split,
+      )
+    : [];
+  const started = Date.now();
+  const alloc = await allocate(s, file, tok, config.blockCount);
+  const t1 = Date.now();
+  const w = await loadLlamaWeights(file);
+  const outcome = await pruneModel(file, w, {
+    method: s.method,
+    sparsity: alloc.sparsity,
+    seed: s.seed,
+    calibration: calibration.map((x) => x.tokens),
+  });
+  const allocation =
+    s.allocation === 'uniform' || s.allocation === 'density' ? s.allocation : 'list';
+  const image = await io.prunedGguf(file, outcome.tensors, {
+    method: s.method,
+    sparsity: s.sparsity,
+    allocation,
+    layerSparsity: alloc.sparsity,
+  });
+  const t2 = Date.now();
+  const [dense, pruned] = await io.perplexities(
+    [file, await io.imageFile(image, 'pruned.gguf')],
+    evalSamples,
+    s.backend,
+    s.precision,
+  );
+  const doc = {
+    schema: PRUNE_SCHEMA,
+    createdAt: new Date().toISOString(),
+    model: { name: config.name, file: basename(modelPath), layers: config.blockCount },
+    settings: {
+      method: s.method,
+      allocation,
+      sparsity: s.sparsity,
+      alpha: s.alpha,
+      beta: s.beta,
+      threshold: s.threshold ?? null,
+      maxTokens: s.maxTokens,
+      seed: s.seed,
+      backend: s.backend,
+      precision: s.precision,
+    },
+    allocation: { counts: alloc.counts, sparsity: alloc.sparsity },
+    pruned: outcome.pruned,
+    perplexity: { dense: dense.ppl, pruned: pruned.ppl, tokens: dense.tokens },
+    calibration: {
+      samples: calibration.length,
+      tokens: calibration.reduce((a, x) => a + x.tokens.length, 0),
+    },
+  };
+  await writeFile(s.out!, JSON.stringify(doc));
+  if (s['write-gguf']) await writeFile(s['write-gguf'], image);
+  console.log(
+    `${s.method} at ${s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, t2)} s pruning, ${sec(t2, Date.now())} s perplexity → ${s.out}`,
+  );
+  return 0;
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]));
+if (isEntry)
+  main(process.argv.slice(2)).then(process.exit, (e: Error) => process.exit(reportError(e, USAGE)));

@@ -1,0 +1,49 @@
+// Pruned weights set to exactly 0 in a tensor's own bytes, for the types where 0 is exact and the
+// other weights stay bit for bit: F32, F16, BF16 (0 is 0), Q8_0 (value d · q: q = 0) and Q4_0
+// (value d · (q − 8): q = 8). Types with a min offset (Q4_1, K-quants) cannot hold an exact 0
+// without re-encoding their block: refused by name.
+import { GgmlType } from '../gguf/types';
+
+export const ZEROABLE: GgmlType[] = [
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.BF16,
+  GgmlType.Q8_0,
+  GgmlType.Q4_0,
+];
+
+/** A copy of `bytes` (a tensor of `type`) with the elements where mask = 1 set to exactly 0. */
+export function zeroMasked(
+  name: string,
+  type: GgmlType,
+  bytes: Uint8Array,
+  mask: Uint8Array,
+): Uint8Array {
+  const out = bytes.slice();
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const n = mask.length;
+  switch (type) {
+    case GgmlType.F32:
+      for (let e = 0; e < n; e++) if (mask[e]) v.setFloat32(e * 4, 0, true);
+      return out;
+    case GgmlType.F16:
+    case GgmlType.BF16:
+      for (let e = 0; e < n; e++) if (mask[e]) v.setUint16(e * 2, 0, true);
+      return out;
+    case GgmlType.Q8_0:
+      for (let e = 0; e < n; e++) if (mask[e]) out[(e >> 5) * 34 + 2 + (e & 31)] = 0;
+      return out;
+    case GgmlType.Q4_0:
+      for (let e = 0; e < n; e++) {
+        if (!mask[e]) continue;
+        const j = e & 31;
+        const at = (e >> 5) * 18 + 2 + (j & 15);
+        out[at] = j < 16 ? (out[at] & 0xf0) | 8 : (out[at] & 0x0f) | 0x80;
+      }
+      return out;
+    default:
+      throw new Error(
+        `tensor "${name}" is ${GgmlType[type] ?? type}: pruning writes F32, F16, BF16, Q8_0 and Q4_0 tensors (where 0 is exact); re-encoding ${GgmlType[type] ?? type} blocks is not built yet`,
+      );
+  }
+}

@@ -1,0 +1,134 @@
+// `npm run prune` end to end on fixture models (reference backend): prune.json's counts follow
+// the row rule, its perplexities equal the perplexity engine on the dense file and on the written
+// GGUF read back (a round trip that keeps every unpruned weight), the allocation from a density
+// set follows METHOD.md §4, and bad input gets a one-line named error with the usage.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readGguf } from '../../src/gguf/reader';
+import { bytesSource } from '../../src/gguf/source';
+import { loadLlamaWeights } from '../../src/model/weights';
+import { MATRICES, matrixShape } from '../../src/model/config';
+import { referencePerplexity } from '../../src/engine/perplexity';
+import { tokenizerFromGguf } from '../../src/tokenizer/index';
+import { sampleTokens } from '../../src/samples/load';
+import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
+import { layerSparsity } from '../../src/analysis/allocation';
+import { pruneCli } from '../helpers/cli';
+
+interface PruneDoc {
+  schema: string;
+  settings: { method: string; allocation: string; sparsity: number };
+  allocation: { counts: number[] | null; sparsity: number[] };
+  pruned: number[][];
+  perplexity: { dense: number; pruned: number; tokens: number };
+  calibration: { samples: number; tokens: number };
+}
+
+const EVAL = ['the cat sat on the mat', 'in the beginning was the word', 'a dog ran home'];
+const CALIB = ['an apple a day keeps', 'the quick brown fox jumps'];
+
+describe('npm run prune (reference backend)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-'));
+  const model = join(dir, 'q8_0.gguf');
+  writeFileSync(model, fixtureBytes('q8_0'));
+  const evalFile = join(dir, 'eval.txt');
+  writeFileSync(evalFile, EVAL.join('\n\n'));
+  const calib = join(dir, 'calib.jsonl');
+  writeFileSync(calib, CALIB.map((text) => JSON.stringify({ text })).join('\n'));
+
+  it('wanda at 0.5: counts, perplexities, and the written GGUF read back', async () => {
+    const out = join(dir, 'prune.json');
+    const gguf = join(dir, 'pruned.gguf');
+    await pruneCli([
+      ...['--model', model, '--eval', evalFile, '--calibration', calib, '--split', 'paragraphs'],
+      ...['--method', 'wanda', '--out', out, '--write-gguf', gguf],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc;
+    expect(doc.schema).toBe('paramscope.prune/1');
+    const file = await fixtureFile('q8_0');
+    const c = (await loadLlamaWeights(file)).config;
+    expect(doc.allocation.sparsity).toEqual(new Array(c.blockCount).fill(0.5));
+    expect(doc.pruned).toEqual(
+      Array.from({ length: c.blockCount }, () =>
+        MATRICES.map((m) => matrixShape(c, m).O * Math.floor(matrixShape(c, m).I * 0.5)),
+      ),
+    );
+    const tok = tokenizerFromGguf(file);
+    const samples = EVAL.map((text, i) => ({
+      source: String(i),
+      tokens: sampleTokens({ source: '', text }, tok),
+    }));
+    expect(doc.calibration.samples).toBe(2);
+    const dense = referencePerplexity(await loadLlamaWeights(file), samples);
+    const back = await readGguf(bytesSource(new Uint8Array(readFileSync(gguf)), 'pruned.gguf'));
+    const pw = await loadLlamaWeights(back);
+    const pruned = referencePerplexity(pw, samples);
+    expect(doc.perplexity.tokens).toBe(dense.tokens);
+    expect(doc.perplexity.dense).toBeCloseTo(dense.ppl, 9);
+    expect(doc.perplexity.pruned).toBeCloseTo(pruned.ppl, 9);
+    expect(doc.perplexity.pruned).not.toBeCloseTo(doc.perplexity.dense, 3);
+    // the pruned set (zeros of the file's own first: metric 0) is all that became 0; the rest
+    // is bit-identical
+    const w = await loadLlamaWeights(file);
+    pw.layers.forEach((lw, l) =>
+      MATRICES.forEach((m, mi) => {
+        const P = lw.matrices[m];
+        const W = w.layers[l].matrices[m];
+        let zeros = 0;
+        P.forEach((x, e) => {
+          if (x === 0) zeros++;
+          else expect(x).toBe(W[e]);
+        });
+        expect(zeros).toBe(doc.pruned[l][mi]);
+      }),
+    );
+    expect(String(back.metadata.get('general.name')?.value)).toMatch(
+      /\(pruned: wanda 0\.5, uniform\)$/,
+    );
+  });
+
+  it('density allocation: S_i from the density set’s counts (METHOD.md §4), mean S', async () => {
+    const out = join(dir, 'density.json');
+    await pruneCli([
+      ...['--model', model, '--eval', evalFile, '--split', 'paragraphs', '--method', 'magnitude'],
+      ...['--allocation', 'density', '--density-set', calib, '--threshold', '1e-3'],
+      ...['--sparsity', '0.4', '--out', out],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc;
+    const counts = doc.allocation.counts!;
+    expect(counts.length).toBe(doc.allocation.sparsity.length);
+    expect(counts.every((n) => Number.isInteger(n) && n > 0)).toBe(true);
+    expect(doc.allocation.sparsity).toEqual(layerSparsity(counts, 0.4, 2, 0.2));
+    const mean = doc.allocation.sparsity.reduce((a, b) => a + b, 0) / counts.length;
+    expect(mean).toBeCloseTo(0.4, 12);
+    expect(doc.settings.allocation).toBe('density');
+  });
+
+  it('refuses bad input by name: sparsity, a list of the wrong length, one-token samples', async () => {
+    const fail = async (args: string[]) => {
+      try {
+        await pruneCli(['--model', model, '--out', join(dir, 'x.json'), ...args]);
+      } catch (e) {
+        return e as { code: number; stderr: string };
+      }
+      throw new Error(`no error for ${args.join(' ')}`);
+    };
+    const s = await fail(['--eval', evalFile, '--method', 'magnitude', '--sparsity', '1']);
+    expect(s.stderr).toMatch(/--sparsity\/--alpha\/--beta: sparsity 1: needs 0 ≤ S < 1/);
+    expect(s.code).toBe(2);
+    const list = join(dir, 'list.txt');
+    writeFileSync(list, '0.5\n0.4\n0.3\n0.2\n0.1\n');
+    const l = await fail(['--eval', evalFile, '--method', 'magnitude', '--allocation', list]);
+    expect(l.stderr).toMatch(/--allocation list\.txt: 5 values for \d+ layers/);
+    const one = join(dir, 'one.jsonl');
+    writeFileSync(one, '{"tokens": [1]}\n');
+    const o = await fail(['--eval', one, '--method', 'magnitude']);
+    expect(o.stderr).toMatch(
+      /^error: .*has 1 token\(s\): perplexity needs BOS and at least one more/,
+    );
+    const w = await fail(['--eval', evalFile]);
+    expect(w.stderr).toMatch(/--method wanda needs --calibration FILE/);
+  });
+});

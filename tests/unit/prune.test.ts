@@ -1,0 +1,126 @@
+// Pruning (src/prune): the row rule (⌊I·S⌋ smallest per row, ties to the lower column, zeros
+// first), exact zeros written into each type's own bytes with every other weight unchanged, and
+// whole-model pruning — magnitude on a Q4_0 fixture (many equal |W| in a block: the tie rule), and
+// Wanda's sequential calibration checked against an independent recomputation of its norms.
+import { describe, expect, it } from 'vitest';
+import { rowMask, pruneMetric, prunedPerRow } from '../../src/prune/select';
+import { zeroMasked, ZEROABLE } from '../../src/prune/zero';
+import { pruneModel } from '../../src/prune/prune';
+import { randomTensorBytes } from '../../src/gguf/random-blocks';
+import { dequantize } from '../../src/gguf/dequant';
+import { GgmlType } from '../../src/gguf/types';
+import { MATRICES, layerTensorName, matrixShape } from '../../src/model/config';
+import { embed, layerForward, layerInputs } from '../../src/reference/llama';
+import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
+
+describe('the row rule', () => {
+  it('prunes the k smallest of each row, ties to the lower column, zeros first', () => {
+    // row 0: 1, 1 at cols 1, 3 are the two smallest; row 1: the zero (col 1), then 3 (col 0)
+    const m = rowMask([5, 1, 2, 1, 9, 3, 0, 4, 4, 8], 2, 5, 2);
+    // three equal values, two pruned: the lower columns
+    expect([...rowMask([7, 7, 7, 1], 1, 4, 3)]).toEqual([1, 1, 0, 1]);
+    expect([...m]).toEqual([0, 1, 0, 1, 0, 1, 1, 0, 0, 0]);
+    const t = rowMask([2, 2, 2, 2], 1, 4, 3);
+    expect([...t]).toEqual([1, 1, 1, 0]);
+    expect(prunedPerRow(10, 0.55)).toBe(5);
+    expect([...pruneMetric('wanda', [1, -2, 3, -4], 2, { norms: [10, 1] })]).toEqual([
+      10, 2, 30, 4,
+    ]);
+    const r = pruneMetric('random', [0, 1, 2, 0], 4, { seed: 3 });
+    expect([r[0], r[3]]).toEqual([0, 0]);
+    expect(r[1]).toBeGreaterThan(0);
+  });
+});
+
+describe('exact zeros in the file’s own bytes', () => {
+  it.each(ZEROABLE.map((t) => [GgmlType[t], t] as const))(
+    '%s: masked weights are 0, all others bit-identical',
+    (_, type) => {
+      const n = 256;
+      const bytes = randomTensorBytes(type, n, 9);
+      const mask = Uint8Array.from({ length: n }, (_, e) => ((e * 37) % 5 === 0 ? 1 : 0));
+      const before = dequantize(type, bytes, n);
+      const after = dequantize(type, zeroMasked('t', type, bytes, mask), n);
+      for (let e = 0; e < n; e++)
+        expect(Object.is(after[e], mask[e] ? 0 : before[e]) || (mask[e] && after[e] === 0)).toBe(
+          true,
+        );
+    },
+  );
+  it('refuses a type with a min offset by name', () => {
+    expect(() =>
+      zeroMasked('blk.0.attn_q.weight', GgmlType.Q4_1, new Uint8Array(20), new Uint8Array(32)),
+    ).toThrow(/tensor "blk\.0\.attn_q\.weight" is Q4_1: pruning writes F32, F16, BF16, Q8_0/);
+  });
+});
+
+describe('pruning a model', () => {
+  it('magnitude on Q4_0: exactly ⌊I·S_i⌋ per row, the smallest |W|, ties by column', async () => {
+    const file = await fixtureFile('q4_0');
+    const w = await fixtureWeights('q4_0');
+    const L = w.config.blockCount;
+    const sparsity = Array.from({ length: L }, (_, l) => 0.3 + 0.1 * l);
+    const out = await pruneModel(file, w, { method: 'magnitude', sparsity, seed: 0 });
+    for (let l = 0; l < L; l++)
+      MATRICES.forEach((m, mi) => {
+        const { O, I } = matrixShape(w.config, m);
+        const k = Math.floor(I * sparsity[l]);
+        const name = layerTensorName(l, m);
+        const P = dequantize(GgmlType.Q4_0, out.tensors.get(name)!, O * I);
+        const W = w.layers[l].matrices[m];
+        expect(out.pruned[l][mi]).toBe(O * k);
+        for (let o = 0; o < O; o++) {
+          // the rule, stated directly: columns sorted by (|W|, column), the first k are 0
+          const order = Array.from({ length: I }, (_, i) => i).sort(
+            (a, b) => Math.abs(W[o * I + a]) - Math.abs(W[o * I + b]) || a - b,
+          );
+          order.forEach((i, j) => {
+            const e = o * I + i;
+            if (j < k) expect(P[e] === 0, `layer ${l} ${m} (${o}, ${i})`).toBe(true);
+            else expect(P[e]).toBe(W[e]);
+          });
+        }
+      });
+  });
+
+  it('wanda: norms from the pruned earlier layers, over every calibration token', async () => {
+    const file = await fixtureFile('f32');
+    const w = await fixtureWeights('f32');
+    const L = w.config.blockCount;
+    const calibration = [
+      [1, 5, 9, 200],
+      [1, 77, 3],
+    ];
+    const sparsity = new Array(L).fill(0.5);
+    const out = await pruneModel(file, w, { method: 'wanda', sparsity, seed: 0, calibration });
+    // independently: walk the layers with the pruned weights, recompute the norms, re-rank
+    const pw = { ...w, layers: w.layers.map((lw) => ({ ...lw, matrices: { ...lw.matrices } })) };
+    let xs = calibration.map((t) => embed(w, t));
+    for (let l = 0; l < L; l++) {
+      const pruned: Record<string, Float32Array> = {};
+      for (const m of MATRICES) {
+        const { O, I } = matrixShape(w.config, m);
+        const n = new Float64Array(I);
+        xs.forEach((x, s) => {
+          const X = layerInputs(layerForward(pw, l, x, calibration[s].length))[m];
+          for (let e = 0; e < X.length; e++) n[e % I] += X[e] ** 2;
+        });
+        const W = w.layers[l].matrices[m];
+        const P = dequantize(GgmlType.F32, out.tensors.get(layerTensorName(l, m))!, O * I);
+        const k = Math.floor(I * 0.5);
+        for (let o = 0; o < 3; o++) {
+          const score = (i: number) => Math.abs(W[o * I + i]) * Math.sqrt(n[i]);
+          const order = Array.from({ length: I }, (_, i) => i).sort(
+            (a, b) => score(a) - score(b) || a - b,
+          );
+          order.slice(0, k).forEach((i) => expect(P[o * I + i] === 0).toBe(true));
+          order.slice(k).forEach((i) => expect(P[o * I + i]).toBe(W[o * I + i]));
+        }
+        pruned[m] = P;
+      }
+      // layer l pruned only once all seven norms are taken on its dense weights
+      Object.assign(pw.layers[l].matrices, pruned);
+      xs = xs.map((x, s) => layerForward(pw, l, x, calibration[s].length).out);
+    }
+  });
+});
