@@ -233,3 +233,14 @@ export function boxCsv(boxes: BoxStats[]): string {
     );
   return rows.join('\n') + '\n';
 }
+
+/**
+ * The matrices chosen after a box for matrix m is switched on or off: a set, in order; null when
+ * switching off would leave none (the last one stays chosen).
+ */
+export function toggledMatrices(current: number[], m: number, on: boolean): number[] | null {
+  const next = new Set(current);
+  if (on) next.add(m);
+  else next.delete(m);
+  return next.size === 0 ? null : [...next].sort((a, b) => a - b);
+}

@@ -38,6 +38,20 @@ export function drawLayerBrush(
         .tickValues(d3.range(0, L, Math.max(1, Math.ceil(L / 16))))
         .tickSize(3),
     );
+  appendLayerBrush(svg, x, { W, H, m }, L, onRange);
+}
+
+/**
+ * A D3 brush over a band scale of layers: the selection is snapped to whole layers, cleared, and
+ * handed to onRange(lo, hi) (0-based, inclusive) when it covers at least one.
+ */
+export function appendLayerBrush(
+  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  x: d3.ScaleBand<number>,
+  { W, H, m }: { W: number; H: number; m: { l: number; r: number; t: number; b: number } },
+  L: number,
+  onRange: (lo: number, hi: number) => void,
+): void {
   const brush = d3
     .brushX()
     .extent([
@@ -47,9 +61,8 @@ export function drawLayerBrush(
     .on('end', (ev: d3.D3BrushEvent<unknown>) => {
       if (!ev.selection || !ev.sourceEvent) return;
       const [a, b] = ev.selection as [number, number];
-      const step = x.step();
-      const lo = Math.max(0, Math.round((a - m.l) / step));
-      const hi = Math.min(L - 1, Math.round((b - m.l) / step) - 1);
+      const lo = Math.max(0, Math.round((a - m.l) / x.step()));
+      const hi = Math.min(L - 1, Math.round((b - m.l) / x.step()) - 1);
       svg.select<SVGGElement>('g.brush').call(brush.move, null);
       if (hi >= lo) onRange(lo, hi);
     });

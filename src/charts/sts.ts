@@ -4,6 +4,7 @@
 // drawStsScatter: gold (x) against the pair score (y); hover finds the nearest point (Delaunay),
 //   so a point under another is still reachable.
 import * as d3 from 'd3';
+import { appendLayerBrush } from './brush';
 
 const fmt = d3.format('.3f');
 const rhoText = (v: number | null) => (v === null ? 'undefined' : fmt(v));
@@ -76,7 +77,7 @@ export function drawRhoPerLayer(
   hline(svg, y, [wx0, wx1], d.rho, '#d4590b', 'rho');
   hline(svg, y, [m.l, W - m.r], d.baseline, '#555', 'baseline', '5 4');
   legend(svg, d, m);
-  brushLayers(svg, x, { W, H, m }, L, onWindow);
+  appendLayerBrush(svg, x, { W, H, m }, L, onWindow);
 }
 
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
@@ -165,30 +166,6 @@ function legend(svg: Svg, d: RhoChart, m: M): void {
     .text(
       `- - - hidden-state baseline (cosine of mean-pooled final states): ρ = ${rhoText(d.baseline)}`,
     );
-}
-
-function brushLayers(
-  svg: Svg,
-  x: d3.ScaleBand<number>,
-  { W, H, m }: { W: number; H: number; m: M },
-  L: number,
-  onWindow: (a: number, b: number) => void,
-): void {
-  const brush = d3
-    .brushX()
-    .extent([
-      [m.l, m.t],
-      [W - m.r, H - m.b],
-    ])
-    .on('end', (ev: d3.D3BrushEvent<unknown>) => {
-      if (!ev.selection || !ev.sourceEvent) return;
-      const [x0, x1] = ev.selection as [number, number];
-      const lo = Math.max(0, Math.round((x0 - m.l) / x.step()));
-      const hi = Math.min(L - 1, Math.round((x1 - m.l) / x.step()) - 1);
-      svg.select<SVGGElement>('g.brush').call(brush.move, null);
-      if (hi >= lo) onWindow(lo, hi);
-    });
-  svg.append('g').attr('class', 'brush').call(brush);
 }
 
 export interface ScatterPoint {

@@ -9,7 +9,7 @@ import {
 } from '../../src/analysis/allocation';
 import { ranks, spearman } from '../../src/analysis/spearman';
 import { llmdcos, meanOverLayers } from '../../src/analysis/llmdcos';
-import { defaultWindow } from '../../src/analysis/views';
+import { defaultWindow, toggledMatrices } from '../../src/analysis/views';
 import { MeanAccumulator, defaultThreshold } from '../../src/analysis/density';
 import {
   countAbove,
@@ -150,5 +150,14 @@ describe('allocation steps, the paper list and list files', () => {
     expect(() => checkAllocation(1, 2, 0.2)).toThrow(/sparsity 1: needs 0 ≤ S < 1/);
     expect(() => checkAllocation(0.5, 2, -1)).toThrow(/β -1/);
     expect(() => checkAllocation(0.5, 2, 0.2)).not.toThrow();
+  });
+});
+
+describe('the chosen matrices', () => {
+  it('are a set in order; the last one cannot be switched off', () => {
+    expect(toggledMatrices([0, 2], 1, true)).toEqual([0, 1, 2]);
+    expect(toggledMatrices([0, 2], 2, true)).toEqual([0, 2]);
+    expect(toggledMatrices([0, 2], 0, false)).toEqual([2]);
+    expect(toggledMatrices([2], 2, false)).toBeNull();
   });
 });
