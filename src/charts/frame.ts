@@ -15,7 +15,7 @@ export function drawFrame(
   x: d3.AxisScale<number>,
   xTicks: (a: d3.Axis<number>) => d3.Axis<number>,
   yAxis: d3.Axis<d3.NumberValue>,
-  labels: { title: string; y: string },
+  labels: { title: string; y: string; x?: string },
 ): void {
   const { W, H, m } = size;
   svg
@@ -36,7 +36,7 @@ export function drawFrame(
     .attr('y', H - 6)
     .attr('text-anchor', 'middle')
     .attr('font-size', 12)
-    .text('layer (0-based)');
+    .text(labels.x ?? 'layer (0-based)');
   svg
     .append('text')
     .attr('transform', `translate(14,${(m.t + H - m.b) / 2}) rotate(-90)`)

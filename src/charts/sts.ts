@@ -5,6 +5,7 @@
 //   so a point under another is still reachable.
 import * as d3 from 'd3';
 import { appendLayerBrush } from './brush';
+import { drawFrame } from './frame';
 
 const fmt = d3.format('.3f');
 const rhoText = (v: number | null) => (v === null ? 'undefined' : fmt(v));
@@ -48,7 +49,7 @@ export function drawRhoPerLayer(
     .attr('y', m.t)
     .attr('height', H - m.b - m.t)
     .attr('fill', '#eef1f6');
-  drawAxes(svg, { W, H, m }, x, y, L);
+  drawAxes(svg, { W, H, m }, x, y, d.title);
   const [wx0, wx1] = [x(a)!, x(b)! + x.bandwidth()];
   if (d.interval[0] !== null && d.interval[1] !== null)
     svg
@@ -83,37 +84,36 @@ export function drawRhoPerLayer(
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
 type M = { l: number; r: number; t: number; b: number };
 
+/** The frame (drawFrame: title, axes, labels), the x axis at the bottom, and a line at ρ = 0. */
 function drawAxes(
   svg: Svg,
-  { W, H, m }: { W: number; H: number; m: M },
+  size: { W: number; H: number; m: M },
   x: d3.ScaleBand<number>,
   y: d3.ScaleLinear<number, number>,
-  L: number,
+  title: string,
 ): void {
+  const L = x.domain().length;
   const every = Math.max(1, Math.ceil(L / 16));
+  drawFrame(
+    svg,
+    size,
+    x,
+    (a) => a.tickValues(d3.range(0, L, every)).tickSize(3),
+    d3.axisLeft(y).ticks(5),
+    {
+      title,
+      y: 'Spearman ρ vs gold',
+      x: 'layer (0-based) — drag across layers to set the window',
+    },
+  );
+  const { W, m } = size;
   svg
-    .append('g')
-    .attr('transform', `translate(0,${y(0)})`)
-    .call(
-      d3
-        .axisBottom(x)
-        .tickValues(d3.range(0, L, every))
-        .tickSize(3),
-    );
-  svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(5));
-  svg
-    .append('text')
-    .attr('x', (m.l + W - m.r) / 2)
-    .attr('y', H - 6)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text('layer (0-based) — drag across layers to set the window');
-  svg
-    .append('text')
-    .attr('transform', `translate(14,${(m.t + H - m.b) / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text('Spearman ρ vs gold');
+    .append('line')
+    .attr('x1', m.l)
+    .attr('x2', W - m.r)
+    .attr('y1', y(0))
+    .attr('y2', y(0))
+    .attr('stroke', '#333');
 }
 
 function hline(
@@ -140,13 +140,6 @@ function hline(
 }
 
 function legend(svg: Svg, d: RhoChart, m: M): void {
-  svg
-    .append('text')
-    .attr('x', m.l)
-    .attr('y', 16)
-    .attr('font-size', 13)
-    .attr('font-weight', 600)
-    .text(d.title);
   const [lo, hi] = d.interval;
   svg
     .append('text')

@@ -2,53 +2,50 @@
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
 //   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
 import { openAsBlob } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readGguf } from '../gguf/reader';
 import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
-import { DEFAULT_MAX_TOKENS, parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
+import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
 import { METRICS, type Metric } from '../analysis/metrics';
 import { defaultThreshold } from '../analysis/density';
 import { validateResults } from '../analysis/results';
 import { assembleResults } from '../engine/assemble';
 import type { RunRequest, RunSet } from '../engine/types';
 import type { Tokenizer } from '../tokenizer/index';
-import type { Precision } from '../engine/types';
-import { oneLine, quoted } from '../util/message';
-import { inputFile, reportError, runOn, UsageError } from './common';
+import { quoted } from '../util/message';
+import {
+  engineChoice,
+  inputFile,
+  integerOption,
+  parseOptions,
+  reportError,
+  runOn,
+  sampleFile,
+  splitOf,
+  UsageError,
+} from './common';
 
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
   [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu]
   [--precision f32|f16 (gpu: f16 needs shader-f16; results within 1e-2 of f32)] --out results.json`;
 
-/** The options of `argv`; node's own parse errors (several lines) as a one-line UsageError. */
-function parseOptions(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        pair: { type: 'string', multiple: true },
-        threshold: { type: 'string', multiple: true },
-        metric: { type: 'string', default: 'grad_x_weight' },
-        'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
-        split: { type: 'string', default: 'file' },
-        backend: { type: 'string', default: 'reference' },
-        precision: { type: 'string', default: 'f32' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    });
-  } catch (e) {
-    throw new UsageError(oneLine((e as Error).message));
-  }
-}
+const OPTIONS = {
+  model: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  pair: { type: 'string', multiple: true },
+  threshold: { type: 'string', multiple: true },
+  metric: { type: 'string', default: 'grad_x_weight' },
+  'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+  split: { type: 'string', default: 'file' },
+  backend: { type: 'string', default: 'reference' },
+  precision: { type: 'string', default: 'f32' },
+  out: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
 
 /** The --set NAME=FILE arguments as run sets of token ids; a name given twice is refused. */
 async function readSets(
@@ -65,17 +62,13 @@ async function readSets(
     if (sets.has(name))
       throw new UsageError(`--set ${quoted(name)} is given twice: each set needs its own name`);
     const path = await inputFile(`--set ${name}=`, spec.slice(eq + 1));
-    const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
-    sets.set(name, {
-      name,
-      samples: samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) })),
-    });
+    sets.set(name, { name, samples: await sampleFile(path, tok, maxTokens, split) });
   }
   return sets;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseOptions(argv);
+  const values = parseOptions(argv, OPTIONS);
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -85,21 +78,9 @@ export async function main(argv: string[]): Promise<number> {
   const metric = values.metric as Metric;
   if (!METRICS.includes(metric))
     throw new UsageError(`--metric ${values.metric}: one of ${METRICS.join(', ')}`);
-  const maxTokens = Number(values['max-tokens']);
-  if (!Number.isInteger(maxTokens) || maxTokens < 1)
-    throw new UsageError(`--max-tokens ${values['max-tokens']}: a positive integer`);
-  const split = values.split as TxtSplit;
-  if (!['file', 'paragraphs', 'lines'].includes(split))
-    throw new UsageError(`--split ${split}: file, paragraphs or lines`);
-  const backend = values.backend as 'reference' | 'gpu';
-  if (backend !== 'reference' && backend !== 'gpu') {
-    throw new UsageError(`--backend ${values.backend}: reference or gpu`);
-  }
-  const precision = values.precision as Precision;
-  if (precision !== 'f32' && precision !== 'f16')
-    throw new UsageError(`--precision ${values.precision}: f32 or f16`);
-  if (precision === 'f16' && backend !== 'gpu')
-    throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
+  const maxTokens = integerOption('--max-tokens', values['max-tokens'], 1, 'a positive integer');
+  const split = splitOf(values.split);
+  const { backend, precision } = engineChoice(values);
 
   const modelPath = await inputFile('--model', values.model);
   const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));

@@ -1,6 +1,8 @@
 // What the command-line tools share: argument errors, input files, running a request on either
 // backend with progress on stderr, and the exit on an error.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { GgufFile } from '../gguf/reader';
 import { llamaConfig } from '../model/config';
 import { loadLlamaWeights } from '../model/weights';
@@ -9,9 +11,65 @@ import { checkRunOutput } from '../engine/check';
 import type { Precision, Progress, RunOutput, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { oneLine, quoted } from '../util/message';
+import { parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
+import type { Tokenizer } from '../tokenizer/index';
+import type { GpuContext } from '../gpu/context';
 
 /** A wrong argument: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
+
+/** node's strict parseArgs; its own errors (several lines) as a one-line UsageError. */
+export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true }).values;
+  } catch (e) {
+    throw new UsageError(oneLine((e as Error).message));
+  }
+}
+
+/** --backend and --precision, each refused by name; f16 is a GPU path. */
+export function engineChoice(v: { backend?: string; precision?: string }): {
+  backend: 'reference' | 'gpu';
+  precision: Precision;
+} {
+  const backend = v.backend as 'reference' | 'gpu';
+  if (backend !== 'reference' && backend !== 'gpu')
+    throw new UsageError(`--backend ${v.backend}: reference or gpu`);
+  const precision = v.precision as Precision;
+  if (precision !== 'f32' && precision !== 'f16')
+    throw new UsageError(`--precision ${v.precision}: f32 or f16`);
+  if (precision === 'f16' && backend !== 'gpu')
+    throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
+  return { backend, precision };
+}
+
+/** An integer option ≥ min; else `${flag} ${raw}: ${what}`. */
+export function integerOption(flag: string, raw: string | undefined, min: number, what: string) {
+  const x = Number(raw);
+  if (!Number.isInteger(x) || x < min) throw new UsageError(`${flag} ${raw}: ${what}`);
+  return x;
+}
+
+/** --split, refused by name. */
+export function splitOf(v: string | undefined): TxtSplit {
+  if (v !== 'file' && v !== 'paragraphs' && v !== 'lines')
+    throw new UsageError(`--split ${v}: file, paragraphs or lines`);
+  return v;
+}
+
+/** A sample file's samples as token ids (texts tokenized, BOS first, at most maxTokens). */
+export async function sampleFile(
+  path: string,
+  tok: Tokenizer,
+  maxTokens: number,
+  split: TxtSplit = 'file',
+): Promise<{ source: string; tokens: number[] }[]> {
+  const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
+  return samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) }));
+}
 
 /** `path` when it names a readable file; else a UsageError naming the flag, the path and why. */
 export async function inputFile(flag: string, path: string): Promise<string> {
@@ -56,33 +114,41 @@ export async function runOn(
     checkRunOutput(out, llamaConfig(file), req.metric);
     return { out, engine: { backend: 'reference', precision: 'f32' } };
   }
-  const [{ openNodeGpu }, { GpuContext, optionsFor, precisionLabel }, { uploadLlama }, { runGpu }] =
-    await Promise.all([
-      import('../gpu/node'),
-      import('../gpu/context'),
-      import('../gpu/model'),
-      import('../engine/run-gpu'),
-    ]);
+  const { runGpu } = await import('../engine/run-gpu');
+  return withNodeGpu(precision, async (ctx, adapter) => {
+    const { uploadLlama } = await import('../gpu/model');
+    const model = await uploadLlama(ctx, file);
+    try {
+      const out = await runGpu(ctx, model, req, { onProgress });
+      return { out, engine: { backend: 'gpu' as const, precision, adapter } };
+    } finally {
+      model.destroy();
+    }
+  });
+}
+
+/**
+ * `body` with a GPU context on this machine's adapter (Dawn) at `precision`, named on stderr; the
+ * device is destroyed after.
+ */
+export async function withNodeGpu<T>(
+  precision: Precision,
+  body: (ctx: GpuContext, adapter: string) => Promise<T>,
+): Promise<T> {
+  const [{ openNodeGpu }, { GpuContext, optionsFor, precisionLabel }] = await Promise.all([
+    import('../gpu/node'),
+    import('../gpu/context'),
+  ]);
   const { gpu, software } = await openNodeGpu();
   const s = gpu.summary;
   const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
-  let options;
   try {
-    options = optionsFor(gpu.summary, precision);
-  } catch (e) {
-    gpu.device.destroy();
-    throw e;
-  }
-  console.error(
-    `adapter: ${adapter}${software ? ' (software)' : ''}; precision ${precisionLabel(options)}`,
-  );
-  const ctx = new GpuContext(gpu.device, options);
-  const model = await uploadLlama(ctx, file);
-  try {
-    const out = await runGpu(ctx, model, req, { onProgress });
-    return { out, engine: { backend: 'gpu', precision, adapter } };
+    const options = optionsFor(gpu.summary, precision);
+    console.error(
+      `adapter: ${adapter}${software ? ' (software)' : ''}; precision ${precisionLabel(options)}`,
+    );
+    return await body(new GpuContext(gpu.device, options), adapter);
   } finally {
-    model.destroy();
     gpu.device.destroy();
   }
 }

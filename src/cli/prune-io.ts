@@ -8,23 +8,10 @@ import { bytesSource } from '../gguf/source';
 import { GgufValueType } from '../gguf/types';
 import { meta, writeGguf } from '../gguf/writer';
 import { loadLlamaWeights } from '../model/weights';
-import { parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
-import type { Tokenizer } from '../tokenizer/index';
 import { layerSparsity, parseSparsityList } from '../analysis/allocation';
 import { gpuPerplexity, referencePerplexity, type Perplexity } from '../engine/perplexity';
 import type { Precision } from '../engine/types';
-import { runOn, UsageError } from './common';
-
-/** A sample file's samples as token ids (texts tokenized, BOS first, at most maxTokens). */
-export async function sampleFile(
-  path: string,
-  tok: Tokenizer,
-  maxTokens: number,
-  split: TxtSplit = 'file',
-) {
-  const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
-  return samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) }));
-}
+import { runOn, UsageError, withNodeGpu } from './common';
 
 /** N_i: the density set's activated parameters per layer over the 7 matrices at `threshold`. */
 export async function densityCounts(
@@ -100,14 +87,8 @@ export async function perplexities(
     return Promise.all(
       images.map(async (f) => referencePerplexity(await loadLlamaWeights(f), samples)),
     );
-  const [{ openNodeGpu }, { GpuContext, optionsFor }, { uploadLlama }] = await Promise.all([
-    import('../gpu/node'),
-    import('../gpu/context'),
-    import('../gpu/model'),
-  ]);
-  const { gpu } = await openNodeGpu();
-  try {
-    const ctx = new GpuContext(gpu.device, optionsFor(gpu.summary, precision));
+  const { uploadLlama } = await import('../gpu/model');
+  return withNodeGpu(precision, async (ctx) => {
     const out: Perplexity[] = [];
     for (const f of images) {
       const model = await uploadLlama(ctx, f);
@@ -118,9 +99,7 @@ export async function perplexities(
       }
     }
     return out;
-  } finally {
-    gpu.device.destroy();
-  }
+  });
 }
 
 /** A GGUF image read back as a file (the pruned model before it is written anywhere). */

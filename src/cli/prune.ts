@@ -9,19 +9,25 @@
 import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readGguf } from '../gguf/reader';
 import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
 import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
-import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
+import { DEFAULT_MAX_TOKENS } from '../samples/load';
 import { checkAllocation } from '../analysis/allocation';
 import { pruneModel } from '../prune/prune';
 import { PRUNE_METHODS, type PruneMethod } from '../prune/select';
-import type { Precision } from '../engine/types';
-import { oneLine } from '../util/message';
-import { inputFile, reportError, UsageError } from './common';
+import {
+  engineChoice,
+  inputFile,
+  integerOption,
+  parseOptions,
+  reportError,
+  sampleFile,
+  splitOf,
+  UsageError,
+} from './common';
 import * as io from './prune-io';
 
 export const PRUNE_SCHEMA = 'paramscope.prune/1';
@@ -32,40 +38,28 @@ const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration
   [--split file|paragraphs|lines]
   [--backend reference|gpu] [--precision f32|f16] --out prune.json [--write-gguf pruned.gguf]`;
 
-function options(argv: string[]) {
-  const s = (d?: string) => ({
-    type: 'string' as const,
-    ...(d !== undefined ? { default: d } : {}),
-  });
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        model: s(),
-        eval: s(),
-        calibration: s(),
-        method: s('wanda'),
-        allocation: s('uniform'),
-        sparsity: s('0.5'),
-        alpha: s('2'),
-        beta: s('0.2'),
-        'density-set': s(),
-        threshold: s(),
-        'max-tokens': s(String(DEFAULT_MAX_TOKENS)),
-        split: s('file'),
-        seed: s('0'),
-        backend: s('reference'),
-        precision: s('f32'),
-        out: s(),
-        'write-gguf': s(),
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    throw new UsageError(oneLine((e as Error).message));
-  }
-}
+const OPTIONS = {
+  model: { type: 'string' },
+  eval: { type: 'string' },
+  calibration: { type: 'string' },
+  method: { type: 'string', default: 'wanda' },
+  allocation: { type: 'string', default: 'uniform' },
+  sparsity: { type: 'string', default: '0.5' },
+  alpha: { type: 'string', default: '2' },
+  beta: { type: 'string', default: '0.2' },
+  'density-set': { type: 'string' },
+  threshold: { type: 'string' },
+  'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+  split: { type: 'string', default: 'file' },
+  seed: { type: 'string', default: '0' },
+  backend: { type: 'string', default: 'reference' },
+  precision: { type: 'string', default: 'f32' },
+  out: { type: 'string' },
+  'write-gguf': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const options = (argv: string[]) => parseOptions(argv, OPTIONS);
 
 /** The settings of `argv`, each refused by name when wrong. */
 function settings(v: ReturnType<typeof options>) {
@@ -81,20 +75,10 @@ function settings(v: ReturnType<typeof options>) {
   } catch (e) {
     throw new UsageError(`--sparsity/--alpha/--beta: ${(e as Error).message}`);
   }
-  const maxTokens = Number(v['max-tokens']);
-  if (!Number.isInteger(maxTokens) || maxTokens < 2)
-    throw new UsageError(`--max-tokens ${v['max-tokens']}: an integer ≥ 2`);
-  const seed = Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${v.seed}: an integer ≥ 0`);
-  const backend = v.backend as 'reference' | 'gpu';
-  if (backend !== 'reference' && backend !== 'gpu')
-    throw new UsageError(`--backend ${v.backend}: reference or gpu`);
-  const precision = v.precision as Precision;
-  if (precision !== 'f32' && precision !== 'f16')
-    throw new UsageError(`--precision ${v.precision}: f32 or f16`);
-  const split = v.split as TxtSplit;
-  if (!['file', 'paragraphs', 'lines'].includes(split))
-    throw new UsageError(`--split ${v.split}: file, paragraphs or lines`);
+  const maxTokens = integerOption('--max-tokens', v['max-tokens'], 2, 'an integer ≥ 2');
+  const seed = integerOption('--seed', v.seed, 0, 'an integer ≥ 0');
+  const { backend, precision } = engineChoice(v);
+  const split = splitOf(v.split);
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
   if (v.allocation === 'density' && (!v['density-set'] || !(threshold! > 0)))
     throw new UsageError('--allocation density needs --density-set FILE and --threshold X > 0');
@@ -123,7 +107,7 @@ async function allocate(
   if (s.allocation === 'uniform') return { counts: null, sparsity: new Array(L).fill(s.sparsity) };
   if (s.allocation === 'density') {
     const path = await inputFile('--density-set', s['density-set']!);
-    const samples = await io.sampleFile(path, tok, s.maxTokens, s.split);
+    const samples = await sampleFile(path, tok, s.maxTokens, s.split);
     const counts = await io.densityCounts(
       file,
       samples,
@@ -151,19 +135,14 @@ export async function main(argv: string[]): Promise<number> {
   const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
-  const evalSamples = await io.sampleFile(
+  const evalSamples = await sampleFile(
     await inputFile('--eval', s.eval!),
     tok,
     s.maxTokens,
     s.split,
   );
   const calibration = s.calibration
-    ? await io.sampleFile(
-        await inputFile('--calibration', s.calibration),
-        tok,
-        s.maxTokens,
-        s.split,
-      )
+    ? await sampleFile(await inputFile('--calibration', s.calibration), tok, s.maxTokens, s.split)
     : [];
   const started = Date.now();
   const alloc = await allocate(s, file, tok, config.blockCount);

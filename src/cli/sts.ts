@@ -7,7 +7,6 @@
 import { openAsBlob } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readGguf } from '../gguf/reader';
 import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
@@ -16,10 +15,16 @@ import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
 import { parsePairs } from '../samples/pairs';
 import { METRICS, type Metric } from '../analysis/metrics';
 import { checkWindow, stsWindow } from '../analysis/sts';
-import type { Precision } from '../engine/types';
 import { stsDocument, stsMeasures, stsRequest } from '../engine/sts';
-import { oneLine } from '../util/message';
-import { inputFile, reportError, runOn, UsageError } from './common';
+import {
+  engineChoice,
+  inputFile,
+  integerOption,
+  parseOptions,
+  reportError,
+  runOn,
+  UsageError,
+} from './common';
 
 export { STS_SCHEMA } from '../engine/sts';
 
@@ -27,28 +32,20 @@ const USAGE = `usage: npm run sts -- --model M.gguf --pairs FILE [--window A:B]
   [--metric grad_x_weight|grad|wanda] [--max-tokens N] [--seed S]
   [--backend reference|gpu] [--precision f32|f16] --out sts.json`;
 
-function options(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        pairs: { type: 'string' },
-        window: { type: 'string' },
-        metric: { type: 'string', default: 'grad_x_weight' },
-        'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
-        seed: { type: 'string', default: '0' },
-        backend: { type: 'string', default: 'reference' },
-        precision: { type: 'string', default: 'f32' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    throw new UsageError(oneLine((e as Error).message));
-  }
-}
+const OPTIONS = {
+  model: { type: 'string' },
+  pairs: { type: 'string' },
+  window: { type: 'string' },
+  metric: { type: 'string', default: 'grad_x_weight' },
+  'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+  seed: { type: 'string', default: '0' },
+  backend: { type: 'string', default: 'reference' },
+  precision: { type: 'string', default: 'f32' },
+  out: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const options = (argv: string[]) => parseOptions(argv, OPTIONS);
 
 /** The settings of `argv`, each refused by name when wrong. */
 function settings(v: ReturnType<typeof options>) {
@@ -61,19 +58,9 @@ function settings(v: ReturnType<typeof options>) {
     );
   if (!METRICS.includes(metric))
     throw new UsageError(`--metric ${v.metric}: one of grad_x_weight, grad, wanda`);
-  const maxTokens = Number(v['max-tokens']);
-  if (!Number.isInteger(maxTokens) || maxTokens < 1)
-    throw new UsageError(`--max-tokens ${v['max-tokens']}: a positive integer`);
-  const seed = Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed ${v.seed}: an integer ≥ 0`);
-  const backend = v.backend as 'reference' | 'gpu';
-  if (backend !== 'reference' && backend !== 'gpu')
-    throw new UsageError(`--backend ${v.backend}: reference or gpu`);
-  const precision = v.precision as Precision;
-  if (precision !== 'f32' && precision !== 'f16')
-    throw new UsageError(`--precision ${v.precision}: f32 or f16`);
-  if (precision === 'f16' && backend !== 'gpu')
-    throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
+  const maxTokens = integerOption('--max-tokens', v['max-tokens'], 1, 'a positive integer');
+  const seed = integerOption('--seed', v.seed, 0, 'an integer ≥ 0');
+  const { backend, precision } = engineChoice(v);
   let window: [number, number] | null = null;
   if (v.window !== undefined) {
     const m = /^(\d+):(\d+)$/.exec(v.window);

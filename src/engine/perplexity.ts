@@ -10,7 +10,7 @@ import { crossEntropyForward } from '../reference/xent';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { withGpuErrors } from '../gpu/errors';
-import { embed, headScratchFloats, layerForward, layerScratchFloats } from '../gpu/llama';
+import { forwardLayers, layerScratchFloats } from '../gpu/llama';
 import { ropeTableBuffer } from '../gpu/ops/rope';
 import { rmsnormForward } from '../gpu/ops/rmsnorm';
 import { linearForward } from '../gpu/ops/linear';
@@ -123,12 +123,9 @@ async function sampleNll(
     return b;
   };
   const S = Object.fromEntries(
-    Object.entries({ ...layerScratchFloats(c, T), ...headScratchFloats(c) }).map(([k, n]) => [
-      k,
-      buf(n, k),
-    ]),
-  ) as Parameters<typeof layerForward>[4];
-  const x = [buf(T * C, 'x0'), buf(T * C, 'x1')];
+    Object.entries(layerScratchFloats(c, T)).map(([k, n]) => [k, buf(n, k)]),
+  ) as Parameters<typeof forwardLayers>[3];
+  const x: [GPUBuffer, GPUBuffer] = [buf(T * C, 'x0'), buf(T * C, 'x1')];
   const [y, rstd, nll] = [buf(T * C, 'y'), buf(T, 'rstd'), buf(T, 'nll')];
   const [rows, logits, part] = [buf(R * C, 'rows'), buf(R * V, 'logits'), buf(R, 'part')];
   const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
@@ -138,10 +135,8 @@ async function sampleNll(
   owned.push(ids, targets, rope);
   try {
     const enc = ctx.device.createCommandEncoder({ label: 'perplexity' });
-    embed(ctx, enc, model, x[0], ids, T);
-    for (let l = 0; l < c.blockCount; l++)
-      layerForward(ctx, enc, model, l, S, x[l % 2], T, rope, x[(l + 1) % 2]);
-    rmsnormForward(ctx, enc, y, rstd, x[c.blockCount % 2], model.outputNorm, T, C, c.rmsEps);
+    const xL = forwardLayers(ctx, enc, model, S, x, ids, T, rope);
+    rmsnormForward(ctx, enc, y, rstd, xL, model.outputNorm, T, C, c.rmsEps);
     for (let t0 = 0; t0 < T - 1; t0 += R) {
       const n = Math.min(R, T - 1 - t0);
       ctx.copyBuffer(enc, y, t0 * C * F32, rows, 0, n * C * F32);

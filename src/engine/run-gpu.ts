@@ -22,6 +22,7 @@ import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import {
   embed,
+  forwardLayers,
   headBackward,
   headScratchFloats,
   headForward,
@@ -238,16 +239,16 @@ export async function gpuForwardLogits(
     const sizes = { ...layerScratchFloats(c, T), ...headScratchFloats(c) };
     const owned = Object.entries(sizes).map(([k, n]) => [k, ctx.storage(n * F32, k)] as const);
     const S = Object.fromEntries(owned) as Scratch;
-    const x = [0, 1].map(() => ctx.storage(T * c.embeddingLength * F32, 'x'));
+    const x = [0, 1].map(() => ctx.storage(T * c.embeddingLength * F32, 'x')) as [
+      GPUBuffer,
+      GPUBuffer,
+    ];
     const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
     const rope = ropeTableBuffer(ctx, T, c.ropeDims, c.ropeFreqBase);
     const best = ctx.storage(2 * F32, 'best');
     try {
       const enc = ctx.device.createCommandEncoder({ label: 'forward' });
-      embed(ctx, enc, model, x[0], ids, T);
-      for (let l = 0; l < c.blockCount; l++)
-        layerForward(ctx, enc, model, l, S, x[l % 2], T, rope, x[(l + 1) % 2]);
-      headForward(ctx, enc, model, S, x[c.blockCount % 2], T, best);
+      headForward(ctx, enc, model, S, forwardLayers(ctx, enc, model, S, x, ids, T, rope), T, best);
       const [logits] = await ctx.submitAndRead(enc, [{ buffer: S.logits, count: c.vocabSize }]);
       return logits.slice();
     } finally {
@@ -332,6 +333,7 @@ function allocateRun(
       ]),
     ) as Record<MatrixName, GPUBuffer>;
   const onCpu = est.savedOn === 'cpu';
+  const pairLengths = checkPairs(req);
   const run: GpuRun = {
     ctx,
     model,
@@ -339,8 +341,8 @@ function allocateRun(
     req,
     opts,
     est,
-    pairLengths: checkPairs(req),
-    pairOrder: checkPairs(req).map((n, k) => pairOrder(req, k, n)),
+    pairLengths,
+    pairOrder: pairLengths.map((n, k) => pairOrder(req, k, n)),
     owned,
     SA,
     SB: req.pairs.length > 0 ? scratch('B') : SA,

@@ -114,6 +114,27 @@ export function embed(
 }
 
 /**
+ * The whole stack from token ids: x[0] = E[tokens], then layer l reads x[l % 2] and writes
+ * x[(l + 1) % 2]; returns the buffer holding the last layer's output (T, C).
+ */
+export function forwardLayers(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  model: GpuLlama,
+  S: LayerScratch,
+  x: [GPUBuffer, GPUBuffer],
+  tokens: GPUBuffer,
+  T: number,
+  rope: GPUBuffer,
+): GPUBuffer {
+  const L = model.config.blockCount;
+  embed(ctx, enc, model, x[0], tokens, T);
+  for (let l = 0; l < L; l++)
+    layerForward(ctx, enc, model, l, S, x[l % 2], T, rope, x[(l + 1) % 2]);
+  return x[L % 2];
+}
+
+/**
  * Layer l from x (T, C) into S; with `out`, its output x3 = x2 + down(h) there (the layer walk's
  * recompute stops at h: down's output is not needed for the backward).
  */

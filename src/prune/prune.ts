@@ -26,8 +26,6 @@ export interface PruneOutcome {
   tensors: Map<string, Uint8Array>;
   /** per layer and matrix (q k v o gate up down): rows · ⌊I · S_i⌋ */
   pruned: number[][];
-  /** the weights that were already 0 before pruning, per layer and matrix */
-  zerosBefore: number[][];
 }
 
 /** Prunes `file`'s 7 matrices of every layer; `w` is its weights decoded (reference backend). */
@@ -42,7 +40,7 @@ export async function pruneModel(
     throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
   if (req.method === 'wanda' && !req.calibration?.length)
     throw new Error('wanda needs calibration samples');
-  const out: PruneOutcome = { tensors: new Map(), pruned: [], zerosBefore: [] };
+  const out: PruneOutcome = { tensors: new Map(), pruned: [] };
   // the pruned model as it grows, layer by layer (matrices replaced once pruned)
   const pruned: LlamaWeights = { ...w, layers: w.layers.map((lw) => ({ ...lw })) };
   let xs = req.method === 'wanda' ? req.calibration!.map((t) => embed(w, t)) : [];
@@ -50,7 +48,6 @@ export async function pruneModel(
     const norms = req.method === 'wanda' ? columnNormsAt(pruned, l, xs, req.calibration!) : null;
     const matrices = { ...pruned.layers[l].matrices };
     out.pruned.push([]);
-    out.zerosBefore.push([]);
     for (const [mi, m] of MATRICES.entries()) {
       const { O, I } = matrixShape(c, m);
       const W = w.layers[l].matrices[m];
@@ -66,7 +63,6 @@ export async function pruneModel(
       out.tensors.set(name, bytes);
       matrices[m] = dequantize(info.type, bytes, O * I);
       out.pruned[l].push(O * k);
-      out.zerosBefore[l].push(W.reduce((a, x) => a + (x === 0 ? 1 : 0), 0));
     }
     pruned.layers[l] = { ...pruned.layers[l], matrices };
     if (req.method === 'wanda')

@@ -1,6 +1,6 @@
 // The result cache the app uses (IndexedDB; in memory where IndexedDB is unavailable), and the
 // cache panel's state: the entries with their sizes, and the last storage error.
-import { idbStore, memoryStore, type CacheStore, type EntryKind } from '../cache/store';
+import { entry, idbStore, memoryStore, type CacheStore, type EntryKind } from '../cache/store';
 
 export const cache: CacheStore = typeof indexedDB !== 'undefined' ? idbStore() : memoryStore();
 
@@ -35,4 +35,13 @@ export async function clearCache(): Promise<void> {
   await cache.clear();
   cacheState.error = '';
   await refreshCache();
+}
+
+/** Saves one session-kind entry (the last session, the STS lab); a failure shows in the panel. */
+export async function saveSessionEntry(key: string, label: string, data: unknown): Promise<void> {
+  try {
+    await cache.putMany([[key, entry('session', label, data)]]);
+  } catch (e) {
+    cacheState.error = (e as Error).message;
+  }
 }

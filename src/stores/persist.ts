@@ -4,8 +4,7 @@
 import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
 import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
-import { entry } from '../cache/store';
-import { cache, cacheState } from './cache.svelte';
+import { cache, saveSessionEntry } from './cache.svelte';
 import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';
 
 export const SESSION_SCHEMA = 'paramscope.session/1';
@@ -142,11 +141,7 @@ export function importDocument(fileName: string, text: string): 'session' | 'res
 
 export async function saveLastSession(): Promise<void> {
   const f = sessionFile();
-  try {
-    await cache.putMany([[LAST, entry('session', `last session (${f.sets.length} sets)`, f)]]);
-  } catch (e) {
-    cacheState.error = (e as Error).message;
-  }
+  await saveSessionEntry(LAST, `last session (${f.sets.length} sets)`, f);
 }
 
 /** Restores the last session (sets, settings, results) if there is one; true when it did. */

@@ -17,9 +17,8 @@ import {
 import type { Progress, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { oneLine } from '../util/message';
-import { entry } from '../cache/store';
 import { gpuState } from './gpu.svelte';
-import { cache, cacheState } from './cache.svelte';
+import { cache, saveSessionEntry } from './cache.svelte';
 import { ensureGpuModel, runContext } from './model';
 import { session } from './session.svelte';
 
@@ -76,7 +75,7 @@ interface StsSaved {
   shown: Metric;
 }
 
-/** Saves the lab (in the results cache, beside the last session); a failure shows in the cache panel. */
+/** Saves the lab (in the results cache, beside the last session). */
 export async function saveSts(): Promise<void> {
   if (sts.pairs.length === 0) return; // nothing to bring back (and no entry in the cache list)
   const saved: StsSaved = {
@@ -88,11 +87,7 @@ export async function saveSts(): Promise<void> {
     metric: sts.metric,
     shown: sts.shown,
   };
-  try {
-    await cache.putMany([[LAST, entry('session', `STS lab (${sts.pairs.length} pairs)`, saved)]]);
-  } catch (e) {
-    cacheState.error = (e as Error).message;
-  }
+  await saveSessionEntry(LAST, `STS lab (${sts.pairs.length} pairs)`, saved);
 }
 
 /** Brings the lab back as it was saved; anything malformed is left out (the lab starts empty). */

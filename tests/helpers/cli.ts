@@ -29,3 +29,16 @@ export function pruneCli(args: string[], env: Record<string, string> = {}) {
     { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
   );
 }
+
+/** The error a CLI run must end with (exit code and stderr); a run that succeeds fails the test. */
+export async function cliFailure(
+  cli: (args: string[]) => Promise<unknown>,
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  try {
+    await cli(args);
+  } catch (e) {
+    return e as { code: number; stderr: string };
+  }
+  throw new Error(`no error for ${args.join(' ')}`);
+}

@@ -15,7 +15,7 @@ import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { sampleTokens } from '../../src/samples/load';
 import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
 import { layerSparsity } from '../../src/analysis/allocation';
-import { pruneCli } from '../helpers/cli';
+import { cliFailure, pruneCli } from '../helpers/cli';
 
 interface PruneDoc {
   schema: string;
@@ -107,14 +107,8 @@ describe('npm run prune (reference backend)', () => {
   });
 
   it('refuses bad input by name: sparsity, a list of the wrong length, one-token samples', async () => {
-    const fail = async (args: string[]) => {
-      try {
-        await pruneCli(['--model', model, '--out', join(dir, 'x.json'), ...args]);
-      } catch (e) {
-        return e as { code: number; stderr: string };
-      }
-      throw new Error(`no error for ${args.join(' ')}`);
-    };
+    const fail = (args: string[]) =>
+      cliFailure(pruneCli, ['--model', model, '--out', join(dir, 'x.json'), ...args]);
     const s = await fail(['--eval', evalFile, '--method', 'magnitude', '--sparsity', '1']);
     expect(s.stderr).toMatch(/--sparsity\/--alpha\/--beta: sparsity 1: needs 0 ≤ S < 1/);
     expect(s.code).toBe(2);

@@ -15,7 +15,7 @@ import { spearman } from '../../src/analysis/spearman';
 import { stsWindow } from '../../src/analysis/sts';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { fixtureBytes, fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import { stsCli } from '../helpers/cli';
+import { cliFailure, stsCli } from '../helpers/cli';
 
 const PAIRS = [
   ['the cat sat on the mat', 'a cat sat on a mat', 4.5],
@@ -116,14 +116,8 @@ describe('npm run sts (reference backend)', () => {
   });
 
   it('refuses |W| (ρ undefined), a window outside the layers, and a bad pairs file, by name', async () => {
-    const fail = async (args: string[]) => {
-      try {
-        await stsCli(['--model', model, '--out', join(dir, 'x.json'), ...args]);
-      } catch (e) {
-        return e as { code: number; stderr: string };
-      }
-      throw new Error(`no error for ${args.join(' ')}`);
-    };
+    const fail = (args: string[]) =>
+      cliFailure(stsCli, ['--model', model, '--out', join(dir, 'x.json'), ...args]);
     const mag = await fail(['--pairs', pairsFile, '--metric', 'magnitude']);
     expect(mag.code).toBe(2);
     expect(mag.stderr).toMatch(/--metric magnitude: \|W\| does not depend on the input/);
