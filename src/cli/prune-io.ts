@@ -3,14 +3,13 @@
 // perplexity of a model file on either backend.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readTensorBytes, readGguf, type GgufFile } from '../gguf/reader';
+import { readGguf, type GgufFile } from '../gguf/reader';
 import { bytesSource } from '../gguf/source';
-import { GgufValueType } from '../gguf/types';
-import { meta, writeGguf } from '../gguf/writer';
 import { loadLlamaWeights } from '../model/weights';
 import { layerSparsity, parseSparsityList } from '../analysis/allocation';
 import { gpuPerplexity, referencePerplexity, type Perplexity } from '../engine/perplexity';
 import type { Precision } from '../engine/types';
+import type { PruneRequest } from '../prune/prune';
 import { runOn, UsageError, withNodeGpu } from './common';
 
 /** N_i: the density set's activated parameters per layer over the 7 matrices at `threshold`. */
@@ -48,33 +47,7 @@ export async function listSparsity(path: string, L: number): Promise<number[]> {
 
 export { layerSparsity };
 
-/** The pruned model as a GGUF image: the file's tensors, the pruned ones replaced, its metadata
- * with the pruning recorded and `general.name` suffixed. */
-export async function prunedGguf(
-  file: GgufFile,
-  tensors: Map<string, Uint8Array>,
-  record: { method: string; sparsity: number; allocation: string; layerSparsity: number[] },
-): Promise<Uint8Array> {
-  const kv = new Map(file.metadata);
-  const name = (file.metadata.get('general.name')?.value as string | undefined) ?? 'model';
-  kv.set(
-    'general.name',
-    meta.str(`${name} (pruned: ${record.method} ${record.sparsity}, ${record.allocation})`),
-  );
-  kv.set('paramscope.prune.method', meta.str(record.method));
-  kv.set('paramscope.prune.sparsity', meta.f32(record.sparsity));
-  kv.set('paramscope.prune.allocation', meta.str(record.allocation));
-  kv.set('paramscope.prune.layer_sparsity', meta.arr(GgufValueType.FLOAT32, record.layerSparsity));
-  const out = [];
-  for (const t of file.tensors.values())
-    out.push({
-      name: t.name,
-      dims: t.dims,
-      type: t.type,
-      raw: tensors.get(t.name) ?? (await readTensorBytes(file, t.name)),
-    });
-  return writeGguf(kv, out);
-}
+export { prunedGguf } from '../prune/export';
 
 /** Perplexity of each model image on the eval samples, on one backend (one GPU device). */
 export async function perplexities(
@@ -104,3 +77,33 @@ export async function perplexities(
 
 /** A GGUF image read back as a file (the pruned model before it is written anywhere). */
 export const imageFile = (bytes: Uint8Array, name: string) => readGguf(bytesSource(bytes, name));
+
+/**
+ * On one GPU device: the dense perplexity, the model pruned there by `req` (src/prune/gpu.ts),
+ * the pruned perplexity and the pruned matrices read back for the GGUF.
+ */
+export async function pruneOnGpu(
+  file: GgufFile,
+  req: PruneRequest,
+  samples: { source: string; tokens: number[] }[],
+  precision: Precision,
+): Promise<{
+  pruned: number[][];
+  tensors: Map<string, Uint8Array>;
+  dense: Perplexity;
+  after: Perplexity;
+}> {
+  const { uploadLlama } = await import('../gpu/model');
+  const { gpuPrune, readPrunedTensors } = await import('../prune/gpu');
+  return withNodeGpu(precision, async (ctx) => {
+    const model = await uploadLlama(ctx, file);
+    try {
+      const dense = await gpuPerplexity(ctx, model, samples);
+      const pruned = await gpuPrune(ctx, model, file, req);
+      const after = await gpuPerplexity(ctx, model, samples);
+      return { pruned, tensors: await readPrunedTensors(ctx, model, file), dense, after };
+    } finally {
+      model.destroy();
+    }
+  });
+}

@@ -1,10 +1,11 @@
-// npm run prune -- --model M.gguf --eval FILE [--calibration FILE] [--method wanda|magnitude|random]
+// npm run prune -- --model M.gguf --eval FILE [--calibration FILE] [--method wanda|magnitude|score|random]
 //   [--allocation uniform|density|LIST_FILE] [--sparsity 0.5] [--alpha 2] [--beta 0.2]
 //   [--density-set FILE --threshold X] [--max-tokens N] [--seed 0] [--backend reference|gpu]
 //   [--precision f32|f16] --out prune.json [--write-gguf pruned.gguf]
 // The paper's Validations 1–2 (METHOD.md §4): per-layer sparsities S_i (uniform, or from a density
-// set's activated counts), the 7 matrices of every layer pruned row by row (src/prune, on the CPU:
-// small models), and perplexity on the eval samples, dense and pruned, on either backend.
+// set's activated counts), the 7 matrices of every layer pruned row by row and perplexity on the
+// eval samples, dense and pruned — all on the chosen backend (src/prune/prune.ts on the CPU for
+// small models, src/prune/gpu.ts on the GPU).
 // Output: docs/prune-schema.md (paramscope.prune/1).
 import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -16,7 +17,8 @@ import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS } from '../samples/load';
 import { checkAllocation } from '../analysis/allocation';
-import { pruneModel } from '../prune/prune';
+import { pruneModel, withPrunedTensors, type PruneRequest } from '../prune/prune';
+import { referencePerplexity } from '../engine/perplexity';
 import { PRUNE_METHODS, type PruneMethod } from '../prune/select';
 import {
   engineChoice,
@@ -33,7 +35,7 @@ import * as io from './prune-io';
 export const PRUNE_SCHEMA = 'paramscope.prune/1';
 
 const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration FILE]
-  [--method wanda|magnitude|random] [--allocation uniform|density|LIST_FILE] [--sparsity 0.5]
+  [--method wanda|magnitude|score|random] [--allocation uniform|density|LIST_FILE] [--sparsity 0.5]
   [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X] [--max-tokens N] [--seed 0]
   [--split file|paragraphs|lines]
   [--backend reference|gpu] [--precision f32|f16] --out prune.json [--write-gguf pruned.gguf]`;
@@ -67,8 +69,10 @@ function settings(v: ReturnType<typeof options>) {
   const method = v.method as PruneMethod;
   if (!PRUNE_METHODS.includes(method))
     throw new UsageError(`--method ${v.method}: one of ${PRUNE_METHODS.join(', ')}`);
-  if (method === 'wanda' && !v.calibration)
-    throw new UsageError('--method wanda needs --calibration FILE (its column norms)');
+  if ((method === 'wanda' || method === 'score') && !v.calibration)
+    throw new UsageError(
+      `--method ${method} needs --calibration FILE (${method === 'wanda' ? 'its column norms' : 'the samples it scores'})`,
+    );
   const [sparsity, alpha, beta] = [Number(v.sparsity), Number(v.alpha), Number(v.beta)];
   try {
     checkAllocation(sparsity, alpha, beta);
@@ -124,6 +128,19 @@ async function allocate(
 
 const sec = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
 
+/** The reference backend: the pruning on the CPU, perplexity of the dense and pruned weights. */
+async function pruneOnReference(
+  file: Awaited<ReturnType<typeof readGguf>>,
+  req: PruneRequest,
+  samples: { source: string; tokens: number[] }[],
+) {
+  const w = await loadLlamaWeights(file);
+  const outcome = await pruneModel(file, w, req);
+  const dense = referencePerplexity(w, samples);
+  const after = referencePerplexity(withPrunedTensors(file, w, outcome.tensors), samples);
+  return { ...outcome, dense, after };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const v = options(argv);
   if (v.help) {
@@ -147,28 +164,25 @@ export async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const alloc = await allocate(s, file, tok, config.blockCount);
   const t1 = Date.now();
-  const w = await loadLlamaWeights(file);
-  const outcome = await pruneModel(file, w, {
+  const req = {
     method: s.method,
     sparsity: alloc.sparsity,
     seed: s.seed,
     calibration: calibration.map((x) => x.tokens),
-  });
+  };
+  const run = await (s.backend === 'gpu'
+    ? io.pruneOnGpu(file, req, evalSamples, s.precision)
+    : pruneOnReference(file, req, evalSamples));
   const allocation =
     s.allocation === 'uniform' || s.allocation === 'density' ? s.allocation : 'list';
-  const image = await io.prunedGguf(file, outcome.tensors, {
+  const image = await io.prunedGguf(file, run.tensors, {
     method: s.method,
     sparsity: s.sparsity,
     allocation,
     layerSparsity: alloc.sparsity,
   });
-  const t2 = Date.now();
-  const [dense, pruned] = await io.perplexities(
-    [file, await io.imageFile(image, 'pruned.gguf')],
-    evalSamples,
-    s.backend,
-    s.precision,
-  );
+  const [dense, pruned] = [run.dense, run.after];
+  const outcome = run;
   const doc = {
     schema: PRUNE_SCHEMA,
     createdAt: new Date().toISOString(),
@@ -196,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
   await writeFile(s.out!, JSON.stringify(doc));
   if (s['write-gguf']) await writeFile(s['write-gguf'], image);
   console.log(
-    `${s.method} at ${s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, t2)} s pruning, ${sec(t2, Date.now())} s perplexity → ${s.out}`,
+    `${s.method} at ${s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
   );
   return 0;
 }

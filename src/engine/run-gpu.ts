@@ -81,6 +81,11 @@ export interface GpuRunOptions extends RunOptions {
    * not recompute them (≈ L × 12 T·C-sized buffers more GPU memory; the same results)
    */
   keepActivations?: boolean;
+  /**
+   * after layer l's walk, each set's Σ over its samples of A per matrix (O, I) on the GPU, before
+   * the next layer overwrites it (the pruning lab's score metric); awaited
+   */
+  onSetSums?: (l: number, set: number, acc: Record<MatrixName, GPUBuffer>) => Promise<void>;
 }
 
 /** One scratch set: a layer's activations and gradients, the head's, the score partials. */
@@ -507,6 +512,8 @@ async function walkLayer(run: GpuRun, l: number): Promise<void> {
     for (const i of run.pairOrder[k]) scorePairStep(walk, k, i);
   for (const st of run.states) if (!walk.scored.has(st)) scoreSampleStep(walk, st);
   for (let si = 0; si < run.req.sets.length; si++) finishDensity(run, l, si);
+  const onSums = run.opts.onSetSums;
+  if (onSums) for (let si = 0; si < run.req.sets.length; si++) await onSums(l, si, run.setAcc[si]);
   await run.reads.endLayer(l);
   for (const st of run.states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
 }

@@ -7,6 +7,7 @@ import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
 import { addCases } from './cases/add';
 import { attentionCases } from './cases/attention';
 import { colnormCases } from './cases/colnorm';
+import { PRUNE_MASK_CASES, pruneMaskCases } from './cases/prune_mask';
 import { densityCases } from './cases/density';
 import { embeddingCases } from './cases/embedding';
 import { headCases } from './cases/head';
@@ -19,7 +20,10 @@ import { GgmlType } from '../gguf/types';
 import { randomArray } from '../util/random';
 import { F32_OP } from '../util/tolerances';
 
-/** The engine's ops: embedding, a layer's forward and backward, the score, the density, the head. */
+/**
+ * The engine's ops: embedding, a layer's forward and backward, the score, the density, the head,
+ * the pruning lab's mask (on Q4_0 rows full of ties).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function engineCases(): OpCase<any>[] {
   const logits = randomArray(50, 3);
@@ -36,6 +40,7 @@ export function engineCases(): OpCase<any>[] {
     ...scoreCases('grad_x_weight', GgmlType.Q8_0, { T: 7, I: 64, O: 45 }, 4),
     ...densityCases(5000, 3, [1e-7, 1e-5, 1e-4]),
     ...headCases(GgmlType.Q8_0, logits, 64),
+    ...pruneMaskCases(PRUNE_MASK_CASES[1]),
   ];
 }
 

@@ -1,23 +1,33 @@
 // Pruning a model (the pruning lab, METHOD.md §4): per layer i, the 7 matrices lose ⌊I · S_i⌋
 // weights of every row by the method's metric; the pruned matrices are the file's own bytes with
-// those weights set to exactly 0 (src/prune/zero.ts), so every later computation — the GPU engine
-// included, unchanged — sees the pruned model. Wanda is sequential as in its reference: layer i's
-// calibration inputs come from layers < i already pruned; its column norms run over every token of
-// every calibration sample, BOS included. The calibration forward runs on the reference backend.
+// those weights set to exactly 0 (src/prune/zero.ts), so every later computation sees the pruned
+// model. Wanda is sequential as in its reference: layer i's calibration inputs come from layers
+// < i already pruned, layer i itself unpruned; its column norms run over every token of every
+// calibration sample, BOS included. The score method ranks by the calibration samples' Σ A =
+// Σ |W ⊙ ∂D/∂W| on the dense model. This file is the reference backend (the CPU, through
+// src/reference); src/prune/gpu.ts is the same walk on the GPU.
 import { readTensorBytes, type GgufFile } from '../gguf/reader';
 import { dequantize } from '../gguf/dequant';
-import { MATRICES, layerTensorName, matrixShape, type MatrixName } from '../model/config';
+import {
+  MATRICES,
+  layerTensorName,
+  matrixShape,
+  type LlamaConfig,
+  type MatrixName,
+} from '../model/config';
 import type { LlamaWeights } from '../model/weights';
-import { embed, layerForward, layerInputs } from '../reference/llama';
-import { prunedPerRow, pruneMetric, rowMask, type PruneMethod } from './select';
-import { zeroMasked } from './zero';
+import { embed, layerForward, layerInputs, llamaScores } from '../reference/llama';
+import { colsumsqAdd } from '../reference/colnorm';
+import { pruneMask } from '../reference/prune_mask';
+import { MODE_OF, prunedPerRow, type PruneMethod } from './select';
+import { checkZeroable, zeroMasked } from './zero';
 
 export interface PruneRequest {
   method: PruneMethod;
   /** S_i per layer */
   sparsity: number[];
   seed: number;
-  /** token sequences (wanda) */
+  /** token sequences (wanda, score) */
   calibration?: number[][];
 }
 
@@ -28,6 +38,48 @@ export interface PruneOutcome {
   pruned: number[][];
 }
 
+/** Norms per matrix input: ‖X_k‖₂ over every calibration token (wanda). */
+export type ColumnNorms = Record<MatrixName, Float32Array>;
+
+/** Refuses a request the model cannot take, by name, before anything is pruned. */
+export function checkPruneRequest(file: GgufFile, c: LlamaConfig, req: PruneRequest): void {
+  if (req.sparsity.length !== c.blockCount)
+    throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
+  for (const s of req.sparsity)
+    if (!(s >= 0 && s < 1)) throw new Error(`sparsity ${s}: each S_i must be in [0, 1)`);
+  if ((req.method === 'wanda' || req.method === 'score') && !req.calibration?.length)
+    throw new Error(`${req.method} needs calibration samples`);
+  for (let l = 0; l < c.blockCount; l++)
+    for (const m of MATRICES) {
+      const name = layerTensorName(l, m);
+      checkZeroable(name, file.tensors.get(name)!.type);
+    }
+}
+
+/** The seed of matrix mi of layer l's random metric. */
+export const matrixSeed = (seed: number, l: number, mi: number): number =>
+  (seed * 7919 + l * 7 + mi) >>> 0;
+
+/** The mask bits of one matrix (the reference twin of the GPU's prune_mask dispatch). */
+export function matrixMask(
+  c: LlamaConfig,
+  req: PruneRequest,
+  l: number,
+  mi: number,
+  W: ArrayLike<number>,
+  opts: { norms?: ColumnNorms; score?: ArrayLike<number> },
+): { bits: Uint32Array; k: number } {
+  const m = MATRICES[mi];
+  const { O, I } = matrixShape(c, m);
+  const k = prunedPerRow(I, req.sparsity[l]);
+  const bits = pruneMask(MODE_OF[req.method], W, O, I, k, {
+    scale: req.method === 'wanda' ? opts.norms![m] : undefined,
+    metric: opts.score,
+    seed: matrixSeed(req.seed, l, mi),
+  });
+  return { bits, k };
+}
+
 /** Prunes `file`'s 7 matrices of every layer; `w` is its weights decoded (reference backend). */
 export async function pruneModel(
   file: GgufFile,
@@ -36,30 +88,24 @@ export async function pruneModel(
   onLayer?: (l: number) => void,
 ): Promise<PruneOutcome> {
   const c = w.config;
-  if (req.sparsity.length !== c.blockCount)
-    throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
-  if (req.method === 'wanda' && !req.calibration?.length)
-    throw new Error('wanda needs calibration samples');
+  checkPruneRequest(file, c, req);
   const out: PruneOutcome = { tensors: new Map(), pruned: [] };
+  const scores = req.method === 'score' ? calibrationScores(w, req.calibration!) : null;
   // the pruned model as it grows, layer by layer (matrices replaced once pruned)
   const pruned: LlamaWeights = { ...w, layers: w.layers.map((lw) => ({ ...lw })) };
   let xs = req.method === 'wanda' ? req.calibration!.map((t) => embed(w, t)) : [];
   for (let l = 0; l < c.blockCount; l++) {
-    const norms = req.method === 'wanda' ? columnNormsAt(pruned, l, xs, req.calibration!) : null;
+    const norms =
+      req.method === 'wanda' ? columnNormsAt(pruned, l, xs, req.calibration!) : undefined;
     const matrices = { ...pruned.layers[l].matrices };
     out.pruned.push([]);
     for (const [mi, m] of MATRICES.entries()) {
       const { O, I } = matrixShape(c, m);
       const W = w.layers[l].matrices[m];
-      const metric = pruneMetric(req.method, W, I, {
-        norms: norms?.[m],
-        seed: req.seed * 7919 + l * 7 + mi,
-      });
-      const k = prunedPerRow(I, req.sparsity[l]);
-      const mask = rowMask(metric, O, I, k);
+      const { bits, k } = matrixMask(c, req, l, mi, W, { norms, score: scores?.[l][m] });
       const name = layerTensorName(l, m);
       const info = file.tensors.get(name)!;
-      const bytes = zeroMasked(name, info.type, await readTensorBytes(file, name), mask);
+      const bytes = zeroMasked(name, info.type, await readTensorBytes(file, name), bits, O * I);
       out.tensors.set(name, bytes);
       matrices[m] = dequantize(info.type, bytes, O * I);
       out.pruned[l].push(O * k);
@@ -72,25 +118,66 @@ export async function pruneModel(
   return out;
 }
 
+/** Σ over the samples of A = |W ⊙ ∂D/∂W| per layer and matrix, summed in f32 as the GPU does. */
+function calibrationScores(
+  w: LlamaWeights,
+  samples: number[][],
+): Record<MatrixName, Float32Array>[] {
+  const c = w.config;
+  const acc = Array.from(
+    { length: c.blockCount },
+    () =>
+      Object.fromEntries(
+        MATRICES.map((m) => [m, new Float32Array(matrixShape(c, m).O * matrixShape(c, m).I)]),
+      ) as Record<MatrixName, Float32Array>,
+  );
+  for (const tokens of samples) {
+    const { grads } = llamaScores(w, tokens);
+    for (let l = 0; l < c.blockCount; l++)
+      for (const m of MATRICES) {
+        const [a, W, g] = [acc[l][m], w.layers[l].matrices[m], grads[l][m]];
+        for (let e = 0; e < a.length; e++) a[e] += Math.abs(W[e] * g[e]);
+      }
+  }
+  return acc;
+}
+
 /** ‖X_k‖₂ of each matrix's input over every token of every sample, layer l on its inputs `xs`. */
 function columnNormsAt(
   w: LlamaWeights,
   l: number,
   xs: ArrayLike<number>[],
   tokens: number[][],
-): Record<MatrixName, Float64Array> {
+): ColumnNorms {
   const c = w.config;
   const sq = Object.fromEntries(
-    MATRICES.map((m) => [m, new Float64Array(matrixShape(c, m).I)]),
-  ) as Record<MatrixName, Float64Array>;
+    MATRICES.map((m) => [m, new Float32Array(matrixShape(c, m).I)]),
+  ) as ColumnNorms;
   xs.forEach((x, s) => {
     const T = tokens[s].length;
     const X = layerInputs(layerForward(w, l, x as Float32Array, T));
-    for (const m of MATRICES) {
-      const I = sq[m].length;
-      for (let t = 0; t < T; t++) for (let k = 0; k < I; k++) sq[m][k] += X[m][t * I + k] ** 2;
-    }
+    for (const m of MATRICES) colsumsqAdd(sq[m], X[m], T, sq[m].length);
   });
   for (const m of MATRICES) sq[m] = sq[m].map(Math.sqrt);
   return sq;
+}
+
+/** `w` with its 7 matrices of every layer decoded from `tensors` (the reference's pruned model). */
+export function withPrunedTensors(
+  file: GgufFile,
+  w: LlamaWeights,
+  tensors: Map<string, Uint8Array>,
+): LlamaWeights {
+  return {
+    ...w,
+    layers: w.layers.map((lw, l) => {
+      const matrices = { ...lw.matrices };
+      for (const m of MATRICES) {
+        const name = layerTensorName(l, m);
+        const { O, I } = matrixShape(w.config, m);
+        matrices[m] = dequantize(file.tensors.get(name)!.type, tensors.get(name)!, O * I);
+      }
+      return { ...lw, matrices };
+    }),
+  };
 }

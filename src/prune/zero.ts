@@ -12,38 +12,49 @@ export const ZEROABLE: GgmlType[] = [
   GgmlType.Q4_0,
 ];
 
-/** A copy of `bytes` (a tensor of `type`) with the elements where mask = 1 set to exactly 0. */
+/** Refuses a tensor whose type cannot hold an exact 0, by name (before anything is pruned). */
+export function checkZeroable(name: string, type: GgmlType): void {
+  if (!ZEROABLE.includes(type))
+    throw new Error(
+      `tensor "${name}" is ${GgmlType[type] ?? type}: pruning writes F32, F16, BF16, Q8_0 and Q4_0 tensors (where 0 is exact); re-encoding ${GgmlType[type] ?? type} blocks is not built yet`,
+    );
+}
+
+/**
+ * A copy of `bytes` (a tensor of `type`, n elements) with the elements whose bit is set in `bits`
+ * (element e: bit e & 31 of word e >> 5, as shaders/prune_mask.wgsl writes them) set to exactly 0.
+ */
 export function zeroMasked(
   name: string,
   type: GgmlType,
   bytes: Uint8Array,
-  mask: Uint8Array,
+  bits: Uint32Array,
+  n: number,
 ): Uint8Array {
+  checkZeroable(name, type);
   const out = bytes.slice();
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const n = mask.length;
+  const pruned = (e: number) => (bits[e >> 5] >>> (e & 31)) & 1;
   switch (type) {
     case GgmlType.F32:
-      for (let e = 0; e < n; e++) if (mask[e]) v.setFloat32(e * 4, 0, true);
+      for (let e = 0; e < n; e++) if (pruned(e)) v.setFloat32(e * 4, 0, true);
       return out;
     case GgmlType.F16:
     case GgmlType.BF16:
-      for (let e = 0; e < n; e++) if (mask[e]) v.setUint16(e * 2, 0, true);
+      for (let e = 0; e < n; e++) if (pruned(e)) v.setUint16(e * 2, 0, true);
       return out;
     case GgmlType.Q8_0:
-      for (let e = 0; e < n; e++) if (mask[e]) out[(e >> 5) * 34 + 2 + (e & 31)] = 0;
+      for (let e = 0; e < n; e++) if (pruned(e)) out[(e >> 5) * 34 + 2 + (e & 31)] = 0;
       return out;
     case GgmlType.Q4_0:
       for (let e = 0; e < n; e++) {
-        if (!mask[e]) continue;
+        if (!pruned(e)) continue;
         const j = e & 31;
         const at = (e >> 5) * 18 + 2 + (j & 15);
         out[at] = j < 16 ? (out[at] & 0xf0) | 8 : (out[at] & 0x0f) | 0x80;
       }
       return out;
     default:
-      throw new Error(
-        `tensor "${name}" is ${GgmlType[type] ?? type}: pruning writes F32, F16, BF16, Q8_0 and Q4_0 tensors (where 0 is exact); re-encoding ${GgmlType[type] ?? type} blocks is not built yet`,
-      );
+      return out;
   }
 }

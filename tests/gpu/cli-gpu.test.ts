@@ -143,28 +143,46 @@ describe('npm run sts --backend gpu', () => {
 });
 
 describe('npm run prune --backend gpu', () => {
-  it('the perplexities of the reference backend (1e-4), dense and pruned', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-gpu-'));
-    const model = join(dir, 'q4_0.gguf');
-    writeFileSync(model, fixtureBytes('q4_0'));
-    const evalFile = join(dir, 'eval.txt');
-    writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
-    const run = async (backend: string) => {
-      const out = join(dir, `${backend}.json`);
-      await pruneCli([
-        ...['--model', model, '--eval', evalFile, '--split', 'paragraphs'],
-        ...['--method', 'magnitude', '--sparsity', '0.6', '--backend', backend, '--out', out],
-      ]);
-      return JSON.parse(readFileSync(out, 'utf8')) as {
-        pruned: number[][];
-        perplexity: { dense: number; pruned: number; tokens: number };
+  it.each(['magnitude', 'wanda', 'score'])(
+    '%s: the GGUF and perplexities of the reference backend; the GGUF loads back to its perplexity',
+    async (method) => {
+      const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-gpu-'));
+      const model = join(dir, 'q4_0.gguf');
+      writeFileSync(model, fixtureBytes('q4_0'));
+      const evalFile = join(dir, 'eval.txt');
+      writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
+      const calib = join(dir, 'calib.txt');
+      writeFileSync(calib, 'an apple a day keeps\n\nthe quick brown fox jumps');
+      const run = async (backend: string) => {
+        const out = join(dir, `${backend}.json`);
+        await pruneCli([
+          ...['--model', model, '--eval', evalFile, '--calibration', calib],
+          ...['--split', 'paragraphs', '--method', method, '--sparsity', '0.6'],
+          ...['--backend', backend, '--out', out, '--write-gguf', join(dir, `${backend}.gguf`)],
+        ]);
+        return JSON.parse(readFileSync(out, 'utf8')) as {
+          pruned: number[][];
+          perplexity: { dense: number; pruned: number; tokens: number };
+        };
       };
-    };
-    const [gpu, ref] = [await run('gpu'), await run('reference')];
-    expect(gpu.pruned).toEqual(ref.pruned);
-    expect(gpu.perplexity.tokens).toBe(ref.perplexity.tokens);
-    expect(Math.abs(gpu.perplexity.dense / ref.perplexity.dense - 1)).toBeLessThan(1e-4);
-    expect(Math.abs(gpu.perplexity.pruned / ref.perplexity.pruned - 1)).toBeLessThan(1e-4);
-    expect(gpu.perplexity.pruned).toBeGreaterThan(gpu.perplexity.dense * 1.001);
-  });
+      const [gpu, ref] = [await run('gpu'), await run('reference')];
+      expect(gpu.pruned).toEqual(ref.pruned);
+      // the same weights pruned: the same file, byte for byte
+      expect(
+        readFileSync(join(dir, 'gpu.gguf')).equals(readFileSync(join(dir, 'reference.gguf'))),
+      ).toBe(true);
+      expect(gpu.perplexity.tokens).toBe(ref.perplexity.tokens);
+      expect(Math.abs(gpu.perplexity.dense / ref.perplexity.dense - 1)).toBeLessThan(1e-4);
+      expect(Math.abs(gpu.perplexity.pruned / ref.perplexity.pruned - 1)).toBeLessThan(1e-4);
+      expect(gpu.perplexity.pruned).toBeGreaterThan(gpu.perplexity.dense * 1.001);
+      // the written model, loaded back like any other, gives the pruned perplexity
+      const again = join(dir, 'again.json');
+      await pruneCli([
+        ...['--model', join(dir, 'gpu.gguf'), '--eval', evalFile, '--split', 'paragraphs'],
+        ...['--method', 'magnitude', '--sparsity', '0', '--backend', 'gpu', '--out', again],
+      ]);
+      const back = JSON.parse(readFileSync(again, 'utf8')) as typeof gpu;
+      expect(Math.abs(back.perplexity.dense / gpu.perplexity.pruned - 1)).toBeLessThan(1e-4);
+    },
+  );
 });

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { rowMask, pruneMetric, prunedPerRow } from '../../src/prune/select';
 import { zeroMasked, ZEROABLE } from '../../src/prune/zero';
 import { pruneModel } from '../../src/prune/prune';
+import { packMask } from '../../src/reference/prune_mask';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { dequantize } from '../../src/gguf/dequant';
 import { GgmlType } from '../../src/gguf/types';
 import { MATRICES, layerTensorName, matrixShape } from '../../src/model/config';
-import { embed, layerForward, layerInputs } from '../../src/reference/llama';
+import { embed, layerForward, layerInputs, llamaScores } from '../../src/reference/llama';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 
 describe('the row rule', () => {
@@ -40,7 +41,7 @@ describe('exact zeros in the file’s own bytes', () => {
       const bytes = randomTensorBytes(type, n, 9);
       const mask = Uint8Array.from({ length: n }, (_, e) => ((e * 37) % 5 === 0 ? 1 : 0));
       const before = dequantize(type, bytes, n);
-      const after = dequantize(type, zeroMasked('t', type, bytes, mask), n);
+      const after = dequantize(type, zeroMasked('t', type, bytes, packMask(mask), n), n);
       for (let e = 0; e < n; e++)
         expect(Object.is(after[e], mask[e] ? 0 : before[e]) || (mask[e] && after[e] === 0)).toBe(
           true,
@@ -49,7 +50,7 @@ describe('exact zeros in the file’s own bytes', () => {
   );
   it('refuses a type with a min offset by name', () => {
     expect(() =>
-      zeroMasked('blk.0.attn_q.weight', GgmlType.Q4_1, new Uint8Array(20), new Uint8Array(32)),
+      zeroMasked('blk.0.attn_q.weight', GgmlType.Q4_1, new Uint8Array(20), new Uint32Array(1), 32),
     ).toThrow(/tensor "blk\.0\.attn_q\.weight" is Q4_1: pruning writes F32, F16, BF16, Q8_0/);
   });
 });
@@ -122,5 +123,38 @@ describe('pruning a model', () => {
       Object.assign(pw.layers[l].matrices, pruned);
       xs = xs.map((x, s) => layerForward(pw, l, x, calibration[s].length).out);
     }
+  });
+  it('score: the smallest Σ_s |W ⊙ ∂D/∂W| of each row on the dense model', async () => {
+    const file = await fixtureFile('f32');
+    const w = await fixtureWeights('f32');
+    const L = w.config.blockCount;
+    const calibration = [
+      [1, 5, 9, 200],
+      [1, 77, 3],
+    ];
+    const out = await pruneModel(file, w, {
+      method: 'score',
+      sparsity: new Array(L).fill(0.4),
+      seed: 0,
+      calibration,
+    });
+    // independently: each sample's gradients on the dense model, |W ⊙ G| summed in f64
+    const runs = calibration.map((t) => llamaScores(w, t).grads);
+    for (let l = 0; l < L; l++)
+      for (const m of MATRICES) {
+        const { O, I } = matrixShape(w.config, m);
+        const W = w.layers[l].matrices[m];
+        const P = dequantize(GgmlType.F32, out.tensors.get(layerTensorName(l, m))!, O * I);
+        const k = Math.floor(I * 0.4);
+        for (let o = 0; o < O; o++) {
+          const a = (i: number) =>
+            runs.reduce((s, g) => s + Math.abs(W[o * I + i] * g[l][m][o * I + i]), 0);
+          const order = Array.from({ length: I }, (_, i) => i).sort((x, y) => a(x) - a(y) || x - y);
+          order
+            .slice(0, k)
+            .forEach((i) => expect(P[o * I + i] === 0, `${l} ${m} ${o} ${i}`).toBe(true));
+          order.slice(k).forEach((i) => expect(P[o * I + i]).toBe(W[o * I + i]));
+        }
+      }
   });
 });

@@ -4,10 +4,10 @@ import { groups, workgroupSize, type GpuContext } from '../context';
 
 const [WG] = workgroupSize(code, 'colnorm_forward');
 
-/** n (I) = ‖X[:, i]‖₂ for X (T, I). Overwrites n. */
-export function colnormForward(
+function dispatch(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
+  entry: 'colnorm_forward' | 'colsumsq_add',
   n: GPUBuffer,
   X: GPUBuffer,
   T: number,
@@ -15,8 +15,28 @@ export function colnormForward(
 ): void {
   ctx.dispatch(
     enc,
-    ctx.pipeline('colnorm', code, 'colnorm_forward'),
+    ctx.pipeline(entry, code, entry),
     { n, x: X, dims: ctx.uniform([T, I, 0, 0]) },
     [groups(I, WG)],
   );
 }
+
+/** n (I) = ‖X[:, i]‖₂ for X (T, I). Overwrites n. */
+export const colnormForward = (
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  n: GPUBuffer,
+  X: GPUBuffer,
+  T: number,
+  I: number,
+): void => dispatch(ctx, enc, 'colnorm_forward', n, X, T, I);
+
+/** s (I) += Σ_t X[t, i]² for X (T, I). Accumulates into s. */
+export const colsumsqAdd = (
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  s: GPUBuffer,
+  X: GPUBuffer,
+  T: number,
+  I: number,
+): void => dispatch(ctx, enc, 'colsumsq_add', s, X, T, I);

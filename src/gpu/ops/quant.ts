@@ -47,7 +47,7 @@ export function uploadWeight(
   const buffer = device.createBuffer({
     label,
     size,
-    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
   });
   const padded =
     bytes.byteLength === size

@@ -1,0 +1,291 @@
+// The pruning walk on the GPU (src/prune/prune.ts is its reference twin, step for step): per layer,
+// each matrix's mask from shaders/prune_mask.wgsl (bits read back), the file's bytes zeroed there
+// on the CPU and written over the model's weight buffer — the GpuLlama is pruned in place, and
+// restoreDense puts the file's bytes back. Wanda keeps one layer's calibration hidden states on the
+// GPU (Σ T_s × C floats), never all layers'; the score method takes each set sum of the score pass
+// (runGpu's onSetSums) as the metric, layer by layer, as the walk leaves it.
+import { readTensorBytes, tensorInfo, type GgufFile } from '../gguf/reader';
+import { MATRICES, dims, layerTensorName, matrixShape, type MatrixName } from '../model/config';
+import type { GpuContext } from '../gpu/context';
+import type { GpuLlama } from '../gpu/model';
+import { withGpuErrors } from '../gpu/errors';
+import { embed, layerForward, layerScratchFloats, type LayerScratch } from '../gpu/llama';
+import { colsumsqAdd } from '../gpu/ops/colnorm';
+import { maskWords, pruneMask } from '../gpu/ops/prune_mask';
+import { ropeTableBuffer } from '../gpu/ops/rope';
+import { runGpu } from '../engine/run-gpu';
+import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
+import { MODE_OF, prunedPerRow } from './select';
+import { zeroMasked } from './zero';
+
+const F32 = 4;
+
+export interface GpuPruneOptions {
+  signal?: AbortSignal;
+  /** layers pruned so far, of L */
+  onLayer?: (done: number, of: number) => void;
+}
+
+/** Writes bytes over a weight buffer (padded to 4 as uploadWeight pads). */
+function writeWeight(ctx: GpuContext, buffer: GPUBuffer, bytes: Uint8Array): void {
+  const size = Math.ceil(bytes.byteLength / 4) * 4;
+  const padded = size === bytes.byteLength ? bytes : new Uint8Array(size);
+  if (padded !== bytes) padded.set(bytes);
+  ctx.device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, size);
+}
+
+/** Puts the file's own bytes back into the model's 7 matrices of every layer (undoes a pruning). */
+export async function restoreDense(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+): Promise<void> {
+  for (let l = 0; l < model.config.blockCount; l++) {
+    for (const m of MATRICES)
+      writeWeight(
+        ctx,
+        model.layers[l].m[m].buffer,
+        await readTensorBytes(file, layerTensorName(l, m)),
+      );
+    await ctx.device.queue.onSubmittedWorkDone();
+  }
+}
+
+/** The model's 7 matrices of every layer as they are on the GPU, by tensor name (for export). */
+export async function readPrunedTensors(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (let l = 0; l < model.config.blockCount; l++)
+    for (const m of MATRICES) {
+      const name = layerTensorName(l, m);
+      const w = model.layers[l].m[m].buffer;
+      const f = await ctx.readF32(w, w.size / F32);
+      out.set(name, new Uint8Array(f.buffer, f.byteOffset, tensorInfo(file, name).bytes).slice());
+    }
+  return out;
+}
+
+/**
+ * Prunes the model on the GPU in place by `req`; returns `pruned` (per layer and matrix, rows ·
+ * ⌊I · S_i⌋). On failure or cancel the model may be part-pruned: call restoreDense.
+ */
+export async function gpuPrune(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+  req: PruneRequest,
+  opts: GpuPruneOptions = {},
+): Promise<number[][]> {
+  const c = model.config;
+  checkPruneRequest(file, c, req);
+  return withGpuErrors(ctx.device, 'the pruning', async () => {
+    const pruned: number[][] = [];
+    if (req.method === 'score') await scoreWalk(ctx, model, file, req, pruned, opts);
+    else await layerWalk(ctx, model, file, req, pruned, opts);
+    return pruned;
+  });
+}
+
+/** Masks layer l's matrices (metric inputs per matrix), zeroes the file's bytes, writes them. */
+async function pruneLayer(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+  req: PruneRequest,
+  l: number,
+  metricOf: (m: MatrixName) => { scale: GPUBuffer; metric: GPUBuffer },
+): Promise<number[]> {
+  const c = model.config;
+  const counts: number[] = [];
+  for (const [mi, m] of MATRICES.entries()) {
+    const { O, I } = matrixShape(c, m);
+    const k = prunedPerRow(I, req.sparsity[l]);
+    const W = model.layers[l].m[m];
+    const mask = ctx.storage(maskWords(O * I) * F32, `mask ${l}.${m}`);
+    try {
+      const enc = ctx.device.createCommandEncoder({ label: `prune ${l}.${m}` });
+      ctx.clearBuffer(enc, mask);
+      const { scale, metric } = metricOf(m);
+      pruneMask(ctx, enc, mask, W, scale, metric, {
+        O,
+        I,
+        k,
+        mode: MODE_OF[req.method],
+        seed: matrixSeed(req.seed, l, mi),
+      });
+      const [read] = await ctx.submitAndRead(enc, [{ buffer: mask, count: maskWords(O * I) }]);
+      const bits = new Uint32Array(read.buffer, read.byteOffset, read.length);
+      const name = layerTensorName(l, m);
+      const bytes = zeroMasked(name, W.type, await readTensorBytes(file, name), bits, O * I);
+      writeWeight(ctx, W.buffer, bytes);
+      counts.push(O * k);
+    } finally {
+      mask.destroy();
+      ctx.forgetBindGroups();
+    }
+  }
+  return counts;
+}
+
+/** magnitude, random and Wanda: layer by layer, Wanda's inputs carried through pruned layers. */
+async function layerWalk(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+  req: PruneRequest,
+  pruned: number[][],
+  opts: GpuPruneOptions,
+): Promise<void> {
+  const c = model.config;
+  const L = c.blockCount;
+  const wanda = req.method === 'wanda' ? new WandaInputs(ctx, model, req.calibration!) : null;
+  const ones = Object.fromEntries(
+    MATRICES.map((m) => [m, ctx.upload(new Float32Array(matrixShape(c, m).I).fill(1), 'ones')]),
+  ) as Record<MatrixName, GPUBuffer>;
+  try {
+    for (let l = 0; l < L; l++) {
+      opts.signal?.throwIfAborted();
+      const norms = wanda ? await wanda.norms(l) : ones;
+      pruned.push(
+        await pruneLayer(ctx, model, file, req, l, (m) => ({ scale: norms[m], metric: norms[m] })),
+      );
+      if (wanda) await wanda.advance(l);
+      opts.onLayer?.(l + 1, L);
+    }
+  } finally {
+    wanda?.destroy();
+    for (const b of Object.values(ones)) b.destroy();
+  }
+}
+
+/** The score method: the score pass on the dense model, each layer pruned as the walk leaves it. */
+async function scoreWalk(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+  req: PruneRequest,
+  pruned: number[][],
+  opts: GpuPruneOptions,
+): Promise<void> {
+  const L = model.config.blockCount;
+  const dummy = ctx.storage(16, 'no scale');
+  try {
+    await runGpu(
+      ctx,
+      model,
+      {
+        sets: [
+          {
+            name: 'calibration',
+            samples: req.calibration!.map((tokens, i) => ({
+              source: `calibration ${i + 1}`,
+              tokens,
+            })),
+          },
+        ],
+        pairs: [],
+        thresholds: [1],
+        metric: 'grad_x_weight',
+        maxTokens: Math.max(...req.calibration!.map((t) => t.length)),
+      },
+      {
+        signal: opts.signal,
+        onSetSums: async (l, _set, acc) => {
+          pruned[l] = await pruneLayer(ctx, model, file, req, l, (m) => ({
+            scale: dummy,
+            metric: acc[m],
+          }));
+          opts.onLayer?.(L - l, L);
+        },
+      },
+    );
+  } finally {
+    dummy.destroy();
+  }
+}
+
+/** Wanda's calibration hidden states at the current layer's input, one buffer per sample. */
+class WandaInputs {
+  private xs: GPUBuffer[];
+  private Ts: number[];
+  private S: LayerScratch;
+  private rope: GPUBuffer;
+  private sums: Record<'nC1' | 'nAtt' | 'nC2' | 'nF', GPUBuffer>;
+  private owned: GPUBuffer[] = [];
+
+  constructor(
+    private ctx: GpuContext,
+    private model: GpuLlama,
+    samples: number[][],
+  ) {
+    const c = model.config;
+    const { C } = dims(c);
+    this.Ts = samples.map((t) => t.length);
+    const Tmax = Math.max(...this.Ts);
+    const buf = (floats: number, label: string) => {
+      const b = ctx.storage(floats * F32, label);
+      this.owned.push(b);
+      return b;
+    };
+    this.S = Object.fromEntries(
+      Object.entries(layerScratchFloats(c, Tmax)).map(([k, n]) => [k, buf(n, k)]),
+    ) as LayerScratch;
+    this.sums = { nC1: this.S.nC1, nAtt: this.S.nAtt, nC2: this.S.nC2, nF: this.S.nF };
+    this.rope = ropeTableBuffer(ctx, Tmax, c.ropeDims, c.ropeFreqBase);
+    this.owned.push(this.rope);
+    const enc = ctx.device.createCommandEncoder({ label: 'wanda embed' });
+    this.xs = samples.map((tokens, s) => {
+      const x = buf(this.Ts[s] * C, `calibration x ${s}`);
+      const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
+      this.owned.push(ids);
+      embed(ctx, enc, model, x, ids, this.Ts[s]);
+      return x;
+    });
+    void ctx.submit(enc);
+  }
+
+  /** ‖X_k‖₂ of each matrix's input over every calibration token, layer l unpruned. */
+  async norms(l: number): Promise<Record<MatrixName, GPUBuffer>> {
+    const { ctx, model, S } = this;
+    const c = model.config;
+    const { C, F } = dims(c);
+    const HD = c.headCount * c.headDim;
+    const enc = ctx.device.createCommandEncoder({ label: `wanda norms ${l}` });
+    for (const b of Object.values(this.sums)) ctx.clearBuffer(enc, b);
+    this.xs.forEach((x, s) => {
+      const T = this.Ts[s];
+      layerForward(ctx, enc, model, l, S, x, T, this.rope);
+      colsumsqAdd(ctx, enc, S.nC1, S.xn1, T, C);
+      colsumsqAdd(ctx, enc, S.nAtt, S.att, T, HD);
+      colsumsqAdd(ctx, enc, S.nC2, S.xn2, T, C);
+      colsumsqAdd(ctx, enc, S.nF, S.h, T, F);
+    });
+    const keys = ['nC1', 'nAtt', 'nC2', 'nF'] as const;
+    const read = await ctx.submitAndRead(
+      enc,
+      keys.map((k) => ({ buffer: this.sums[k], count: this.sums[k].size / F32 })),
+    );
+    // the roots on the CPU (f64, then f32 as the kernel reads them), as the reference takes them
+    const roots = keys.map((_, i) => Float32Array.from(read[i], Math.sqrt));
+    keys.forEach((k, i) => ctx.device.queue.writeBuffer(this.sums[k], 0, roots[i]));
+    const [a, o, f, d] = keys.map((k) => this.sums[k]);
+    return { q: a, k: a, v: a, o, gate: f, up: f, down: d };
+  }
+
+  /** The calibration states through layer l as now pruned: the inputs of layer l + 1. */
+  async advance(l: number): Promise<void> {
+    const { ctx, model, S } = this;
+    const enc = ctx.device.createCommandEncoder({ label: `wanda advance ${l}` });
+    this.xs.forEach((x, s) => layerForward(ctx, enc, model, l, S, x, this.Ts[s], this.rope, x));
+    await ctx.submit(enc);
+    ctx.forgetBindGroups();
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+    this.ctx.forgetBindGroups();
+  }
+}

@@ -1,0 +1,75 @@
+// Reference twin of shaders/prune_mask.wgsl: the metric of each weight in f32, as the kernel forms
+// it, and in each row the k smallest entries, ties to the lower column (sorting a row's columns
+// by (metric, column) is the rule, stated directly), as bits.
+import type { PruneMode } from '../gpu/ops/prune_mask';
+
+/** The kernel's 32-bit PCG hash (u32 arithmetic). */
+export function pcg(v: number): number {
+  const s = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
+  const w = Math.imul(((s >>> ((s >>> 28) + 4)) ^ s) >>> 0, 277803737) >>> 0;
+  return ((w >>> 22) ^ w) >>> 0;
+}
+
+/** The f32 metric of every weight of W (O, I) decoded (mode: see the kernel). */
+export function pruneKeys(
+  mode: PruneMode,
+  W: ArrayLike<number>,
+  I: number,
+  opts: { scale?: ArrayLike<number>; metric?: ArrayLike<number>; seed?: number } = {},
+): Float32Array {
+  const out = new Float32Array(W.length);
+  if (mode === 'given') {
+    if (!opts.metric || opts.metric.length !== W.length) throw new Error('prune_mask: no metric');
+    out.set(opts.metric);
+    return out;
+  }
+  if (mode === 'random') {
+    const h = pcg(opts.seed ?? 0);
+    for (let e = 0; e < W.length; e++)
+      out[e] = W[e] === 0 ? 0 : ((pcg((e ^ h) >>> 0) >>> 8) + 1) / 16777216;
+    return out;
+  }
+  const scale = opts.scale ? Float32Array.from(opts.scale) : null;
+  for (let e = 0; e < W.length; e++) out[e] = Math.abs(W[e]) * (scale ? scale[e % I] : 1);
+  return out;
+}
+
+/** The mask (1 = pruned) of the k smallest metric values of each row; ties by lower column. */
+export function rowMask(metric: ArrayLike<number>, O: number, I: number, k: number): Uint8Array {
+  const mask = new Uint8Array(O * I);
+  if (k <= 0) return mask;
+  const cols = new Uint32Array(I);
+  for (let o = 0; o < O; o++) {
+    for (let i = 0; i < I; i++) cols[i] = i;
+    const row = o * I;
+    cols.sort((a, b) => metric[row + a] - metric[row + b] || a - b);
+    for (let j = 0; j < Math.min(k, I); j++) mask[row + cols[j]] = 1;
+  }
+  return mask;
+}
+
+/** A 0/1 mask as the kernel's bits (element e: bit e & 31 of word e >> 5). */
+export function packMask(mask: Uint8Array): Uint32Array {
+  const words = new Uint32Array(Math.ceil(mask.length / 32));
+  for (let e = 0; e < mask.length; e++) if (mask[e]) words[e >> 5] |= 1 << (e & 31);
+  return words;
+}
+
+/** The kernel's bits as a 0/1 mask of n elements. */
+export function unpackMask(words: Uint32Array, n: number): Uint8Array {
+  const mask = new Uint8Array(n);
+  for (let e = 0; e < n; e++) mask[e] = (words[e >> 5] >>> (e & 31)) & 1;
+  return mask;
+}
+
+/** The twin of prune_mask: bits of the pruned entries. */
+export function pruneMask(
+  mode: PruneMode,
+  W: ArrayLike<number>,
+  O: number,
+  I: number,
+  k: number,
+  opts: { scale?: ArrayLike<number>; metric?: ArrayLike<number>; seed?: number } = {},
+): Uint32Array {
+  return packMask(rowMask(pruneKeys(mode, W, I, opts), O, I, k));
+}

@@ -1,0 +1,117 @@
+// Pruning on the GPU (src/prune/gpu.ts) against its reference twin (src/prune/prune.ts) on
+// fixtures: the same weights pruned for every method — identical masks, Wanda's and the score's
+// included (their norms and sums come from two different forwards, yet no near-tie falls the
+// other way on these fixtures) — the same perplexity after (1e-4), the model restored to its file's bytes by restoreDense, and refusals by name.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appContext } from '../helpers/gpu';
+import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
+import type { GpuContext } from '../../src/gpu/context';
+import { uploadLlama } from '../../src/gpu/model';
+import { gpuPerplexity, referencePerplexity } from '../../src/engine/perplexity';
+import { gpuPrune, readPrunedTensors, restoreDense } from '../../src/prune/gpu';
+import { pruneModel, withPrunedTensors, type PruneRequest } from '../../src/prune/prune';
+import { readTensorBytes } from '../../src/gguf/reader';
+import { dequantize } from '../../src/gguf/dequant';
+import { MATRICES, layerTensorName, matrixShape } from '../../src/model/config';
+import type { PruneMethod } from '../../src/prune/select';
+
+const CALIBRATION = [
+  [1, 17, 200, 5, 91, 300, 8],
+  [1, 44, 9],
+  [1, 3, 3, 250, 12],
+];
+const EVAL = [
+  { source: 'a', tokens: [1, 7, 80, 5, 91, 33, 8, 100] },
+  { source: 'b', tokens: [1, 3, 3, 3, 250, 12, 77, 140, 9] },
+];
+
+describe('pruning on the GPU', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => (ctx = await appContext()));
+  afterAll(() => ctx?.device.destroy());
+
+  const cases: [string, PruneMethod, number][] = [
+    ['q4_0', 'magnitude', 0],
+    ['q8_0', 'random', 0],
+    ['f32', 'wanda', 0],
+    ['q4_0', 'wanda', 0],
+    ['q8_0', 'score', 0],
+  ];
+  it.each(cases)(
+    '%s %s: the weights the reference prunes, its perplexity',
+    async (name, method, tol) => {
+      const file = await fixtureFile(name as 'f32');
+      const w = await fixtureWeights(name as 'f32');
+      const L = w.config.blockCount;
+      const req: PruneRequest = {
+        method,
+        sparsity: Array.from({ length: L }, (_, l) => 0.3 + (0.4 * l) / Math.max(1, L - 1)),
+        seed: 4,
+        calibration: CALIBRATION,
+      };
+      const ref = await pruneModel(file, w, req);
+      const model = await uploadLlama(ctx, file);
+      try {
+        const layers: number[] = [];
+        const pruned = await gpuPrune(ctx, model, file, req, { onLayer: (d) => layers.push(d) });
+        expect(pruned).toEqual(ref.pruned);
+        expect(layers.at(-1)).toBe(L);
+        const got = await readPrunedTensors(ctx, model, file);
+        let differ = 0;
+        let total = 0;
+        for (let l = 0; l < L; l++)
+          for (const m of MATRICES) {
+            const t = layerTensorName(l, m);
+            const type = file.tensors.get(t)!.type;
+            const { O, I } = matrixShape(w.config, m);
+            const [a, b] = [
+              dequantize(type, got.get(t)!, O * I),
+              dequantize(type, ref.tensors.get(t)!, O * I),
+            ];
+            for (let e = 0; e < a.length; e++) {
+              total += b[e] === 0 ? 1 : 0;
+              differ += (a[e] === 0) !== (b[e] === 0) ? 1 : 0;
+            }
+          }
+        expect(differ / total).toBeLessThanOrEqual(tol);
+        const refPpl = referencePerplexity(withPrunedTensors(file, w, ref.tensors), EVAL);
+        const gpuPpl = await gpuPerplexity(ctx, model, EVAL);
+        expect(Math.abs(gpuPpl.ppl - refPpl.ppl) / refPpl.ppl).toBeLessThan(1e-4);
+        const dense = referencePerplexity(w, EVAL);
+        expect(refPpl.ppl).not.toBeCloseTo(dense.ppl, 3);
+        // restoreDense: the file's bytes again, and the dense perplexity
+        await restoreDense(ctx, model, file);
+        const back = await readPrunedTensors(ctx, model, file);
+        for (const [t, bytes] of back) expect(bytes).toEqual(await readTensorBytes(file, t));
+        const again = await gpuPerplexity(ctx, model, EVAL);
+        expect(Math.abs(again.ppl - dense.ppl) / dense.ppl).toBeLessThan(1e-4);
+      } finally {
+        model.destroy();
+      }
+    },
+  );
+
+  it('refuses before pruning: a list of the wrong length, S outside [0, 1), no calibration', async () => {
+    const file = await fixtureFile('q4_0');
+    const model = await uploadLlama(ctx, file);
+    const L = model.config.blockCount;
+    try {
+      const bad = (req: Partial<PruneRequest>) =>
+        gpuPrune(ctx, model, file, {
+          method: 'magnitude',
+          sparsity: new Array(L).fill(0.5),
+          seed: 0,
+          ...req,
+        });
+      await expect(bad({ sparsity: [0.5] })).rejects.toThrow(`1 sparsities for ${L} layers`);
+      await expect(bad({ sparsity: new Array(L).fill(1) })).rejects.toThrow(
+        /sparsity 1: each S_i must be in \[0, 1\)/,
+      );
+      await expect(bad({ method: 'wanda' })).rejects.toThrow('wanda needs calibration samples');
+      const back = await readPrunedTensors(ctx, model, file);
+      for (const [t, bytes] of back) expect(bytes).toEqual(await readTensorBytes(file, t));
+    } finally {
+      model.destroy();
+    }
+  });
+});
