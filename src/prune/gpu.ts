@@ -1,9 +1,10 @@
 // The pruning walk on the GPU (src/prune/prune.ts is its reference twin, step for step): per layer,
-// each matrix's mask from shaders/prune_mask.wgsl (bits read back), the file's bytes zeroed there
-// on the CPU and written over the model's weight buffer — the GpuLlama is pruned in place, and
-// restoreDense puts the file's bytes back. Wanda keeps one layer's calibration hidden states on the
-// GPU (Σ T_s × C floats), never all layers'; the score method takes each set sum of the score pass
-// (runGpu's onSetSums) as the metric, layer by layer, as the walk leaves it.
+// each matrix's mask from shaders/prune_mask.wgsl and its weights zeroed in place by
+// shaders/prune_zero.wgsl — nothing read back; the GpuLlama is pruned in place (the masks are
+// transient: O·I/8 bytes per matrix), and restoreDense puts the file's bytes back. Wanda keeps
+// one layer's calibration hidden states on the GPU (Σ T_s × C floats), never all layers'; the
+// score method takes each set sum of the score pass (runGpu's onSetSums) as the metric, layer by
+// layer, as the walk leaves it.
 import { readTensorBytes, tensorInfo, type GgufFile } from '../gguf/reader';
 import { MATRICES, dims, layerTensorName, matrixShape, type MatrixName } from '../model/config';
 import type { GpuContext } from '../gpu/context';
@@ -13,10 +14,10 @@ import { embed, layerForward, layerScratchFloats, type LayerScratch } from '../g
 import { colsumsqAdd } from '../gpu/ops/colnorm';
 import { maskWords, pruneMask } from '../gpu/ops/prune_mask';
 import { ropeTableBuffer } from '../gpu/ops/rope';
+import { pruneZero } from '../gpu/ops/prune_zero';
 import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
 import { MODE_OF, prunedPerRow } from './select';
-import { zeroMasked } from './zero';
 
 const F32 = 4;
 
@@ -83,49 +84,42 @@ export async function gpuPrune(
   checkPruneRequest(file, c, req);
   return withGpuErrors(ctx.device, 'the pruning', async () => {
     const pruned: number[][] = [];
-    if (req.method === 'score') await scoreWalk(ctx, model, file, req, pruned, opts);
-    else await layerWalk(ctx, model, file, req, pruned, opts);
+    if (req.method === 'score') await scoreWalk(ctx, model, req, pruned, opts);
+    else await layerWalk(ctx, model, req, pruned, opts);
     return pruned;
   });
 }
 
-/** Masks layer l's matrices (metric inputs per matrix), zeroes the file's bytes, writes them. */
+/** Masks layer l's matrices (metric inputs per matrix) and zeroes them in place, on the GPU. */
 async function pruneLayer(
   ctx: GpuContext,
   model: GpuLlama,
-  file: GgufFile,
   req: PruneRequest,
   l: number,
   metricOf: (m: MatrixName) => { scale: GPUBuffer; metric: GPUBuffer },
 ): Promise<number[]> {
   const c = model.config;
   const counts: number[] = [];
-  for (const [mi, m] of MATRICES.entries()) {
-    const { O, I } = matrixShape(c, m);
-    const k = prunedPerRow(I, req.sparsity[l]);
-    const W = model.layers[l].m[m];
-    const mask = ctx.storage(maskWords(O * I) * F32, `mask ${l}.${m}`);
-    try {
-      const enc = ctx.device.createCommandEncoder({ label: `prune ${l}.${m}` });
+  const masks: GPUBuffer[] = [];
+  try {
+    const enc = ctx.device.createCommandEncoder({ label: `prune layer ${l}` });
+    for (const [mi, m] of MATRICES.entries()) {
+      const { O, I } = matrixShape(c, m);
+      const k = prunedPerRow(I, req.sparsity[l]);
+      const W = model.layers[l].m[m];
+      const mask = ctx.storage(maskWords(O * I) * F32, `mask ${l}.${m}`);
+      masks.push(mask);
       ctx.clearBuffer(enc, mask);
       const { scale, metric } = metricOf(m);
-      pruneMask(ctx, enc, mask, W, scale, metric, {
-        O,
-        I,
-        k,
-        mode: MODE_OF[req.method],
-        seed: matrixSeed(req.seed, l, mi),
-      });
-      const [read] = await ctx.submitAndRead(enc, [{ buffer: mask, count: maskWords(O * I) }]);
-      const bits = new Uint32Array(read.buffer, read.byteOffset, read.length);
-      const name = layerTensorName(l, m);
-      const bytes = zeroMasked(name, W.type, await readTensorBytes(file, name), bits, O * I);
-      writeWeight(ctx, W.buffer, bytes);
+      const seed = matrixSeed(req.seed, l, mi);
+      pruneMask(ctx, enc, mask, W, scale, metric, { O, I, k, mode: MODE_OF[req.method], seed });
+      pruneZero(ctx, enc, W, mask, layerTensorName(l, m));
       counts.push(O * k);
-    } finally {
-      mask.destroy();
-      ctx.forgetBindGroups();
     }
+    await ctx.submit(enc);
+  } finally {
+    for (const b of masks) b.destroy();
+    ctx.forgetBindGroups();
   }
   return counts;
 }
@@ -134,7 +128,6 @@ async function pruneLayer(
 async function layerWalk(
   ctx: GpuContext,
   model: GpuLlama,
-  file: GgufFile,
   req: PruneRequest,
   pruned: number[][],
   opts: GpuPruneOptions,
@@ -150,7 +143,7 @@ async function layerWalk(
       opts.signal?.throwIfAborted();
       const norms = wanda ? await wanda.norms(l) : ones;
       pruned.push(
-        await pruneLayer(ctx, model, file, req, l, (m) => ({ scale: norms[m], metric: norms[m] })),
+        await pruneLayer(ctx, model, req, l, (m) => ({ scale: norms[m], metric: norms[m] })),
       );
       if (wanda) await wanda.advance(l);
       opts.onLayer?.(l + 1, L);
@@ -165,7 +158,6 @@ async function layerWalk(
 async function scoreWalk(
   ctx: GpuContext,
   model: GpuLlama,
-  file: GgufFile,
   req: PruneRequest,
   pruned: number[][],
   opts: GpuPruneOptions,
@@ -194,7 +186,7 @@ async function scoreWalk(
       {
         signal: opts.signal,
         onSetSums: async (l, _set, acc) => {
-          pruned[l] = await pruneLayer(ctx, model, file, req, l, (m) => ({
+          pruned[l] = await pruneLayer(ctx, model, req, l, (m) => ({
             scale: dummy,
             metric: acc[m],
           }));

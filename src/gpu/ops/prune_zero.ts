@@ -1,0 +1,24 @@
+// Dispatch of shaders/prune_zero.wgsl. Reference twin: zeroMasked in src/prune/zero.ts.
+import code from '../../../shaders/prune_zero.wgsl?raw';
+import { grid, type GpuContext } from '../context';
+import { checkZeroable } from '../../prune/zero';
+import type { GpuWeight } from './quant';
+
+/** W's elements whose mask bit is set become exactly 0, in W's own bytes (in place). */
+export function pruneZero(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  W: GpuWeight,
+  mask: GPUBuffer,
+  name = 'weight',
+): void {
+  checkZeroable(name, W.type);
+  const words = W.buffer.size / 4;
+  const g = grid(words, 256);
+  ctx.dispatch(
+    enc,
+    ctx.pipeline('prune_zero', code, 'prune_zero', { QTYPE: W.type }),
+    { wbytes: W.buffer, mask, dims: ctx.uniform([words, W.elements, g.x, 0]) },
+    [g.x, g.y],
+  );
+}
