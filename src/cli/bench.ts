@@ -12,6 +12,7 @@ import type { Precision } from '../engine/types';
 import { checkF16Kernels } from '../gpu/f16check';
 import { GpuProfiler } from '../gpu/profiler';
 import { benchSts, type StsBenchRow } from './bench-sts';
+import { benchPrune, type PruneBenchRow } from './bench-prune';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
 import { runGpu } from '../engine/run-gpu';
 import { estimateGpuMemory, type SavedInputs } from '../engine/memory';
@@ -80,6 +81,12 @@ const { values } = parseArgs({
     'sts-pairs': { type: 'string', default: '0' },
     /** the STS sentences' most tokens (BOS included); lengths are drawn from 8 up to it */
     'sts-tokens': { type: 'string', default: '64' },
+    /** also time the pruning lab: Wanda at 50 % with this many calibration samples (0: none) */
+    'prune-samples': { type: 'string', default: '0' },
+    /** eval samples for the pruned model's perplexity */
+    'eval-samples': { type: 'string', default: '64' },
+    /** tokens of each calibration and eval sample (BOS included) */
+    'prune-tokens': { type: 'string', default: '512' },
   },
 });
 const repeat = Number(values.repeat);
@@ -446,9 +453,19 @@ async function benchSamples(t: GgmlType): Promise<void> {
       `${config.name} ${precision} ${GgmlType[t]} STS: ${row.pairs} pairs (${row.sentences} sentences, ${row.meanTokens.toFixed(1)} tokens on average, ≤ ${row.maxTokens}): ${row.seconds.toFixed(1)} s, ${row.secondsPerPair.toFixed(3)} s per pair (forward ${row.forwardSeconds.toFixed(1)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (saved inputs on the ${row.memory.savedOn})`,
     );
   }
+  const pruneSamples = Number(values['prune-samples']);
+  if (pruneSamples > 0) {
+    const [m, T] = [Number(values['eval-samples']), Number(values['prune-tokens'])];
+    const row = await benchPrune(ctx, model, pruneSamples, m, T);
+    prunes.push({ precision, type: GgmlType[t], ...row });
+    console.log(
+      `${config.name} ${precision} ${GgmlType[t]} prune: Wanda 50 % with ${pruneSamples} × ${T} calibration tokens ${row.pruneSeconds.toFixed(1)} s; perplexity over ${m} × ${T} tokens ${row.perplexitySeconds.toFixed(1)} s (${row.perplexity.toFixed(2)}); beside the weights: walk ${(row.walkBytes / 2 ** 30).toFixed(2)} GiB, perplexity ${(row.perplexityBytes / 2 ** 30).toFixed(2)} GiB`,
+    );
+  }
   model.destroy();
 }
 const sts: (StsBenchRow & { precision: string; type: string })[] = [];
+const prunes: (PruneBenchRow & { precision: string; type: string })[] = [];
 
 for (const p of precisions) {
   const choices =
@@ -475,6 +492,7 @@ const report = {
   samples,
   profiles,
   sts,
+  prunes,
   matrices: MATRICES,
 };
 if (values.out) await writeFile(values.out, JSON.stringify(report, null, 1));

@@ -99,7 +99,7 @@ export async function pruneOnGpu(
     const model = await uploadLlama(ctx, file);
     try {
       const dense = await gpuPerplexity(ctx, model, samples);
-      const pruned = await gpuPrune(ctx, model, file, req);
+      const pruned = await gpuPrune(ctx, model, req);
       const after = await gpuPerplexity(ctx, model, samples);
       return { pruned, tensors: await readPrunedTensors(ctx, model, file), dense, after };
     } finally {

@@ -76,12 +76,14 @@ export async function readPrunedTensors(
 export async function gpuPrune(
   ctx: GpuContext,
   model: GpuLlama,
-  file: GgufFile,
   req: PruneRequest,
   opts: GpuPruneOptions = {},
 ): Promise<number[][]> {
   const c = model.config;
-  checkPruneRequest(file, c, req);
+  const types = new Map(
+    model.layers.flatMap((lw, l) => MATRICES.map((m) => [layerTensorName(l, m), lw.m[m].type])),
+  );
+  checkPruneRequest(c, req, (name) => types.get(name)!);
   return withGpuErrors(ctx.device, 'the pruning', async () => {
     const pruned: number[][] = [];
     if (req.method === 'score') await scoreWalk(ctx, model, req, pruned, opts);

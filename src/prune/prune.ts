@@ -8,6 +8,7 @@
 // src/reference); src/prune/gpu.ts is the same walk on the GPU.
 import { readTensorBytes, type GgufFile } from '../gguf/reader';
 import { dequantize } from '../gguf/dequant';
+import type { GgmlType } from '../gguf/types';
 import {
   MATRICES,
   layerTensorName,
@@ -42,7 +43,11 @@ export interface PruneOutcome {
 export type ColumnNorms = Record<MatrixName, Float32Array>;
 
 /** Refuses a request the model cannot take, by name, before anything is pruned. */
-export function checkPruneRequest(file: GgufFile, c: LlamaConfig, req: PruneRequest): void {
+export function checkPruneRequest(
+  c: LlamaConfig,
+  req: PruneRequest,
+  typeOf: (name: string) => GgmlType,
+): void {
   if (req.sparsity.length !== c.blockCount)
     throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
   for (const s of req.sparsity)
@@ -52,7 +57,7 @@ export function checkPruneRequest(file: GgufFile, c: LlamaConfig, req: PruneRequ
   for (let l = 0; l < c.blockCount; l++)
     for (const m of MATRICES) {
       const name = layerTensorName(l, m);
-      checkZeroable(name, file.tensors.get(name)!.type);
+      checkZeroable(name, typeOf(name));
     }
 }
 
@@ -88,7 +93,7 @@ export async function pruneModel(
   onLayer?: (l: number) => void,
 ): Promise<PruneOutcome> {
   const c = w.config;
-  checkPruneRequest(file, c, req);
+  checkPruneRequest(c, req, (name) => file.tensors.get(name)!.type);
   const out: PruneOutcome = { tensors: new Map(), pruned: [] };
   const scores = req.method === 'score' ? calibrationScores(w, req.calibration!) : null;
   // the pruned model as it grows, layer by layer (matrices replaced once pruned)

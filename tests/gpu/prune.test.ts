@@ -53,7 +53,7 @@ describe('pruning on the GPU', () => {
       const model = await uploadLlama(ctx, file);
       try {
         const layers: number[] = [];
-        const pruned = await gpuPrune(ctx, model, file, req, { onLayer: (d) => layers.push(d) });
+        const pruned = await gpuPrune(ctx, model, req, { onLayer: (d) => layers.push(d) });
         expect(pruned).toEqual(ref.pruned);
         expect(layers.at(-1)).toBe(L);
         const got = await readPrunedTensors(ctx, model, file);
@@ -97,7 +97,7 @@ describe('pruning on the GPU', () => {
     const L = model.config.blockCount;
     try {
       const bad = (req: Partial<PruneRequest>) =>
-        gpuPrune(ctx, model, file, {
+        gpuPrune(ctx, model, {
           method: 'magnitude',
           sparsity: new Array(L).fill(0.5),
           seed: 0,
