@@ -3,6 +3,7 @@
 // place the app touches globalThis.
 import { session } from './stores/session.svelte';
 import { documentOf, sts } from './stores/sts.svelte';
+import { lab } from './stores/prune.svelte';
 
 export function exposeConsole(): void {
   Object.defineProperty(globalThis, 'paramscope', {
@@ -27,6 +28,10 @@ export function exposeConsole(): void {
       /** the STS lab: one paramscope.sts/1 document per metric run, at the window in force */
       get sts() {
         return sts.runs.map(documentOf);
+      },
+      /** the pruning lab: the dense perplexity and every pruned model measured, with S_i */
+      get prune() {
+        return { dense: lab.dense, points: lab.points, basis: lab.basis };
       },
     }),
   });

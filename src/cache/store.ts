@@ -3,7 +3,7 @@
 // are written in one transaction (setMany), so a failed write leaves nothing half-written.
 import { createStore, clear, del, entries, get, setMany, type UseStore } from 'idb-keyval';
 
-export type EntryKind = 'set' | 'pair' | 'session';
+export type EntryKind = 'set' | 'pair' | 'session' | 'prune';
 
 export interface CacheEntry<T = unknown> {
   kind: EntryKind;

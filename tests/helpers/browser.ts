@@ -97,12 +97,16 @@ export async function dropFiles(
   );
 }
 
-/** Clicks `selector` and returns the bytes of the download it starts. */
+/** Clicks `selector` and returns the bytes of the download it starts (within `timeout` ms). */
 export async function downloadOf(
   page: Page,
   selector: string,
+  timeout = 30_000,
 ): Promise<{ name: string; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
+  const [d] = await Promise.all([
+    page.waitForEvent('download', { timeout }),
+    page.locator(selector).click(),
+  ]);
   const path = await d.path();
   const { readFileSync } = await import('node:fs');
   return { name: d.suggestedFilename(), bytes: readFileSync(path) };

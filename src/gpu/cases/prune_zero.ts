@@ -2,7 +2,7 @@
 // compared byte for byte (as 0–255 values) with zeroMasked; tensors whose byte length is not a
 // multiple of 4 (the padding untouched) and masks over whole blocks and single nibbles.
 import * as gpu from '../ops/prune_zero';
-import { zeroMasked } from '../../prune/zero';
+import { pruneZero as zeroMasked } from '../../reference/prune_zero';
 import { packMask } from '../../reference/prune_mask';
 import { randomTensorBytes } from '../../gguf/random-blocks';
 import { GgmlType } from '../../gguf/types';

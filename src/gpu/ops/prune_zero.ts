@@ -1,4 +1,4 @@
-// Dispatch of shaders/prune_zero.wgsl. Reference twin: zeroMasked in src/prune/zero.ts.
+// Dispatch of shaders/prune_zero.wgsl. Reference twin: src/reference/prune_zero.ts.
 import code from '../../../shaders/prune_zero.wgsl?raw';
 import { grid, type GpuContext } from '../context';
 import { checkZeroable } from '../../prune/zero';

@@ -1,0 +1,171 @@
+// The pruning lab in Chromium on the demo model (WebGPU on SwiftShader): two example files as
+// sets → a run → the allocation drawn → Wanda at 50 %, uniform and by the density allocation, on
+// the page's GPU with the perplexities of `npm run prune` (reference backend) on the same files →
+// a sweep drawn, then one cancelled mid-way (the finished points stay, nothing else) → the pruned
+// model exported as GGUF, byte for byte the CLI's (so the cancel left the model dense) → loaded
+// back, its perplexity the lab's → bad input refused by name.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { artifactPath, downloadOf, dropFiles, launchBrowser, serveApp } from '../helpers/browser';
+import { pruneCli } from '../helpers/cli';
+import { DEMO_GGUF } from '../helpers/demo';
+import type { LabPoint } from '../../src/prune/lab';
+
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+
+const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-e2e-'));
+const files = ['bible', 'quotes'].map((d) => {
+  const lines = readFileSync(`public/examples/${d}.jsonl`, 'utf8').split('\n').slice(0, 2);
+  const path = join(dir, `${d}.jsonl`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return { name: `${d}.jsonl`, path, bytes: readFileSync(path) };
+});
+const MAX_TOKENS = 5;
+
+type LabState = { dense: { ppl: number } | null; points: LabPoint[] };
+const labState = () =>
+  page.evaluate(() => (window as unknown as { paramscope: { prune: LabState } }).paramscope.prune);
+
+/** The perplexity in the lab's table row `row`. */
+const tablePpl = async (row: string) =>
+  Number(
+    await page
+      .locator(`[data-field="prune-table"] [data-row="${row}"] td.mono`)
+      .first()
+      .innerText(),
+  );
+
+beforeAll(async () => {
+  ({ server } = await serveApp().then(async (s) => {
+    browser = await launchBrowser({ webgpu: true });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    await page.goto(s.url);
+    return s;
+  }));
+  await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the pruning lab', { timeout: 900_000 }, () => {
+  let cli: { perplexity: { dense: number; pruned: number } };
+  const gguf = join(dir, 'cli.gguf');
+
+  it('prunes at 50 % on the page with the CLI’s perplexities; table drawn', async () => {
+    for (const f of files) await dropFiles(page, 'main', [f]);
+    await page.locator('[data-set="quotes"]').waitFor();
+    await page.locator('[data-field="max-tokens"]').fill(String(MAX_TOKENS));
+    await page.locator('[data-action="run"]').click();
+    await page.locator('[data-field="run-note"]').waitFor({ timeout: 400_000 });
+    await page.locator('[data-chart="allocation"] svg path').first().waitFor();
+    await page.locator('[data-field="prune-calibration"]').selectOption('bible');
+    await page.locator('[data-field="prune-eval"]').selectOption('quotes');
+    await page.locator('[data-field="prune-method-magnitude"]').uncheck();
+    await page.locator('[data-action="prune"]').click();
+    await page.locator('[data-field="prune-note"]').waitFor({ timeout: 400_000 });
+    expect(await page.locator('[data-field="prune-note"]').innerText()).toMatch(
+      /Done: 2 pruned model\(s\) in/,
+    );
+    await pruneCli([
+      ...['--model', DEMO_GGUF, '--eval', files[1].path, '--calibration', files[0].path],
+      ...['--method', 'wanda', '--sparsity', '0.5', '--max-tokens', String(MAX_TOKENS)],
+      ...['--out', join(dir, 'cli.json'), '--write-gguf', gguf],
+    ]);
+    cli = JSON.parse(readFileSync(join(dir, 'cli.json'), 'utf8'));
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    expect(rel(await tablePpl('dense'), cli.perplexity.dense)).toBeLessThan(1e-3);
+    expect(rel(await tablePpl('wanda'), cli.perplexity.pruned)).toBeLessThan(1e-3);
+    expect(await tablePpl('wanda + S_i')).toBeGreaterThan(cli.perplexity.dense);
+    expect(
+      await page.locator('[data-chart="prune-sweep"] [data-line="wanda-density"]').count(),
+    ).toBe(1);
+    // the exact values, not the table's rounding
+    const lab = await labState();
+    expect(rel(lab.dense!.ppl, cli.perplexity.dense)).toBeLessThan(1e-4);
+    const wanda = lab.points.find((p) => p.method === 'wanda' && p.allocation === 'uniform')!;
+    expect(rel(wanda.ppl, cli.perplexity.pruned)).toBeLessThan(1e-4);
+    const alloc = lab.points.find((p) => p.allocation === 'density')!;
+    expect(alloc.layerSparsity.reduce((a, b) => a + b, 0) / alloc.layerSparsity.length).toBeCloseTo(
+      0.5,
+      9,
+    );
+  });
+
+  it('sweeps, and a cancelled sweep keeps the finished points only', async () => {
+    await page.locator('[data-field="prune-allocation-density"]').uncheck();
+    await page.locator('[data-field="prune-sweep"]').fill('0.3, 0.5');
+    await page.locator('[data-action="prune-sweep"]').click();
+    await page.locator('[data-field="prune-note"]').waitFor({ timeout: 400_000 });
+    // 0.5 came from the cache: one model pruned
+    expect(await page.locator('[data-field="prune-note"]').innerText()).toMatch(
+      /Done: 2 pruned model\(s\) \(1 from the cache\)/,
+    );
+    const dots = page.locator('[data-chart="prune-sweep"] [data-line="wanda-uniform"] circle');
+    expect(await dots.count()).toBe(2);
+    const lab = await labState();
+    expect(lab.points.find((p) => p.S === 0.5 && p.allocation === 'uniform')?.cached).toBe(true);
+    await page
+      .locator('[data-chart="prune-sweep"]')
+      .screenshot({ path: artifactPath('prune-sweep.png') });
+    await page.locator('[data-field="prune-sweep"]').fill('0.1, 0.2');
+    await page.locator('[data-action="prune-sweep"]').click();
+    await page
+      .locator('[data-field="prune-progress"]')
+      .filter({ hasText: /S = 0\.1: layer/ })
+      .waitFor({ timeout: 300_000 });
+    await page.locator('[data-action="cancel-prune"]').click();
+    await page.locator('[data-field="prune-error"]').waitFor({ timeout: 120_000 });
+    expect(await page.locator('[data-field="prune-error"]').innerText()).toMatch(/^Cancelled/);
+    const after = (await labState()).points.map((p) => p.S);
+    expect(after).not.toContain(0.2);
+    expect(after.filter((S) => S === 0.1).length).toBeLessThanOrEqual(1);
+  });
+
+  it('exports the pruned model byte for byte as the CLI writes it; it loads back', async () => {
+    await page.locator('[data-field="prune-sparsity"]').fill('0.5');
+    const d = await downloadOf(
+      page,
+      '[data-field="prune-table"] [data-row="wanda"] [data-action="export-gguf"]',
+      400_000,
+    );
+    expect(d.name).toBe('paramscope-demo-wanda-uniform-0.5.gguf');
+    expect(d.bytes.equals(readFileSync(gguf))).toBe(true);
+    const before = (await labState()).points.find(
+      (p) => p.method === 'wanda' && p.allocation === 'uniform' && p.S === 0.5,
+    )!.ppl;
+    await dropFiles(page, 'main', [{ name: d.name, bytes: d.bytes }]);
+    await expect
+      .poll(() => page.locator('[data-field="model-name"]').innerText(), { timeout: 60_000 })
+      .toMatch(/pruned: wanda 0\.5, uniform/);
+    await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-field="prune-method-wanda"]').uncheck();
+    await page.locator('[data-field="prune-method-random"]').check();
+    await page.locator('[data-field="prune-sparsity"]').fill('0');
+    await page.locator('[data-action="prune"]').click();
+    await page.locator('[data-field="prune-note"]').waitFor({ timeout: 400_000 });
+    // the loaded model's dense perplexity is the pruned one measured before
+    expect(Math.abs((await labState()).dense!.ppl / before - 1)).toBeLessThan(1e-4);
+  });
+
+  it('refuses a sparsity outside [0, 1) and a bad sweep by name', async () => {
+    await page.locator('[data-field="prune-sparsity"]').fill('1');
+    expect(await page.locator('[data-field="prune-input-error"]').innerText()).toBe(
+      'sparsity 1 is not in [0, 1)',
+    );
+    expect(await page.locator('[data-action="prune"]').isDisabled()).toBe(true);
+    await page.locator('[data-field="prune-sparsity"]').fill('0.5');
+    await page.locator('[data-field="prune-sweep"]').fill('0.2, x');
+    expect(await page.locator('[data-field="prune-input-error"]').innerText()).toBe(
+      'sparsity "x" is not a number in [0, 1)',
+    );
+    await page.locator('[data-region="prune"]').screenshot({ path: artifactPath('prune-lab.png') });
+  });
+});

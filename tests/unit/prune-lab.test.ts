@@ -1,0 +1,87 @@
+// The pruning lab's bookkeeping (src/prune/lab.ts): the sparsity list a person types, the points a
+// sweep runs, the cache key's dependence on what was measured, and the Table-1-style table.
+import { describe, expect, it } from 'vitest';
+import { labTable, parseSweep, pointKey, sweepPoints, type LabPoint } from '../../src/prune/lab';
+
+const point = (
+  method: LabPoint['method'],
+  allocation: LabPoint['allocation'],
+  S: number,
+  ppl: number,
+): LabPoint => ({
+  method,
+  allocation,
+  S,
+  layerSparsity: [S, S],
+  pruned: [],
+  ppl,
+  tokens: 10,
+  seconds: 1,
+});
+
+describe('the pruning lab', () => {
+  it('reads a sweep list, sorted and distinct; refuses what is not in [0, 1) by name', () => {
+    expect(parseSweep('0.5, 0.2 0.3;0.2')).toEqual([0.2, 0.3, 0.5]);
+    expect(parseSweep('0')).toEqual([0]);
+    expect(() => parseSweep('0.2, 1')).toThrow('sparsity "1" is not a number in [0, 1)');
+    expect(() => parseSweep('-0.1')).toThrow('sparsity "-0.1" is not a number in [0, 1)');
+    expect(() => parseSweep('0.2, abc')).toThrow('sparsity "abc" is not a number in [0, 1)');
+    expect(() => parseSweep('  ')).toThrow(/no sparsities/);
+  });
+
+  it('runs every method × allocation at each S, uniform first', () => {
+    expect(sweepPoints(['wanda', 'magnitude'], ['uniform', 'density'], [0.3, 0.5])).toEqual([
+      { method: 'wanda', allocation: 'uniform', S: 0.3 },
+      { method: 'wanda', allocation: 'density', S: 0.3 },
+      { method: 'magnitude', allocation: 'uniform', S: 0.3 },
+      { method: 'magnitude', allocation: 'density', S: 0.3 },
+      { method: 'wanda', allocation: 'uniform', S: 0.5 },
+      { method: 'wanda', allocation: 'density', S: 0.5 },
+      { method: 'magnitude', allocation: 'uniform', S: 0.5 },
+      { method: 'magnitude', allocation: 'density', S: 0.5 },
+    ]);
+  });
+
+  it('keys a point by everything it depends on', async () => {
+    const base = {
+      model: 'm',
+      precision: 'f32' as const,
+      method: 'wanda' as const,
+      layerSparsity: [0.5, 0.5],
+      seed: 0,
+      calibration: [[1, 2, 3]],
+      eval: [[1, 4]],
+    };
+    const k = await pointKey(base);
+    expect(k).toMatch(/^prune:[0-9a-f]{64}$/);
+    expect(await pointKey({ ...base })).toBe(k);
+    for (const change of [
+      { model: 'n' },
+      { precision: 'f16' as const },
+      { method: 'magnitude' as const },
+      { layerSparsity: [0.4, 0.6] },
+      { seed: 1 },
+      { calibration: [[1, 2, 4]] },
+      { eval: [[1, 5]] },
+    ])
+      expect(await pointKey({ ...base, ...change })).not.toBe(k);
+  });
+
+  it('tables dense, each method uniform, then allocated with its change against uniform', () => {
+    const rows = labTable(
+      [
+        point('wanda', 'uniform', 0.5, 40),
+        point('wanda', 'density', 0.5, 38),
+        point('magnitude', 'uniform', 0.5, 50),
+        point('wanda', 'uniform', 0.3, 31),
+      ],
+      30,
+      0.5,
+    );
+    expect(rows.map((r) => r.label)).toEqual(['dense', 'wanda', 'magnitude', 'wanda + S_i']);
+    expect(rows.map((r) => r.ppl)).toEqual([30, 40, 50, 38]);
+    expect(rows[3].vsUniform).toBeCloseTo(-0.05, 12);
+    expect(rows.slice(0, 3).every((r) => r.vsUniform === null)).toBe(true);
+    expect(labTable([], null, 0.5)).toEqual([]);
+  });
+});
