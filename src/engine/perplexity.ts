@@ -4,6 +4,7 @@
 // the head over rows in chunks (a T × V logits buffer can pass the binding limit) and the
 // cross-entropy kernel; the reference backend the same with src/reference twins.
 import type { LlamaWeights } from '../model/weights';
+import { ropeFreqs } from '../model/config';
 import { finalNormed, llamaForward } from '../reference/llama';
 import { matmulForward } from '../reference/matmul';
 import { crossEntropyForward } from '../reference/xent';
@@ -131,7 +132,7 @@ async function sampleNll(
   const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
   const targets = ctx.upload(Uint32Array.from([...tokens.slice(1), 0]), 'targets');
   const chunkTargets = buf(R, 'chunk targets');
-  const rope = ropeTableBuffer(ctx, T, c.ropeDims, c.ropeFreqBase);
+  const rope = ropeTableBuffer(ctx, T, ropeFreqs(c, model.ropeFactors));
   owned.push(ids, targets, rope);
   try {
     const enc = ctx.device.createCommandEncoder({ label: 'perplexity' });

@@ -13,7 +13,13 @@
 //    layer. Memory: src/engine/memory.ts. With saved inputs on the CPU, the layer inputs are
 //    read back after each sample's forward and each layer's slice written back when the walk
 //    reaches it (GPU memory no longer grows with samples × L).
-import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import {
+  MATRICES,
+  matrixShape,
+  ropeFreqs,
+  type LlamaConfig,
+  type MatrixName,
+} from '../model/config';
 import { cosFromParts } from '../analysis/llmdcos';
 import { setDensity, type MatrixDensity } from '../analysis/density';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
@@ -249,7 +255,7 @@ export async function gpuForwardLogits(
       GPUBuffer,
     ];
     const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
-    const rope = ropeTableBuffer(ctx, T, c.ropeDims, c.ropeFreqBase);
+    const rope = ropeTableBuffer(ctx, T, ropeFreqs(c, model.ropeFactors));
     const best = ctx.storage(2 * F32, 'best');
     try {
       const enc = ctx.device.createCommandEncoder({ label: 'forward' });
@@ -357,7 +363,7 @@ function allocateRun(
           ...Object.fromEntries(KEPT_ACTIVATIONS.map((k) => [k, buf(sizes[k], `L${l}.${k}`)])),
         }))
       : [],
-    rope: ropeTableBuffer(ctx, Tmax, c.ropeDims, c.ropeFreqBase),
+    rope: ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors)),
     thresholds: ctx.upload(Float32Array.from(req.thresholds), 'thresholds'),
     setAcc: req.sets.map((_, si) => perMatrix((n) => n, `acc.${si}`)),
     counts: perMatrix(() => densityCounters(req.thresholds.length), 'counts'),

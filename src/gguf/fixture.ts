@@ -21,6 +21,10 @@ export interface FixtureOptions {
   tiedHead?: boolean;
   ropeDims?: number;
   ropeBase?: number;
+  /** rope_freqs.weight: per-pair frequency factors (Llama 3.1's scaling) */
+  ropeFactors?: number[];
+  /** rope.scaling.type linear with this factor */
+  ropeLinear?: number;
   eps?: number;
   contextLength?: number;
   name?: string;
@@ -129,6 +133,8 @@ export function fixtureConfig(o: FixtureOptions): LlamaConfig {
     headDim,
     ropeDims: o.ropeDims ?? headDim,
     ropeFreqBase: Math.fround(o.ropeBase ?? 10000),
+    ...(o.ropeLinear ? { ropeFreqScale: 1 / Math.fround(o.ropeLinear) } : {}),
+    ...(o.ropeFactors ? { ropeFactors: true } : {}),
     rmsEps: Math.fround(o.eps ?? 1e-5), // stored as f32
     contextLength: o.contextLength ?? 128,
     vocabSize: fixtureVocab().tokens.length,
@@ -177,6 +183,13 @@ export function makeFixtureModel(
     });
   }
   tensors.push({ name: 'output_norm.weight', dims: [C], type: GgmlType.F32, data: norm(C) });
+  if (o.ropeFactors)
+    tensors.push({
+      name: 'rope_freqs.weight',
+      dims: [o.ropeFactors.length],
+      type: GgmlType.F32,
+      data: Float32Array.from(o.ropeFactors),
+    });
   if (!c.tiedHead) {
     tensors.push({
       name: 'output.weight',
@@ -198,6 +211,12 @@ export function makeFixtureModel(
     ['llama.rope.dimension_count', meta.u32(c.ropeDims)],
     ['llama.rope.freq_base', meta.f32(c.ropeFreqBase)],
     ['llama.attention.layer_norm_rms_epsilon', meta.f32(c.rmsEps)],
+    ...(o.ropeLinear
+      ? ([
+          ['llama.rope.scaling.type', meta.str('linear')],
+          ['llama.rope.scaling.factor', meta.f32(o.ropeLinear)],
+        ] as [string, GgufEntry][])
+      : []),
     ['tokenizer.ggml.model', meta.str('llama')],
     ['tokenizer.ggml.tokens', meta.arr(GgufValueType.STRING, vocab.tokens)],
     ['tokenizer.ggml.scores', meta.arr(GgufValueType.FLOAT32, vocab.scores)],
@@ -246,5 +265,17 @@ export const FIXTURES: Record<string, FixtureOptions> = {
     matrixType: GgmlType.Q4_0,
     embeddingType: GgmlType.Q8_0,
     ropeDims: 8,
+  },
+  // Llama 3.1's RoPE: frequency factors (rope_freqs.weight) and linear scaling on top; GQA 4:1
+  rope: {
+    seed: 16,
+    layers: 2,
+    width: 32,
+    ffn: 48,
+    heads: 4,
+    kvHeads: 1,
+    matrixType: GgmlType.F32,
+    ropeFactors: [1, 1.5, 4, 8],
+    ropeLinear: 2,
   },
 };

@@ -3,6 +3,8 @@
 import { readTensorBytes, readTensorF32, tensorInfo, type GgufFile } from '../gguf/reader';
 import {
   MATRICES,
+  ROPE_FREQS,
+  checkRopeFactors,
   layerTensorName,
   llamaConfig,
   type LlamaConfig,
@@ -23,6 +25,8 @@ export interface GpuLlama {
   output: GpuWeight; // (V, C), the same as tokenEmbd when tied
   outputNorm: GPUBuffer; // (C) f32
   layers: GpuLayer[];
+  /** rope_freqs.weight on the CPU (config.ropeFactors): the RoPE tables are built from it */
+  ropeFactors?: Float32Array;
   /** bytes of weights on the GPU */
   bytes: number;
   destroy(): void;
@@ -123,9 +127,13 @@ export async function uploadLlama(
   }
   const outputNorm = await f32('output_norm.weight');
   const output = config.tiedHead ? tokenEmbd : await weight('output.weight');
+  const ropeFactors = config.ropeFactors
+    ? checkRopeFactors(file.source.name, await readTensorF32(file, ROPE_FREQS))
+    : undefined;
   check();
   return {
     config,
+    ...(ropeFactors ? { ropeFactors } : {}),
     tokenEmbd,
     output,
     outputNorm,

@@ -1,6 +1,7 @@
 // Llama configuration from GGUF metadata, and the names and shapes of its tensors.
 import { quoted } from '../util/message';
 import { GgufError } from '../gguf/errors';
+import { GgmlType } from '../gguf/types';
 import type { GgufFile } from '../gguf/reader';
 
 export interface LlamaConfig {
@@ -20,12 +21,43 @@ export interface LlamaConfig {
   /** rotated dimensions per head (≤ Dh, even) */
   ropeDims: number;
   ropeFreqBase: number;
+  /** 1 / the linear RoPE scaling factor (rope.scaling.type linear); absent: 1 */
+  ropeFreqScale?: number;
+  /** the file has rope_freqs.weight: per-pair frequency factors (Llama 3.1's scaling) */
+  ropeFactors?: boolean;
   rmsEps: number;
   contextLength: number;
   /** V */
   vocabSize: number;
   /** true when output.weight is absent and the head reuses token_embd.weight */
   tiedHead: boolean;
+}
+
+/** The tensor of per-pair RoPE frequency factors (Llama 3.1 and later GGUFs). */
+export const ROPE_FREQS = 'rope_freqs.weight';
+
+/** Refuses frequency factors that are not finite and > 0 (they divide every angle). */
+export function checkRopeFactors(file: string, f: Float32Array): Float32Array {
+  const bad = f.findIndex((x) => !(x > 0 && Number.isFinite(x)));
+  if (bad >= 0)
+    throw new GgufError(
+      file,
+      `tensor "${ROPE_FREQS}" has ${f[bad]} at ${bad}`,
+      'finite factors > 0',
+    );
+  return f;
+}
+
+/** RoPE's frequencies for a model: base, linear scale and (with rope_freqs.weight) factors. */
+export function ropeFreqs(c: LlamaConfig, factors?: ArrayLike<number>) {
+  if (c.ropeFactors && !factors)
+    throw new Error(`${c.name}: ${ROPE_FREQS} is in the file but its factors were not loaded`);
+  return {
+    ropeDims: c.ropeDims,
+    base: c.ropeFreqBase,
+    scale: c.ropeFreqScale ?? 1,
+    factors: c.ropeFactors ? factors : undefined,
+  };
 }
 
 /** The config's sizes under the short names the formulas use (METHOD.md, the ops' comments). */
@@ -185,10 +217,39 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
     contextLength: p('context_length', 2048),
     vocabSize,
     tiedHead: !file.tensors.has('output.weight'),
+    ...ropeScaling(file, arch),
   };
   checkTensorShapes(file, cfg);
   checkEveryTensorUsed(file, cfg);
   return cfg;
+}
+
+/**
+ * RoPE scaling as llama.cpp reads it: `rope.scaling.type` (absent: linear) with
+ * `rope.scaling.factor` (or the older `rope.scale_linear`) → angles × 1 / factor; `none` → no
+ * scaling; YaRN and LongRoPE (which also change the magnitudes) are refused by name; Llama 3.1's
+ * frequency factors come as the tensor rope_freqs.weight.
+ */
+function ropeScaling(
+  file: GgufFile,
+  arch: string,
+): Pick<LlamaConfig, 'ropeFreqScale' | 'ropeFactors'> {
+  const typeEntry = file.metadata.get(`${arch}.rope.scaling.type`)?.value;
+  const type = typeEntry === undefined ? 'linear' : String(typeEntry);
+  if (type !== 'linear' && type !== 'none')
+    throw new GgufError(
+      file.source.name,
+      `RoPE scaling ${quoted(type)} (metadata "${arch}.rope.scaling.type") is not supported`,
+      'no scaling, linear scaling, and Llama 3.1 frequency factors (rope_freqs.weight)',
+    );
+  const key = file.metadata.has(`${arch}.rope.scaling.factor`)
+    ? `${arch}.rope.scaling.factor`
+    : `${arch}.rope.scale_linear`;
+  const factor = file.metadata.has(key) ? positive(file, key, 1, 'a positive factor') : 1;
+  const out: Pick<LlamaConfig, 'ropeFreqScale' | 'ropeFactors'> = {};
+  if (type === 'linear' && factor !== 1) out.ropeFreqScale = 1 / factor;
+  if (file.tensors.has(ROPE_FREQS)) out.ropeFactors = true;
+  return out;
 }
 
 /** A metadata number that must be > 0 (and below `below` when given); `fallback` when absent. */
@@ -209,6 +270,7 @@ function positive(
 export function llamaTensorNames(c: LlamaConfig): string[] {
   const names = ['token_embd.weight', 'output_norm.weight'];
   if (!c.tiedHead) names.push('output.weight');
+  if (c.ropeFactors) names.push(ROPE_FREQS);
   for (let l = 0; l < c.blockCount; l++) {
     names.push(`blk.${l}.attn_norm.weight`, `blk.${l}.ffn_norm.weight`);
     for (const m of MATRICES) names.push(layerTensorName(l, m));
@@ -278,6 +340,11 @@ function checkTensorShapes(file: GgufFile, c: LlamaConfig): void {
   want('token_embd.weight', [C, c.vocabSize]);
   want('output_norm.weight', [C]);
   if (!c.tiedHead) want('output.weight', [C, c.vocabSize]);
+  if (c.ropeFactors) {
+    want(ROPE_FREQS, [c.ropeDims / 2]);
+    if (file.tensors.get(ROPE_FREQS)!.type !== GgmlType.F32)
+      throw new GgufError(file.source.name, `tensor "${ROPE_FREQS}" is not F32`, 'F32 factors');
+  }
   for (let l = 0; l < c.blockCount; l++) {
     want(`blk.${l}.attn_norm.weight`, [C]);
     want(`blk.${l}.ffn_norm.weight`, [C]);

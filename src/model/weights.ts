@@ -2,6 +2,8 @@
 import { readTensorF32, type GgufFile } from '../gguf/reader';
 import {
   MATRICES,
+  ROPE_FREQS,
+  checkRopeFactors,
   layerTensorName,
   llamaConfig,
   type LlamaConfig,
@@ -20,6 +22,8 @@ export interface LlamaWeights<A = Float32Array> {
   outputNorm: A; // (C)
   output: A; // (V, C); the same array as tokenEmbd when the head is tied
   layers: LayerWeights<A>[];
+  /** rope_freqs.weight (when config.ropeFactors) */
+  ropeFactors?: Float32Array;
 }
 
 export async function loadLlamaWeights(file: GgufFile): Promise<LlamaWeights> {
@@ -42,6 +46,9 @@ export async function loadLlamaWeights(file: GgufFile): Promise<LlamaWeights> {
     outputNorm: await get('output_norm.weight'),
     output: config.tiedHead ? tokenEmbd : await get('output.weight'),
     layers,
+    ...(config.ropeFactors
+      ? { ropeFactors: checkRopeFactors(file.source.name, await get(ROPE_FREQS)) }
+      : {}),
   };
 }
 
@@ -62,5 +69,6 @@ export function weightsToF64(w: LlamaWeights<Float32Array>): LlamaWeights<Float6
         Float64Array
       >,
     })),
+    ...(w.ropeFactors ? { ropeFactors: w.ropeFactors } : {}),
   };
 }

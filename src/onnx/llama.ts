@@ -1,7 +1,13 @@
 // The Llama forward of a loaded model as an ONNX graph, for a fixed number of tokens T: an
 // independent implementation of the same maths as src/reference/llama.ts (GGUF weights decoded
 // to f32, RoPE on adjacent pairs, GQA, SwiGLU), used to cross-check our engine's logits.
-import { MATRICES, layerTensorName, matrixShape, type MatrixName } from '../model/config';
+import {
+  MATRICES,
+  layerTensorName,
+  matrixShape,
+  ropeFreqs,
+  type MatrixName,
+} from '../model/config';
 import type { LlamaWeights } from '../model/weights';
 import { ropeTable } from '../reference/rope';
 import { GraphBuilder } from './graph';
@@ -41,7 +47,8 @@ export function llamaOnnx(w: LlamaWeights, T: number): Uint8Array {
   const head = c.tiedHead ? embd : g.floats('output.weight', w.output, [V, C]);
 
   // RoPE cos / sin as (T, 1, R/2, 1), from the same f64 table as the reference
-  const tab = ropeTable(T, R, c.ropeFreqBase);
+  const f = ropeFreqs(c, w.ropeFactors);
+  const tab = ropeTable(T, R, f.base, f.scale, f.factors);
   const cosA = new Float32Array(T * (R / 2));
   const sinA = new Float32Array(T * (R / 2));
   for (let i = 0; i < cosA.length; i++) {

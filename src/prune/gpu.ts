@@ -6,7 +6,14 @@
 // score method takes each set sum of the score pass (runGpu's onSetSums) as the metric, layer by
 // layer, as the walk leaves it.
 import { readTensorBytes, tensorInfo, type GgufFile } from '../gguf/reader';
-import { MATRICES, dims, layerTensorName, matrixShape, type MatrixName } from '../model/config';
+import {
+  MATRICES,
+  dims,
+  layerTensorName,
+  matrixShape,
+  ropeFreqs,
+  type MatrixName,
+} from '../model/config';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { withGpuErrors } from '../gpu/errors';
@@ -228,7 +235,7 @@ class WandaInputs {
       Object.entries(layerScratchFloats(c, Tmax)).map(([k, n]) => [k, buf(n, k)]),
     ) as LayerScratch;
     this.sums = { nC1: this.S.nC1, nAtt: this.S.nAtt, nC2: this.S.nC2, nF: this.S.nF };
-    this.rope = ropeTableBuffer(ctx, Tmax, c.ropeDims, c.ropeFreqBase);
+    this.rope = ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors));
     this.owned.push(this.rope);
     const enc = ctx.device.createCommandEncoder({ label: 'wanda embed' });
     this.xs = samples.map((tokens, s) => {

@@ -2,7 +2,14 @@
 // backward of D to the 7 linear matrices of every layer, as lists of reference op calls. The GPU
 // model, src/gpu/llama.ts, has the same functions in the same order over the WGSL twins of these
 // ops. f32 arrays by default, f64 for gradient checks. Small models only (keeps every activation).
-import { dims, MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import {
+  dims,
+  MATRICES,
+  matrixShape,
+  ropeFreqs,
+  type LlamaConfig,
+  type MatrixName,
+} from '../model/config';
 import type { LayerWeights, LlamaWeights } from '../model/weights';
 import { matmulBackwardInput, matmulBackwardWeight, matmulForward } from './matmul';
 import { rmsnormBackward, rmsnormForward } from './rmsnorm';
@@ -54,12 +61,11 @@ export interface ScoreResult extends ForwardResult {
   inputs: Record<MatrixName, FloatArray>[];
 }
 
-const ropeOf = (c: LlamaConfig, T: number, heads: number): RopeDims => ({
+const ropeOf = (w: LlamaWeights<FloatArray>, T: number, heads: number): RopeDims => ({
   T,
   heads,
-  headDim: c.headDim,
-  ropeDims: c.ropeDims,
-  base: c.ropeFreqBase,
+  headDim: w.config.headDim,
+  ...ropeFreqs(w.config, w.ropeFactors),
 });
 
 /** Y (T, O) = X (T, I) · Wᵀ for matrix m of a layer. */
@@ -106,8 +112,8 @@ export function layerForward(
   const q = linear(c, lw, 'q', xn1, T);
   const k = linear(c, lw, 'k', xn1, T);
   const v = linear(c, lw, 'v', xn1, T);
-  ropeForward(q, ropeOf(c, T, H));
-  ropeForward(k, ropeOf(c, T, Hkv));
+  ropeForward(q, ropeOf(w, T, H));
+  ropeForward(k, ropeOf(w, T, Hkv));
   const att = like(x, T * H * Dh);
   const probs = like(x, H * T * T);
   attentionForward(att, probs, q, k, v, { T, H, Hkv, Dh });
@@ -199,8 +205,8 @@ export function layerBackward(
   const dk = like(dx, T * Hkv * Dh);
   const dv = like(dx, T * Hkv * Dh);
   attentionBackward(dq, dk, dv, datt, L.q, L.k, L.v, L.probs, { T, H, Hkv, Dh });
-  ropeBackward(dq, ropeOf(c, T, H));
-  ropeBackward(dk, ropeOf(c, T, Hkv));
+  ropeBackward(dq, ropeOf(w, T, H));
+  ropeBackward(dk, ropeOf(w, T, Hkv));
   const dxn1 = linBack('q', dq, L.xn1);
   addAccumulate(dxn1, linBack('k', dk, L.xn1));
   addAccumulate(dxn1, linBack('v', dv, L.xn1));

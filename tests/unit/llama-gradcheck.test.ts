@@ -42,7 +42,8 @@ function fdCheck(w: LlamaWeights<Float64Array>, tokens: number[], seed: number) 
 }
 
 describe('reference Llama backward vs finite differences (f64)', () => {
-  for (const name of ['f32', 'f16', 'q4_0'] as const) {
+  // rope: Llama 3.1's frequency factors and linear RoPE scaling
+  for (const name of ['f32', 'f16', 'q4_0', 'rope'] as const) {
     it(`${name} fixture: every matrix of every layer`, async () => {
       const w = weightsToF64(await fixtureWeights(name));
       const { analytic, numeric, where, res } = fdCheck(w, TOKENS, 7);

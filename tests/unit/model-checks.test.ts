@@ -83,17 +83,17 @@ describe('model files refused at load', () => {
     ).toMatch(/has no tensor "output\.weight" but has "output\.weighX"/);
   });
 
-  it('a tensor the model would ignore is named (e.g. Llama-3.1 RoPE factors)', async () => {
+  it('a tensor the model would ignore is named (e.g. a Qwen2-style q bias)', async () => {
     expect(
       await load((_, t) => {
         t.push({
-          name: 'rope_freqs.weight',
+          name: 'blk.0.attn_q.bias',
           dims: [8],
           type: GgmlType.F32,
           data: new Float32Array(8),
         });
       }),
-    ).toMatch(/1 tensor\(s\) the llama model does not use: "rope_freqs\.weight"/);
+    ).toMatch(/1 tensor\(s\) the llama model does not use: "blk\.0\.attn_q\.bias"/);
   });
 
   it('two tensors sharing bytes are refused', async () => {

@@ -9,10 +9,12 @@ import { ropeTable, type RopeDims } from '../../reference/rope';
 export function ropeTableBuffer(
   ctx: GpuContext,
   T: number,
-  ropeDims: number,
-  base: number,
+  d: Pick<RopeDims, 'ropeDims' | 'base' | 'scale' | 'factors'>,
 ): GPUBuffer {
-  return ctx.upload(Float32Array.from(ropeTable(T, ropeDims, base)), 'rope table');
+  return ctx.upload(
+    Float32Array.from(ropeTable(T, d.ropeDims, d.base, d.scale, d.factors)),
+    'rope table',
+  );
 }
 
 function run(
