@@ -42,9 +42,11 @@ async function upload(m: LoadedModel, signal?: AbortSignal) {
 
 /** Why a model cannot be loaded now, or '' (a run's weights never change under it). */
 export function modelLoadBlocked(): string {
-  return session.running
-    ? 'A run is in progress: cancel it (or let it finish) before loading another model.'
-    : '';
+  if (session.running)
+    return 'A run is in progress: cancel it (or let it finish) before loading another model.';
+  if (session.labRunning)
+    return `${session.labRunning} is running: cancel it (or let it finish) before loading another model.`;
+  return '';
 }
 
 export async function loadModelBlob(blob: Blob, fileName: string): Promise<void> {

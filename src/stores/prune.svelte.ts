@@ -86,6 +86,7 @@ export function pruneBlocked(): string {
   if (gpuState.current.status !== 'ready') return 'WebGPU is not ready.';
   if (!session.model) return 'Load a model first.';
   if (session.running) return 'A run of the sets is in progress.';
+  if (session.labRunning && !lab.running) return `${session.labRunning} is running.`;
   if (!lab.evalSet) return 'Choose an evaluation set.';
   return '';
 }
@@ -112,6 +113,7 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
   }
   if (inp.basis !== lab.basis) [lab.points, lab.dense, lab.basis] = [[], null, inp.basis];
   lab.running = true;
+  session.labRunning = 'The pruning lab';
   abort = new AbortController();
   const started = performance.now();
   try {
@@ -168,6 +170,7 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
       : `${(e as Error).name}: ${oneLine((e as Error).message)} Nothing of the failed model was kept.`;
   } finally {
     lab.running = false;
+    session.labRunning = '';
     lab.progress = null;
     abort = null;
     void refreshCache();
@@ -223,6 +226,7 @@ export async function exportPruned(point: LabPoint): Promise<void> {
   const m = session.model;
   if (!m || lab.running || pruneBlocked()) return;
   lab.running = true;
+  session.labRunning = 'The pruning lab';
   lab.error = '';
   try {
     const inp = inputs([point.method]);
@@ -264,6 +268,7 @@ export async function exportPruned(point: LabPoint): Promise<void> {
     lab.error = `The export failed: ${oneLine((e as Error).message)}`;
   } finally {
     lab.running = false;
+    session.labRunning = '';
     lab.progress = null;
   }
 }

@@ -82,7 +82,7 @@ export function buildRequest(): RunRequest {
 export async function runAnalysis(): Promise<void> {
   const g = gpuState.current;
   const m = session.model;
-  if (g.status !== 'ready' || !m || session.running) return;
+  if (g.status !== 'ready' || !m || session.running || session.labRunning) return;
   session.running = true;
   session.runError = '';
   session.runNote = '';

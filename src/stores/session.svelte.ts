@@ -86,6 +86,11 @@ class Session {
   pairA = $state('');
   pairB = $state('');
   running = $state(false);
+  /**
+   * the lab that holds the GPU model now ('' if none): the pruning lab changes its weights in
+   * place, so nothing else may read them meanwhile, nor may another model replace them
+   */
+  labRunning = $state<'' | 'The pruning lab' | 'The STS lab'>('');
   progress = $state.raw<Progress | null>(null);
   runError = $state('');
   runNote = $state('');

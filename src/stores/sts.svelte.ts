@@ -185,8 +185,9 @@ export function documentOf(run: StsRun): StsDocument {
 export function stsBlocked(): string {
   if (gpuState.current.status !== 'ready') return 'WebGPU is not ready.';
   if (!session.model) return 'Load a model first.';
-  if (sts.pairs.length < MIN_PAIRS) return 'Load a pairs file first.';
   if (session.running) return 'A run of the sets is in progress.';
+  if (session.labRunning && !sts.running) return `${session.labRunning} is running.`;
+  if (sts.pairs.length < MIN_PAIRS) return 'Load a pairs file first.';
   return '';
 }
 
@@ -196,6 +197,7 @@ export async function runSts(metrics: Metric[]): Promise<void> {
   const m = session.model;
   if (sts.running || stsBlocked() || g.status !== 'ready' || !m) return;
   sts.running = true;
+  session.labRunning = 'The STS lab';
   sts.error = '';
   sts.note = '';
   abort = new AbortController();
@@ -245,6 +247,7 @@ export async function runSts(metrics: Metric[]): Promise<void> {
       : `${(e as Error).name}: ${oneLine((e as Error).message)} Nothing of the failed metric was kept.`;
   } finally {
     sts.running = false;
+    session.labRunning = '';
     sts.progress = null;
     abort = null;
     if (sts.runs.length) void saveSts();

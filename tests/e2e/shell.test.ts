@@ -3,7 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
+import { readFileSync } from 'node:fs';
+import {
+  artifactPath,
+  dropFiles,
+  isLocal,
+  launchBrowser,
+  serveApp,
+  watchRequests,
+} from '../helpers/browser';
 
 interface SelfCheckRow {
   name: string;
@@ -45,7 +53,8 @@ describe('app shell with WebGPU (SwiftShader)', () => {
     const rows = (await page.evaluate(
       () => (globalThis as unknown as { paramscope: { selfCheck: unknown } }).paramscope.selfCheck,
     )) as SelfCheckRow[];
-    // every op the engine runs (tests/gpu/selfcheck.test.ts: every entry point a run dispatches)
+    // every op the engine runs (tests/gpu/selfcheck.test.ts: every entry point a run dispatches),
+    // and the pruning lab's mask
     expect(rows.map((r) => r.name.split(' ')[0])).toEqual([
       'embedding_forward',
       'rmsnorm_forward',
@@ -61,9 +70,11 @@ describe('app shell with WebGPU (SwiftShader)', () => {
       'swiglu_forward',
       'swiglu_backward',
       'colnorm_forward',
+      'colsumsq_add',
       'score_reduce',
       'density_finish',
       'head_argmax',
+      'prune_mask',
     ]);
     for (const r of rows) {
       expect(r.ok, `${r.name}: max rel ${r.maxRelDiff}`).toBe(true);
@@ -73,7 +84,7 @@ describe('app shell with WebGPU (SwiftShader)', () => {
       'pass',
     );
     expect(await page.locator('[data-field="selfcheck-summary"]').innerText()).toMatch(
-      /^all 17 op checks pass/,
+      /^all 19 op checks pass/,
     );
     for (const region of ['model', 'sets', 'run', 'views']) {
       await expect(page.locator(`[data-region="${region}"]`).isVisible()).resolves.toBe(true);
@@ -98,6 +109,19 @@ describe('app shell without WebGPU', () => {
       await panel.waitFor();
       expect(['no-adapter', 'no-navigator-gpu']).toContain(await panel.getAttribute('data-reason'));
       expect(await panel.innerText()).toContain('Chrome or Edge');
+      // results made elsewhere still open and draw: the views need no GPU
+      await dropFiles(page, 'main', [
+        {
+          name: 'results.json',
+          bytes: readFileSync('docs/examples/results-f32-fixture.json'),
+        },
+        { name: 'model.gguf', bytes: 'GGUF' },
+      ]);
+      await page.locator('[data-chart="density"] svg path').first().waitFor();
+      expect(await page.locator('[data-field="results-info"]').innerText()).toMatch(/set\(s\)/);
+      expect(await page.locator('[data-field="notice"]').innerText()).toMatch(
+        /Imported results\.json\. model\.gguf: without WebGPU only results and sessions \(\.json\) open here\./,
+      );
       await page.screenshot({ path: artifactPath('shell-no-webgpu.png'), fullPage: true });
     } finally {
       await plain.close();

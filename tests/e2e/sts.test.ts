@@ -55,7 +55,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('the STS lab', { timeout: 600_000 }, () => {
+describe('the STS lab', { timeout: 900_000 }, () => {
   it('drop → run → ρ per layer and scatter drawn with the CLI’s numbers', async () => {
     await page.locator('[data-field="max-tokens"]').fill(String(MAX_TOKENS));
     await dropFile('pairs.tsv', PAIRS);
