@@ -34,6 +34,7 @@ import {
   headForward,
   KEPT_ACTIVATIONS,
   layerBackward,
+  layerColnorms,
   layerForward,
   layerOperands,
   layerScratchFloats,
@@ -550,9 +551,14 @@ function backwardAndScore(
   const { ctx, model } = run;
   const S = run.est.keepActivations ? run.perLayer[l] : S0;
   const x = savedOf(run, st, l);
-  if (!run.est.keepActivations) layerForward(ctx, enc, model, l, S, x, st.T, run.rope);
-  const wanda = run.req.metric === 'wanda';
-  layerBackward(ctx, enc, model, l, S, x, st.T, run.rope, st.dxIn, st.dxOut, wanda);
+  // |W| reads neither the layer's inputs nor its gradients, Wanda only the inputs' norms: the
+  // backward (and for |W| the recompute) is work no score uses
+  const metric = run.req.metric;
+  if (metric !== 'magnitude' && !run.est.keepActivations)
+    layerForward(ctx, enc, model, l, S, x, st.T, run.rope);
+  if (metric === 'wanda') layerColnorms(ctx, enc, run.c, S, st.T);
+  else if (metric !== 'magnitude')
+    layerBackward(ctx, enc, model, l, S, x, st.T, run.rope, st.dxIn, st.dxOut);
   if (w.scored.has(st)) return false;
   const ops = layerOperands(S, st.dxIn);
   for (const m of MATRICES) {

@@ -211,8 +211,8 @@ export function headBackward(
 
 /**
  * Layer l's backward from dx (T, C) at its output into dxOut at its input, reading the forward
- * in S (the reverse of layerForward, op for op); with `wanda`, the column norms of the linears'
- * inputs too. ∂D/∂W is not formed here: the score kernels take each matrix's dY and X (operands).
+ * in S (the reverse of layerForward, op for op). ∂D/∂W is not formed here: the score kernels take
+ * each matrix's dY and X (operands).
  */
 export function layerBackward(
   ctx: GpuContext,
@@ -225,7 +225,6 @@ export function layerBackward(
   rope: GPUBuffer,
   dx: GPUBuffer,
   dxOut: GPUBuffer,
-  wanda: boolean,
 ): void {
   const c = model.config;
   const lw = model.layers[l];
@@ -255,7 +254,17 @@ export function layerBackward(
   addAccumulate(ctx, enc, S.dxn1, S.tmp, T * C);
   ctx.copyBuffer(enc, S.dx2, 0, dxOut, 0, T * C * F32);
   rmsnormBackward(ctx, enc, dxOut, S.dxn1, x, lw.attnNorm, S.rstd1, T, C);
-  if (!wanda) return;
+}
+
+/** Wanda's ‖X_k‖₂ of each linear's input, from the layer's forward activations in S. */
+export function layerColnorms(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  c: LlamaConfig,
+  S: LayerScratch,
+  T: number,
+): void {
+  const { C, F, Dh } = dims(c);
   colnormForward(ctx, enc, S.nC1, S.xn1, T, C);
   colnormForward(ctx, enc, S.nAtt, S.att, T, c.headCount * Dh);
   colnormForward(ctx, enc, S.nC2, S.xn2, T, C);
