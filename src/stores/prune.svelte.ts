@@ -10,7 +10,7 @@ import { prunedGguf } from '../prune/export';
 import { labTable, pointKey, sweepPoints, type LabAllocation, type LabPoint } from '../prune/lab';
 import type { PruneMethod } from '../prune/select';
 import { entry } from '../cache/store';
-import { oneLine } from '../util/message';
+import { endedEarly, oneLine } from '../util/message';
 import { download } from '../util/download';
 import { gpuState } from './gpu.svelte';
 import { cache, refreshCache, saveSessionEntry } from './cache.svelte';
@@ -164,10 +164,7 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
     const fromCache = lab.points.filter((p) => p.cached && wanted.some((w) => same(p, w))).length;
     lab.note = `Done: ${wanted.length} pruned model(s)${fromCache ? ` (${fromCache} from the cache)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
   } catch (e) {
-    const cancelled = (e as Error).name === 'AbortError';
-    lab.error = cancelled
-      ? 'Cancelled: the model in progress was not kept; finished ones are.'
-      : `${(e as Error).name}: ${oneLine((e as Error).message)} Nothing of the failed model was kept.`;
+    lab.error = endedEarly(e, 'model', 'ones');
   } finally {
     lab.running = false;
     session.labRunning = '';

@@ -16,7 +16,7 @@ import {
 } from '../engine/sts';
 import type { Progress, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
-import { oneLine } from '../util/message';
+import { endedEarly, oneLine } from '../util/message';
 import { gpuState } from './gpu.svelte';
 import { cache, saveSessionEntry } from './cache.svelte';
 import { ensureGpuModel, runContext } from './model';
@@ -241,10 +241,7 @@ export async function runSts(metrics: Metric[]): Promise<void> {
     }
     sts.note = `Done: ${metrics.length} metric(s) over ${pairs.length} pairs (${sentences} distinct sentences, each scored once per metric).`;
   } catch (e) {
-    const cancelled = (e as Error).name === 'AbortError';
-    sts.error = cancelled
-      ? 'Cancelled: the metric in progress was not kept; finished metrics are.'
-      : `${(e as Error).name}: ${oneLine((e as Error).message)} Nothing of the failed metric was kept.`;
+    sts.error = endedEarly(e, 'metric', 'metrics');
   } finally {
     sts.running = false;
     session.labRunning = '';

@@ -39,3 +39,14 @@ export function quoted(s: string, max = 80): string {
 export function oneLine(s: string, max = MESSAGE_MAX): string {
   return clip(s.replace(/\s*\n\s*/g, ' '), max);
 }
+
+/**
+ * What a lab says when its run ends early: cancelled (the `noun` in progress dropped, finished
+ * `done` kept) or failed (the error named on one line, nothing of the failed `noun` kept).
+ */
+export function endedEarly(e: unknown, noun: string, done: string): string {
+  const err = e as Error;
+  return err.name === 'AbortError'
+    ? `Cancelled: the ${noun} in progress was not kept; finished ${done} are.`
+    : `${err.name}: ${oneLine(err.message)} Nothing of the failed ${noun} was kept.`;
+}

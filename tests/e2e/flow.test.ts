@@ -4,8 +4,7 @@
 // checked → every view drawn and screenshotted → reload: the charts at once from the cache, and
 // a second run computes nothing → a corrupt .gguf dropped and refused by name → no request left
 // the machine.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -20,7 +19,7 @@ import {
   watchRequests,
 } from '../helpers/browser';
 import { analyzeCli } from '../helpers/cli';
-import { DEMO_GGUF } from '../helpers/demo';
+import { DEMO_GGUF, exampleSetFiles } from '../helpers/demo';
 import { pngInfo } from '../helpers/png';
 import { resultNumbers } from '../helpers/results';
 import type { Results } from '../../src/analysis/results';
@@ -40,14 +39,8 @@ let page: Page;
 let requests: string[];
 let cli: Results;
 
-const dir = mkdtempSync(join(tmpdir(), 'paramscope-e2e-'));
 // two samples of each of two domains, from the shipped example sets
-const files = ['bible', 'quotes'].map((d) => {
-  const lines = readFileSync(`public/examples/${d}.jsonl`, 'utf8').split('\n').slice(0, 2);
-  const path = join(dir, `${d}.jsonl`);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return { name: `${d}.jsonl`, path, bytes: readFileSync(path) };
-});
+const { dir, files } = exampleSetFiles('paramscope-e2e-', ['bible', 'quotes']);
 const MAX_TOKENS = 5;
 const GAMMA = 3e-4;
 

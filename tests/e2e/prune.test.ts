@@ -4,28 +4,22 @@
 // a sweep drawn, then one cancelled mid-way (the finished points stay, nothing else) → the pruned
 // model exported as GGUF, byte for byte the CLI's (so the cancel left the model dense) → loaded
 // back, its perplexity the lab's → bad input refused by name.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { artifactPath, downloadOf, dropFiles, launchBrowser, serveApp } from '../helpers/browser';
 import { pruneCli } from '../helpers/cli';
-import { DEMO_GGUF } from '../helpers/demo';
+import { DEMO_GGUF, exampleSetFiles } from '../helpers/demo';
 import type { LabPoint } from '../../src/prune/lab';
 
 let server: PreviewServer;
 let browser: Browser;
 let page: Page;
 
-const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-e2e-'));
-const files = ['bible', 'quotes'].map((d) => {
-  const lines = readFileSync(`public/examples/${d}.jsonl`, 'utf8').split('\n').slice(0, 2);
-  const path = join(dir, `${d}.jsonl`);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return { name: `${d}.jsonl`, path, bytes: readFileSync(path) };
-});
+// two samples of each of two domains, from the shipped example sets
+const { dir, files } = exampleSetFiles('paramscope-prune-e2e-', ['bible', 'quotes']);
 const MAX_TOKENS = 5;
 
 type LabState = { dense: { ppl: number } | null; points: LabPoint[] };

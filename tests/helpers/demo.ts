@@ -1,5 +1,7 @@
 // The shipped demo model (models/demo) and its golden PyTorch scores.
-import { openAsBlob, readFileSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readGguf, type GgufFile } from '../../src/gguf/reader';
 import { blobSource } from '../../src/gguf/source';
 import { MATRICES } from '../../src/model/config';
@@ -45,4 +47,19 @@ export function goldenPairs(r: SampleResult, g: GoldenSample): { got: number[]; 
     }
   }
   return { got, want };
+}
+
+/**
+ * The first `n` samples of each shipped example set in `domains`, written as `<domain>.jsonl` in a
+ * new temporary folder (name, path and bytes, for dropping on the page and for the CLIs).
+ */
+export function exampleSetFiles(prefix: string, domains: string[], n = 2) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const files = domains.map((d) => {
+    const lines = readFileSync(`public/examples/${d}.jsonl`, 'utf8').split('\n').slice(0, n);
+    const path = join(dir, `${d}.jsonl`);
+    writeFileSync(path, lines.join('\n') + '\n');
+    return { name: `${d}.jsonl`, path, bytes: readFileSync(path) };
+  });
+  return { dir, files };
 }
