@@ -1,11 +1,8 @@
 // npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...] [--pair A:B ...]
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
 //   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
-import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readGguf } from '../gguf/reader';
-import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
@@ -20,6 +17,7 @@ import {
   engineChoice,
   inputFile,
   integerOption,
+  modelArg,
   parseOptions,
   reportError,
   runOn,
@@ -82,8 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   const split = splitOf(values.split);
   const { backend, precision } = engineChoice(values);
 
-  const modelPath = await inputFile('--model', values.model);
-  const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
+  const { file } = await modelArg(values.model);
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
   const sets = await readSets(values.set, tok, split, maxTokens);

@@ -3,7 +3,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { GgufFile } from '../gguf/reader';
+import { openAsBlob } from 'node:fs';
+import { readGguf, type GgufFile } from '../gguf/reader';
+import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
 import { loadLlamaWeights } from '../model/weights';
 import { runReference } from '../engine/run-reference';
@@ -69,6 +71,14 @@ export async function sampleFile(
 ): Promise<{ source: string; tokens: number[] }[]> {
   const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
   return samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) }));
+}
+
+/** The GGUF named by `--model PATH`, opened (header, metadata, tensor index; data read lazily). */
+export async function modelArg(
+  path: string | undefined,
+): Promise<{ path: string; file: GgufFile }> {
+  const p = await inputFile('--model', path ?? '');
+  return { path: p, file: await readGguf(blobSource(await openAsBlob(p), basename(p))) };
 }
 
 /** `path` when it names a readable file; else a UsageError naming the flag, the path and why. */

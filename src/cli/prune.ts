@@ -7,11 +7,9 @@
 // eval samples, dense and pruned — all on the chosen backend (src/prune/prune.ts on the CPU for
 // small models, src/prune/gpu.ts on the GPU).
 // Output: docs/prune-schema.md (paramscope.prune/1).
-import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readGguf } from '../gguf/reader';
-import { blobSource } from '../gguf/source';
+import type { GgufFile } from '../gguf/reader';
 import { llamaConfig } from '../model/config';
 import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
@@ -24,6 +22,7 @@ import {
   engineChoice,
   inputFile,
   integerOption,
+  modelArg,
   parseOptions,
   reportError,
   sampleFile,
@@ -104,7 +103,7 @@ function settings(v: ReturnType<typeof options>) {
 /** S_i per layer and the counts N_i they came from (null unless density). */
 async function allocate(
   s: ReturnType<typeof settings>,
-  file: Awaited<ReturnType<typeof readGguf>>,
+  file: GgufFile,
   tok: ReturnType<typeof tokenizerFromGguf>,
   L: number,
 ): Promise<{ counts: number[] | null; sparsity: number[] }> {
@@ -130,7 +129,7 @@ const sec = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
 
 /** The reference backend: the pruning on the CPU, perplexity of the dense and pruned weights. */
 async function pruneOnReference(
-  file: Awaited<ReturnType<typeof readGguf>>,
+  file: GgufFile,
   req: PruneRequest,
   samples: { source: string; tokens: number[] }[],
 ) {
@@ -148,8 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = settings(v);
-  const modelPath = await inputFile('--model', s.model!);
-  const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
+  const { path: modelPath, file } = await modelArg(s.model);
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
   const evalSamples = await sampleFile(

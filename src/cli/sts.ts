@@ -4,11 +4,8 @@
 // LLMDcos of each pair per layer, summed over the window, and Spearman's ρ against the gold
 // scores — for the window (with a seeded bootstrap 95 % interval) and for every layer.
 // Output: docs/sts-schema.md (paramscope.sts/1).
-import { openAsBlob } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readGguf } from '../gguf/reader';
-import { blobSource } from '../gguf/source';
 import { llamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
@@ -20,6 +17,7 @@ import {
   engineChoice,
   inputFile,
   integerOption,
+  modelArg,
   parseOptions,
   reportError,
   runOn,
@@ -87,9 +85,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = settings(v);
-  const modelPath = await inputFile('--model', s.model);
+  const { path: modelPath, file } = await modelArg(s.model);
   const pairsPath = await inputFile('--pairs', s.pairs);
-  const file = await readGguf(blobSource(await openAsBlob(modelPath), basename(modelPath)));
   const config = llamaConfig(file);
   const L = config.blockCount;
   const window = s.window ?? stsWindow(L);

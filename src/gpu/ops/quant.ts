@@ -43,20 +43,19 @@ export function uploadWeight(
   elements: number,
   label?: string,
 ): GpuWeight {
-  const size = Math.max(4, Math.ceil(bytes.byteLength / 4) * 4);
   const buffer = device.createBuffer({
     label,
-    size,
+    size: Math.max(4, Math.ceil(bytes.byteLength / 4) * 4),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
   });
-  const padded =
-    bytes.byteLength === size
-      ? bytes
-      : (() => {
-          const p = new Uint8Array(size);
-          p.set(bytes);
-          return p;
-        })();
-  device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, size);
+  writeWeightBytes(device, buffer, bytes);
   return { buffer, type, elements };
+}
+
+/** Writes a tensor's raw bytes over a weight buffer, zero-padded to its size (a multiple of 4). */
+export function writeWeightBytes(device: GPUDevice, buffer: GPUBuffer, bytes: Uint8Array): void {
+  const size = buffer.size;
+  const padded = bytes.byteLength === size ? bytes : new Uint8Array(size);
+  if (padded !== bytes) padded.set(bytes);
+  device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, size);
 }
