@@ -22,6 +22,7 @@ import { colsumsqAdd } from '../gpu/ops/colnorm';
 import { maskWords, pruneMask } from '../gpu/ops/prune_mask';
 import { ropeTableBuffer } from '../gpu/ops/rope';
 import { pruneZero } from '../gpu/ops/prune_zero';
+import { writeWeightBytes } from '../gpu/ops/quant';
 import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
 import { MODE_OF, prunedPerRow } from './select';
@@ -34,14 +35,6 @@ export interface GpuPruneOptions {
   onLayer?: (done: number, of: number) => void;
 }
 
-/** Writes bytes over a weight buffer (padded to 4 as uploadWeight pads). */
-function writeWeight(ctx: GpuContext, buffer: GPUBuffer, bytes: Uint8Array): void {
-  const size = Math.ceil(bytes.byteLength / 4) * 4;
-  const padded = size === bytes.byteLength ? bytes : new Uint8Array(size);
-  if (padded !== bytes) padded.set(bytes);
-  ctx.device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, size);
-}
-
 /** Puts the file's own bytes back into the model's 7 matrices of every layer (undoes a pruning). */
 export async function restoreDense(
   ctx: GpuContext,
@@ -50,8 +43,8 @@ export async function restoreDense(
 ): Promise<void> {
   for (let l = 0; l < model.config.blockCount; l++) {
     for (const m of MATRICES)
-      writeWeight(
-        ctx,
+      writeWeightBytes(
+        ctx.device,
         model.layers[l].m[m].buffer,
         await readTensorBytes(file, layerTensorName(l, m)),
       );
@@ -66,14 +59,37 @@ export async function readPrunedTensors(
   file: GgufFile,
 ): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
-  for (let l = 0; l < model.config.blockCount; l++)
-    for (const m of MATRICES) {
+  for (const [l, lw] of model.layers.entries()) {
+    // one readback per layer: its 7 buffers (padded to 4 bytes) in one map
+    const read = await ctx.readMany(
+      MATRICES.map((m) => ({ buffer: lw.m[m].buffer, count: lw.m[m].buffer.size / F32 })),
+    );
+    MATRICES.forEach((m, mi) => {
       const name = layerTensorName(l, m);
-      const w = model.layers[l].m[m].buffer;
-      const f = await ctx.readF32(w, w.size / F32);
+      const f = read[mi];
       out.set(name, new Uint8Array(f.buffer, f.byteOffset, tensorInfo(file, name).bytes).slice());
-    }
+    });
+  }
   return out;
+}
+
+/**
+ * Prunes `model` in place by `req`, runs `then` on the pruned model, and always puts the file's
+ * dense bytes back, on failure or cancel too: a shared model pruned for the length of `then`.
+ */
+export async function withPruned<T>(
+  ctx: GpuContext,
+  model: GpuLlama,
+  file: GgufFile,
+  req: PruneRequest,
+  opts: GpuPruneOptions,
+  then: (pruned: number[][]) => Promise<T>,
+): Promise<T> {
+  try {
+    return await then(await gpuPrune(ctx, model, req, opts));
+  } finally {
+    await restoreDense(ctx, model, file);
+  }
 }
 
 /**

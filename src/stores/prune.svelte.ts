@@ -5,7 +5,10 @@
 // exported as GGUF. A failed or cancelled point adds nothing; finished points stay.
 import { tokensOf } from '../samples/load';
 import { checkPerplexitySamples, gpuPerplexity, type PerplexitySample } from '../engine/perplexity';
-import { gpuPrune, readPrunedTensors, restoreDense } from '../prune/gpu';
+import { readPrunedTensors, withPruned } from '../prune/gpu';
+import type { PruneRequest } from '../prune/prune';
+import type { GpuContext } from '../gpu/context';
+import type { GpuLlama } from '../gpu/model';
 import { prunedGguf } from '../prune/export';
 import { labTable, pointKey, sweepPoints, type LabAllocation, type LabPoint } from '../prune/lab';
 import type { PruneMethod } from '../prune/select';
@@ -15,7 +18,7 @@ import { download } from '../util/download';
 import { gpuState } from './gpu.svelte';
 import { cache, refreshCache, saveSessionEntry } from './cache.svelte';
 import { ensureGpuModel, runContext } from './model';
-import { session } from './session.svelte';
+import { session, type LoadedModel } from './session.svelte';
 import { densitySparsity } from './allocation.svelte';
 
 /** The methods the lab offers, in order. */
@@ -36,6 +39,8 @@ class PruneState {
   dense = $state.raw<{ ppl: number; tokens: number } | null>(null);
   /** what the points were measured on: model key, eval and calibration sets */
   basis = $state('');
+  /** the name of the model they were measured on */
+  model = $state('');
   error = $state('');
   note = $state('');
   restored = $state(false);
@@ -50,6 +55,7 @@ interface Inputs {
   evalSamples: PerplexitySample[];
   calibration: number[][] | null;
   basis: string;
+  model?: string;
 }
 
 /** The eval and calibration tokens of the chosen sets; a named error when they cannot serve. */
@@ -91,11 +97,37 @@ export function pruneBlocked(): string {
   return '';
 }
 
+/**
+ * The lab's one job at a time on the shared GPU model: the page told (nothing else may use the
+ * model meanwhile), Cancel wired to `signal`, and everything cleared after.
+ */
+async function labJob(body: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  lab.running = true;
+  session.labRunning = 'The pruning lab';
+  lab.error = '';
+  abort = new AbortController();
+  try {
+    await body(abort.signal);
+  } finally {
+    lab.running = false;
+    session.labRunning = '';
+    lab.progress = null;
+    abort = null;
+  }
+}
+
+/** The request that prunes as `method` at S_i with the lab's seed and calibration tokens. */
+const pruneRequest = (method: PruneMethod, sparsity: number[], inp: Inputs): PruneRequest => ({
+  method,
+  sparsity,
+  seed: lab.seed,
+  calibration: inp.calibration ?? undefined,
+});
+
 /** Prunes and measures every method × allocation at each sparsity of `sparsities`. */
 export async function runPruneLab(sparsities: number[]): Promise<void> {
-  const g = gpuState.current;
   const m = session.model;
-  if (lab.running || pruneBlocked() || g.status !== 'ready' || !m) return;
+  if (lab.running || pruneBlocked() || !m) return;
   lab.error = '';
   lab.note = '';
   let inp: Inputs;
@@ -111,98 +143,90 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
     lab.error = oneLine((e as Error).message);
     return;
   }
-  if (inp.basis !== lab.basis) [lab.points, lab.dense, lab.basis] = [[], null, inp.basis];
-  lab.running = true;
-  session.labRunning = 'The pruning lab';
-  abort = new AbortController();
-  const started = performance.now();
-  try {
-    const gm = await ensureGpuModel();
-    const ctx = runContext(gm.ctx, session.precision);
-    const L = m.config.blockCount;
-    const steps = wanted.length + 1;
-    const report = (i: number, inner: number, label: string) => {
-      const fraction = (i + inner) / steps;
-      const el = (performance.now() - started) / 1000;
-      lab.progress = {
-        fraction,
-        label,
-        etaSeconds: fraction > 0.02 ? (el / fraction) * (1 - fraction) : undefined,
-      };
-    };
-    if (!lab.dense) {
-      const d = await gpuPerplexity(ctx, gm.model, inp.evalSamples, {
-        signal: abort.signal,
-        onProgress: (done, of) => report(0, done / of, 'dense perplexity'),
-      });
-      lab.dense = { ppl: d.ppl, tokens: d.tokens };
+  if (inp.basis !== lab.basis)
+    [lab.points, lab.dense, lab.basis, lab.model] = [[], null, inp.basis, m.name];
+  await labJob(async (signal) => {
+    try {
+      await sweep(m, inp, wanted, signal);
+    } catch (e) {
+      lab.error = endedEarly(e, 'model', 'ones');
     }
-    for (const [i, w] of wanted.entries()) {
-      const S_i = layerSparsity(w.allocation, w.S, L)!;
-      const label = `${w.method} ${w.allocation} S = ${w.S}`;
-      const key = await pointKey({
-        model: m.key,
-        precision: session.precision,
-        method: w.method,
-        layerSparsity: S_i,
-        seed: lab.seed,
-        calibration: w.method === 'wanda' || w.method === 'score' ? inp.calibration : null,
-        eval: inp.evalSamples.map((s) => s.tokens),
-      });
-      const hit = (await cache.get<LabPoint>(key))?.data;
-      const point =
-        hit ??
-        (await measure(ctx, gm.model, w, S_i, inp, (f, what) =>
-          report(i + 1, f, `${label}: ${what}`),
-        ));
-      lab.points = [
-        ...lab.points.filter((p) => !same(p, w)),
-        hit ? { ...hit, cached: true, seconds: 0 } : point,
-      ];
-      if (!hit) await cache.putMany([[key, entry('prune', `${m.name}: ${label}`, point)]]);
-    }
-    const fromCache = lab.points.filter((p) => p.cached && wanted.some((w) => same(p, w))).length;
-    lab.note = `Done: ${wanted.length} pruned model(s)${fromCache ? ` (${fromCache} from the cache)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
-  } catch (e) {
-    lab.error = endedEarly(e, 'model', 'ones');
-  } finally {
-    lab.running = false;
-    session.labRunning = '';
-    lab.progress = null;
-    abort = null;
-    void refreshCache();
-    void saveLab();
-  }
+  });
+  void refreshCache();
+  void saveLab();
 }
 
-const same = (p: LabPoint, w: { method: PruneMethod; allocation: LabAllocation; S: number }) =>
+type Wanted = ReturnType<typeof sweepPoints>[number];
+
+/** The dense perplexity (once per basis), then each point from the cache or measured. */
+async function sweep(m: LoadedModel, inp: Inputs, wanted: Wanted[], signal: AbortSignal) {
+  const started = performance.now();
+  const gm = await ensureGpuModel();
+  const ctx = runContext(gm.ctx, session.precision);
+  const steps = wanted.length + 1;
+  const report = (i: number, inner: number, label: string) => {
+    const fraction = (i + inner) / steps;
+    const el = (performance.now() - started) / 1000;
+    lab.progress = {
+      fraction,
+      label,
+      etaSeconds: fraction > 0.02 ? (el / fraction) * (1 - fraction) : undefined,
+    };
+  };
+  if (!lab.dense) {
+    const d = await gpuPerplexity(ctx, gm.model, inp.evalSamples, {
+      signal,
+      onProgress: (done, of) => report(0, done / of, 'dense perplexity'),
+    });
+    lab.dense = { ppl: d.ppl, tokens: d.tokens };
+  }
+  for (const [i, w] of wanted.entries()) {
+    const S_i = layerSparsity(w.allocation, w.S, m.config.blockCount)!;
+    const label = `${w.method} ${w.allocation} S = ${w.S}`;
+    const key = await pointKey({
+      model: m.key,
+      precision: session.precision,
+      method: w.method,
+      layerSparsity: S_i,
+      seed: lab.seed,
+      calibration: w.method === 'wanda' || w.method === 'score' ? inp.calibration : null,
+      eval: inp.evalSamples.map((s) => s.tokens),
+    });
+    const hit = (await cache.get<LabPoint>(key))?.data;
+    const point =
+      hit ??
+      (await measure(ctx, gm.model, w, S_i, inp, signal, (f, what) =>
+        report(i + 1, f, `${label}: ${what}`),
+      ));
+    lab.points = [
+      ...lab.points.filter((p) => !same(p, w)),
+      hit ? { ...hit, cached: true, seconds: 0 } : point,
+    ];
+    if (!hit) await cache.putMany([[key, entry('prune', `${m.name}: ${label}`, point)]]);
+  }
+  const fromCache = lab.points.filter((p) => p.cached && wanted.some((w) => same(p, w))).length;
+  lab.note = `Done: ${wanted.length} pruned model(s)${fromCache ? ` (${fromCache} from the cache)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+}
+
+const same = (p: LabPoint, w: Wanted) =>
   p.method === w.method && p.allocation === w.allocation && p.S === w.S;
 
-/** One point: prune the shared model, measure, and always put the dense weights back. */
+/** One point: the shared model pruned, its perplexity measured, the dense weights put back. */
 async function measure(
-  ctx: Parameters<typeof gpuPrune>[0],
-  model: Parameters<typeof gpuPrune>[1],
-  w: { method: PruneMethod; allocation: LabAllocation; S: number },
+  ctx: GpuContext,
+  model: GpuLlama,
+  w: Wanted,
   S_i: number[],
   inp: Inputs,
+  signal: AbortSignal,
   report: (fraction: number, what: string) => void,
 ): Promise<LabPoint> {
   const t0 = performance.now();
-  const file = session.model!.file;
-  try {
-    const pruned = await gpuPrune(
-      ctx,
-      model,
-      {
-        method: w.method,
-        sparsity: S_i,
-        seed: lab.seed,
-        calibration: inp.calibration ?? undefined,
-      },
-      { signal: abort?.signal, onLayer: (d, of) => report((0.5 * d) / of, `layer ${d}/${of}`) },
-    );
+  const req = pruneRequest(w.method, S_i, inp);
+  const onLayer = (d: number, of: number) => report((0.5 * d) / of, `layer ${d}/${of}`);
+  return withPruned(ctx, model, session.model!.file, req, { signal, onLayer }, async (pruned) => {
     const p = await gpuPerplexity(ctx, model, inp.evalSamples, {
-      signal: abort?.signal,
+      signal,
       onProgress: (d, of) => report(0.5 + (0.5 * d) / of, 'perplexity'),
     });
     return {
@@ -213,61 +237,50 @@ async function measure(
       tokens: p.tokens,
       seconds: (performance.now() - t0) / 1000,
     };
-  } finally {
-    await restoreDense(ctx, model, file);
-  }
+  });
 }
+
+/** Whether the lab's points were measured on the model loaded now (only then can one export). */
+export const measuredHere = (): boolean =>
+  !!session.model && lab.basis.startsWith(`${session.model.key} ·`);
 
 /** Prunes the model as `point` says and downloads it as GGUF; the dense model is put back. */
 export async function exportPruned(point: LabPoint): Promise<void> {
   const m = session.model;
-  if (!m || lab.running || pruneBlocked()) return;
-  lab.running = true;
-  session.labRunning = 'The pruning lab';
-  lab.error = '';
-  try {
-    const inp = inputs([point.method]);
-    const gm = await ensureGpuModel();
-    const ctx = runContext(gm.ctx, session.precision);
-    lab.progress = {
-      fraction: 0,
-      label: `pruning ${point.method} ${point.allocation} S = ${point.S} for export`,
-    };
+  if (!m || lab.running || pruneBlocked() || !measuredHere()) return;
+  await labJob(async (signal) => {
     try {
-      const label = `pruning ${point.method} ${point.allocation} S = ${point.S} for export`;
-      const t0 = performance.now();
-      await gpuPrune(
-        ctx,
-        gm.model,
-        {
-          method: point.method,
-          sparsity: point.layerSparsity,
-          seed: lab.seed,
-          calibration: inp.calibration ?? undefined,
-        },
-        { onLayer: (d, of) => (lab.progress = { fraction: (0.8 * d) / of, label }) },
-      );
-      lab.progress = { fraction: 0.8, label: 'reading the pruned weights back' };
-      const tensors = await readPrunedTensors(ctx, gm.model, m.file);
-      const image = await prunedGguf(m.file, tensors, {
-        method: point.method,
-        sparsity: point.S,
-        allocation: point.allocation,
-        layerSparsity: point.layerSparsity,
-      });
-      const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${point.allocation}-${point.S}.gguf`;
-      download(name, new Blob([image as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
-      lab.note = `Exported ${name} (${(image.byteLength / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s): its perplexity on ${lab.evalSet} should read ${point.ppl.toFixed(4)}.`;
-    } finally {
-      await restoreDense(ctx, gm.model, m.file);
+      await exportPoint(m, point, signal);
+    } catch (e) {
+      lab.error =
+        (e as Error).name === 'AbortError'
+          ? 'Export cancelled: nothing was written; the model is dense again.'
+          : `The export failed: ${oneLine((e as Error).message)}`;
     }
-  } catch (e) {
-    lab.error = `The export failed: ${oneLine((e as Error).message)}`;
-  } finally {
-    lab.running = false;
-    session.labRunning = '';
-    lab.progress = null;
-  }
+  });
+}
+
+async function exportPoint(m: LoadedModel, point: LabPoint, signal: AbortSignal): Promise<void> {
+  const inp = inputs([point.method]);
+  const gm = await ensureGpuModel();
+  const ctx = runContext(gm.ctx, session.precision);
+  const label = `pruning ${point.method} ${point.allocation} S = ${point.S} for export`;
+  lab.progress = { fraction: 0, label };
+  const t0 = performance.now();
+  const onLayer = (d: number, of: number) => (lab.progress = { fraction: (0.8 * d) / of, label });
+  const req = pruneRequest(point.method, point.layerSparsity, inp);
+  const image = await withPruned(ctx, gm.model, m.file, req, { signal, onLayer }, async () => {
+    lab.progress = { fraction: 0.8, label: 'reading the pruned weights back' };
+    return prunedGguf(m.file, await readPrunedTensors(ctx, gm.model, m.file), {
+      method: point.method,
+      sparsity: point.S,
+      allocation: point.allocation,
+      layerSparsity: point.layerSparsity,
+    });
+  });
+  const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${point.allocation}-${point.S}.gguf`;
+  download(name, new Blob([image as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
+  lab.note = `Exported ${name} (${(image.byteLength / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s): its perplexity on ${lab.evalSet} should read ${point.ppl.toFixed(4)}.`;
 }
 
 export function cancelPruneLab(): void {
@@ -288,6 +301,7 @@ interface PruneSaved {
   points: LabPoint[];
   dense: { ppl: number; tokens: number } | null;
   basis: string;
+  model?: string;
 }
 
 export async function saveLab(): Promise<void> {
@@ -296,14 +310,16 @@ export async function saveLab(): Promise<void> {
     schema: 'paramscope.prune-lab/1',
     calibration: lab.calibration,
     evalSet: lab.evalSet,
-    methods: lab.methods,
-    allocations: lab.allocations,
+    // plain copies: IndexedDB cannot clone the $state proxies (the save failed silently)
+    methods: $state.snapshot(lab.methods),
+    allocations: $state.snapshot(lab.allocations),
     sparsity: lab.sparsity,
     sweep: lab.sweep,
     seed: lab.seed,
     points: lab.points,
     dense: lab.dense,
     basis: lab.basis,
+    model: lab.model,
   };
   await saveSessionEntry(LAST, `Pruning lab (${lab.points.length} pruned models)`, saved);
 }

@@ -132,8 +132,20 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
     expect(after.filter((S) => S === 0.1).length).toBeLessThanOrEqual(1);
   });
 
-  it('exports the pruned model byte for byte as the CLI writes it; it loads back', async () => {
+  it('exports the pruned model byte for byte as the CLI writes it (after a cancelled export); it loads back', async () => {
     await page.locator('[data-field="prune-sparsity"]').fill('0.5');
+    // an export cancelled half-way writes nothing and leaves the model dense (the bytes below)
+    const exportButton =
+      '[data-field="prune-table"] [data-row="wanda"] [data-action="export-gguf"]';
+    await page.locator(exportButton).click();
+    await page
+      .locator('[data-field="prune-progress"]')
+      .filter({ hasText: /for export/ })
+      .waitFor({ timeout: 300_000 });
+    await page.locator('[data-action="cancel-prune"]').click();
+    await expect
+      .poll(() => page.locator('[data-field="prune-error"]').innerText(), { timeout: 300_000 })
+      .toBe('Export cancelled: nothing was written; the model is dense again.');
     const d = await downloadOf(
       page,
       '[data-field="prune-table"] [data-row="wanda"] [data-action="export-gguf"]',
@@ -170,5 +182,17 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
       'sparsity "x" is not a number in [0, 1)',
     );
     await page.locator('[data-region="prune"]').screenshot({ path: artifactPath('prune-lab.png') });
+  });
+  it('comes back on reload, naming the model it was measured on', async () => {
+    const before = await labState();
+    await page.reload();
+    await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 120_000 });
+    // the demo model is loaded again; the lab's points stay those of the pruned model, said so
+    await expect
+      .poll(() => page.locator('[data-chart="prune-sweep"] svg text').first().textContent(), {
+        timeout: 60_000,
+      })
+      .toMatch(/after pruning paramscope-demo-5domain \(pruned: wanda/);
+    expect((await labState()).points).toEqual(before.points);
   });
 });
