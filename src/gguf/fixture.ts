@@ -4,6 +4,9 @@ import { mulberry32 } from '../util/random';
 import { MATRICES, matrixShape, layerTensorName, type LlamaConfig } from '../model/config';
 import { GgmlType, GgufValueType, type GgufEntry } from './types';
 import { meta, writeGguf, type TensorToWrite } from './writer';
+import { hasQuantizer } from './quantize';
+import { randomTensorBytes } from './random-blocks';
+import { dequantize } from './dequant';
 
 export interface FixtureOptions {
   seed: number;
@@ -28,6 +31,8 @@ export interface FixtureOptions {
   eps?: number;
   contextLength?: number;
   name?: string;
+  /** vocabulary size, the pieces padded with filler tokens (default: the 329 of fixtureVocab) */
+  vocabSize?: number;
 }
 
 /** Pieces after the 3 control and 256 byte tokens, best (highest score) first. */
@@ -105,15 +110,21 @@ const PIECES = [
 ];
 
 /** A `llama` (SentencePiece) vocabulary: <unk>, <s>, </s>, <0x00>…<0xFF>, then PIECES. */
-export function fixtureVocab(): { tokens: string[]; scores: Float32Array; types: Int32Array } {
+export function fixtureVocab(size = 0): {
+  tokens: string[];
+  scores: Float32Array;
+  types: Int32Array;
+} {
+  const pieces = [...PIECES];
+  for (let i = 0; pieces.length + 259 < size; i++) pieces.push(`▁w${i}`);
   const tokens = ['<unk>', '<s>', '</s>'];
   const types = [2, 3, 3]; // UNKNOWN, CONTROL, CONTROL
   for (let b = 0; b < 256; b++) {
     tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
     types.push(6); // BYTE
   }
-  const scores = new Float32Array(tokens.length + PIECES.length);
-  PIECES.forEach((p, i) => {
+  const scores = new Float32Array(tokens.length + pieces.length);
+  pieces.forEach((p, i) => {
     tokens.push(p);
     types.push(1); // NORMAL
     scores[tokens.length - 1] = -i;
@@ -137,7 +148,7 @@ export function fixtureConfig(o: FixtureOptions): LlamaConfig {
     ...(o.ropeFactors ? { ropeFactors: true } : {}),
     rmsEps: Math.fround(o.eps ?? 1e-5), // stored as f32
     contextLength: o.contextLength ?? 128,
-    vocabSize: fixtureVocab().tokens.length,
+    vocabSize: fixtureVocab(o.vocabSize).tokens.length,
     tiedHead: o.tiedHead ?? false,
   };
 }
@@ -152,7 +163,7 @@ export function makeFixtureModel(
   edit?: (metadata: [string, GgufEntry][], tensors: TensorToWrite[]) => void,
 ): Uint8Array {
   const c = fixtureConfig(o);
-  const vocab = fixtureVocab();
+  const vocab = fixtureVocab(o.vocabSize);
   const rnd = mulberry32(o.seed);
   const uniform = (n: number, scale: number) =>
     Float32Array.from({ length: n }, () => (rnd() * 2 - 1) * scale);
@@ -160,9 +171,12 @@ export function makeFixtureModel(
   const C = c.embeddingLength;
   const V = c.vocabSize;
   const embType = o.embeddingType ?? GgmlType.F32;
-  const tensors: TensorToWrite[] = [
-    { name: 'token_embd.weight', dims: [C, V], type: embType, data: uniform(V * C, 1) },
-  ];
+  // values uniform in ±scale where the writer can quantize to `type`, else random blocks
+  const weight = (name: string, type: GgmlType, O: number, I: number, scale: number) =>
+    hasQuantizer(type)
+      ? { name, dims: [I, O], type, data: uniform(O * I, scale) }
+      : { name, dims: [I, O], type, raw: randomBlocks(type, O * I, seedOf(rnd), scale) };
+  const tensors: TensorToWrite[] = [weight('token_embd.weight', embType, V, C, 1)];
   for (let l = 0; l < c.blockCount; l++) {
     tensors.push({
       name: `blk.${l}.attn_norm.weight`,
@@ -172,8 +186,7 @@ export function makeFixtureModel(
     });
     for (const m of MATRICES) {
       const { O, I } = matrixShape(c, m);
-      const data = uniform(O * I, 1 / Math.sqrt(I));
-      tensors.push({ name: layerTensorName(l, m), dims: [I, O], type: o.matrixType, data });
+      tensors.push(weight(layerTensorName(l, m), o.matrixType, O, I, 1 / Math.sqrt(I)));
     }
     tensors.push({
       name: `blk.${l}.ffn_norm.weight`,
@@ -191,12 +204,7 @@ export function makeFixtureModel(
       data: Float32Array.from(o.ropeFactors),
     });
   if (!c.tiedHead) {
-    tensors.push({
-      name: 'output.weight',
-      dims: [C, V],
-      type: embType,
-      data: uniform(V * C, 1 / Math.sqrt(C)),
-    });
+    tensors.push(weight('output.weight', embType, V, C, 1 / Math.sqrt(C)));
   }
   const md: [string, GgufEntry][] = [
     ['general.architecture', meta.str('llama')],
@@ -228,6 +236,21 @@ export function makeFixtureModel(
   ];
   edit?.(md, tensors);
   return writeGguf(md, tensors);
+}
+
+const seedOf = (rnd: () => number) => Math.floor(rnd() * 2 ** 31);
+
+/**
+ * Random valid blocks of a type the writer cannot quantize to (Q4_1, Q5_x, the K-quants), their
+ * block scales set so that the weights' root mean square is that of uniform values in ±scale.
+ */
+function randomBlocks(t: GgmlType, n: number, seed: number, scale: number): Uint8Array {
+  const rms = (b: Uint8Array) => {
+    const x = dequantize(t, b, n);
+    return Math.sqrt(x.reduce((s, v) => s + v * v, 0) / n);
+  };
+  const probe = rms(randomTensorBytes(t, n, seed, 1));
+  return randomTensorBytes(t, n, seed, scale / Math.sqrt(3) / probe);
 }
 
 /** The fixtures every test tier uses: one per tensor type the writer makes. */

@@ -2,6 +2,13 @@
 import { f32ToF16 } from './half';
 import { BLOCK, GgmlType, typeName } from './types';
 
+const QUANTIZERS = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0];
+
+/** Whether quantize() writes type `t`. */
+export function hasQuantizer(t: GgmlType): boolean {
+  return QUANTIZERS.includes(t);
+}
+
 /** Encodes f32 values as tensor type `t`. */
 export function quantize(t: GgmlType, x: Float32Array): Uint8Array {
   const block = BLOCK[t];

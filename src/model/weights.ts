@@ -1,5 +1,6 @@
 // All weights of a Llama GGUF decoded to f32 (reference backend; small models only).
 import { readTensorF32, type GgufFile } from '../gguf/reader';
+import type { FloatArray } from '../reference/types';
 import {
   MATRICES,
   ROPE_FREQS,
@@ -24,6 +25,11 @@ export interface LlamaWeights<A = Float32Array> {
   layers: LayerWeights<A>[];
   /** rope_freqs.weight (when config.ropeFactors) */
   ropeFactors?: Float32Array;
+  /**
+   * Rounds the input X (rows of I) of the matrix named `tensor` before it is multiplied (returns
+   * a new array): only for comparisons with an engine that rounds there (llama.cpp); absent: none
+   */
+  roundInput?: (tensor: string, X: FloatArray, I: number) => FloatArray;
 }
 
 export async function loadLlamaWeights(file: GgufFile): Promise<LlamaWeights> {

@@ -4,6 +4,7 @@
 // ops. f32 arrays by default, f64 for gradient checks. Small models only (keeps every activation).
 import {
   dims,
+  layerTensorName,
   MATRICES,
   matrixShape,
   ropeFreqs,
@@ -69,16 +70,11 @@ const ropeOf = (w: LlamaWeights<FloatArray>, T: number, heads: number): RopeDims
 });
 
 /** Y (T, O) = X (T, I) · Wᵀ for matrix m of a layer. */
-function linear(
-  c: LlamaConfig,
-  lw: LayerWeights<FloatArray>,
-  m: MatrixName,
-  X: FloatArray,
-  T: number,
-) {
-  const { O, I } = matrixShape(c, m);
+function linear(w: LlamaWeights<FloatArray>, l: number, m: MatrixName, X: FloatArray, T: number) {
+  const { O, I } = matrixShape(w.config, m);
   const Y = like(X, T * O);
-  matmulForward(Y, X, lw.matrices[m], { T, I, O });
+  const Xin = w.roundInput ? w.roundInput(layerTensorName(l, m), X, I) : X;
+  matmulForward(Y, Xin, w.layers[l].matrices[m], { T, I, O });
   return Y;
 }
 
@@ -109,25 +105,25 @@ export function layerForward(
   const xn1 = like(x, T * C);
   const rstd1 = like(x, T);
   rmsnormForward(xn1, rstd1, x, lw.attnNorm, T, C, c.rmsEps);
-  const q = linear(c, lw, 'q', xn1, T);
-  const k = linear(c, lw, 'k', xn1, T);
-  const v = linear(c, lw, 'v', xn1, T);
+  const q = linear(w, l, 'q', xn1, T);
+  const k = linear(w, l, 'k', xn1, T);
+  const v = linear(w, l, 'v', xn1, T);
   ropeForward(q, ropeOf(w, T, H));
   ropeForward(k, ropeOf(w, T, Hkv));
   const att = like(x, T * H * Dh);
   const probs = like(x, H * T * T);
   attentionForward(att, probs, q, k, v, { T, H, Hkv, Dh });
-  const o = linear(c, lw, 'o', att, T);
+  const o = linear(w, l, 'o', att, T);
   const x2 = like(x, T * C);
   addForward(x2, x, o);
   const xn2 = like(x, T * C);
   const rstd2 = like(x, T);
   rmsnormForward(xn2, rstd2, x2, lw.ffnNorm, T, C, c.rmsEps);
-  const g = linear(c, lw, 'gate', xn2, T);
-  const u = linear(c, lw, 'up', xn2, T);
+  const g = linear(w, l, 'gate', xn2, T);
+  const u = linear(w, l, 'up', xn2, T);
   const h = like(x, T * c.feedForwardLength);
   swigluForward(h, g, u);
-  const down = linear(c, lw, 'down', h, T);
+  const down = linear(w, l, 'down', h, T);
   const out = like(x, T * C);
   addForward(out, x2, down);
   return { x, xn1, rstd1, q, k, v, probs, att, x2, xn2, rstd2, g, u, h, out };
@@ -142,7 +138,10 @@ export function headForward(w: LlamaWeights<FloatArray>, x: FloatArray, T: numbe
   const rs = like(x, 1);
   rmsnormForward(xf, rs, xLast, w.outputNorm, 1, C, c.rmsEps);
   const logits = like(x, c.vocabSize);
-  matmulForward(logits, xf, w.output, { T: 1, I: C, O: c.vocabSize });
+  const xin = w.roundInput
+    ? w.roundInput(c.tiedHead ? 'token_embd.weight' : 'output.weight', xf, C)
+    : xf;
+  matmulForward(logits, xin, w.output, { T: 1, I: C, O: c.vocabSize });
   const { index, value } = headArgmax(logits);
   return { xLast, rstdLast: rs[0], logits, argmax: index, maxLogit: value };
 }

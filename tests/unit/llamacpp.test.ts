@@ -1,0 +1,72 @@
+// Our reference model against llama.cpp itself (node-llama-cpp's CPU build, the same GGUF bytes,
+// the same token ids): the last-position logits agree within summation order once our products'
+// inputs are rounded as llama.cpp rounds them (tests/helpers/llamacpp-rounding.ts), for every
+// tensor type we read and every architecture feature we claim; the argmax agrees. The measured
+// differences are written to test-artifacts/llamacpp-reference.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeFixtureModel } from '../../src/gguf/fixture';
+import { readGguf, type GgufFile } from '../../src/gguf/reader';
+import { bytesSource } from '../../src/gguf/source';
+import { loadLlamaWeights } from '../../src/model/weights';
+import { llamaForward } from '../../src/reference/llama';
+import { llamaCppLogits } from '../helpers/llamacpp';
+import { llamaCppRounding } from '../helpers/llamacpp-rounding';
+import { LLAMACPP_CASES, llamaCppSequences, llamaCppTolerance } from '../helpers/llamacpp-cases';
+
+/** max |a − b| and max |b| over a vocabulary. */
+export function logitDiff(a: ArrayLike<number>, b: ArrayLike<number>) {
+  let diff = 0;
+  let scale = 1;
+  for (let v = 0; v < b.length; v++) {
+    diff = Math.max(diff, Math.abs(a[v] - b[v]));
+    scale = Math.max(scale, Math.abs(b[v]));
+  }
+  return { diff, scale };
+}
+
+const argmax = (x: ArrayLike<number>) => {
+  let best = 0;
+  for (let v = 1; v < x.length; v++) if (x[v] > x[best]) best = v;
+  return best;
+};
+
+const typesOf = (f: GgufFile) => [...new Set([...f.tensors.values()].map((t) => t.type))];
+
+const measured: Record<string, { rounded: number; exact: number; tolerance: number }> = {};
+
+describe('the reference against llama.cpp', { timeout: 120_000 }, () => {
+  afterAll(() => {
+    mkdirSync('test-artifacts', { recursive: true });
+    writeFileSync('test-artifacts/llamacpp-reference.json', JSON.stringify(measured, null, 1));
+  });
+
+  for (const c of LLAMACPP_CASES) {
+    it(c.name, async () => {
+      const bytes = makeFixtureModel(c.model);
+      const file = await readGguf(bytesSource(bytes, `${c.name}.gguf`));
+      const exact = await loadLlamaWeights(file);
+      const rounded = { ...exact, roundInput: llamaCppRounding(file) };
+      const sequences = llamaCppSequences(exact.config.vocabSize);
+      const cpp = await llamaCppLogits(bytes, sequences);
+      const tol = llamaCppTolerance(typesOf(file));
+      const m = { rounded: 0, exact: 0, tolerance: tol };
+      sequences.forEach((tokens, i) => {
+        expect(cpp[i].length).toBe(exact.config.vocabSize);
+        const r = llamaForward(rounded, tokens).logits;
+        const d = logitDiff(r, cpp[i]);
+        m.rounded = Math.max(m.rounded, d.diff / d.scale);
+        m.exact = Math.max(
+          m.exact,
+          logitDiff(llamaForward(exact, tokens).logits, cpp[i]).diff / d.scale,
+        );
+        expect(
+          d.diff,
+          `T = ${tokens.length}: max |Δ logit| ${d.diff} (max |logit| ${d.scale})`,
+        ).toBeLessThanOrEqual(tol * d.scale);
+        expect(argmax(r)).toBe(argmax(cpp[i]));
+      });
+      measured[c.name] = m;
+    });
+  }
+});
