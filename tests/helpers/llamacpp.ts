@@ -61,3 +61,14 @@ export async function llamaCppLogits(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** max |a − b| and max |b| over a vocabulary. */
+export function logitDiff(a: ArrayLike<number>, b: ArrayLike<number>) {
+  let diff = 0;
+  let scale = 1;
+  for (let v = 0; v < b.length; v++) {
+    diff = Math.max(diff, Math.abs(a[v] - b[v]));
+    scale = Math.max(scale, Math.abs(b[v]));
+  }
+  return { diff, scale };
+}

@@ -10,20 +10,9 @@ import { readGguf, type GgufFile } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { llamaForward } from '../../src/reference/llama';
-import { llamaCppLogits } from '../helpers/llamacpp';
+import { llamaCppLogits, logitDiff } from '../helpers/llamacpp';
 import { llamaCppRounding } from '../helpers/llamacpp-rounding';
 import { LLAMACPP_CASES, llamaCppSequences, llamaCppTolerance } from '../helpers/llamacpp-cases';
-
-/** max |a − b| and max |b| over a vocabulary. */
-export function logitDiff(a: ArrayLike<number>, b: ArrayLike<number>) {
-  let diff = 0;
-  let scale = 1;
-  for (let v = 0; v < b.length; v++) {
-    diff = Math.max(diff, Math.abs(a[v] - b[v]));
-    scale = Math.max(scale, Math.abs(b[v]));
-  }
-  return { diff, scale };
-}
 
 const argmax = (x: ArrayLike<number>) => {
   let best = 0;
