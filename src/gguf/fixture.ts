@@ -1,7 +1,9 @@
 // Seeded tiny random Llama models as GGUF file images, for tests (and the CLI's --demo-fixture).
 // GQA, odd widths where the tensor type allows, 2–4 layers, a small SentencePiece-style vocab.
 import { mulberry32 } from '../util/random';
-import { MATRICES, matrixShape, layerTensorName, type LlamaConfig } from '../model/config';
+import type { LlamaConfig } from '../model/config';
+import { layerTensors, type Architecture } from '../model/layout';
+import { BYTE_TO_CHAR } from '../tokenizer/bpe';
 import { GgmlType, GgufValueType, type GgufEntry } from './types';
 import { meta, writeGguf, type TensorToWrite } from './writer';
 import { hasQuantizer } from './quantize';
@@ -31,6 +33,8 @@ export interface FixtureOptions {
   eps?: number;
   contextLength?: number;
   name?: string;
+  /** qwen2 (biases, RoPE on halves, a byte-level BPE vocabulary) or phi3 (fused tensors) */
+  architecture?: Exclude<Architecture, 'llama'>;
   /** vocabulary size, the pieces padded with filler tokens (default: the 329 of fixtureVocab) */
   vocabSize?: number;
 }
@@ -136,6 +140,7 @@ export function fixtureConfig(o: FixtureOptions): LlamaConfig {
   const headDim = o.width / o.heads;
   return {
     name: o.name ?? 'fixture',
+    ...(o.architecture ? { architecture: o.architecture } : {}),
     embeddingLength: o.width,
     blockCount: o.layers,
     feedForwardLength: o.ffn,
@@ -148,54 +153,58 @@ export function fixtureConfig(o: FixtureOptions): LlamaConfig {
     ...(o.ropeFactors ? { ropeFactors: true } : {}),
     rmsEps: Math.fround(o.eps ?? 1e-5), // stored as f32
     contextLength: o.contextLength ?? 128,
-    vocabSize: fixtureVocab(o.vocabSize).tokens.length,
+    vocabSize: vocabOf(o).tokens.length,
     tiedHead: o.tiedHead ?? false,
   };
 }
 
-/** Writes a tiny Llama GGUF: uniform weights in ±1/√in, norm weights near 1. */
+const vocabOf = (o: FixtureOptions) =>
+  o.architecture === 'qwen2' ? fixtureGpt2Vocab(o.vocabSize) : fixtureVocab(o.vocabSize);
+
+/** Draws of the fixture's values, in file order, from one seeded stream. */
+function valueSource(seed: number) {
+  const rnd = mulberry32(seed);
+  const uniform = (n: number, scale: number) =>
+    Float32Array.from({ length: n }, () => (rnd() * 2 - 1) * scale);
+  return {
+    uniform,
+    norm: (n: number) => Float32Array.from({ length: n }, () => 1 + (rnd() * 2 - 1) * 0.2),
+    // values uniform in ±scale where the writer can quantize to `type`, else random blocks
+    weight: (name: string, type: GgmlType, O: number, I: number, scale: number): TensorToWrite =>
+      hasQuantizer(type)
+        ? { name, dims: [I, O], type, data: uniform(O * I, scale) }
+        : { name, dims: [I, O], type, raw: randomBlocks(type, O * I, seedOf(rnd), scale) },
+  };
+}
+
 /**
- * The fixture's GGUF image; `edit` may change its metadata and tensors first (tests of files that
- * must be refused).
+ * The fixture's GGUF image: uniform weights in ±1/√in, norm weights near 1, in the tensor layout
+ * of its architecture (src/model/layout.ts); `edit` may change its metadata and tensors first
+ * (tests of files that must be refused).
  */
 export function makeFixtureModel(
   o: FixtureOptions,
   edit?: (metadata: [string, GgufEntry][], tensors: TensorToWrite[]) => void,
 ): Uint8Array {
   const c = fixtureConfig(o);
-  const vocab = fixtureVocab(o.vocabSize);
-  const rnd = mulberry32(o.seed);
-  const uniform = (n: number, scale: number) =>
-    Float32Array.from({ length: n }, () => (rnd() * 2 - 1) * scale);
-  const norm = (n: number) => Float32Array.from({ length: n }, () => 1 + (rnd() * 2 - 1) * 0.2);
+  const v = valueSource(o.seed);
   const C = c.embeddingLength;
   const V = c.vocabSize;
   const embType = o.embeddingType ?? GgmlType.F32;
-  // values uniform in ±scale where the writer can quantize to `type`, else random blocks
-  const weight = (name: string, type: GgmlType, O: number, I: number, scale: number) =>
-    hasQuantizer(type)
-      ? { name, dims: [I, O], type, data: uniform(O * I, scale) }
-      : { name, dims: [I, O], type, raw: randomBlocks(type, O * I, seedOf(rnd), scale) };
-  const tensors: TensorToWrite[] = [weight('token_embd.weight', embType, V, C, 1)];
+  const tensors: TensorToWrite[] = [v.weight('token_embd.weight', embType, V, C, 1)];
   for (let l = 0; l < c.blockCount; l++) {
-    tensors.push({
-      name: `blk.${l}.attn_norm.weight`,
-      dims: [C],
-      type: GgmlType.F32,
-      data: norm(C),
-    });
-    for (const m of MATRICES) {
-      const { O, I } = matrixShape(c, m);
-      tensors.push(weight(layerTensorName(l, m), o.matrixType, O, I, 1 / Math.sqrt(I)));
+    for (const t of layerTensors(c, l)) {
+      if (t.name.endsWith('norm.weight'))
+        tensors.push({ ...t, type: GgmlType.F32, data: v.norm(C) });
+      else if (t.name.endsWith('.bias'))
+        tensors.push({ ...t, type: GgmlType.F32, data: v.uniform(t.dims[0], 0.5) });
+      else {
+        const [I, O] = t.dims;
+        tensors.push(v.weight(t.name, o.matrixType, O, I, 1 / Math.sqrt(I)));
+      }
     }
-    tensors.push({
-      name: `blk.${l}.ffn_norm.weight`,
-      dims: [C],
-      type: GgmlType.F32,
-      data: norm(C),
-    });
   }
-  tensors.push({ name: 'output_norm.weight', dims: [C], type: GgmlType.F32, data: norm(C) });
+  tensors.push({ name: 'output_norm.weight', dims: [C], type: GgmlType.F32, data: v.norm(C) });
   if (o.ropeFactors)
     tensors.push({
       name: 'rope_freqs.weight',
@@ -203,28 +212,53 @@ export function makeFixtureModel(
       type: GgmlType.F32,
       data: Float32Array.from(o.ropeFactors),
     });
-  if (!c.tiedHead) {
-    tensors.push(weight('output.weight', embType, V, C, 1 / Math.sqrt(C)));
-  }
-  const md: [string, GgufEntry][] = [
-    ['general.architecture', meta.str('llama')],
+  if (!c.tiedHead) tensors.push(v.weight('output.weight', embType, V, C, 1 / Math.sqrt(C)));
+  const md = [...fixtureMetadata(c, o), ...tokenizerMetadata(o)];
+  edit?.(md, tensors);
+  return writeGguf(md, tensors);
+}
+
+function fixtureMetadata(c: LlamaConfig, o: FixtureOptions): [string, GgufEntry][] {
+  const a = o.architecture ?? 'llama';
+  return [
+    ['general.architecture', meta.str(a)],
     ['general.name', meta.str(c.name)],
     ['general.alignment', meta.u32(32)],
-    ['llama.context_length', meta.u32(c.contextLength)],
-    ['llama.embedding_length', meta.u32(C)],
-    ['llama.block_count', meta.u32(c.blockCount)],
-    ['llama.feed_forward_length', meta.u32(c.feedForwardLength)],
-    ['llama.attention.head_count', meta.u32(c.headCount)],
-    ['llama.attention.head_count_kv', meta.u32(c.headCountKv)],
-    ['llama.rope.dimension_count', meta.u32(c.ropeDims)],
-    ['llama.rope.freq_base', meta.f32(c.ropeFreqBase)],
-    ['llama.attention.layer_norm_rms_epsilon', meta.f32(c.rmsEps)],
+    [`${a}.context_length`, meta.u32(c.contextLength)],
+    [`${a}.embedding_length`, meta.u32(c.embeddingLength)],
+    [`${a}.block_count`, meta.u32(c.blockCount)],
+    [`${a}.feed_forward_length`, meta.u32(c.feedForwardLength)],
+    [`${a}.attention.head_count`, meta.u32(c.headCount)],
+    [`${a}.attention.head_count_kv`, meta.u32(c.headCountKv)],
+    [`${a}.rope.dimension_count`, meta.u32(c.ropeDims)],
+    [`${a}.rope.freq_base`, meta.f32(c.ropeFreqBase)],
+    [`${a}.attention.layer_norm_rms_epsilon`, meta.f32(c.rmsEps)],
     ...(o.ropeLinear
       ? ([
-          ['llama.rope.scaling.type', meta.str('linear')],
-          ['llama.rope.scaling.factor', meta.f32(o.ropeLinear)],
+          [`${a}.rope.scaling.type`, meta.str('linear')],
+          [`${a}.rope.scaling.factor`, meta.f32(o.ropeLinear)],
         ] as [string, GgufEntry][])
       : []),
+  ];
+}
+
+function tokenizerMetadata(o: FixtureOptions): [string, GgufEntry][] {
+  if (o.architecture === 'qwen2') {
+    const g = fixtureGpt2Vocab(o.vocabSize);
+    const eos = g.tokens.indexOf('<|endoftext|>');
+    return [
+      ['tokenizer.ggml.model', meta.str('gpt2')],
+      ['tokenizer.ggml.pre', meta.str('qwen2')],
+      ['tokenizer.ggml.tokens', meta.arr(GgufValueType.STRING, g.tokens)],
+      ['tokenizer.ggml.token_type', meta.arr(GgufValueType.INT32, g.types)],
+      ['tokenizer.ggml.merges', meta.arr(GgufValueType.STRING, g.merges)],
+      ['tokenizer.ggml.eos_token_id', meta.u32(eos)],
+      ['tokenizer.ggml.bos_token_id', meta.u32(eos)],
+      ['tokenizer.ggml.add_bos_token', meta.bool(false)],
+    ];
+  }
+  const vocab = fixtureVocab(o.vocabSize);
+  return [
     ['tokenizer.ggml.model', meta.str('llama')],
     ['tokenizer.ggml.tokens', meta.arr(GgufValueType.STRING, vocab.tokens)],
     ['tokenizer.ggml.scores', meta.arr(GgufValueType.FLOAT32, vocab.scores)],
@@ -234,8 +268,68 @@ export function makeFixtureModel(
     ['tokenizer.ggml.unknown_token_id', meta.u32(0)],
     ['tokenizer.ggml.add_bos_token', meta.bool(true)],
   ];
-  edit?.(md, tensors);
-  return writeGguf(md, tensors);
+}
+
+/** Merges of the byte-level fixture vocabulary (GPT-2's Ġ is a space), in rank order. */
+const GPT2_MERGES = [
+  'Ġ t',
+  'h e',
+  'i n',
+  'Ġ a',
+  'e r',
+  'o n',
+  'Ġt he',
+  'r e',
+  'a n',
+  'e n',
+  'Ġ s',
+  'Ġ w',
+  'n d',
+  'Ġ o',
+  'i s',
+  'i t',
+  'e d',
+  'Ġ i',
+  'o r',
+  'in g',
+  'Ġ c',
+  'a t',
+  'Ġ f',
+  'Ġ m',
+  'Ġ p',
+  'Ġ b',
+  'a r',
+  'a l',
+  'l e',
+  'o u',
+  'Ġo f',
+  'Ġa nd',
+  'Ġ d',
+  'Ġ h',
+  'Ġ 1',
+  '1 2',
+  'Ġ T',
+  "' s",
+];
+
+/**
+ * A byte-level BPE vocabulary (tokenizer model gpt2, as Qwen2 files carry): GPT-2's 256 byte
+ * characters, one token per merge, <|endoftext|>, then filler tokens up to `size`.
+ */
+export function fixtureGpt2Vocab(size = 0): {
+  tokens: string[];
+  types: Int32Array;
+  merges: string[];
+} {
+  const tokens = [...BYTE_TO_CHAR];
+  for (const m of GPT2_MERGES) tokens.push(m.replace(' ', ''));
+  tokens.push('<|endoftext|>');
+  const types = tokens.map((t) => (t === '<|endoftext|>' ? 3 : 1)); // CONTROL, NORMAL
+  for (let i = 0; tokens.length < size; i++) {
+    tokens.push(`ĠW${i}`);
+    types.push(1);
+  }
+  return { tokens, types: Int32Array.from(types), merges: GPT2_MERGES };
 }
 
 const seedOf = (rnd: () => number) => Math.floor(rnd() * 2 ** 31);
@@ -300,5 +394,30 @@ export const FIXTURES: Record<string, FixtureOptions> = {
     matrixType: GgmlType.F32,
     ropeFactors: [1, 1.5, 4, 8],
     ropeLinear: 2,
+  },
+  // Qwen2: q, k, v biases, RoPE on halves, a byte-level BPE vocabulary (gpt2, pre qwen2)
+  qwen2: {
+    seed: 17,
+    architecture: 'qwen2',
+    layers: 2,
+    width: 32,
+    ffn: 48,
+    heads: 4,
+    kvHeads: 2,
+    ropeBase: 1_000_000,
+    eps: 1e-6,
+    matrixType: GgmlType.F32,
+    vocabSize: 400,
+  },
+  // Phi-3: q, k, v fused in attn_qkv, gate and up in ffn_up; RoPE on halves; no GQA
+  phi3: {
+    seed: 18,
+    architecture: 'phi3',
+    layers: 2,
+    width: 64,
+    ffn: 96,
+    heads: 4,
+    kvHeads: 4,
+    matrixType: GgmlType.Q8_0,
   },
 };

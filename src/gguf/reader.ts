@@ -331,17 +331,25 @@ export async function readGguf(source: ByteSource): Promise<GgufFile> {
  * The raw bytes of a tensor (still quantized). A NaN or ±Inf in them (an element, or a block's
  * scale) is refused with the tensor and block: it would make every score of the run NaN or wrong.
  */
-export async function readTensorBytes(file: GgufFile, name: string): Promise<Uint8Array> {
+export async function readTensorBytes(
+  file: GgufFile,
+  name: string,
+  /** only these bytes of the tensor (whole blocks): a matrix stacked in a fused tensor */
+  part?: { start: number; length: number },
+): Promise<Uint8Array> {
   const t = tensorInfo(file, name);
-  const b = await file.source.read(t.offset, t.bytes);
-  if (b.byteLength !== t.bytes)
+  const { start, length } = part ?? { start: 0, length: t.bytes };
+  const b = await file.source.read(t.offset + start, length);
+  if (b.byteLength !== length || start + length > t.bytes)
     throw new GgufError(file.source.name, `tensor ${quoted(name)} could not be read whole`);
   const bad = firstNonFinite(t.type, b);
   if (bad) {
+    const blk = BLOCK[t.type]!;
+    const first = (start / blk.bytes) * blk.elements;
     const where =
-      BLOCK[t.type]!.elements > 1
-        ? `block ${bad.block} (elements ${bad.element}…${bad.element + BLOCK[t.type]!.elements - 1}) has ${bad.value === 'NaN' ? 'a NaN' : 'an infinite'} scale`
-        : `element ${bad.element} is ${bad.value}`;
+      blk.elements > 1
+        ? `block ${bad.block + first / blk.elements} (elements ${bad.element + first}…${bad.element + first + blk.elements - 1}) has ${bad.value === 'NaN' ? 'a NaN' : 'an infinite'} scale`
+        : `element ${bad.element + first} is ${bad.value}`;
     throw new GgufError(
       file.source.name,
       `tensor ${quoted(name)}: ${where}`,

@@ -11,7 +11,7 @@ import { rmsnormBackward, rmsnormForward } from './ops/rmsnorm';
 import { ropeBackward, ropeForward } from './ops/rope';
 import { attentionBackward, attentionForward } from './ops/attention';
 import { swigluBackward, swigluForward } from './ops/swiglu';
-import { addAccumulate, addForward } from './ops/add';
+import { addAccumulate, addBias, addForward } from './ops/add';
 import { colnormForward } from './ops/colnorm';
 import { headArgmax, headBackward as headRow } from './ops/head';
 import type { RopeDims } from '../reference/rope';
@@ -152,8 +152,11 @@ export function layerForward(
   const c = model.config;
   const lw = model.layers[l];
   const { C, H, Hkv, Dh } = dims(c);
-  const linear = (Y: GPUBuffer, X: GPUBuffer, m: MatrixName) =>
+  const linear = (Y: GPUBuffer, X: GPUBuffer, m: MatrixName) => {
     linearForward(ctx, enc, Y, X, lw.m[m], linearDims(c, m, T));
+    const bias = lw.bias?.[m];
+    if (bias) addBias(ctx, enc, Y, bias, T, matrixShape(c, m).O);
+  };
   rmsnormForward(ctx, enc, S.xn1, S.rstd1, x, lw.attnNorm, T, C, c.rmsEps);
   linear(S.q, S.xn1, 'q');
   linear(S.k, S.xn1, 'k');

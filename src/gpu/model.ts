@@ -5,18 +5,21 @@ import {
   MATRICES,
   ROPE_FREQS,
   checkRopeFactors,
-  layerTensorName,
   llamaConfig,
+  matrixShape,
   type LlamaConfig,
   type MatrixName,
 } from '../model/config';
+import { biasedMatrices, biasTensorName, readBiasF32, readMatrixBytes } from '../model/layout';
 import type { GpuContext } from './context';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 
 export interface GpuLayer {
   attnNorm: GPUBuffer; // (C) f32
   ffnNorm: GPUBuffer; // (C) f32
-  m: Record<MatrixName, GpuWeight>; // (O, I) raw bytes
+  m: Record<MatrixName, GpuWeight>; // (O, I) raw bytes, in the engine's row order (layout.ts)
+  /** Qwen2's q, k, v biases (O) f32 */
+  bias?: Partial<Record<MatrixName, GPUBuffer>>;
 }
 
 export interface GpuLlama {
@@ -77,11 +80,12 @@ export async function uploadLlama(
   const totalTensors = file.tensors.size;
   let totalBytes = 0;
   for (const t of file.tensors.values()) totalBytes += t.bytes;
-  let done = 0;
   let read = 0;
-  const report = (name: string) => {
-    read += tensorInfo(file, name).bytes;
-    opts.onProgress?.({ bytes: read, totalBytes, tensors: ++done, totalTensors });
+  const counted = new Set<string>();
+  const report = (name: string, n: number) => {
+    read += n;
+    counted.add(name);
+    opts.onProgress?.({ bytes: read, totalBytes, tensors: counted.size, totalTensors });
   };
   const check = () => {
     if (opts.signal?.aborted) {
@@ -90,39 +94,46 @@ export async function uploadLlama(
     }
   };
   const throttle = uploadThrottle(ctx.device);
-  const weight = async (name: string): Promise<GpuWeight> => {
-    check();
-    const info = tensorInfo(file, name);
-    const w = uploadWeight(
-      ctx.device,
-      await readTensorBytes(file, name),
-      info.type,
-      info.elements,
-      name,
-    );
+  const upload = async (name: string, raw: Uint8Array, type: number, elements: number) => {
+    const w = uploadWeight(ctx.device, raw, type, elements, name);
     buffers.push(w.buffer);
     bytes += w.buffer.size;
     await throttle(w.buffer.size);
-    report(name);
+    report(name, raw.byteLength);
     return w;
   };
-  const f32 = async (name: string): Promise<GPUBuffer> => {
+  const weight = async (name: string): Promise<GpuWeight> => {
     check();
-    const b = ctx.upload(await readTensorF32(file, name), name);
+    const info = tensorInfo(file, name);
+    return upload(name, await readTensorBytes(file, name), info.type, info.elements);
+  };
+  const matrix = async (l: number, m: MatrixName): Promise<GpuWeight> => {
+    check();
+    const { O, I } = matrixShape(config, m);
+    const r = await readMatrixBytes(file, config, l, m);
+    return upload(r.tensor, r.bytes, r.type, O * I);
+  };
+  const f32 = async (name: string, data?: Float32Array): Promise<GPUBuffer> => {
+    check();
+    const b = ctx.upload(data ?? (await readTensorF32(file, name)), name);
     buffers.push(b);
     bytes += b.size;
-    report(name);
+    report(name, tensorInfo(file, name).bytes);
     return b;
   };
   const tokenEmbd = await weight('token_embd.weight');
   const layers: GpuLayer[] = [];
   for (let l = 0; l < config.blockCount; l++) {
     const m = {} as Record<MatrixName, GpuWeight>;
-    for (const name of MATRICES) m[name] = await weight(layerTensorName(l, name));
+    for (const name of MATRICES) m[name] = await matrix(l, name);
+    const bias: Partial<Record<MatrixName, GPUBuffer>> = {};
+    for (const name of biasedMatrices(config))
+      bias[name] = await f32(biasTensorName(l, name), await readBiasF32(file, config, l, name));
     layers.push({
       attnNorm: await f32(`blk.${l}.attn_norm.weight`),
       ffnNorm: await f32(`blk.${l}.ffn_norm.weight`),
       m,
+      ...(Object.keys(bias).length ? { bias } : {}),
     });
   }
   const outputNorm = await f32('output_norm.weight');

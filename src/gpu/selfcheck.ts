@@ -4,7 +4,7 @@
 // multiples; the weights are Q8_0, the demo model's type.
 import type { GpuContext } from './context';
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
-import { addCases } from './cases/add';
+import { addBiasCase, addCases } from './cases/add';
 import { attentionCases } from './cases/attention';
 import { colnormCases } from './cases/colnorm';
 import { PRUNE_MASK_CASES, pruneMaskCases } from './cases/prune_mask';
@@ -35,6 +35,7 @@ export function engineCases(): OpCase<any>[] {
     ...ropeCases({ T: 9, heads: 3, headDim: 10, ropeDims: 6, base: 10000 }),
     ...attentionCases({ T: 9, H: 4, Hkv: 2, Dh: 16 }),
     ...addCases(333),
+    addBiasCase(5, 45),
     ...swigluCases(333),
     ...colnormCases(9, 37),
     ...scoreCases('grad_x_weight', GgmlType.Q8_0, { T: 7, I: 64, O: 45 }, 4),

@@ -3,9 +3,12 @@ import { quoted } from '../util/message';
 import { GgufError } from '../gguf/errors';
 import { GgmlType } from '../gguf/types';
 import type { GgufFile } from '../gguf/reader';
+import { layerTensors, type Architecture } from './layout';
 
 export interface LlamaConfig {
   name: string;
+  /** general.architecture when not llama (absent: llama, as in older results documents) */
+  architecture?: Exclude<Architecture, 'llama'>;
   /** C: model width */
   embeddingLength: number;
   /** L: decoder layers */
@@ -73,7 +76,7 @@ export function dims(c: LlamaConfig) {
   };
 }
 
-export const SUPPORTED_ARCHITECTURES = ['llama'];
+export const SUPPORTED_ARCHITECTURES: Architecture[] = ['llama', 'qwen2', 'phi3'];
 
 /** The 7 scored matrices of a layer, in the order used everywhere (METHOD.md §1). */
 export const MATRICES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
@@ -158,11 +161,11 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
       `architectures: ${SUPPORTED_ARCHITECTURES.join(', ')}`,
     );
   }
-  if (!SUPPORTED_ARCHITECTURES.includes(arch)) {
+  if (!(SUPPORTED_ARCHITECTURES as string[]).includes(arch)) {
     throw new GgufError(
       f,
       `architecture ${quoted(arch)} is not supported`,
-      `architectures: ${SUPPORTED_ARCHITECTURES.join(', ')} (Llama-2, TinyLlama, Llama-3 layout)`,
+      `architectures: llama (Llama-2/3, Mistral, TinyLlama, SmolLM2, CodeLlama), qwen2 (Qwen2, Qwen2.5), phi3 (Phi-3)`,
     );
   }
   const p = (k: string, fb?: number) =>
@@ -192,8 +195,10 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
     `${arch}.vocab_size`,
     num(file, `${arch}.vocab_size`, vocabFromTensor),
   );
+  const context = p('context_length', 2048);
   const cfg: LlamaConfig = {
     name: String(file.metadata.get('general.name')?.value ?? f),
+    ...(arch !== 'llama' ? { architecture: arch as Exclude<Architecture, 'llama'> } : {}),
     embeddingLength: C,
     blockCount: p('block_count'),
     feedForwardLength: p('feed_forward_length'),
@@ -214,7 +219,7 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
       'a small positive number, e.g. 1e-5 or 1e-6',
       1,
     ),
-    contextLength: p('context_length', 2048),
+    contextLength: Math.min(context, slidingWindow(file, arch) ?? context),
     vocabSize,
     tiedHead: !file.tensors.has('output.weight'),
     ...ropeScaling(file, arch),
@@ -222,6 +227,17 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
   checkTensorShapes(file, cfg);
   checkEveryTensorUsed(file, cfg);
   return cfg;
+}
+
+/**
+ * Phi-3's sliding attention window: sequences up to it attend to every earlier token, as ours do;
+ * it caps the context so that no longer sequence runs.
+ */
+function slidingWindow(file: GgufFile, arch: string): number | undefined {
+  const key = `${arch}.attention.sliding_window`;
+  if (!file.metadata.has(key)) return undefined;
+  const w = num(file, key);
+  return w > 0 ? positiveInt(file, key, w) : undefined;
 }
 
 /**
@@ -266,15 +282,12 @@ function positive(
   return v;
 }
 
-/** The names of every tensor a Llama of config `c` reads. */
+/** The names of every tensor a model of config `c` reads. */
 export function llamaTensorNames(c: LlamaConfig): string[] {
   const names = ['token_embd.weight', 'output_norm.weight'];
   if (!c.tiedHead) names.push('output.weight');
   if (c.ropeFactors) names.push(ROPE_FREQS);
-  for (let l = 0; l < c.blockCount; l++) {
-    names.push(`blk.${l}.attn_norm.weight`, `blk.${l}.ffn_norm.weight`);
-    for (const m of MATRICES) names.push(layerTensorName(l, m));
-  }
+  for (let l = 0; l < c.blockCount; l++) names.push(...layerTensors(c, l).map((t) => t.name));
   return names;
 }
 
@@ -308,14 +321,22 @@ function checkEveryTensorUsed(file: GgufFile, c: LlamaConfig): void {
       'an output.weight, or none and no other output tensor for a tied head',
     );
   }
+  const longRope = unused.find((n) => n.startsWith('rope_factors_'));
+  if (longRope) {
+    throw new GgufError(
+      f,
+      `has ${quoted(longRope)}: LongRoPE (Phi-3 128k) is not supported`,
+      'RoPE without scaling, linear scaling, Llama 3.1 frequency factors',
+    );
+  }
   const list = unused
     .slice(0, 3)
     .map((n) => quoted(n, 40))
     .join(', ');
   throw new GgufError(
     f,
-    `${unused.length} tensor(s) the llama model does not use: ${list}${unused.length > 3 ? ', …' : ''}`,
-    'llama files with token_embd, output_norm, output and the 9 tensors of each block, nothing else',
+    `${unused.length} tensor(s) the ${c.architecture ?? 'llama'} model does not use: ${list}${unused.length > 3 ? ', …' : ''}`,
+    'files with token_embd, output_norm, output and the tensors llama.cpp reads for each block, nothing else',
   );
 }
 
@@ -346,11 +367,6 @@ function checkTensorShapes(file: GgufFile, c: LlamaConfig): void {
       throw new GgufError(file.source.name, `tensor "${ROPE_FREQS}" is not F32`, 'F32 factors');
   }
   for (let l = 0; l < c.blockCount; l++) {
-    want(`blk.${l}.attn_norm.weight`, [C]);
-    want(`blk.${l}.ffn_norm.weight`, [C]);
-    for (const m of MATRICES) {
-      const { O, I } = matrixShape(c, m);
-      want(layerTensorName(l, m), [I, O]);
-    }
+    for (const t of layerTensors(c, l)) want(t.name, t.dims);
   }
 }

@@ -1,11 +1,11 @@
 // All weights of a Llama GGUF decoded to f32 (reference backend; small models only).
 import { readTensorF32, type GgufFile } from '../gguf/reader';
 import type { FloatArray } from '../reference/types';
+import { biasedMatrices, readBiasF32, readMatrixF32 } from './layout';
 import {
   MATRICES,
   ROPE_FREQS,
   checkRopeFactors,
-  layerTensorName,
   llamaConfig,
   type LlamaConfig,
   type MatrixName,
@@ -15,6 +15,8 @@ export interface LayerWeights<A> {
   attnNorm: A; // (C)
   ffnNorm: A; // (C)
   matrices: Record<MatrixName, A>; // each (O, I), rows of I contiguous
+  /** Qwen2's q, k, v biases (O) */
+  bias?: Partial<Record<MatrixName, A>>;
 }
 
 export interface LlamaWeights<A = Float32Array> {
@@ -39,11 +41,15 @@ export async function loadLlamaWeights(file: GgufFile): Promise<LlamaWeights> {
   const layers: LayerWeights<Float32Array>[] = [];
   for (let l = 0; l < config.blockCount; l++) {
     const matrices = {} as Record<MatrixName, Float32Array>;
-    for (const m of MATRICES) matrices[m] = await get(layerTensorName(l, m));
+    for (const m of MATRICES) matrices[m] = await readMatrixF32(file, config, l, m);
+    const biased = biasedMatrices(config);
+    const bias: Partial<Record<MatrixName, Float32Array>> = {};
+    for (const m of biased) bias[m] = await readBiasF32(file, config, l, m);
     layers.push({
       attnNorm: await get(`blk.${l}.attn_norm.weight`),
       ffnNorm: await get(`blk.${l}.ffn_norm.weight`),
       matrices,
+      ...(biased.length ? { bias } : {}),
     });
   }
   return {
@@ -74,6 +80,9 @@ export function weightsToF64(w: LlamaWeights<Float32Array>): LlamaWeights<Float6
         MatrixName,
         Float64Array
       >,
+      ...(l.bias
+        ? { bias: Object.fromEntries(Object.entries(l.bias).map(([m, b]) => [m, c(b)])) }
+        : {}),
     })),
     ...(w.ropeFactors ? { ropeFactors: w.ropeFactors } : {}),
   };

@@ -91,7 +91,13 @@ export function llamaOnnx(w: LlamaWeights, T: number): Uint8Array {
       const { O, I } = matrixShape(c, m);
       return g.floats(layerTensorName(l, m), lw.matrices[m], [O, I]);
     };
-    const lin = (X: string, m: MatrixName) => g.op('Gemm', [X, weight(m)], { transB: 1 });
+    // Gemm's C: the bias (Qwen2's q, k, v), broadcast over rows
+    const bias = (m: MatrixName) => {
+      const b = lw.bias?.[m];
+      return b ? [g.floats(`blk.${l}.${m}.bias`, b, [b.length])] : [];
+    };
+    const lin = (X: string, m: MatrixName) =>
+      g.op('Gemm', [X, weight(m), ...bias(m)], { transB: 1 });
     const xn1 = rmsnorm(x, g.floats(`blk.${l}.attn_norm.weight`, lw.attnNorm, [C]));
     const q = rope(lin(xn1, 'q'), H);
     const k = rope(lin(xn1, 'k'), Hkv);

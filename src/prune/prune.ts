@@ -48,6 +48,10 @@ export function checkPruneRequest(
   req: PruneRequest,
   typeOf: (name: string) => GgmlType,
 ): void {
+  if (c.architecture)
+    throw new Error(
+      `pruning ${c.architecture} models is not built (their q, k rows are reordered or their matrices fused on load, and writing them back is not): llama models only`,
+    );
   if (req.sparsity.length !== c.blockCount)
     throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
   for (const s of req.sparsity)

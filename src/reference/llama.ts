@@ -4,7 +4,6 @@
 // ops. f32 arrays by default, f64 for gradient checks. Small models only (keeps every activation).
 import {
   dims,
-  layerTensorName,
   MATRICES,
   matrixShape,
   ropeFreqs,
@@ -17,7 +16,8 @@ import { rmsnormBackward, rmsnormForward } from './rmsnorm';
 import { ropeBackward, ropeForward, type RopeDims } from './rope';
 import { attentionBackward, attentionForward } from './attention';
 import { swigluBackward, swigluForward } from './swiglu';
-import { addAccumulate, addForward } from './add';
+import { addAccumulate, addBias, addForward } from './add';
+import { matrixSource } from '../model/layout';
 import { embeddingForward } from './embedding';
 import { headArgmax, headBackward as headRow } from './head';
 import { like, type FloatArray } from './types';
@@ -73,8 +73,10 @@ const ropeOf = (w: LlamaWeights<FloatArray>, T: number, heads: number): RopeDims
 function linear(w: LlamaWeights<FloatArray>, l: number, m: MatrixName, X: FloatArray, T: number) {
   const { O, I } = matrixShape(w.config, m);
   const Y = like(X, T * O);
-  const Xin = w.roundInput ? w.roundInput(layerTensorName(l, m), X, I) : X;
+  const Xin = w.roundInput ? w.roundInput(matrixSource(w.config, l, m).tensor, X, I) : X;
   matmulForward(Y, Xin, w.layers[l].matrices[m], { T, I, O });
+  const bias = w.layers[l].bias?.[m];
+  if (bias) addBias(Y, bias);
   return Y;
 }
 
@@ -92,7 +94,11 @@ export function embed(w: LlamaWeights<FloatArray>, tokens: number[]): FloatArray
   return x;
 }
 
-/** Layer l: x2 = x + o(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x)))); out = x2 + down(swiglu(gate(n2(x2)), up(n2(x2)))). */
+/**
+ * Layer l: x2 = x + o(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x)))); out = x2 +
+ * down(swiglu(gate(n2(x2)), up(n2(x2)))) — q, k and v with their biases where the model has them
+ * (Qwen2; a bias changes no gradient the score reads).
+ */
 export function layerForward(
   w: LlamaWeights<FloatArray>,
   l: number,

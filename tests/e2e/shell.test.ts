@@ -67,6 +67,7 @@ describe('app shell with WebGPU (SwiftShader)', () => {
       'attention_backward',
       'add_forward',
       'add_accumulate',
+      'add_bias',
       'swiglu_forward',
       'swiglu_backward',
       'colnorm_forward',
@@ -84,7 +85,7 @@ describe('app shell with WebGPU (SwiftShader)', () => {
       'pass',
     );
     expect(await page.locator('[data-field="selfcheck-summary"]').innerText()).toMatch(
-      /^all 19 op checks pass/,
+      /^all 20 op checks pass/,
     );
     for (const region of ['model', 'sets', 'run', 'views']) {
       await expect(page.locator(`[data-region="${region}"]`).isVisible()).resolves.toBe(true);

@@ -87,6 +87,23 @@ describe('GPU backend vs reference backend', { timeout: 420_000 }, () => {
       ],
       'tiled',
     ],
+    [
+      'qwen2',
+      'grad_x_weight',
+      [
+        [7, 12],
+        [3, 9],
+      ],
+    ],
+    [
+      'phi3',
+      'grad_x_weight',
+      [
+        [10, 4],
+        [6, 13],
+      ],
+      'tiled',
+    ],
   ];
   for (const [name, metric, lengths, kernels] of cases) {
     it(`${name} fixture, ${metric}, T ∈ {${lengths.flat().join(', ')}}${kernels ? `, ${kernels} kernels` : ''}`, async () => {

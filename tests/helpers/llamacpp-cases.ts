@@ -75,6 +75,58 @@ export const LLAMACPP_CASES: LlamaCppCase[] = [
       vocabSize: 152_064,
     },
   },
+  {
+    name: 'qwen2: q, k, v biases, RoPE on halves, GQA 7, tied head, byte-level BPE',
+    model: {
+      seed: 41,
+      architecture: 'qwen2',
+      layers: 2,
+      width: 56,
+      ffn: 40,
+      heads: 7,
+      kvHeads: 1,
+      ropeBase: 1_000_000,
+      eps: 1e-6,
+      matrixType: GgmlType.F32,
+      tiedHead: true,
+    },
+  },
+  {
+    name: 'qwen2: Q8_0, 151,936-token vocabulary (Qwen2.5)',
+    model: {
+      seed: 42,
+      architecture: 'qwen2',
+      ...q32,
+      ropeBase: 1_000_000,
+      eps: 1e-6,
+      matrixType: GgmlType.Q8_0,
+      vocabSize: 151_936,
+    },
+  },
+  {
+    name: 'phi3: fused attn_qkv and ffn_up, RoPE on halves, F16',
+    model: {
+      seed: 43,
+      architecture: 'phi3',
+      layers: 2,
+      width: 32,
+      ffn: 48,
+      heads: 4,
+      kvHeads: 4,
+      matrixType: GgmlType.F16,
+    },
+  },
+  {
+    name: 'phi3: Q4_K, Q6_K embeddings and head',
+    model: {
+      seed: 44,
+      architecture: 'phi3',
+      ...k256,
+      kvHeads: 4,
+      matrixType: GgmlType.Q4_K,
+      embeddingType: GgmlType.Q6_K,
+    },
+  },
 ];
 
 /** Token sequences for a vocabulary of V: one token, a short and a 40-token one (BOS first). */

@@ -21,6 +21,20 @@ function llama(): Promise<Llama> {
   return opened;
 }
 
+/** llama.cpp's token ids of each text (no BOS: as our tokenizers' encode), for the model `bytes`. */
+export async function llamaCppTokens(bytes: Uint8Array, texts: string[]): Promise<number[][]> {
+  const dir = mkdtempSync(join(tmpdir(), 'paramscope-llamacpp-'));
+  const path = join(dir, 'model.gguf');
+  writeFileSync(path, bytes);
+  const model = await (await llama()).loadModel({ modelPath: path, gpuLayers: 0, vocabOnly: true });
+  try {
+    return texts.map((t) => [...model.tokenize(t)].filter((id) => id !== model.tokens.bos));
+  } finally {
+    await model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** llama.cpp's logits (V) at the last position of each token sequence, for the model `bytes`. */
 export async function llamaCppLogits(
   bytes: Uint8Array,

@@ -1,5 +1,6 @@
 // The reference Llama's backward against central finite differences in f64: random entries of
-// every matrix type of every layer, on fixtures with GQA, odd widths, partial RoPE, a tied head.
+// every matrix type of every layer, on fixtures with GQA, odd widths, partial RoPE, a tied head,
+// Qwen2's biases and NeoX order, Phi-3's fused tensors.
 import { describe, expect, it } from 'vitest';
 import { llamaForward, llamaScores } from '../../src/reference/llama';
 import { weightsToF64, type LlamaWeights } from '../../src/model/weights';
@@ -42,8 +43,9 @@ function fdCheck(w: LlamaWeights<Float64Array>, tokens: number[], seed: number) 
 }
 
 describe('reference Llama backward vs finite differences (f64)', () => {
-  // rope: Llama 3.1's frequency factors and linear RoPE scaling
-  for (const name of ['f32', 'f16', 'q4_0', 'rope'] as const) {
+  // rope: Llama 3.1's frequency factors and linear RoPE scaling; qwen2: biases, NeoX order;
+  // phi3: fused tensors
+  for (const name of ['f32', 'f16', 'q4_0', 'rope', 'qwen2', 'phi3'] as const) {
     it(`${name} fixture: every matrix of every layer`, async () => {
       const w = weightsToF64(await fixtureWeights(name));
       const { analytic, numeric, where, res } = fdCheck(w, TOKENS, 7);

@@ -10,7 +10,9 @@ import { readGguf, type GgufFile } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { llamaForward } from '../../src/reference/llama';
-import { llamaCppLogits, logitDiff } from '../helpers/llamacpp';
+import { llamaCppLogits, llamaCppTokens, logitDiff } from '../helpers/llamacpp';
+import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
+import { tokenizerFromGguf } from '../../src/tokenizer';
 import { llamaCppRounding } from '../helpers/llamacpp-rounding';
 import { LLAMACPP_CASES, llamaCppSequences, llamaCppTolerance } from '../helpers/llamacpp-cases';
 
@@ -56,6 +58,26 @@ describe('the reference against llama.cpp', { timeout: 120_000 }, () => {
         expect(argmax(r)).toBe(argmax(cpp[i]));
       });
       measured[c.name] = m;
+    });
+  }
+});
+
+describe('tokenizers against llama.cpp', { timeout: 120_000 }, () => {
+  const TEXTS = [
+    "The 12345 apples, and 3.14!\n\nit's THE end",
+    'café – naïve 日本語 😀',
+    '  a\tb   \n c  ',
+    "We've seen it: they'll go, I'D say.",
+    'of the and in to that is 1212',
+  ];
+  for (const name of ['qwen2', 'f32'] as const) {
+    it(`${name === 'qwen2' ? 'byte-level BPE, Qwen2 pre-tokenizer' : 'SentencePiece (llama)'}: the same ids`, async () => {
+      const bytes = fixtureBytes(name);
+      const ours = tokenizerFromGguf(await fixtureFile(name));
+      const theirs = await llamaCppTokens(bytes, TEXTS);
+      TEXTS.forEach((t, i) => expect(ours.encode(t), JSON.stringify(t)).toEqual(theirs[i]));
+      // the texts exercise the merges, not only single bytes
+      expect(theirs.flat().some((id) => id > 258)).toBe(true);
     });
   }
 });

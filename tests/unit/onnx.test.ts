@@ -41,7 +41,7 @@ describe('compareLogits', () => {
 });
 
 describe('ONNX Llama in onnxruntime-web vs the reference forward', () => {
-  for (const name of ['f32', 'f16', 'q8_0', 'q4_0'] as const) {
+  for (const name of ['f32', 'f16', 'q8_0', 'q4_0', 'qwen2', 'phi3'] as const) {
     for (const tokens of [[3], [1, 5, 9, 3, 7, 2, 11, 4, 8, 6, 10]]) {
       it(`${name}, T = ${tokens.length}: max |Δ logit| ≤ ${ORT_LOGIT_TOL}`, async () => {
         const w = await fixtureWeights(name);

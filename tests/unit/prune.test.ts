@@ -56,6 +56,16 @@ describe('exact zeros in the file’s own bytes', () => {
 });
 
 describe('pruning a model', () => {
+  it('refuses qwen2 and phi3 models by name, before anything is pruned', async () => {
+    for (const name of ['qwen2', 'phi3'] as const) {
+      const w = await fixtureWeights(name);
+      const req = { method: 'magnitude' as const, sparsity: [0.5, 0.5], seed: 1 };
+      await expect(pruneModel(await fixtureFile(name), w, req)).rejects.toThrow(
+        `pruning ${name} models is not built`,
+      );
+    }
+  });
+
   it('magnitude on Q4_0: exactly ⌊I·S_i⌋ per row, the smallest |W|, ties by column', async () => {
     const file = await fixtureFile('q4_0');
     const w = await fixtureWeights('q4_0');

@@ -4,6 +4,23 @@ import * as ref from '../../reference/add';
 import { randomArray } from '../../util/random';
 import type { OpCase } from '../opcheck';
 
+/** out (rows, width) += bias, on a width that does not divide the workgroup. */
+export function addBiasCase(rows: number, width: number, seed = 7): OpCase {
+  const bias = randomArray(width, seed);
+  const out0 = randomArray(rows * width, seed + 1);
+  return {
+    name: `add_bias (${rows} × ${width})`,
+    inputs: { bias },
+    outputs: { out: out0.slice() },
+    reference: ({ bias }) => {
+      const out = out0.slice();
+      ref.addBias(out, bias);
+      return { out };
+    },
+    gpu: (ctx, enc, x) => gpu.addBias(ctx, enc, x.out, x.bias, rows, width),
+  };
+}
+
 export function addCases(n: number, seed = 1): OpCase[] {
   const a = randomArray(n, seed);
   const b = randomArray(n, seed + 1);

@@ -38,3 +38,22 @@ export function addAccumulate(
     [g.x, g.y],
   );
 }
+
+/** out (rows, width) += bias (width) on every row. Accumulates into out. */
+export function addBias(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  out: GPUBuffer,
+  bias: GPUBuffer,
+  rows: number,
+  width: number,
+): void {
+  const n = rows * width;
+  const g = grid(n, WG);
+  ctx.dispatch(
+    enc,
+    ctx.pipeline('add', code, 'add_bias'),
+    { out, a: bias, dims: ctx.uniform([n, g.x, width, 0]) },
+    [g.x, g.y],
+  );
+}
