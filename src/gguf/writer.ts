@@ -112,11 +112,21 @@ class Out {
   }
 }
 
-/** Serializes metadata and tensors to a GGUF v3 file image. */
-export function writeGguf(
+/** A tensor's place in a file: what the header records. */
+export interface TensorHeader {
+  name: string;
+  dims: number[];
+  type: GgmlType;
+}
+
+/**
+ * The GGUF v3 header (metadata, tensor infos, padding to the data section) and the data
+ * section's size, tensors laid out in order, each aligned.
+ */
+export function ggufHeader(
   metadata: Iterable<[string, GgufEntry]>,
-  tensors: TensorToWrite[],
-): Uint8Array {
+  tensors: TensorHeader[],
+): { header: Uint8Array; dataBytes: number } {
   const kv = [...metadata];
   const alignEntry = kv.find(([k]) => k === 'general.alignment');
   const alignment = alignEntry ? Number(alignEntry[1].value) : GGUF_DEFAULT_ALIGNMENT;
@@ -130,6 +140,30 @@ export function writeGguf(
     o.u32(e.type);
     o.value(e.type, e.value);
   }
+  let offset = 0;
+  for (const t of tensors) {
+    const block = BLOCK[t.type];
+    if (!block) throw new Error(`tensor ${t.name}: unsupported type ${t.type}`);
+    o.string(t.name);
+    o.u32(t.dims.length);
+    for (const d of t.dims) o.u64(d);
+    o.u32(t.type);
+    o.u64(offset);
+    const bytes = (t.dims.reduce((a, b) => a * b, 1) / block.elements) * block.bytes;
+    offset += Math.ceil(bytes / alignment) * alignment;
+  }
+  o.pad(alignment);
+  return { header: o.bytes(), dataBytes: offset };
+}
+
+/** Serializes metadata and tensors to a GGUF v3 file image. */
+export function writeGguf(
+  metadata: Iterable<[string, GgufEntry]>,
+  tensors: TensorToWrite[],
+): Uint8Array {
+  const kv = [...metadata];
+  const alignEntry = kv.find(([k]) => k === 'general.alignment');
+  const alignment = alignEntry ? Number(alignEntry[1].value) : GGUF_DEFAULT_ALIGNMENT;
   const encoded = tensors.map((t) => {
     const elements = t.dims.reduce((a, b) => a * b, 1);
     const block = BLOCK[t.type];
@@ -145,16 +179,8 @@ export function writeGguf(
     }
     return quantize(t.type, t.data);
   });
-  let offset = 0;
-  tensors.forEach((t, i) => {
-    o.string(t.name);
-    o.u32(t.dims.length);
-    for (const d of t.dims) o.u64(d);
-    o.u32(t.type);
-    o.u64(offset);
-    offset += Math.ceil(encoded[i].byteLength / alignment) * alignment;
-  });
-  o.pad(alignment);
+  const o = new Out();
+  o.push(ggufHeader(kv, tensors).header);
   for (const e of encoded) {
     o.push(e);
     o.pad(alignment);

@@ -1,5 +1,5 @@
-// A Llama GGUF on the GPU: every weight uploaded as its raw GGUF bytes (quantized weights stay
-// quantized; kernels decode in registers), norm weights as f32.
+// A Llama-family GGUF (llama, qwen2, phi3) on the GPU: every weight uploaded as its raw GGUF bytes
+// (quantized weights stay quantized; kernels decode in registers), norm weights and biases as f32.
 import { readTensorBytes, readTensorF32, tensorInfo, type GgufFile } from '../gguf/reader';
 import {
   MATRICES,
@@ -10,7 +10,17 @@ import {
   type LlamaConfig,
   type MatrixName,
 } from '../model/config';
-import { biasedMatrices, biasTensorName, readBiasF32, readMatrixBytes } from '../model/layout';
+import {
+  biasedMatrices,
+  biasTensorName,
+  matrixSource,
+  readBiasF32,
+  readMatrixBytes,
+} from '../model/layout';
+import { GgufError } from '../gguf/errors';
+import { tensorBytes } from '../gguf/types';
+import { quoted } from '../util/message';
+import { formatBytes } from '../util/format';
 import type { GpuContext } from './context';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 
@@ -69,12 +79,43 @@ export function uploadThrottle(device: GPUDevice): (bytes: number) => Promise<vo
   };
 }
 
+/** The weight buffers a model takes on the GPU (bytes as stored; matrices split as layout.ts reads them). */
+export function weightBuffers(file: GgufFile, c: LlamaConfig): { name: string; bytes: number }[] {
+  const out = [{ name: 'token_embd.weight', bytes: tensorInfo(file, 'token_embd.weight').bytes }];
+  if (!c.tiedHead)
+    out.push({ name: 'output.weight', bytes: tensorInfo(file, 'output.weight').bytes });
+  for (let l = 0; l < c.blockCount; l++)
+    for (const m of MATRICES) {
+      const { O, I } = matrixShape(c, m);
+      const s = matrixSource(c, l, m);
+      out.push({ name: s.tensor, bytes: tensorBytes(tensorInfo(file, s.tensor).type, O * I) });
+    }
+  return out;
+}
+
+/**
+ * Refuses, by tensor and with the numbers, a model with a weight larger than one GPU buffer can
+ * be bound (e.g. Llama-3-8B's Q6_K head, 431 MB, on an adapter that binds 128 MiB): before any
+ * upload, instead of a WebGPU error at the first run.
+ */
+export function checkWeightBuffers(file: GgufFile, c: LlamaConfig, limits: GPUSupportedLimits) {
+  const lim = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const big = weightBuffers(file, c).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  if (big.bytes > lim)
+    throw new GgufError(
+      file.source.name,
+      `tensor ${quoted(big.name)} takes ${formatBytes(big.bytes)} but this GPU binds at most ${formatBytes(lim)} per buffer (maxStorageBufferBindingSize)`,
+      'models whose largest weight fits the adapter',
+    );
+}
+
 export async function uploadLlama(
   ctx: GpuContext,
   file: GgufFile,
   opts: UploadOptions = {},
 ): Promise<GpuLlama> {
   const config = llamaConfig(file);
+  checkWeightBuffers(file, config, ctx.device.limits);
   const buffers: GPUBuffer[] = [];
   let bytes = 0;
   const totalTensors = file.tensors.size;

@@ -145,3 +145,23 @@ export async function readBiasF32(
   const b = await readTensorF32(file, biasTensorName(l, m));
   return needsReorder(c, m) ? reorderRows(b, neoxRowOrder(b.length, c.headDim, c.ropeDims)) : b;
 }
+
+export const ARCHITECTURE_NAMES: Record<Architecture, string> = {
+  llama: 'Llama',
+  qwen2: 'Qwen2',
+  phi3: 'Phi-3',
+};
+
+/** One line on how the file's tensors became the 7 scored matrices ('' for llama). */
+export function layoutNote(c: LlamaConfig): string {
+  const rope =
+    'RoPE on halves: q and k rows are scored in adjacent-pair order (densities and LLMDcos do not depend on row order)';
+  switch (archOf(c)) {
+    case 'qwen2':
+      return `Qwen2: q, k, v biases are added in the forward, the score covers the 7 weight matrices; ${rope}.`;
+    case 'phi3':
+      return `Phi-3: attn_qkv is scored as q, k, v and ffn_up as gate, up (split by rows, as llama.cpp splits them); ${rope}.`;
+    default:
+      return '';
+  }
+}
