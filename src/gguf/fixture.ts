@@ -1,7 +1,7 @@
 // Seeded tiny random Llama models as GGUF file images, for tests (and the CLI's --demo-fixture).
 // GQA, odd widths where the tensor type allows, 2–4 layers, a small SentencePiece-style vocab.
 import { mulberry32 } from '../util/random';
-import type { LlamaConfig } from '../model/config';
+import { yarnCorrDims, type LlamaConfig } from '../model/config';
 import { layerTensors, type Architecture } from '../model/layout';
 import { BYTE_TO_CHAR } from '../tokenizer/bpe';
 import { GgmlType, GgufValueType, type GgufEntry } from './types';
@@ -30,6 +30,10 @@ export interface FixtureOptions {
   ropeFactors?: number[];
   /** rope.scaling.type linear with this factor */
   ropeLinear?: number;
+  /** rope.scaling.type yarn with this factor and original context */
+  ropeYarn?: { factor: number; originalContext: number };
+  /** rope.scaling.attn_factor */
+  ropeAttnFactor?: number;
   eps?: number;
   contextLength?: number;
   name?: string;
@@ -150,11 +154,25 @@ export function fixtureConfig(o: FixtureOptions): LlamaConfig {
     ropeDims: o.ropeDims ?? headDim,
     ropeFreqBase: Math.fround(o.ropeBase ?? 10000),
     ...(o.ropeLinear ? { ropeFreqScale: 1 / Math.fround(o.ropeLinear) } : {}),
+    ...yarnConfig(o, o.ropeDims ?? headDim),
     ...(o.ropeFactors ? { ropeFactors: true } : {}),
     rmsEps: Math.fround(o.eps ?? 1e-5), // stored as f32
     contextLength: o.contextLength ?? 128,
     vocabSize: vocabOf(o).tokens.length,
     tiedHead: o.tiedHead ?? false,
+  };
+}
+
+/** The config fields of the fixture's YaRN and attention factor (as llamaConfig reads them). */
+function yarnConfig(o: FixtureOptions, ropeDims: number): Partial<LlamaConfig> {
+  const attn = Math.fround(o.ropeAttnFactor ?? 1);
+  if (!o.ropeYarn) return o.ropeAttnFactor ? { ropeMscale: attn } : {};
+  const factor = Math.fround(o.ropeYarn.factor);
+  const base = Math.fround(o.ropeBase ?? 10000);
+  return {
+    ropeFreqScale: 1 / factor,
+    ropeYarn: { ...yarnCorrDims(ropeDims, o.ropeYarn.originalContext, base), extFactor: 1 },
+    ropeMscale: attn * (factor > 1 ? 1 + 0.1 * Math.log(factor) : 1),
   };
 }
 
@@ -238,6 +256,16 @@ function fixtureMetadata(c: LlamaConfig, o: FixtureOptions): [string, GgufEntry]
           [`${a}.rope.scaling.type`, meta.str('linear')],
           [`${a}.rope.scaling.factor`, meta.f32(o.ropeLinear)],
         ] as [string, GgufEntry][])
+      : []),
+    ...(o.ropeYarn
+      ? ([
+          [`${a}.rope.scaling.type`, meta.str('yarn')],
+          [`${a}.rope.scaling.factor`, meta.f32(o.ropeYarn.factor)],
+          [`${a}.rope.scaling.original_context_length`, meta.u32(o.ropeYarn.originalContext)],
+        ] as [string, GgufEntry][])
+      : []),
+    ...(o.ropeAttnFactor
+      ? ([[`${a}.rope.scaling.attn_factor`, meta.f32(o.ropeAttnFactor)]] as [string, GgufEntry][])
       : []),
   ];
 }

@@ -4,6 +4,7 @@ import { GgufError } from '../gguf/errors';
 import { GgmlType } from '../gguf/types';
 import type { GgufFile } from '../gguf/reader';
 import { layerTensors, type Architecture } from './layout';
+import type { RopeYarn } from '../reference/rope';
 
 export interface LlamaConfig {
   name: string;
@@ -28,6 +29,10 @@ export interface LlamaConfig {
   ropeFreqScale?: number;
   /** the file has rope_freqs.weight: per-pair frequency factors (Llama 3.1's scaling) */
   ropeFactors?: boolean;
+  /** YaRN (rope.scaling.type yarn): the correction range, as llama.cpp computes it */
+  ropeYarn?: RopeYarn;
+  /** cos, sin × this: YaRN's 1 + 0.1 ln(factor) and rope.scaling.attn_factor (absent: 1) */
+  ropeMscale?: number;
   rmsEps: number;
   contextLength: number;
   /** V */
@@ -60,6 +65,8 @@ export function ropeFreqs(c: LlamaConfig, factors?: ArrayLike<number>) {
     base: c.ropeFreqBase,
     scale: c.ropeFreqScale ?? 1,
     factors: c.ropeFactors ? factors : undefined,
+    ...(c.ropeYarn ? { yarn: c.ropeYarn } : {}),
+    ...(c.ropeMscale !== undefined ? { mscale: c.ropeMscale } : {}),
   };
 }
 
@@ -196,6 +203,12 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
     num(file, `${arch}.vocab_size`, vocabFromTensor),
   );
   const context = p('context_length', 2048);
+  const ropeBase = positive(
+    file,
+    `${arch}.rope.freq_base`,
+    10000,
+    'a positive number (10000 for Llama-2)',
+  );
   const cfg: LlamaConfig = {
     name: String(file.metadata.get('general.name')?.value ?? f),
     ...(arch !== 'llama' ? { architecture: arch as Exclude<Architecture, 'llama'> } : {}),
@@ -206,12 +219,7 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
     headCountKv: Hkv,
     headDim,
     ropeDims,
-    ropeFreqBase: positive(
-      file,
-      `${arch}.rope.freq_base`,
-      10000,
-      'a positive number (10000 for Llama-2)',
-    ),
+    ropeFreqBase: ropeBase,
     rmsEps: positive(
       file,
       `${arch}.attention.layer_norm_rms_epsilon`,
@@ -222,7 +230,7 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
     contextLength: Math.min(context, slidingWindow(file, arch) ?? context),
     vocabSize,
     tiedHead: !file.tensors.has('output.weight'),
-    ...ropeScaling(file, arch),
+    ...ropeScaling(file, arch, ropeDims, ropeBase, context),
   };
   checkTensorShapes(file, cfg);
   checkEveryTensorUsed(file, cfg);
@@ -243,29 +251,53 @@ function slidingWindow(file: GgufFile, arch: string): number | undefined {
 /**
  * RoPE scaling as llama.cpp reads it: `rope.scaling.type` (absent: linear) with
  * `rope.scaling.factor` (or the older `rope.scale_linear`) → angles × 1 / factor; `none` → no
- * scaling; YaRN and LongRoPE (which also change the magnitudes) are refused by name; Llama 3.1's
- * frequency factors come as the tensor rope_freqs.weight.
+ * scaling; `yarn` → YaRN as llama.cpp computes it for these architectures (ext factor 1, β 32
+ * and 1, `rope.scaling.original_context_length`, cos and sin × 1 + 0.1 ln factor); a
+ * `rope.scaling.attn_factor` multiplies cos and sin; LongRoPE and YaRN's log multiplier
+ * (DeepSeek's) are refused by name; Llama 3.1's frequency factors come as rope_freqs.weight.
  */
 function ropeScaling(
   file: GgufFile,
   arch: string,
-): Pick<LlamaConfig, 'ropeFreqScale' | 'ropeFactors'> {
-  const typeEntry = file.metadata.get(`${arch}.rope.scaling.type`)?.value;
+  ropeDims: number,
+  base: number,
+  context: number,
+): Pick<LlamaConfig, 'ropeFreqScale' | 'ropeFactors' | 'ropeYarn' | 'ropeMscale'> {
+  const key = (k: string) => `${arch}.rope.scaling.${k}`;
+  const typeEntry = file.metadata.get(key('type'))?.value;
   const type = typeEntry === undefined ? 'linear' : String(typeEntry);
-  if (type !== 'linear' && type !== 'none')
+  const supported = 'no scaling, linear, YaRN, and Llama 3.1 frequency factors (rope_freqs.weight)';
+  if (type !== 'linear' && type !== 'none' && type !== 'yarn')
     throw new GgufError(
       file.source.name,
-      `RoPE scaling ${quoted(type)} (metadata "${arch}.rope.scaling.type") is not supported`,
-      'no scaling, linear scaling, and Llama 3.1 frequency factors (rope_freqs.weight)',
+      `RoPE scaling ${quoted(type)} (metadata ${quoted(key('type'))}) is not supported`,
+      supported,
     );
-  const key = file.metadata.has(`${arch}.rope.scaling.factor`)
-    ? `${arch}.rope.scaling.factor`
-    : `${arch}.rope.scale_linear`;
-  const factor = file.metadata.has(key) ? positive(file, key, 1, 'a positive factor') : 1;
-  const out: Pick<LlamaConfig, 'ropeFreqScale' | 'ropeFactors'> = {};
-  if (type === 'linear' && factor !== 1) out.ropeFreqScale = 1 / factor;
+  if (type === 'yarn' && file.metadata.has(key('yarn_log_multiplier')))
+    throw new GgufError(
+      file.source.name,
+      `YaRN with a log multiplier (metadata ${quoted(key('yarn_log_multiplier'))}) is not supported`,
+      supported,
+    );
+  const fkey = file.metadata.has(key('factor')) ? key('factor') : `${arch}.rope.scale_linear`;
+  const factor = file.metadata.has(fkey) ? positive(file, fkey, 1, 'a positive factor') : 1;
+  const attn = positive(file, key('attn_factor'), 1, 'a positive factor');
+  const out: Pick<LlamaConfig, 'ropeFreqScale' | 'ropeFactors' | 'ropeYarn' | 'ropeMscale'> = {};
+  if (type !== 'none' && factor !== 1) out.ropeFreqScale = 1 / factor;
+  if (type === 'yarn') {
+    const orig = positive(file, key('original_context_length'), context, 'a positive length');
+    out.ropeYarn = { ...yarnCorrDims(ropeDims, orig, base), extFactor: 1 };
+    out.ropeMscale = attn * (factor > 1 ? 1 + 0.1 * Math.log(factor) : 1);
+  } else if (attn !== 1) out.ropeMscale = attn;
   if (file.tensors.has(ROPE_FREQS)) out.ropeFactors = true;
   return out;
+}
+
+/** ggml_rope_yarn_corr_dims with llama.cpp's β_fast 32 and β_slow 1. */
+export function yarnCorrDims(nDims: number, nCtxOrig: number, base: number) {
+  const dim = (nRot: number) =>
+    (nDims * Math.log(nCtxOrig / (nRot * 2 * Math.PI))) / (2 * Math.log(base));
+  return { low: Math.max(0, Math.floor(dim(32))), high: Math.min(nDims - 1, Math.ceil(dim(1))) };
 }
 
 /** A metadata number that must be > 0 (and below `below` when given); `fallback` when absent. */

@@ -48,7 +48,7 @@ export function llamaOnnx(w: LlamaWeights, T: number): Uint8Array {
 
   // RoPE cos / sin as (T, 1, R/2, 1), from the same f64 table as the reference
   const f = ropeFreqs(c, w.ropeFactors);
-  const tab = ropeTable(T, R, f.base, f.scale, f.factors);
+  const tab = ropeTable(T, f);
   const cosA = new Float32Array(T * (R / 2));
   const sinA = new Float32Array(T * (R / 2));
   for (let i = 0; i < cosA.length; i++) {

@@ -4,6 +4,15 @@
 // 3.1's frequency factors — else 1); dimensions past ropeDims pass through.
 import type { FloatArray } from './types';
 
+/** YaRN (rope.scaling.type yarn): each pair's angle mixes the scaled and unscaled one. */
+export interface RopeYarn {
+  /** ggml_rope_yarn_corr_dims: pairs below `low` keep their unscaled angle, above `high` the scaled */
+  low: number;
+  high: number;
+  /** the mix's weight (llama.cpp's yarn_ext_factor: 1 for yarn) */
+  extFactor: number;
+}
+
 export interface RopeDims {
   T: number;
   heads: number;
@@ -14,33 +23,49 @@ export interface RopeDims {
   scale?: number;
   /** per pair i: the angle is divided by factors[i] (rope_freqs.weight; default 1) */
   factors?: ArrayLike<number>;
+  yarn?: RopeYarn;
+  /** cos and sin are multiplied by it (YaRN's magnitude, rope.scaling.attn_factor; default 1) */
+  mscale?: number;
 }
 
-/** cos and sin of every (t, i) angle, (T, ropeDims / 2, 2), computed in f64. */
-export function ropeTable(
-  T: number,
-  ropeDims: number,
-  base: number,
-  scale = 1,
-  factors?: ArrayLike<number>,
-): Float64Array {
+export type RopeFreqs = Pick<
+  RopeDims,
+  'ropeDims' | 'base' | 'scale' | 'factors' | 'yarn' | 'mscale'
+>;
+
+/** ggml's rope_yarn_ramp for pair i: 1 below low, 0 above high, linear between. */
+const ramp = (y: RopeYarn, i: number) =>
+  1 - Math.min(1, Math.max(0, (i - y.low) / Math.max(0.001, y.high - y.low)));
+
+/**
+ * cos and sin of every (t, i) angle, (T, ropeDims / 2, 2), computed in f64, as ggml's rope cache:
+ * θ = t · base^(−2i/d) / factor_i, scaled by `scale` — with YaRN mixed with the unscaled θ by the
+ * ramp — and cos, sin times mscale.
+ */
+export function ropeTable(T: number, f: RopeFreqs): Float64Array {
+  const { ropeDims, base, scale = 1, factors, yarn, mscale = 1 } = f;
   const pairs = ropeDims / 2;
   if (factors && factors.length !== pairs)
     throw new Error(`rope: ${factors.length} frequency factors for ${pairs} pairs`);
   const tab = new Float64Array(T * pairs * 2);
-  for (let t = 0; t < T; t++) {
-    for (let i = 0; i < pairs; i++) {
-      const angle = (t * scale * Math.pow(base, (-2 * i) / ropeDims)) / (factors ? factors[i] : 1);
-      tab[(t * pairs + i) * 2] = Math.cos(angle);
-      tab[(t * pairs + i) * 2 + 1] = Math.sin(angle);
+  for (let i = 0; i < pairs; i++) {
+    const mix = yarn ? ramp(yarn, i) * yarn.extFactor : 0;
+    const ff = factors ? factors[i] : 1;
+    for (let t = 0; t < T; t++) {
+      const extrap = (t * Math.pow(base, (-2 * i) / ropeDims)) / ff;
+      const angle = yarn
+        ? scale * extrap * (1 - mix) + extrap * mix
+        : (t * scale * Math.pow(base, (-2 * i) / ropeDims)) / ff;
+      tab[(t * pairs + i) * 2] = Math.cos(angle) * mscale;
+      tab[(t * pairs + i) * 2 + 1] = Math.sin(angle) * mscale;
     }
   }
   return tab;
 }
 
 function rotate(x: FloatArray, d: RopeDims, sign: 1 | -1): void {
-  const { T, heads, headDim, ropeDims, base } = d;
-  const tab = ropeTable(T, ropeDims, base, d.scale, d.factors);
+  const { T, heads, headDim, ropeDims } = d;
+  const tab = ropeTable(T, d);
   const pairs = ropeDims / 2;
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < pairs; i++) {

@@ -76,6 +76,17 @@ export const LLAMACPP_CASES: LlamaCppCase[] = [
     },
   },
   {
+    name: 'YaRN (factor 4 from 32 tokens) with an attention factor, Qwen2',
+    model: {
+      seed: 45,
+      architecture: 'qwen2',
+      ...q32,
+      ropeYarn: { factor: 4, originalContext: 32 },
+      ropeAttnFactor: 0.8,
+      matrixType: GgmlType.F32,
+    },
+  },
+  {
     name: 'qwen2: q, k, v biases, RoPE on halves, GQA 7, tied head, byte-level BPE',
     model: {
       seed: 41,

@@ -7,7 +7,7 @@ import { meta, writeGguf } from '../../src/gguf/writer';
 import { quantize } from '../../src/gguf/quantize';
 import { dequantize } from '../../src/gguf/dequant';
 import { GgmlType, GgufValueType } from '../../src/gguf/types';
-import { FIXTURES, fixtureConfig } from '../../src/gguf/fixture';
+import { FIXTURES, fixtureConfig, makeFixtureModel } from '../../src/gguf/fixture';
 import { llamaConfig } from '../../src/model/config';
 import { randomArray } from '../../src/util/random';
 import { fixtureBytes } from '../helpers/fixtures';
@@ -109,7 +109,26 @@ describe('Llama config from metadata', () => {
     const bytes = writeGguf([['general.architecture', meta.str('gpt2')]], []);
     const f = await readGguf(bytesSource(bytes, 'gpt2.gguf'));
     expect(() => llamaConfig(f)).toThrow(
-      /gpt2\.gguf: architecture "gpt2" is not supported \(architectures: llama/,
+      /gpt2\.gguf: architecture "gpt2" is not supported \(architectures: llama \(.*\), qwen2 \(.*\), phi3 \(Phi-3\)\)/,
+    );
+  });
+
+  it('names the tensors a qwen2 or phi3 file has that the model would not use', async () => {
+    const extra = (arch: 'qwen2' | 'phi3', name: string) =>
+      readGguf(
+        bytesSource(
+          makeFixtureModel(FIXTURES[arch], (_, t) =>
+            t.push({ name, dims: [4], type: 0, data: new Float32Array(4) }),
+          ),
+          `${arch}.gguf`,
+        ),
+      );
+    // an attn_output bias (Qwen2 has none), a Phi-3 128k model's LongRoPE factors
+    await expect(extra('qwen2', 'blk.0.attn_output.bias').then(llamaConfig)).rejects.toThrow(
+      'qwen2.gguf: 1 tensor(s) the qwen2 model does not use: "blk.0.attn_output.bias"',
+    );
+    await expect(extra('phi3', 'rope_factors_long.weight').then(llamaConfig)).rejects.toThrow(
+      'phi3.gguf: has "rope_factors_long.weight": LongRoPE (Phi-3 128k) is not supported',
     );
   });
 

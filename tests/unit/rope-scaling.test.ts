@@ -1,14 +1,15 @@
 // RoPE frequency scaling as llama.cpp reads it (src/model/config.ts, src/reference/rope.ts):
 // Llama 3.1's per-pair factors from rope_freqs.weight and linear scaling from rope.scaling.*,
-// each changing the angles as ggml_rope_ext does (t · scale · base^(−2i/d) / factor_i); YaRN and
-// LongRoPE refused by name; a factor file that does not fit refused before anything runs.
+// each changing the angles as ggml_rope_ext does (t · scale · base^(−2i/d) / factor_i); YaRN as
+// llama.cpp computes it; LongRoPE refused by name; a factor file that does not fit refused before
+// anything runs.
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, makeFixtureModel } from '../../src/gguf/fixture';
 import { readGguf } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { meta, type TensorToWrite } from '../../src/gguf/writer';
 import type { GgufEntry } from '../../src/gguf/types';
-import { llamaConfig } from '../../src/model/config';
+import { llamaConfig, ropeFreqs } from '../../src/model/config';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { llamaForward } from '../../src/reference/llama';
 import { ropeTable } from '../../src/reference/rope';
@@ -20,14 +21,16 @@ const open = (
 
 describe('RoPE scaling', () => {
   it('angles: t · scale · base^(−2i/d) / factor_i', () => {
-    const tab = ropeTable(5, 6, 500, 0.25, [1, 2, 8]);
+    const tab = ropeTable(5, { ropeDims: 6, base: 500, scale: 0.25, factors: [1, 2, 8] });
     for (let t = 0; t < 5; t++)
       [1, 2, 8].forEach((f, i) => {
         const a = (t * 0.25 * 500 ** ((-2 * i) / 6)) / f;
         expect(tab[(t * 3 + i) * 2]).toBeCloseTo(Math.cos(a), 14);
         expect(tab[(t * 3 + i) * 2 + 1]).toBeCloseTo(Math.sin(a), 14);
       });
-    expect(() => ropeTable(2, 6, 500, 1, [1, 2])).toThrow('2 frequency factors for 3 pairs');
+    expect(() => ropeTable(2, { ropeDims: 6, base: 500, scale: 1, factors: [1, 2] })).toThrow(
+      '2 frequency factors for 3 pairs',
+    );
   });
 
   it('reads the factors and the linear scale, and uses them', async () => {
@@ -61,13 +64,54 @@ describe('RoPE scaling', () => {
     expect((await withKeys([])).ropeFreqScale).toBeUndefined();
   });
 
-  it('refuses YaRN, LongRoPE and factors that do not fit, by name', async () => {
-    for (const type of ['yarn', 'longrope'])
-      await expect(
-        open((md) => md.push(['llama.rope.scaling.type', meta.str(type)])).then(llamaConfig),
-      ).rejects.toThrow(
-        `RoPE scaling "${type}" (metadata "llama.rope.scaling.type") is not supported`,
-      );
+  it('YaRN as llama.cpp computes it: correction range, ramp and magnitude', async () => {
+    const c = llamaConfig(
+      await open((md) =>
+        md.push(
+          ['llama.rope.scaling.type', meta.str('yarn')],
+          ['llama.rope.scaling.factor', meta.f32(4)],
+          ['llama.rope.scaling.original_context_length', meta.u32(32)],
+        ),
+      ),
+    );
+    // ggml_rope_yarn_corr_dims(6, 32, 10000, 32, 1): floor(6·ln(32/(64π))/(2 ln 1e4)) → 0 (max 0),
+    // ceil(6·ln(32/(2π))/(2 ln 1e4)) = ceil(0.2654) = 1
+    expect(c.ropeYarn).toEqual({ low: 0, high: 1, extFactor: 1 });
+    expect(c.ropeFreqScale).toBe(0.25);
+    expect(c.ropeMscale).toBeCloseTo(1 + 0.1 * Math.log(4), 12);
+    // pair 0 keeps its angle (ramp 1), pairs ≥ high are scaled by 1/4 (ramp 0); cos, sin × mscale
+    const tab = ropeTable(3, ropeFreqs(c));
+    const m = c.ropeMscale!;
+    for (const [i, k] of [
+      [0, 1],
+      [1, 0.25],
+      [2, 0.25],
+    ] as const) {
+      const a = 2 * k * 10000 ** ((-2 * i) / 6);
+      expect(tab[(2 * 3 + i) * 2]).toBeCloseTo(Math.cos(a) * m, 12);
+      expect(tab[(2 * 3 + i) * 2 + 1]).toBeCloseTo(Math.sin(a) * m, 12);
+    }
+    // rope.scaling.attn_factor scales cos and sin for linear scaling too
+    const attn = llamaConfig(
+      await open((md) => md.push(['llama.rope.scaling.attn_factor', meta.f32(0.5)])),
+    );
+    expect(attn.ropeMscale).toBe(0.5);
+  });
+
+  it('refuses LongRoPE, YaRN with a log multiplier and factors that do not fit, by name', async () => {
+    await expect(
+      open((md) => md.push(['llama.rope.scaling.type', meta.str('longrope')])).then(llamaConfig),
+    ).rejects.toThrow(
+      'RoPE scaling "longrope" (metadata "llama.rope.scaling.type") is not supported',
+    );
+    await expect(
+      open((md) =>
+        md.push(
+          ['llama.rope.scaling.type', meta.str('yarn')],
+          ['llama.rope.scaling.yarn_log_multiplier', meta.f32(0.1)],
+        ),
+      ).then(llamaConfig),
+    ).rejects.toThrow('YaRN with a log multiplier');
     const factors = (data: number[]) =>
       open((_, t) =>
         t.push({

@@ -11,7 +11,7 @@ export function ropeCases(d: ref.RopeDims, seed = 1): OpCase[] {
   const kase = (dir: 'forward' | 'backward'): OpCase => ({
     name: `rope_${dir} ${tag}`,
     // the table ropeTableBuffer uploads
-    inputs: { table: Float32Array.from(ref.ropeTable(d.T, d.ropeDims, d.base)) },
+    inputs: { table: Float32Array.from(ref.ropeTable(d.T, d)) },
     outputs: { x: x.slice() },
     reference: () => {
       const y = x.slice();

@@ -3,18 +3,15 @@ import code from '../../../shaders/rope.wgsl?raw';
 import { groups, workgroupSize, type GpuContext } from '../context';
 
 const [WG] = workgroupSize(code, 'rope_forward');
-import { ropeTable, type RopeDims } from '../../reference/rope';
+import { ropeTable, type RopeDims, type RopeFreqs } from '../../reference/rope';
 
 /** The cos/sin table for up to T positions, uploaded once per model and length. */
 export function ropeTableBuffer(
   ctx: GpuContext,
   T: number,
-  d: Pick<RopeDims, 'ropeDims' | 'base' | 'scale' | 'factors'>,
+  d: RopeFreqs,
 ): GPUBuffer {
-  return ctx.upload(
-    Float32Array.from(ropeTable(T, d.ropeDims, d.base, d.scale, d.factors)),
-    'rope table',
-  );
+  return ctx.upload(Float32Array.from(ropeTable(T, d)), 'rope table');
 }
 
 function run(
