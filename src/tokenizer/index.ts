@@ -51,7 +51,7 @@ export function tokenizerFromGguf(file: GgufFile): Tokenizer {
     throw new GgufError(
       f,
       `tokenizer model ${JSON.stringify(model ?? null)} is not supported`,
-      'tokenizer models: llama (SentencePiece BPE: Llama-2, TinyLlama), gpt2 (byte-level BPE: Llama-3)',
+      'tokenizer models: llama (SentencePiece BPE: Llama-2, TinyLlama, Phi-3), gpt2 (byte-level BPE: Llama-3, Qwen2)',
     );
   }
   const tokens = arrayOf(file, 'tokenizer.ggml.tokens');

@@ -6,11 +6,7 @@ const [WG] = workgroupSize(code, 'rope_forward');
 import { ropeTable, type RopeDims, type RopeFreqs } from '../../reference/rope';
 
 /** The cos/sin table for up to T positions, uploaded once per model and length. */
-export function ropeTableBuffer(
-  ctx: GpuContext,
-  T: number,
-  d: RopeFreqs,
-): GPUBuffer {
+export function ropeTableBuffer(ctx: GpuContext, T: number, d: RopeFreqs): GPUBuffer {
   return ctx.upload(Float32Array.from(ropeTable(T, d)), 'rope table');
 }
 
