@@ -18,6 +18,7 @@ import {
   serveApp,
   watchRequests,
 } from '../helpers/browser';
+import { expectAccessible } from '../helpers/axe';
 import { analyzeCli } from '../helpers/cli';
 import { DEMO_GGUF, exampleSetFiles } from '../helpers/demo';
 import { pngInfo } from '../helpers/png';
@@ -88,6 +89,7 @@ describe('research flow', () => {
     );
     expect(await page.locator('[data-field="scored-parameters"]').innerText()).toBe('5,898,240');
     await page.screenshot({ path: artifactPath('flow-open.png') });
+    await expectAccessible(page, 'first open');
   });
 
   it('takes two example files dropped on the page as two sets', async () => {
@@ -148,6 +150,7 @@ describe('research flow', () => {
       1280,
     );
     await page.screenshot({ path: artifactPath('flow-views.png'), fullPage: true });
+    await expectAccessible(page, 'every view drawn');
   }, 660_000);
 
   it('moves γ and redraws density from the histograms, with no GPU work', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { artifactPath, downloadOf, dropFiles, launchBrowser, serveApp } from '../helpers/browser';
+import { expectAccessible } from '../helpers/axe';
 import { pruneCli } from '../helpers/cli';
 import { DEMO_GGUF, exampleSetFiles } from '../helpers/demo';
 import type { LabPoint } from '../../src/prune/lab';
@@ -182,6 +183,7 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
       'sparsity "x" is not a number in [0, 1)',
     );
     await page.locator('[data-region="prune"]').screenshot({ path: artifactPath('prune-lab.png') });
+    await expectAccessible(page, 'the pruning lab with its chart and table');
   });
   it('comes back on reload, naming the model it was measured on', async () => {
     const before = await labState();

@@ -12,6 +12,7 @@ import {
   serveApp,
   watchRequests,
 } from '../helpers/browser';
+import { expectAccessible } from '../helpers/axe';
 
 interface SelfCheckRow {
   name: string;
@@ -124,6 +125,7 @@ describe('app shell without WebGPU', () => {
         /Imported results\.json\. model\.gguf: without WebGPU only results and sessions \(\.json\) open here\./,
       );
       await page.screenshot({ path: artifactPath('shell-no-webgpu.png'), fullPage: true });
+      await expectAccessible(page, 'without WebGPU, results imported');
     } finally {
       await plain.close();
     }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { artifactPath, launchBrowser, serveApp } from '../helpers/browser';
+import { expectAccessible } from '../helpers/axe';
 import { stsCli } from '../helpers/cli';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import type { StsDocument } from '../../src/engine/sts';
@@ -119,6 +120,7 @@ describe('the STS lab', { timeout: 900_000 }, () => {
     expect(tip).toContain('A: ');
     expect(tip).toContain('B: ');
     await page.screenshot({ path: artifactPath('sts-lab.png'), fullPage: true });
+    await expectAccessible(page, 'the STS lab with its charts');
   });
 
   it('moving the window recomputes ρ without GPU work; the default comes back', async () => {
