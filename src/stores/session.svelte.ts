@@ -104,9 +104,32 @@ class Session {
   /** layers left out of the summaries (boxplot means, matrix window, heatmap), shared by views */
   excluded = $state.raw<number[]>([]);
   notice = $state('');
+  /** what the notice's Undo button restores (a removed set or sample) */
+  noticeUndo = $state.raw<(() => void) | null>(null);
 }
 
 export const session = new Session();
+
+/** How long a notice stays (errors stay until dismissed or replaced). */
+export const NOTICE_MS = 12_000;
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Shows a one-line notice, with an Undo where `undo` is given; it expires after NOTICE_MS. */
+export function notify(text: string, opts: { undo?: () => void; error?: boolean } = {}): void {
+  clearTimeout(noticeTimer);
+  session.notice = text;
+  session.noticeUndo = opts.undo ?? null;
+  if (!opts.error && text)
+    noticeTimer = setTimeout(() => {
+      if (session.notice === text) dismissNotice();
+    }, NOTICE_MS);
+}
+
+export function dismissNotice(): void {
+  clearTimeout(noticeTimer);
+  session.notice = '';
+  session.noticeUndo = null;
+}
 
 export function nextColor(): string {
   const used = new Set(session.sets.map((s) => s.color));

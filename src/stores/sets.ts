@@ -1,6 +1,6 @@
 // Sample-set actions: add from files or pasted text, the example sets, rename, colour, remove.
 import { parseSamples, tokensOf, TOKENIZE_AT_LEAST, type Sample } from '../samples/load';
-import { EXAMPLE_SETS, nextColor, session } from './session.svelte';
+import { EXAMPLE_SETS, nextColor, notify, session } from './session.svelte';
 
 function uniqueName(base: string): string {
   let unique = base || 'set';
@@ -47,8 +47,24 @@ export async function loadExampleSets(): Promise<void> {
   }
 }
 
+/** Removes a set; the notice offers Undo (the set back at its place, unless its name is taken). */
 export function removeSet(name: string): void {
+  const at = session.sets.findIndex((s) => s.name === name);
+  if (at < 0) return;
+  const set = session.sets[at];
   session.sets = session.sets.filter((s) => s.name !== name);
+  notify(`Removed set “${name}” (${set.samples.length} samples).`, {
+    undo: () => {
+      if (session.sets.some((s) => s.name === name))
+        return notify(`A set named “${name}” exists again: the removed one was not restored.`, {
+          error: true,
+        });
+      const sets = [...session.sets];
+      sets.splice(Math.min(at, sets.length), 0, set);
+      session.sets = sets;
+      notify(`Restored set “${name}”.`);
+    },
+  });
 }
 
 export function renameSet(from: string, to: string): string {
@@ -70,10 +86,21 @@ export function recolorSet(name: string, color: string): void {
   session.sets = session.sets.map((s) => (s.name === name ? { ...s, color } : s));
 }
 
+/** Removes one sample; the notice offers Undo (the sample back at its place in its set). */
 export function removeSample(set: string, index: number): void {
-  session.sets = session.sets.map((s) =>
-    s.name === set ? { ...s, samples: s.samples.filter((_, i) => i !== index) } : s,
-  );
+  const sample = session.sets.find((s) => s.name === set)?.samples[index];
+  if (!sample) return;
+  const edit = (f: (x: Sample[]) => Sample[]) =>
+    (session.sets = session.sets.map((s) =>
+      s.name === set ? { ...s, samples: f(s.samples) } : s,
+    ));
+  edit((x) => x.filter((_, i) => i !== index));
+  notify(`Removed sample ${index + 1} of “${set}”.`, {
+    undo: () => {
+      edit((x) => [...x.slice(0, index), sample, ...x.slice(index)]);
+      notify(`Restored sample ${index + 1} of “${set}”.`);
+    },
+  });
 }
 
 function tokensUpTo(s: Sample, max: number): number {

@@ -301,7 +301,12 @@ describe('research flow', () => {
       .locator('[data-region="cache"]')
       .screenshot({ path: artifactPath('view-cache.png') });
     // without the pair entry the next run computes the pair (with its two sets) again
+    // Clear asks first: Keep leaves every entry, Delete all removes them
     await page.locator('[data-action="clear-cache"]').click();
+    await page.locator('[data-action="keep-cache"]').click();
+    expect(await rows.count()).toBe(3);
+    await page.locator('[data-action="clear-cache"]').click();
+    await page.locator('[data-action="confirm-clear-cache"]').click();
     await expect.poll(() => rows.count()).toBe(0);
   });
 

@@ -53,8 +53,20 @@ describe('sample sets', () => {
     // left out of the run: the pairing offers the remaining sets only
     await page.locator('[data-set="bible"] [data-field="set-run"]').uncheck();
     expect(await page.locator('[data-field="pair-a"]').inputValue()).toBe('quotes');
+    // removing a set says so with an Undo that puts it back in its place; the notice expires
+    const names = () =>
+      page.locator('[data-set]').evaluateAll((r) => r.map((e) => e.getAttribute('data-set')));
+    const before = await names();
     await page.locator('[data-set="dictionary"] [data-action="remove-set"]').click();
     expect(await page.locator('[data-set]').count()).toBe(4);
+    expect(await page.locator('[data-field="notice"]').innerText()).toMatch(
+      /^Removed set “dictionary” \(\d+ samples\)\./,
+    );
+    await page.locator('[data-field="notice"] [data-action="undo"]').click();
+    expect(await names()).toEqual(before);
+    await page.locator('[data-set="dictionary"] [data-action="remove-set"]').click();
+    expect(await page.locator('[data-set]').count()).toBe(4);
+    await page.locator('[data-field="notice"]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it('takes files dropped onto a set and pasted text; HTML in samples is shown as text', async () => {
@@ -68,6 +80,12 @@ describe('sample sets', () => {
     expect(await last.locator('.text').innerText()).toBe(html);
     expect(await page.locator('tr.samples img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    // a removed sample comes back, in its place, with Undo
+    await last.locator('button').click();
+    await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('25');
+    await page.locator('[data-field="notice"] [data-action="undo"]').click();
+    await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('26');
+    expect(await page.locator('tr.samples li').last().locator('.text').innerText()).toBe(html);
     await page.locator('summary', { hasText: 'Paste text' }).click();
     await page.locator('[data-field="paste-set"]').fill('notes');
     await page.locator('[data-field="paste-text"]').fill('One pasted sample.\n\nAnother one.');
