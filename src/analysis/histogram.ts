@@ -46,7 +46,9 @@ export function binLowerEdge(b: number): number {
  */
 export function countAbove(h: Log10Histogram, gamma: number): number {
   if (gamma <= 0) return h.under + h.bins.reduce((s, x) => s + x, 0) + h.over;
-  const pos = (Math.log10(gamma) - HIST_MIN_LOG10) * HIST_BINS_PER_DECADE;
+  const raw = (Math.log10(gamma) - HIST_MIN_LOG10) * HIST_BINS_PER_DECADE;
+  // a bin edge computed as 10^(e/10) comes back within rounding of e: count it as the edge
+  const pos = Math.abs(raw - Math.round(raw)) < 1e-9 ? Math.round(raw) : raw;
   if (pos < 0) return h.under + h.bins.reduce((s, x) => s + x, 0) + h.over;
   if (pos >= HIST_BINS) return h.over;
   const b = Math.floor(pos);

@@ -1,19 +1,29 @@
-// View settings shared by the charts: γ on a log scale (0.1-decade steps, the histograms' bin
-// edges where counts are exact), whether it was moved from the run's threshold.
+// One γ for every view (density, allocation, heatmap, and the pruning lab's density allocation):
+// on a log scale in 0.1-decade steps (the histograms' bin edges, where counts are exact). It
+// starts from the data (analysis/gamma.ts) and stays where the researcher puts it, across runs
+// and results; moving it only redraws (the histograms hold every γ), it never starts GPU work.
 import { SET_COLORS, session } from './session.svelte';
+import { dataGamma } from '../analysis/gamma';
 
-export const viewState = $state({ log10Gamma: -6, moved: false });
+export const viewState = $state({ log10Gamma: -6, chosen: false });
 
-/** γ the views draw at: the run's threshold until the slider moves. */
+/** The γ every view draws at. */
 export function viewGamma(): number {
-  const r = session.results;
-  return viewState.moved ? Math.pow(10, viewState.log10Gamma) : (r?.settings.thresholds[0] ?? 0);
+  return Math.pow(10, viewState.log10Gamma);
 }
 
-export function resetGamma(): void {
+/** γ from the data of the results on screen (the researcher's choice is dropped). */
+export function gammaFromData(): void {
   const r = session.results;
-  if (r) viewState.log10Gamma = Math.round(Math.log10(r.settings.thresholds[0] || 1e-6) * 10) / 10;
-  viewState.moved = false;
+  if (!r) return;
+  const g = dataGamma(r);
+  viewState.log10Gamma = g > 0 ? Math.round(Math.log10(g) * 10) / 10 : -6;
+  viewState.chosen = false;
+}
+
+/** A new results document: γ from its data, unless the researcher has chosen one. */
+export function gammaForNewResults(): void {
+  if (!viewState.chosen) gammaFromData();
 }
 
 /** A set's colour in the session, else the palette's i-th (sets from an imported results file). */

@@ -31,6 +31,7 @@ import {
   llmdcosBoxes,
 } from '../../src/analysis/views';
 import { layerSparsity } from '../../src/analysis/allocation';
+import { dataGamma } from '../../src/analysis/gamma';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 
 let server: PreviewServer;
@@ -43,7 +44,6 @@ let cli: Results;
 // two samples of each of two domains, from the shipped example sets
 const { dir, files } = exampleSetFiles('paramscope-e2e-', ['bible', 'quotes']);
 const MAX_TOKENS = 5;
-const GAMMA = 3e-4;
 
 const expectRel = (got: number, want: number, rel: number) =>
   expect(Math.abs(got - want), `${got} vs ${want}`).toBeLessThanOrEqual(rel * Math.abs(want));
@@ -69,8 +69,6 @@ beforeAll(async () => {
     'bible:quotes',
     '--max-tokens',
     String(MAX_TOKENS),
-    '--threshold',
-    String(GAMMA),
     '--out',
     out,
   ]);
@@ -100,7 +98,6 @@ describe('research flow', () => {
     // the sample list shows texts as text, with token counts after truncation
     await page.locator('[data-set="bible"] [data-action="samples"]').click();
     await page.locator('[data-field="max-tokens"]').fill(String(MAX_TOKENS));
-    await page.locator('[data-field="threshold"]').fill(String(GAMMA));
     await expect
       .poll(() => page.locator('tr.samples li').first().innerText())
       .toMatch(new RegExp(`^${MAX_TOKENS} of \\d+ tok`));
@@ -135,7 +132,16 @@ describe('research flow', () => {
     const drawn = await page
       .locator('[data-chart="density"] [data-series="bible"] circle')
       .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
-    const want = densitySeries(cli, 0)[0].values;
+    // one γ, from the data: the largest 0.1-decade step at which the densest layer is ≥ 50 %
+    const gamma = 10 ** Number(await page.locator('[data-field="gamma"]').inputValue());
+    expect(gamma).toBeCloseTo(dataGamma(cli), 12);
+    expect(await page.locator('[data-field="gamma-source"]').innerText()).toMatch(
+      /^from the data: the densest layer at 50 %/,
+    );
+    const want = densitySeriesAt(cli, gamma)[0].values;
+    expect(
+      Math.max(...densitySeriesAt(cli, gamma).flatMap((s) => s.values)),
+    ).toBeGreaterThanOrEqual(0.5);
     expect(drawn).toHaveLength(8);
     // counts near γ may differ by a few parameters between f32 (GPU) and f64 (CLI reference)
     drawn.forEach((v, l) => expectRel(v, want[l], 1e-4));
@@ -170,6 +176,14 @@ describe('research flow', () => {
       .toBeLessThan(1e-4);
     (await values()).forEach((v, l) => expectRel(v, want[l], 1e-4));
     expect(want[0]).toBeLessThan(densitySeries(cli, 0)[0].values[0]);
+    expect(await page.locator('[data-field="gamma-source"]').innerText()).toMatch(/^chosen by you/);
+    // the terms are defined on the page: γ's "?" shows its one line, and hides it again
+    await page.locator('[data-chart="density"] [data-term="gamma"]').click();
+    expect(await page.locator('[data-definition="gamma"]').innerText()).toMatch(
+      /^γ: the activation threshold/,
+    );
+    await page.locator('[data-chart="density"] [data-term="gamma"]').click();
+    expect(await page.locator('[data-definition="gamma"]').count()).toBe(0);
     // no new run: the progress line is untouched
     expect(await page.locator('[data-field="progress"]').innerText()).toBe(progress);
     await page

@@ -18,6 +18,8 @@ import {
   seriesCsv,
   setMatrix,
 } from '../../src/analysis/views';
+import { countsAt, dataGamma } from '../../src/analysis/gamma';
+import { countAbove } from '../../src/analysis/histogram';
 
 const r = JSON.parse(readFileSync('docs/examples/results-f32-fixture.json', 'utf8')) as Results;
 
@@ -126,5 +128,49 @@ describe('more views from a results document', () => {
     expect(prof).toHaveLength(L);
     expect(gridCsv('set', ['a'], ['x', 'y'], [[1, NaN]])).toBe('set,x,y\na,1,\n');
     expect(boxCsv(boxes).split('\n')[0]).toBe('layer,n,min,lo,q1,median,q3,hi,max,mean,outliers');
+  });
+});
+
+describe('one γ from the data', () => {
+  it('the largest 0.1-decade γ at which the densest layer keeps half its parameters', () => {
+    const g = dataGamma(r);
+    const e = Math.log10(g) * 10;
+    expect(Math.abs(e - Math.round(e))).toBeLessThan(1e-9);
+    const densest = (x: number) => Math.max(...densitySeriesAt(r, x).flatMap((s) => s.values));
+    expect(densest(g)).toBeGreaterThanOrEqual(0.5);
+    // one step up, no layer of any set keeps half
+    expect(densest(g * 10 ** 0.1)).toBeLessThan(0.5);
+  });
+
+  it('counts at a run threshold exactly, elsewhere from the histograms', () => {
+    expect(countsAt(r, 1e-2)).toEqual({ k: 1 });
+    expect(countsAt(r, 10 ** (-20 / 10))).toEqual({ k: 1 });
+    expect(countsAt(r, 3e-3)).toEqual({ gamma: 3e-3 });
+    // a grid γ computed as 10^(e/10) counts as the bin edge
+    const h = r.sets[0].density.histograms[0][0];
+    const at = countAbove(h, 10 ** (-25 / 10));
+    expect(Number.isInteger(at)).toBe(true);
+  });
+
+  it('with nothing activated at any γ: the run threshold', () => {
+    const empty: Results = {
+      ...r,
+      sets: r.sets.map((s) => ({
+        ...s,
+        density: {
+          ...s.density,
+          histograms: s.density.histograms.map((row) =>
+            row.map((h) => ({
+              ...h,
+              zeros: h.zeros + h.bins.reduce((a, b) => a + b, 0) + h.under + h.over,
+              under: 0,
+              over: 0,
+              bins: h.bins.map(() => 0),
+            })),
+          ),
+        },
+      })),
+    };
+    expect(dataGamma(empty)).toBe(r.settings.thresholds[0]);
   });
 });
