@@ -156,6 +156,11 @@ describe('research flow', () => {
       1280,
     );
     await page.screenshot({ path: artifactPath('flow-views.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('flow-views-1280x800.png') });
+    // the views fill a larger window
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: artifactPath('flow-views-1920x1080.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await expectAccessible(page, 'every view drawn');
   }, 660_000);
 

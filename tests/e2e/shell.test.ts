@@ -8,6 +8,7 @@ import {
   artifactPath,
   dropFiles,
   isLocal,
+  openSystem,
   launchBrowser,
   serveApp,
   watchRequests,
@@ -40,6 +41,12 @@ describe('app shell with WebGPU (SwiftShader)', () => {
     const requests = watchRequests(page);
     await page.goto(url);
 
+    // results first: the adapter and the self-check fold into the System panel, its summary
+    // line saying what they found
+    await expect
+      .poll(() => page.locator('[data-field="system-summary"]').innerText(), { timeout: 120_000 })
+      .toMatch(/^System · .* · self-check: all 20 ops pass$/);
+    await openSystem(page);
     await page.locator('[data-region="webgpu"] [data-field="vendor"]').waitFor();
     const description = await page.locator('[data-field="description"]').innerText();
     const architecture = await page.locator('[data-field="architecture"]').innerText();

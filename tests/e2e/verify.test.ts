@@ -8,6 +8,7 @@ import {
   artifactPath,
   dropFiles,
   isLocal,
+  openSystem,
   launchBrowser,
   serveApp,
   watchRequests,
@@ -42,6 +43,7 @@ describe('Verify engine panel', () => {
   it('compares the WGSL forward with onnxruntime-web on the demo model', async () => {
     await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
     const text = 'The quick brown fox jumps over the lazy dog.';
+    await openSystem(page);
     await page.locator('[data-field="verify-text"]').fill(text);
     await page.locator('[data-action="verify"]').click();
     await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });
@@ -89,6 +91,7 @@ describe('Verify engine panel', () => {
       .locator('[data-region="model"]')
       .screenshot({ path: artifactPath('model-card-qwen2.png') });
     const text = "It's 2024: the 12 apples.";
+    await openSystem(page);
     await page.locator('[data-field="verify-text"]').fill(text);
     await page.locator('[data-action="verify"]').click();
     await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });

@@ -111,3 +111,8 @@ export async function downloadOf(
   const { readFileSync } = await import('node:fs');
   return { name: d.suggestedFilename(), bytes: readFileSync(path) };
 }
+
+/** Opens the System panel (adapter, engine self-check, Verify engine), folded by default. */
+export async function openSystem(page: Page): Promise<void> {
+  await page.locator('[data-region="system"]').evaluate((d: HTMLDetailsElement) => (d.open = true));
+}
