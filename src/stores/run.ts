@@ -15,6 +15,7 @@ import { ensureGpuModel, runContext } from './model';
 import { cache, cacheState, refreshCache } from './cache.svelte';
 import { saveLastSession } from './persist';
 import { pairSets, session } from './session.svelte';
+import { loadExampleSets } from './sets';
 
 let abort: AbortController | null = null;
 
@@ -158,4 +159,24 @@ function keep(before: Results | null): void {
 
 export function cancelRun(): void {
   abort?.abort();
+}
+
+/** The demo job of "Try it": two example sets far apart, a few short samples of each. */
+export const TRY_IT = { sets: ['bible', 'code'], samplesPerSet: 3, maxTokens: 24 };
+
+/**
+ * "Try it" on a first open: two example sets (loaded if absent), a few short samples of each, the
+ * paper's pairing of the two — then the run, as Run would do it (cached, cancellable).
+ */
+export async function tryIt(): Promise<void> {
+  if (!session.sets.length) {
+    await loadExampleSets(TRY_IT.sets);
+    if (session.setsError) return;
+    session.pairA = TRY_IT.sets[0];
+    session.pairB = TRY_IT.sets[1];
+  }
+  session.samplesPerSet = TRY_IT.samplesPerSet;
+  session.maxTokens = TRY_IT.maxTokens;
+  session.pairing = 'paper';
+  await runAnalysis();
 }

@@ -37,8 +37,8 @@ export function addPastedText(setName: string, text: string): void {
   void addSetFromFiles(setName, [{ name: 'pasted.txt', bytes }], setName);
 }
 
-export async function loadExampleSets(): Promise<void> {
-  for (const d of EXAMPLE_SETS) {
+export async function loadExampleSets(names: readonly string[] = EXAMPLE_SETS): Promise<void> {
+  for (const d of names) {
     if (session.sets.some((s) => s.name === d)) continue;
     const res = await fetch(`./examples/${d}.jsonl`);
     await addSetFromFiles(d, [
