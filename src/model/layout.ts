@@ -13,7 +13,7 @@
 import { readTensorBytes, readTensorF32, type GgufFile } from '../gguf/reader';
 import { dequantize } from '../gguf/dequant';
 import { tensorBytes } from '../gguf/types';
-import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from './config';
+import { MATRICES, MATRIX_TENSOR, matrixShape, type LlamaConfig, type MatrixName } from './config';
 
 export type Architecture = 'llama' | 'qwen2' | 'phi3';
 
@@ -29,19 +29,9 @@ export interface MatrixSource {
   row: number;
 }
 
-const SINGLE: Record<MatrixName, string> = {
-  q: 'attn_q',
-  k: 'attn_k',
-  v: 'attn_v',
-  o: 'attn_output',
-  gate: 'ffn_gate',
-  up: 'ffn_up',
-  down: 'ffn_down',
-};
-
 export function matrixSource(c: LlamaConfig, l: number, m: MatrixName): MatrixSource {
   const blk = `blk.${l}.`;
-  if (archOf(c) !== 'phi3') return { tensor: `${blk}${SINGLE[m]}.weight`, row: 0 };
+  if (archOf(c) !== 'phi3') return { tensor: `${blk}${MATRIX_TENSOR[m]}.weight`, row: 0 };
   const HD = c.headCount * c.headDim;
   const KV = c.headCountKv * c.headDim;
   const qkv = `${blk}attn_qkv.weight`;
@@ -62,7 +52,7 @@ export function matrixSource(c: LlamaConfig, l: number, m: MatrixName): MatrixSo
 export const biasedMatrices = (c: LlamaConfig): MatrixName[] =>
   archOf(c) === 'qwen2' ? ['q', 'k', 'v'] : [];
 
-export const biasTensorName = (l: number, m: MatrixName) => `blk.${l}.${SINGLE[m]}.bias`;
+export const biasTensorName = (l: number, m: MatrixName) => `blk.${l}.${MATRIX_TENSOR[m]}.bias`;
 
 /** Every tensor of one layer with its GGUF shape (innermost first), in the order files keep them. */
 export function layerTensors(c: LlamaConfig, l: number): { name: string; dims: number[] }[] {

@@ -2,28 +2,20 @@
 // small demo job on the page's GPU and lands on the density view, with LLMDcos drawn below it;
 // screenshots of the first open and the result at 1280 × 800 and 1920 × 1080.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { artifactPath, isLocal, launchBrowser, serveApp, watchRequests } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { artifactPath, isLocal, openApp } from '../helpers/browser';
 import { expectAccessible } from '../helpers/axe';
 
-let server: PreviewServer;
+let app: Awaited<ReturnType<typeof openApp>>;
 let url: string;
-let browser: Browser;
 let page: Page;
 let requests: string[];
 
 beforeAll(async () => {
-  ({ server, url } = await serveApp());
-  browser = await launchBrowser({ webgpu: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  requests = watchRequests(page);
-  await page.goto(url);
+  app = await openApp();
+  ({ url, page, requests } = app);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => app?.close());
 
 describe('Try it', () => {
   it('runs the demo job in one click and lands on density and LLMDcos', async () => {

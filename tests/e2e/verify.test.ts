@@ -2,17 +2,8 @@
 // served from the app itself) on the demo model, ≤ 1e-3 in max |Δ logit|, and no request off
 // the machine while ORT loads; then a Qwen2 and a Phi-3 file dropped, named and verified.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import {
-  artifactPath,
-  dropFiles,
-  isLocal,
-  openSystem,
-  launchBrowser,
-  serveApp,
-  watchRequests,
-} from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { artifactPath, dropFiles, isLocal, openApp, openSystem } from '../helpers/browser';
 import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
 import { demoFile } from '../helpers/demo';
 import { loadLlamaWeights } from '../../src/model/weights';
@@ -21,39 +12,37 @@ import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { sampleTokens } from '../../src/samples/load';
 import type { Verification } from '../../src/onnx/verify';
 
-let server: PreviewServer;
+let app: Awaited<ReturnType<typeof openApp>>;
 let url: string;
-let browser: Browser;
 let page: Page;
 let requests: string[];
 
 beforeAll(async () => {
-  ({ server, url } = await serveApp());
-  browser = await launchBrowser({ webgpu: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  requests = watchRequests(page);
-  await page.goto(url);
+  app = await openApp();
+  ({ url, page, requests } = app);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => app?.close());
+
+/** Verify engine on `text` in the System panel: ORT and our forward agree within 1e-3. */
+async function verifyOnPage(text: string): Promise<Verification> {
+  await openSystem(page);
+  await page.locator('[data-field="verify-text"]').fill(text);
+  await page.locator('[data-action="verify"]').click();
+  await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });
+  const v = (await page.evaluate(
+    () =>
+      (globalThis as unknown as { paramscope: { verification: unknown } }).paramscope.verification,
+  )) as Verification;
+  expect(v.ok).toBe(true);
+  expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-3);
+  return v;
+}
 
 describe('Verify engine panel', () => {
   it('compares the WGSL forward with onnxruntime-web on the demo model', async () => {
     await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
     const text = 'The quick brown fox jumps over the lazy dog.';
-    await openSystem(page);
-    await page.locator('[data-field="verify-text"]').fill(text);
-    await page.locator('[data-action="verify"]').click();
-    await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });
-    const v = (await page.evaluate(
-      () =>
-        (globalThis as unknown as { paramscope: { verification: unknown } }).paramscope
-          .verification,
-    )) as Verification;
-    expect(v.ok).toBe(true);
-    expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-3);
+    const v = await verifyOnPage(text);
     expect(await page.locator('[data-field="verify-result"]').getAttribute('data-ok')).toBe('true');
     // the page ran the tokens our tokenizer gives, and its argmax is the reference's
     const file = await demoFile();
@@ -91,17 +80,7 @@ describe('Verify engine panel', () => {
       .locator('[data-region="model"]')
       .screenshot({ path: artifactPath('model-card-qwen2.png') });
     const text = "It's 2024: the 12 apples.";
-    await openSystem(page);
-    await page.locator('[data-field="verify-text"]').fill(text);
-    await page.locator('[data-action="verify"]').click();
-    await page.locator('[data-region="verify"][data-status="done"]').waitFor({ timeout: 240_000 });
-    const v = (await page.evaluate(
-      () =>
-        (globalThis as unknown as { paramscope: { verification: unknown } }).paramscope
-          .verification,
-    )) as Verification;
-    expect(v.ok).toBe(true);
-    expect(v.maxAbsDiff).toBeLessThanOrEqual(1e-3);
+    const v = await verifyOnPage(text);
     // the page's byte-level BPE gave the tokens ours gives (no BOS for Qwen2), argmax the reference's
     const file = await fixtureFile('qwen2');
     const tokens = sampleTokens({ source: 'x', text }, tokenizerFromGguf(file), 256);

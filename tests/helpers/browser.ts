@@ -116,3 +116,26 @@ export async function downloadOf(
 export async function openSystem(page: Page): Promise<void> {
   await page.locator('[data-region="system"]').evaluate((d: HTMLDetailsElement) => (d.open = true));
 }
+
+/** The built app, served and open in Chromium with WebGPU at 1280 × 800, watching requests. */
+export async function openApp(): Promise<{
+  url: string;
+  page: Page;
+  requests: string[];
+  close: () => Promise<void>;
+}> {
+  const { server, url } = await serveApp();
+  const browser = await launchBrowser({ webgpu: true });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const requests = watchRequests(page);
+  await page.goto(url);
+  return {
+    url,
+    page,
+    requests,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
