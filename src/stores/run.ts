@@ -146,6 +146,8 @@ export async function runAnalysis(): Promise<void> {
     console.error(e);
     keep(before);
     session.runError = `${(e as Error).name}: ${oneLine((e as Error).message)} Earlier results are kept; nothing of the failed unit was cached.`;
+    // the saved session is the one before the run too (a reload must not show the failed run)
+    await saveLastSession().catch(() => undefined);
   } finally {
     session.running = false;
     abort = null;
