@@ -80,8 +80,16 @@ describe('sample sets', () => {
     expect(await last.locator('.text').innerText()).toBe(html);
     expect(await page.locator('tr.samples img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    // a sample is readable in full: a click on its text unfolds it
+    const first = page.locator('tr.samples li .text').first();
+    const h0 = (await first.boundingBox())!.height;
+    await first.click();
+    expect(await first.getAttribute('aria-expanded')).toBe('true');
+    expect((await first.boundingBox())!.height).toBeGreaterThan(h0 * 1.5);
+    await first.click();
+    expect(await first.getAttribute('aria-expanded')).toBe('false');
     // a removed sample comes back, in its place, with Undo
-    await last.locator('button').click();
+    await last.locator('button[aria-label^="Remove sample"]').click();
     await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('25');
     await page.locator('[data-field="notice"] [data-action="undo"]').click();
     await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('26');
