@@ -2,7 +2,7 @@
 // log10 histograms give the activated counts at any γ without recomputing, exactly at their
 // 0.1-decade bin edges; the run's own thresholds give exact counts there too.
 import type { Results } from './results';
-import { countAbove, HIST_BINS_PER_DECADE, HIST_MAX_LOG10, HIST_MIN_LOG10 } from './histogram';
+import { HIST_BINS, HIST_BINS_PER_DECADE, HIST_MIN_LOG10 } from './histogram';
 
 /** The densest layer's share of its parameters that γ from the data leaves activated. */
 export const DATA_GAMMA_DENSITY = 0.5;
@@ -17,25 +17,23 @@ export const PAPER_GAMMA = 'the paper uses 2e-6 for 7B models, 5e-6 for 13B';
  * threshold when nothing is activated at all.
  */
 export function dataGamma(r: Results): number {
-  const total = r.model.matrixParameters.reduce((a, b) => a + b, 0);
-  const densest = (g: number) =>
-    Math.max(
-      0,
-      ...r.sets.flatMap((s) =>
-        s.density.histograms.map(
-          (row) => row.reduce((a, h) => a + countAbove(h, g), 0) / (total || 1),
-        ),
-      ),
-    );
-  for (
-    let e = HIST_MAX_LOG10 * HIST_BINS_PER_DECADE;
-    e >= HIST_MIN_LOG10 * HIST_BINS_PER_DECADE;
-    e--
-  ) {
-    const g = Math.pow(10, e / HIST_BINS_PER_DECADE);
-    if (densest(g) >= DATA_GAMMA_DENSITY) return g;
-  }
-  return r.settings.thresholds[0] ?? 0;
+  const half = DATA_GAMMA_DENSITY * r.model.matrixParameters.reduce((a, b) => a + b, 0);
+  // per set and layer, the 7 histograms summed and counted from the top bin down: the first
+  // edge b where the count above it (countAbove at 10^(b/10 − 20)) reaches half; the largest wins
+  let best = -1;
+  for (const s of r.sets)
+    for (const row of s.density.histograms) {
+      let above = row.reduce((a, h) => a + h.over, 0);
+      for (let b = HIST_BINS; b > best; b--) {
+        if (b < HIST_BINS) above += row.reduce((a, h) => a + h.bins[b], 0);
+        if (above >= half) {
+          best = b;
+          break;
+        }
+      }
+    }
+  if (best < 0) return r.settings.thresholds[0] ?? 0;
+  return Math.pow(10, (best + HIST_MIN_LOG10 * HIST_BINS_PER_DECADE) / HIST_BINS_PER_DECADE);
 }
 
 /** Where a view counts at γ: the run's threshold k when γ is one (exact), else the histograms. */

@@ -156,9 +156,13 @@ export function checkBudget(est: MemoryEstimate, budget?: number): void {
     );
 }
 
+/** The largest buffer the device can create and bind as storage. */
+export const bindingLimit = (limits: GPUSupportedLimits): number =>
+  Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+
 /** Refuses, with the numbers, a run whose buffers exceed the device's limits. */
 export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void {
-  const lim = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const lim = bindingLimit(limits);
   if (est.largestBuffer > lim) {
     throw new RunRefusedError(
       `the run needs a ${est.largestBuffer} B buffer but the adapter binds at most ${lim} B (maxStorageBufferBindingSize)`,

@@ -21,6 +21,7 @@ import { GgufError } from '../gguf/errors';
 import { tensorBytes } from '../gguf/types';
 import { quoted } from '../util/message';
 import { formatBytes } from '../util/format';
+import { bindingLimit } from '../engine/memory';
 import type { GpuContext } from './context';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 
@@ -99,7 +100,7 @@ export function weightBuffers(file: GgufFile, c: LlamaConfig): { name: string; b
  * upload, instead of a WebGPU error at the first run.
  */
 export function checkWeightBuffers(file: GgufFile, c: LlamaConfig, limits: GPUSupportedLimits) {
-  const lim = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const lim = bindingLimit(limits);
   const big = weightBuffers(file, c).reduce((a, b) => (b.bytes > a.bytes ? b : a));
   if (big.bytes > lim)
     throw new GgufError(

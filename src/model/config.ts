@@ -237,6 +237,10 @@ export function llamaConfig(file: GgufFile): LlamaConfig {
   return cfg;
 }
 
+/** The RoPE scalings computed, for the refusals of the others. */
+const ROPE_SCALINGS =
+  'no scaling, linear, YaRN, and Llama 3.1 frequency factors (rope_freqs.weight)';
+
 /**
  * Phi-3's sliding attention window: sequences up to it attend to every earlier token, as ours do;
  * it caps the context so that no longer sequence runs.
@@ -266,18 +270,17 @@ function ropeScaling(
   const key = (k: string) => `${arch}.rope.scaling.${k}`;
   const typeEntry = file.metadata.get(key('type'))?.value;
   const type = typeEntry === undefined ? 'linear' : String(typeEntry);
-  const supported = 'no scaling, linear, YaRN, and Llama 3.1 frequency factors (rope_freqs.weight)';
   if (type !== 'linear' && type !== 'none' && type !== 'yarn')
     throw new GgufError(
       file.source.name,
       `RoPE scaling ${quoted(type)} (metadata ${quoted(key('type'))}) is not supported`,
-      supported,
+      ROPE_SCALINGS,
     );
   if (type === 'yarn' && file.metadata.has(key('yarn_log_multiplier')))
     throw new GgufError(
       file.source.name,
       `YaRN with a log multiplier (metadata ${quoted(key('yarn_log_multiplier'))}) is not supported`,
-      supported,
+      ROPE_SCALINGS,
     );
   const fkey = file.metadata.has(key('factor')) ? key('factor') : `${arch}.rope.scale_linear`;
   const factor = file.metadata.has(fkey) ? positive(file, fkey, 1, 'a positive factor') : 1;
@@ -358,7 +361,7 @@ function checkEveryTensorUsed(file: GgufFile, c: LlamaConfig): void {
     throw new GgufError(
       f,
       `has ${quoted(longRope)}: LongRoPE (Phi-3 128k) is not supported`,
-      'RoPE without scaling, linear scaling, Llama 3.1 frequency factors',
+      ROPE_SCALINGS,
     );
   }
   const list = unused
