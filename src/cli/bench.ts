@@ -15,6 +15,7 @@ import { benchSts, type StsBenchRow } from './bench-sts';
 import { benchPrune, type PruneBenchRow } from './bench-prune';
 import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
 import { runGpu } from '../engine/run-gpu';
+import type { GpuLlama } from '../gpu/model';
 import { estimateGpuMemory, type SavedInputs } from '../engine/memory';
 import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
 import { scoreReduce, scoreSlots } from '../gpu/ops/score';
@@ -25,6 +26,8 @@ import { randomTensorBytes } from '../gguf/random-blocks';
 import { BLOCK, GgmlType } from '../gguf/types';
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import type { RunRequest } from '../engine/types';
+import { planMemory } from '../engine/memory';
+import { withGpuMemoryPeak } from './gpu-memory';
 
 const TINY: LlamaConfig = {
   ...LLAMA2_7B,
@@ -50,6 +53,13 @@ const { values } = parseArgs({
     streaming: { type: 'boolean', default: false },
     /** samples per set for the streaming comparison */
     'stream-samples': { type: 'string', default: '2' },
+    /**
+     * batch sizes of the layer walk to time for the multi-sample rows (--streaming), e.g. 1,4
+     * (default: the planner's choice only)
+     */
+    batch: { type: 'string', default: '' },
+    /** also time a whole workload: SETSxSAMPLES at the first --tokens, e.g. 5x64 (Finding 1) */
+    workload: { type: 'string', default: '' },
     /** time every kernel of one sample's run with timestamp queries */
     profile: { type: 'boolean', default: false },
     /** workgroups split-K aims for in the tiled linears */
@@ -327,6 +337,12 @@ interface SampleRow {
   samples: number;
   savedInputs: SavedInputs;
   keepActivations: boolean;
+  /** samples per batch of the layer walk (1: one at a time) */
+  batch: number;
+  /** nvidia-smi's peak for this process over the row's runs (null: no reading) */
+  measuredBytes: number | null;
+  /** nvidia-smi's reading just before the row (what earlier rows left held) */
+  measuredBeforeBytes: number | null;
   /** per sample: the median of the repeats, and each */
   seconds: number;
   secondsAll: number[];
@@ -340,10 +356,76 @@ const profiles: {
   precision: string;
   type: string;
   T: number;
+  samples: number;
+  batch: number;
   wallMs: number;
   kernelMs: number;
   kernels: ReturnType<GpuProfiler['table']>;
 }[] = [];
+/** A timed configuration: T, samples, saved inputs, activations kept, batch (default: planned). */
+type Run = [number, number, SavedInputs, boolean, number?];
+
+/** Times `req` (the median of `reps` runs, per sample) with nvidia-smi's reading; adds a row. */
+async function timeRow(model: GpuLlama, t: GgmlType, req: RunRequest, r: Run, reps = repeat) {
+  const [T, count, savedInputs, keepActivations, batch] = r;
+  const memory =
+    savedInputs === 'gpu' && !keepActivations
+      ? planMemory(config, model.bytes, req, undefined, batch)
+      : estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations);
+  const times: { sec: number; forward: number; cpu?: CpuTime }[] = [];
+  // the previous row's buffers are destroyed; let the device finish and release them first
+  await ctx.device.queue.onSubmittedWorkDone();
+  await new Promise((r) => setTimeout(r, 1000));
+  const { peakBytes, startBytes } = await withGpuMemoryPeak(async () => {
+    // the median of `reps` runs (single runs varied by ±10 % on the H200)
+    for (let rep = 0; rep < reps; rep++) {
+      let forwardDone = 0;
+      const t0 = performance.now();
+      const run = () =>
+        runGpu(ctx, model, req, {
+          savedInputs,
+          keepActivations,
+          batch,
+          onProgress: (p) => {
+            if (p.stage === 'forward') forwardDone = performance.now();
+          },
+        }).then(() => {});
+      const cpu = values['cpu-time'] ? await cpuTimed(run) : (await run(), undefined);
+      const sec = (performance.now() - t0) / 1000 / count;
+      times.push({ sec, forward: (forwardDone - t0) / 1000 / count, cpu });
+    }
+  });
+  times.sort((a, b) => a.sec - b.sec);
+  const { sec, forward, cpu } = times[Math.floor((times.length - 1) / 2)];
+  const row: SampleRow = {
+    precision,
+    type: GgmlType[t],
+    T,
+    samples: count,
+    savedInputs,
+    keepActivations,
+    batch: memory.batch,
+    seconds: sec,
+    secondsAll: times.map((x) => x.sec),
+    forwardSeconds: forward,
+    cpu,
+    memory,
+    measuredBytes: peakBytes,
+    measuredBeforeBytes: startBytes,
+  };
+  samples.push(row);
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  console.log(
+    `${config.name} ${precision} ${row.type} T=${T} ×${count} batch ${row.batch} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${forward.toFixed(3)} s), GPU memory estimate ${gib(memory.total)} (weights ${gib(memory.weights)}, CPU ${gib(memory.cpuSavedInputs)}), nvidia-smi ${peakBytes === null ? '—' : `${gib(peakBytes)} (before the row ${gib(startBytes ?? 0)})`}`,
+  );
+  if (cpu)
+    console.log(
+      `  CPU: ${Object.entries(cpu)
+        .map(([k, v]) => `${k} ${v.ms.toFixed(1)} ms (${v.n})`)
+        .join(', ')}`,
+    );
+}
+
 async function benchSamples(t: GgmlType): Promise<void> {
   const up0 = performance.now();
   const model = await syntheticLlama(ctx, config, t, 3);
@@ -368,82 +450,56 @@ async function benchSamples(t: GgmlType): Promise<void> {
     maxTokens: T,
   });
   await runGpu(ctx, model, warm(4));
-  if (values.profile && s.features.timestampQuery) {
-    const T = tokenCounts[0];
-    ctx.profiler = new GpuProfiler(ctx.device);
-    const t0 = performance.now();
-    await runGpu(ctx, model, warm(T));
-    const wall = performance.now() - t0;
-    const table = ctx.profiler.table();
-    ctx.profiler = null;
-    const busy = table.reduce((a, r) => a + r.ms, 0);
-    console.table(table.map((r) => ({ ...r, ms: r.ms.toFixed(2) })));
-    console.log(
-      `profile ${GgmlType[t]} T=${T}: wall ${wall.toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms`,
-    );
-    profiles.push({
-      precision,
-      type: GgmlType[t],
-      T,
-      wallMs: wall,
-      kernelMs: busy,
-      kernels: table,
-    });
-  }
   const n = Number(values['stream-samples']);
-  type Run = [number, number, SavedInputs, boolean];
+  const batches = values.batch ? values.batch.split(',').map(Number) : [undefined];
+  if (values.profile && s.features.timestampQuery) {
+    // a lone sample, and with --batch the multi-sample run at the largest batch (per sample)
+    const T = tokenCounts[0];
+    const big = Math.max(...batches.map((b) => b ?? 0));
+    for (const [count, batch] of big > 1
+      ? [
+          [1, 1],
+          [n, big],
+        ]
+      : [[1, 1]]) {
+      ctx.profiler = new GpuProfiler(ctx.device);
+      const t0 = performance.now();
+      await runGpu(ctx, model, warm(T, count), { batch });
+      const wall = performance.now() - t0;
+      const table = ctx.profiler
+        .table()
+        .map((r) => ({ ...r, ms: r.ms / count, dispatches: r.dispatches / count }));
+      ctx.profiler = null;
+      const busy = table.reduce((a, r) => a + r.ms, 0);
+      console.table(table.map((r) => ({ ...r, ms: r.ms.toFixed(2) })));
+      console.log(
+        `profile ${GgmlType[t]} T=${T} ×${count} batch ${batch}, per sample: wall ${(wall / count).toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms`,
+      );
+      const row = { precision, type: GgmlType[t], T, wallMs: wall / count, kernelMs: busy };
+      profiles.push({ ...row, samples: count, batch, kernels: table });
+    }
+  }
   const runs: Run[] = tokenCounts.flatMap((T) => [
     [T, 1, 'gpu', false] as Run,
     [T, 1, 'gpu', true] as Run,
-    ...(values.streaming ? [[T, n, 'gpu', false] as Run, [T, n, 'cpu', false] as Run] : []),
+    ...(values.streaming
+      ? [...batches.map((b) => [T, n, 'gpu', false, b] as Run), [T, n, 'cpu', false] as Run]
+      : []),
   ]);
-  for (const [T, count, savedInputs, keepActivations] of runs) {
-    const req = warm(T, count);
-    // the median of `repeat` runs (single runs varied by ±10 % on the H200)
-    const times: { sec: number; forward: number; cpu?: CpuTime }[] = [];
-    for (let rep = 0; rep < repeat; rep++) {
-      let forwardDone = 0;
-      const t0 = performance.now();
-      const run = () =>
-        runGpu(ctx, model, req, {
-          savedInputs,
-          keepActivations,
-          onProgress: (p) => {
-            if (p.stage === 'forward') forwardDone = performance.now();
-          },
-        }).then(() => {});
-      const cpu = values['cpu-time'] ? await cpuTimed(run) : (await run(), undefined);
-      times.push({
-        sec: (performance.now() - t0) / 1000 / count,
-        forward: (forwardDone - t0) / 1000 / count,
-        cpu,
-      });
-    }
-    times.sort((a, b) => a.sec - b.sec);
-    const { sec, forward, cpu } = times[Math.floor((times.length - 1) / 2)];
-    const row: SampleRow = {
-      precision,
-      type: GgmlType[t],
-      T,
-      samples: count,
-      savedInputs,
-      keepActivations,
-      seconds: sec,
-      secondsAll: times.map((x) => x.sec),
-      forwardSeconds: forward,
-      cpu,
-      memory: estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations),
-    };
-    samples.push(row);
-    console.log(
-      `${config.name} ${precision} ${row.type} T=${T} ×${count} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${row.forwardSeconds.toFixed(3)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (weights ${(row.memory.weights / 2 ** 30).toFixed(2)} GiB, CPU ${(row.memory.cpuSavedInputs / 2 ** 30).toFixed(2)} GiB)`,
-    );
-    if (cpu)
-      console.log(
-        `  CPU: ${Object.entries(cpu)
-          .map(([k, v]) => `${k} ${v.ms.toFixed(1)} ms (${v.n})`)
-          .join(', ')}`,
-      );
+  for (const r of runs) await timeRow(model, t, warm(r[0], r[1]), r);
+  if (values.workload) {
+    const [sets, per] = values.workload.split('x').map(Number);
+    const T = tokenCounts[0];
+    const req = warm(T, per);
+    req.sets = Array.from({ length: sets }, (_, k) => ({
+      name: `set ${k}`,
+      samples: warm(T, per).sets[0].samples.map((x, i) => ({
+        ...x,
+        tokens: x.tokens.map((id, j) => (j === 0 ? id : (id + 97 * k + i) % config.vocabSize)),
+      })),
+    }));
+    req.thresholds = [2e-6, 5e-6];
+    await timeRow(model, t, req, [T, sets * per, 'gpu', false, undefined], 1);
   }
   const stsPairs = Number(values['sts-pairs']);
   if (stsPairs > 0) {

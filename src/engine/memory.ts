@@ -9,6 +9,8 @@ import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/densit
 import type { RunRequest } from './types';
 import { planUnits } from './incremental';
 import { formatBytes } from '../util/format';
+import { batchGroups, defaultBatch, groupRows, walksInBatches } from './batch-plan';
+import type { Metric } from '../analysis/metrics';
 
 const F32 = 4;
 
@@ -34,7 +36,13 @@ export interface MemoryEstimate {
   largestBuffer: number;
   /** whether the layer walk keeps every layer's forward (no recompute) */
   keepActivations: boolean;
+  /** samples per batch of the layer walk (1: one at a time; batches.ts) */
+  batch: number;
 }
+
+/** What the memory model reads of a request. */
+export type PlannedRequest = Pick<RunRequest, 'sets' | 'pairs'> &
+  Partial<Pick<RunRequest, 'metric' | 'pooledHidden'>>;
 
 /**
  * f32 lengths of one scratch set at T tokens: a layer's activations and gradients, the head's
@@ -72,18 +80,28 @@ function splitScratch(c: LlamaConfig, T: number): number {
   );
 }
 
+/**
+ * GPU bytes a run takes by category. `batch`: samples per batch of the layer walk, for a run that
+ * walks in batches (walksInBatches; else 1): each sample then takes its batch's row stride in
+ * the saved inputs and gradients, and the scratch holds a whole batch's rows.
+ */
 export function estimateGpuMemory(
   c: LlamaConfig,
   weightBytes: number,
-  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  req: PlannedRequest,
   savedOn: SavedInputs = 'gpu',
   keepActivations = false,
+  batch = 1,
 ): MemoryEstimate {
   const C = c.embeddingLength;
   const L = c.blockCount;
   const samples = req.sets.flatMap((s) => s.samples);
-  const Tmax = Math.max(1, ...samples.map((s) => s.tokens.length));
-  const tokens = samples.reduce((s, x) => s + x.tokens.length, 0);
+  const lengths = samples.map((s) => s.tokens.length);
+  const B = walksInBatches(req, savedOn, keepActivations) ? Math.max(1, batch) : 1;
+  const groups = B > 1 ? batchGroups(c, lengths, B) : [];
+  const Tmax = Math.max(1, ...lengths, ...groups.map(groupRows));
+  const tokens =
+    B > 1 ? groups.reduce((a, g) => a + groupRows(g), 0) : lengths.reduce((a, b) => a + b, 0);
   const sizes = runScratchFloats(c, Tmax);
   // (split-K partials counted even where the simple kernels run)
   const scratchOne =
@@ -107,9 +125,11 @@ export function estimateGpuMemory(
     // + one matrix's ∂D/∂W: the f16 path on subgroup matrices forms it whole before scoring
     // (counted on every path, since the estimate does not know the adapter); with
     // keepActivations, every layer's forward activations stay (no recompute in the walk)
+    // (a batch's samples past the first: their score partials)
     scratch:
       largestMatrix * F32 +
       scratchOne * (req.pairs.length > 0 ? 2 : 1) +
+      (B - 1) * MATRICES.reduce((a, m) => a + sizes[`part_${m}`], 0) * F32 +
       (keep ? L * KEPT_ACTIVATIONS.reduce((a, k) => a + sizes[k], 0) * F32 : 0),
     accumulators: (req.sets.length * layerParams + densityParts) * F32,
     total: 0,
@@ -119,6 +139,7 @@ export function estimateGpuMemory(
       c.vocabSize * F32,
     ),
     keepActivations: keep,
+    batch: B,
   };
   est.total = est.weights + est.savedInputs + est.gradients + est.scratch + est.accumulators;
   return est;
@@ -138,11 +159,17 @@ export class RunRefusedError extends Error {
 export function planMemory(
   c: LlamaConfig,
   weightBytes: number,
-  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  req: PlannedRequest,
   budget?: number,
+  batch?: number,
 ): MemoryEstimate {
-  const onGpu = estimateGpuMemory(c, weightBytes, req, 'gpu');
-  if (budget === undefined || onGpu.total <= budget) return onGpu;
+  const lengths = req.sets.flatMap((s) => s.samples.map((x) => x.tokens.length));
+  // the batch asked for, else the default one; smaller ones while the budget is short
+  for (let B = batch ?? defaultBatch(c, lengths); ; B = Math.floor(B / 2)) {
+    const onGpu = estimateGpuMemory(c, weightBytes, req, 'gpu', false, Math.max(1, B));
+    if (budget === undefined || onGpu.total <= budget) return onGpu;
+    if (B <= 1) break;
+  }
   return estimateGpuMemory(c, weightBytes, req, 'cpu');
 }
 
@@ -185,14 +212,14 @@ export interface RequestPlan {
 export function planRequest(
   c: LlamaConfig,
   weightBytes: number,
-  req: Pick<RunRequest, 'sets' | 'pairs'>,
+  req: PlannedRequest,
   budget?: number,
   limits?: GPUSupportedLimits,
 ): RequestPlan | null {
   const units = planUnits(req);
   let worst: MemoryEstimate | null = null;
   for (const u of units) {
-    const e = planMemory(c, weightBytes, u, budget);
+    const e = planMemory(c, weightBytes, { ...u, metric: req.metric }, budget);
     if (!worst || e.total > worst.total) worst = e;
   }
   if (!worst) return null;

@@ -65,142 +65,26 @@ import {
   type MemoryEstimate,
   type SavedInputs,
 } from './memory';
+import { checkPairs, pairMembers, type PartialRun, type RunOutput, type RunRequest } from './types';
 import {
-  checkPairs,
-  pairMembers,
-  type PartialRun,
-  type RunOptions,
-  type RunOutput,
-  type RunRequest,
-} from './types';
+  checkAlive,
+  singles,
+  takeSingles,
+  WalkProgress,
+  type GpuRun,
+  type GpuRunOptions,
+  type LayerWalk,
+  type SampleState,
+  type Scratch,
+} from './gpu-run';
+import { allocateBatches, forwardBatches, scoreBatchStep } from './batches';
+import { batchGroups, defaultBatch, groupRows } from './batch-plan';
+
+export type { GpuRunOptions } from './gpu-run';
 
 const F32 = 4;
 /** Layers of a sample's forward per submit (the GPU starts while the rest is encoded). */
 const FORWARD_LAYERS_PER_SUBMIT = 4;
-
-export interface GpuRunOptions extends RunOptions {
-  /** where the saved layer inputs live; by default chosen by planMemory from gpuMemoryBudget */
-  savedInputs?: SavedInputs;
-  /** GPU memory the run may take, in bytes; a run that cannot fit is refused */
-  gpuMemoryBudget?: number;
-  /**
-   * one-sample runs without pairs: keep every layer's forward activations so the layer walk does
-   * not recompute them (≈ L × 12 T·C-sized buffers more GPU memory; the same results)
-   */
-  keepActivations?: boolean;
-  /**
-   * after layer l's walk, each set's Σ over its samples of A per matrix (O, I) on the GPU, before
-   * the next layer overwrites it (the pruning lab's score metric); awaited
-   */
-  onSetSums?: (l: number, set: number, acc: Record<MatrixName, GPUBuffer>) => Promise<void>;
-}
-
-/** One scratch set: a layer's activations and gradients, the head's, the score partials. */
-type Scratch = LayerScratch & HeadScratch & Record<string, GPUBuffer>;
-
-interface SampleState {
-  set: number;
-  index: number;
-  source: string;
-  T: number;
-  tokens: GPUBuffer;
-  saved: GPUBuffer[]; // x_l (T, C) for l = 0 … L−1 (GPU mode); [the current layer's] (CPU mode)
-  cpu: Float32Array[]; // x_l on the CPU (CPU mode), dropped once the walk has used it
-  dxIn: GPUBuffer; // (T, C) gradient at the current layer's output
-  dxOut: GPUBuffer; // (T, C) gradient at its input
-  best: GPUBuffer; // [argmax, bits of the max logit]
-  result: SampleResult;
-  /** pooledHidden: the mean over positions of the final normed hidden states (C) */
-  pooled?: Float64Array;
-}
-
-/** A run's buffers, its samples and where its results collect. */
-interface GpuRun {
-  ctx: GpuContext;
-  model: GpuLlama;
-  c: LlamaConfig;
-  req: RunRequest;
-  opts: GpuRunOptions;
-  est: MemoryEstimate;
-  pairLengths: number[];
-  /** per pair, its sample pairs in walk order (pairOrder) */
-  pairOrder: number[][];
-  owned: GPUBuffer[];
-  SA: Scratch;
-  SB: Scratch;
-  /** keepActivations: per layer, SA with its own buffers for what the backward reads */
-  perLayer: Scratch[];
-  rope: GPUBuffer;
-  thresholds: GPUBuffer;
-  setAcc: Record<MatrixName, GPUBuffer>[];
-  counts: Record<MatrixName, GPUBuffer>;
-  dparts: Record<MatrixName, GPUBuffer>;
-  /** CPU mode: the L (Tmax, C) buffers the forward writes the layer inputs into */
-  fwdSaved: GPUBuffer[];
-  states: SampleState[];
-  density: MatrixDensity[][][];
-  pairs: PairResult[];
-  reads: Readbacks;
-  progress: WalkProgress;
-  forwardDone: boolean;
-  lost: string | null;
-}
-
-/** The walk's share of progress: 10 % forward, then steps (sample-layers and pair-layers). */
-class WalkProgress {
-  private steps = 0;
-  private readonly started = Date.now();
-  /** per layer: a step per sample pair, and one per sample that no pair scores */
-  private readonly perLayer: number;
-  constructor(private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'pairLengths' | 'c'>) {
-    const { req } = run;
-    const paired = new Set<string>();
-    req.pairs.forEach((p, k) => {
-      const nb = req.sets.find((s) => s.name === p.b)!.samples.length;
-      for (let i = 0; i < run.pairLengths[k]; i++) {
-        const [ia, ib] = pairMembers(p, i, nb);
-        paired.add(`${p.a}\u0000${ia}`).add(`${p.b}\u0000${ib}`);
-      }
-    });
-    const alone = run.states.filter(
-      (st) => !paired.has(`${req.sets[st.set].name}\u0000${st.index}`),
-    ).length;
-    this.perLayer = alone + run.pairLengths.reduce((a, b) => a + b, 0);
-  }
-  private get total() {
-    return this.perLayer * this.run.c.blockCount;
-  }
-  fraction(): number {
-    return 0.1 + (0.9 * this.steps) / this.total;
-  }
-  forward(i: number, st: SampleState): void {
-    const set = this.run.req.sets[st.set];
-    this.run.opts.onProgress?.({
-      stage: 'forward',
-      set: set.name,
-      sample: st.index,
-      samples: set.samples.length,
-      fraction: (0.1 * (i + 1)) / this.run.states.length,
-    });
-  }
-  step(layer: number, set: number, sample: number): void {
-    this.steps++;
-    const fraction = this.fraction();
-    const elapsed = (Date.now() - this.started) / 1000;
-    this.run.opts.onProgress?.({
-      stage: 'layer',
-      layer,
-      set: this.run.req.sets[set].name,
-      sample,
-      fraction,
-      etaSeconds: (elapsed / fraction) * (1 - fraction),
-    });
-  }
-  density(layer: number, set: number): void {
-    const name = this.run.req.sets[set].name;
-    this.run.opts.onProgress?.({ stage: 'density', layer, set: name, fraction: this.fraction() });
-  }
-}
 
 /**
  * Runs `req` on the GPU. Fails closed: any WebGPU error the run causes (validation,
@@ -219,7 +103,7 @@ export async function runGpu(
   const out = await withGpuErrors(ctx.device, 'the GPU run', async () => {
     const run = allocateRun(ctx, model, req, opts, est);
     try {
-      await forwardSamples(run);
+      await (run.batches.length ? forwardBatches(run, run.batches) : forwardSamples(run));
       for (let l = model.config.blockCount - 1; l >= 0; l--) await walkLayer(run, l);
       await run.reads.drain();
       return assemble(run);
@@ -304,9 +188,17 @@ export function planRun(
     throw new RunRefusedError(
       `a sample has ${Tmax} tokens, above the model's context length ${c.contextLength}`,
     );
+  const lengths = all.map((s) => s.tokens.length);
   const planned = opts.savedInputs
-    ? estimateGpuMemory(c, model.bytes, req, opts.savedInputs)
-    : planMemory(c, model.bytes, req, opts.gpuMemoryBudget);
+    ? estimateGpuMemory(
+        c,
+        model.bytes,
+        req,
+        opts.savedInputs,
+        false,
+        opts.batch ?? defaultBatch(c, lengths),
+      )
+    : planMemory(c, model.bytes, req, opts.gpuMemoryBudget, opts.batch);
   const est = opts.keepActivations
     ? estimateGpuMemory(c, model.bytes, req, planned.savedOn, true)
     : planned;
@@ -330,8 +222,11 @@ function allocateRun(
     owned.push(b);
     return b;
   };
-  const Tmax = Math.max(...req.sets.flatMap((s) => s.samples.map((x) => x.tokens.length)));
-  const sizes = runScratchFloats(c, Tmax);
+  const lengths = req.sets.flatMap((s) => s.samples.map((x) => x.tokens.length));
+  const Tmax = Math.max(...lengths);
+  // a batched walk's scratch holds its largest batch's rows
+  const groups = est.batch > 1 ? batchGroups(c, lengths, est.batch) : [];
+  const sizes = runScratchFloats(c, Math.max(Tmax, ...groups.map(groupRows)));
   const scratch = (tag: string) =>
     Object.fromEntries(
       Object.entries(sizes).map(([k, n]) => [k, buf(n, `${tag}.${k}`)]),
@@ -383,31 +278,41 @@ function allocateRun(
     progress: null as unknown as WalkProgress,
     forwardDone: false,
     lost: null,
+    batches: [],
+    batchParts: [],
   };
   owned.push(run.rope, run.thresholds);
   void ctx.device.lost.then(
     (info) => (run.lost = `the GPU device was lost (${info.reason}): ${info.message}`),
   );
+  const batched = est.batch > 1;
+  // a batched run's samples keep only their results and max logit: their batch holds the rest
+  const none = batched ? buf(1, 'none') : null;
   req.sets.forEach((set, si) =>
     set.samples.forEach((s, index) => {
       const T = s.tokens.length;
-      const tokens = ctx.upload(Uint32Array.from(s.tokens), 'tokens');
-      owned.push(tokens);
+      const tokens = none ?? ctx.upload(Uint32Array.from(s.tokens), 'tokens');
+      if (!none) owned.push(tokens);
       run.states.push({
         set: si,
         index,
         source: s.source,
         T,
         tokens,
-        saved: onCpu ? [buf(T * C, 'x')] : Array.from({ length: L }, (_, l) => buf(T * C, `x${l}`)),
+        saved: none
+          ? []
+          : onCpu
+            ? [buf(T * C, 'x')]
+            : Array.from({ length: L }, (_, l) => buf(T * C, `x${l}`)),
         cpu: [],
-        dxIn: buf(T * C, 'dxIn'),
-        dxOut: buf(T * C, 'dxOut'),
+        dxIn: none ?? buf(T * C, 'dxIn'),
+        dxOut: none ?? buf(T * C, 'dxOut'),
         best: buf(2, 'best'),
         result: emptyResult(s.source, s.tokens, L),
       });
     }),
   );
+  if (batched) ({ batches: run.batches, parts: run.batchParts } = allocateBatches(run, buf));
   run.progress = new WalkProgress(run);
   return run;
 }
@@ -424,12 +329,6 @@ function emptyResult(source: string, tokenIds: number[], L: number): SampleResul
     sumA2: zeros(),
     maxA: zeros(),
   };
-}
-
-/** Throws when the device was lost or the run cancelled. */
-function checkAlive(run: GpuRun): void {
-  if (run.lost) throw new Error(run.lost);
-  run.opts.signal?.throwIfAborted();
 }
 
 const savedOf = (run: GpuRun, st: SampleState, l: number) =>
@@ -517,24 +416,14 @@ async function walkLayer(run: GpuRun, l: number): Promise<void> {
   };
   for (let k = 0; k < run.req.pairs.length; k++)
     for (const i of run.pairOrder[k]) scorePairStep(walk, k, i);
+  for (const batch of run.batches) scoreBatchStep(walk, batch, run.batchParts);
   for (const st of run.states) if (!walk.scored.has(st)) scoreSampleStep(walk, st);
   for (let si = 0; si < run.req.sets.length; si++) finishDensity(run, l, si);
   const onSums = run.opts.onSetSums;
   if (onSums) for (let si = 0; si < run.req.sets.length; si++) await onSums(l, si, run.setAcc[si]);
   await run.reads.endLayer(l);
   for (const st of run.states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
-}
-
-interface LayerWalk {
-  run: GpuRun;
-  l: number;
-  /** sets whose accumulator this layer has written (the first sample overwrites, the rest add) */
-  setStarted: Set<number>;
-  /** samples whose scores this layer has taken */
-  scored: Set<SampleState>;
-  /** the samples whose layer l (forward and backward) SA and SB hold now */
-  inA: SampleState | null;
-  inB: SampleState | null;
+  for (const b of run.batches) [b.dxIn, b.dxOut] = [b.dxOut, b.dxIn];
 }
 
 /**
@@ -583,23 +472,6 @@ function backwardAndScore(
   w.setStarted.add(st.set);
   w.scored.add(st);
   return true;
-}
-
-/** The partials a sample's scoring leaves in S, to read with its own submit. */
-const singles = (run: GpuRun, S: Scratch, st: SampleState) =>
-  MATRICES.map((m) => ({
-    buffer: S[`part_${m}`],
-    count: scoreSlots(linearDims(run.c, m, st.T), run.ctx) * 3,
-  }));
-
-function takeSingles(run: GpuRun, l: number, st: SampleState, parts: Float32Array[]): void {
-  MATRICES.forEach((m, mi) => {
-    const slots = scoreSlots(linearDims(run.c, m, st.T), run.ctx);
-    const [a, a2, mx] = sumPartials(parts[mi], slots, true);
-    st.result.sumA[l][mi] = a;
-    st.result.sumA2[l][mi] = a2;
-    st.result.maxA[l][mi] = mx;
-  });
 }
 
 function scoreSampleStep(w: LayerWalk, st: SampleState): void {

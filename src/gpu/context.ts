@@ -5,6 +5,19 @@ import type { Precision } from '../engine/types';
 // named scratch buffers (the old ones freed after the next submit),
 // storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
 
+/**
+ * A byte range of a storage buffer, bound in the buffer's place (one sample's rows of a batch);
+ * `offset` a multiple of the device's minStorageBufferOffsetAlignment.
+ */
+export interface BufferSlice {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+/** What a dispatch binds: a whole buffer or a slice of one. */
+export type Bound = GPUBuffer | BufferSlice;
+const isSlice = (b: Bound): b is BufferSlice => (b as BufferSlice).offset !== undefined;
+
 export interface GpuOptions {
   /**
    * the workgroup-tiled linear kernels and the workgroup attention kernels (real GPUs; slower
@@ -295,7 +308,7 @@ export class GpuContext {
   dispatch(
     encoder: GPUCommandEncoder,
     pipeline: GPUComputePipeline,
-    buffers: Record<string, GPUBuffer>,
+    buffers: Record<string, Bound>,
     workgroups: [number, number?, number?],
   ): void {
     const slots = this.slots.get(pipeline);
@@ -303,7 +316,12 @@ export class GpuContext {
     // bind groups recur (a layer's weights with the shared scratch, for every sample): cached
     // by pipeline and buffers, which saves most of the CPU time an encode takes
     let key = pipeline.label;
-    for (const name in buffers) key += `|${name}=${this.idOf(buffers[name])}`;
+    for (const name in buffers) {
+      const b = buffers[name];
+      key += isSlice(b)
+        ? `|${name}=${this.idOf(b.buffer)}@${b.offset}+${b.size}`
+        : `|${name}=${this.idOf(b)}`;
+    }
     let bindGroup = this.bindGroups.get(key);
     if (!bindGroup) {
       const entries: GPUBindGroupEntry[] = Object.entries(buffers).map(([name, buffer]) => {
@@ -312,7 +330,7 @@ export class GpuContext {
           throw new Error(
             `${pipeline.label}: the shader declares no binding "${name}" (it has ${[...slots.keys()].join(', ')})`,
           );
-        return { binding, resource: { buffer } };
+        return { binding, resource: isSlice(buffer) ? buffer : { buffer } };
       });
       let layout = this.layouts.get(pipeline);
       if (!layout) {

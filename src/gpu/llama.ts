@@ -3,7 +3,7 @@
 // per-layer scratch (one layer's forward and backward; reused across layers and samples).
 import { dims, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { LinearDims } from '../model/shapes';
-import type { GpuContext } from './context';
+import type { Bound, GpuContext } from './context';
 import type { GpuLlama } from './model';
 import { embeddingForward } from './ops/embedding';
 import { linearBackwardInput, linearForward } from './ops/linear';
@@ -88,6 +88,27 @@ export function headScratchFloats(c: LlamaConfig) {
 }
 export type HeadScratch = Record<keyof ReturnType<typeof headScratchFloats>, GPUBuffer>;
 
+/**
+ * The rows a layer runs over: one sample's T tokens, or a batch — samples stacked `start` rows
+ * apart, each `T` rows long (the rows between are padding that only row-wise ops touch; RoPE and
+ * attention run per sample on its slice). Starts are aligned for binding (ops/batch.ts).
+ */
+export type Rows = number | { rows: number; seqs: { start: number; T: number }[] };
+export const rowCount = (t: Rows): number => (typeof t === 'number' ? t : t.rows);
+
+/**
+ * Calls f for each sample in `t` with its T and a function giving its slice of a (rows, width)
+ * buffer (the whole buffer for a lone sample).
+ */
+export function perSequence(
+  t: Rows,
+  f: (T: number, slice: (b: GPUBuffer, width: number) => Bound) => void,
+): void {
+  if (typeof t === 'number') return f(t, (b) => b);
+  for (const { start, T } of t.seqs)
+    f(T, (buffer, width) => ({ buffer, offset: start * width * F32, size: T * width * F32 }));
+}
+
 const ropeOf = (c: LlamaConfig, T: number, heads: number): RopeDims => ({
   T,
   heads,
@@ -145,13 +166,14 @@ export function layerForward(
   l: number,
   S: LayerScratch,
   x: GPUBuffer,
-  T: number,
+  rows: Rows,
   rope: GPUBuffer,
   out?: GPUBuffer,
 ): void {
   const c = model.config;
   const lw = model.layers[l];
   const { C, H, Hkv, Dh } = dims(c);
+  const T = rowCount(rows);
   const linear = (Y: GPUBuffer, X: GPUBuffer, m: MatrixName) => {
     linearForward(ctx, enc, Y, X, lw.m[m], linearDims(c, m, T));
     const bias = lw.bias?.[m];
@@ -161,9 +183,12 @@ export function layerForward(
   linear(S.q, S.xn1, 'q');
   linear(S.k, S.xn1, 'k');
   linear(S.v, S.xn1, 'v');
-  ropeForward(ctx, enc, S.q, rope, ropeOf(c, T, H));
-  ropeForward(ctx, enc, S.k, rope, ropeOf(c, T, Hkv));
-  attentionForward(ctx, enc, S.att, S.lse, S.q, S.k, S.v, { T, H, Hkv, Dh });
+  perSequence(rows, (Ts, at) => {
+    ropeForward(ctx, enc, at(S.q, H * Dh), rope, ropeOf(c, Ts, H));
+    ropeForward(ctx, enc, at(S.k, Hkv * Dh), rope, ropeOf(c, Ts, Hkv));
+    const [q, k, v] = [at(S.q, H * Dh), at(S.k, Hkv * Dh), at(S.v, Hkv * Dh)];
+    attentionForward(ctx, enc, at(S.att, H * Dh), at(S.lse, H), q, k, v, { T: Ts, H, Hkv, Dh });
+  });
   linear(S.o, S.att, 'o');
   addForward(ctx, enc, S.x2, x, S.o, T * C);
   rmsnormForward(ctx, enc, S.xn2, S.rstd2, S.x2, lw.ffnNorm, T, C, c.rmsEps);
@@ -193,7 +218,10 @@ export function headForward(
   headArgmax(ctx, enc, best, S.logits, model.output, c.vocabSize, C);
 }
 
-/** dx (T, C) = ∂D/∂x at the last layer's output: only the last row is non-zero. */
+/**
+ * dx (T, C) = ∂D/∂x at the last layer's output: only the last row is non-zero (with `clear`
+ * false, only that row is written: a batch's other samples keep theirs).
+ */
 export function headBackward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
@@ -202,13 +230,14 @@ export function headBackward(
   best: GPUBuffer,
   T: number,
   dx: GPUBuffer,
+  clear = true,
 ): void {
   const c = model.config;
   const C = c.embeddingLength;
   headRow(ctx, enc, S.dxf, best, model.output, c.vocabSize, C);
   ctx.clearBuffer(enc, S.dlast);
   rmsnormBackward(ctx, enc, S.dlast, S.dxf, S.xlast, model.outputNorm, S.rstdf, 1, C);
-  ctx.clearBuffer(enc, dx);
+  if (clear) ctx.clearBuffer(enc, dx);
   ctx.copyBuffer(enc, S.dlast, 0, dx, (T - 1) * C * F32, C * F32);
 }
 
@@ -224,7 +253,7 @@ export function layerBackward(
   l: number,
   S: LayerScratch,
   x: GPUBuffer,
-  T: number,
+  rows: Rows,
   rope: GPUBuffer,
   dx: GPUBuffer,
   dxOut: GPUBuffer,
@@ -232,6 +261,7 @@ export function layerBackward(
   const c = model.config;
   const lw = model.layers[l];
   const { C, F, H, Hkv, Dh } = dims(c);
+  const T = rowCount(rows);
   const linBack = (dX: GPUBuffer, dY: GPUBuffer, m: MatrixName) =>
     linearBackwardInput(ctx, enc, dX, dY, lw.m[m], linearDims(c, m, T));
   linBack(S.dh, dx, 'down');
@@ -242,14 +272,15 @@ export function layerBackward(
   ctx.copyBuffer(enc, dx, 0, S.dx2, 0, T * C * F32);
   rmsnormBackward(ctx, enc, S.dx2, S.dxn2, S.x2, lw.ffnNorm, S.rstd2, T, C);
   linBack(S.datt, S.dx2, 'o');
-  attentionBackward(ctx, enc, S.dq, S.dk, S.dv, S.delta, S.datt, S.q, S.k, S.v, S.att, S.lse, {
-    T,
-    H,
-    Hkv,
-    Dh,
+  perSequence(rows, (Ts, at) => {
+    const [HD, KV] = [H * Dh, Hkv * Dh];
+    const [dq, dk] = [at(S.dq, HD), at(S.dk, KV)];
+    const fwd = [at(S.q, HD), at(S.k, KV), at(S.v, KV), at(S.att, HD), at(S.lse, H)] as const;
+    const d = { T: Ts, H, Hkv, Dh };
+    attentionBackward(ctx, enc, dq, dk, at(S.dv, KV), at(S.delta, H), at(S.datt, HD), ...fwd, d);
+    ropeBackward(ctx, enc, dq, rope, ropeOf(c, Ts, H));
+    ropeBackward(ctx, enc, dk, rope, ropeOf(c, Ts, Hkv));
   });
-  ropeBackward(ctx, enc, S.dq, rope, ropeOf(c, T, H));
-  ropeBackward(ctx, enc, S.dk, rope, ropeOf(c, T, Hkv));
   linBack(S.dxn1, S.dq, 'q');
   linBack(S.tmp, S.dk, 'k');
   addAccumulate(ctx, enc, S.dxn1, S.tmp, T * C);

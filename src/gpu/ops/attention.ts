@@ -1,6 +1,6 @@
 // Dispatch of shaders/attention.wgsl. Reference twin: src/reference/attention.ts.
 import code from '../../../shaders/attention.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../context';
+import { groups, workgroupSize, type Bound, type GpuContext } from '../context';
 import type { AttentionDims } from '../../reference/attention';
 
 export const MAX_HEAD_DIM = 256;
@@ -37,11 +37,11 @@ function dims(ctx: GpuContext, d: AttentionDims): GPUBuffer {
 export function attentionForward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
-  out: GPUBuffer,
-  lse: GPUBuffer,
-  q: GPUBuffer,
-  k: GPUBuffer,
-  v: GPUBuffer,
+  out: Bound,
+  lse: Bound,
+  q: Bound,
+  k: Bound,
+  v: Bound,
   d: AttentionDims,
 ): void {
   const kind = kindOf(ctx, d);
@@ -56,16 +56,16 @@ export function attentionForward(
 export function attentionBackward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
-  dq: GPUBuffer,
-  dk: GPUBuffer,
-  dv: GPUBuffer,
-  delta: GPUBuffer,
-  dout: GPUBuffer,
-  q: GPUBuffer,
-  k: GPUBuffer,
-  v: GPUBuffer,
-  out: GPUBuffer,
-  lse: GPUBuffer,
+  dq: Bound,
+  dk: Bound,
+  dv: Bound,
+  delta: Bound,
+  dout: Bound,
+  q: Bound,
+  k: Bound,
+  v: Bound,
+  out: Bound,
+  lse: Bound,
   d: AttentionDims,
 ): void {
   const u = dims(ctx, d);

@@ -1,6 +1,6 @@
 // Dispatch of shaders/rope.wgsl. Reference twin: src/reference/rope.ts.
 import code from '../../../shaders/rope.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../context';
+import { groups, workgroupSize, type Bound, type GpuContext } from '../context';
 
 const [WG] = workgroupSize(code, 'rope_forward');
 import { ropeTable, type RopeDims, type RopeFreqs } from '../../reference/rope';
@@ -13,7 +13,7 @@ export function ropeTableBuffer(ctx: GpuContext, T: number, d: RopeFreqs): GPUBu
 function run(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
-  x: GPUBuffer,
+  x: Bound,
   table: GPUBuffer,
   d: RopeDims,
   entry: string,
@@ -27,7 +27,7 @@ function run(
 export function ropeForward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
-  x: GPUBuffer,
+  x: Bound,
   table: GPUBuffer,
   d: RopeDims,
 ): void {
@@ -38,7 +38,7 @@ export function ropeForward(
 export function ropeBackward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
-  dx: GPUBuffer,
+  dx: Bound,
   table: GPUBuffer,
   d: RopeDims,
 ): void {

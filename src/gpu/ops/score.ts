@@ -2,7 +2,7 @@
 import code from '../../../shaders/score.wgsl?raw';
 import gradCode from '../../../shaders/score_grad.wgsl?raw';
 import mmCode from '../../../shaders/score_mm.wgsl?raw';
-import { grid, workgroupSize, type GpuContext } from '../context';
+import { grid, workgroupSize, type Bound, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
@@ -103,8 +103,8 @@ export function scoreGradMatrix(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   g: GPUBuffer,
-  dY: GPUBuffer,
-  X: GPUBuffer,
+  dY: Bound,
+  X: Bound,
   d: LinearDims,
 ): void {
   const p = ctx.pipeline('score_mm', `${MATRIX_ENABLE}${mmCode}`, 'score_grad_mm');
@@ -122,8 +122,8 @@ export function scoreReduce(
   enc: GPUCommandEncoder,
   acc: GPUBuffer,
   partials: GPUBuffer,
-  dY: GPUBuffer,
-  X: GPUBuffer,
+  dY: Bound,
+  X: Bound,
   W: GpuWeight,
   xnorm: GPUBuffer,
   d: LinearDims,
@@ -141,7 +141,7 @@ export function scoreReduce(
   const g = layout(ctx, d);
   const u = dims(ctx, g, d, metric, accumulate);
   // the tiled kernel also binds sample b's slots (unused): a's buffers stand in
-  const b: Record<string, GPUBuffer> = ctx.options.tiledScore ? { dyb: dY, xb: X } : {};
+  const b: Record<string, Bound> = ctx.options.tiledScore ? { dyb: dY, xb: X } : {};
   const bind = { acc, partials, dya: dY, xa: X, wbytes: W.buffer, xna: xnorm, dims: u, ...b };
   ctx.dispatch(enc, p, bind, [g.x, g.y]);
 }

@@ -1,0 +1,73 @@
+// How a run's samples group into batches for the batched layer walk (batches.ts), shared with the
+// memory model: which runs batch, how many samples a batch takes, and each sample's row stride.
+import { dims, type LlamaConfig } from '../model/config';
+import type { Metric } from '../analysis/metrics';
+import type { SavedInputs } from './memory';
+
+/**
+ * The offset alignment a sample's slice of a stacked buffer must keep: WebGPU's default (and
+ * largest allowed) minStorageBufferOffsetAlignment, which our devices keep.
+ */
+export const OFFSET_ALIGN = 256;
+/** Rows a batch aims for: the tiled GEMMs fill the GPU from ≈ 4 row tiles of 128 (bench). */
+export const BATCH_ROWS = 512;
+/** Samples a batch takes at most. */
+export const MAX_BATCH = 8;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Rows each sample of a batch takes: ≥ the batch's longest sample, rounded up so that a slice
+ * starting at a multiple of it is aligned in every stacked buffer (row widths C, q, k/v, the FFN,
+ * and the heads of the attention's (H, T) statistics).
+ */
+export function batchStride(c: LlamaConfig, Tmax: number, align = OFFSET_ALIGN): number {
+  const { C, F, H, Hkv, Dh } = dims(c);
+  let step = 1;
+  for (const w of [C, H * Dh, Hkv * Dh, F, H]) {
+    const need = align / gcd(align, 4 * w);
+    step = (step * need) / gcd(step, need);
+  }
+  return Math.ceil(Tmax / step) * step;
+}
+
+/**
+ * Whether a run walks its samples in batches: gradient metrics (the recompute and backward are
+ * what batching speeds up), no pairs (pairs recompute members side by side), no pooled hidden
+ * states, saved inputs on the GPU, activations not kept.
+ */
+export function walksInBatches(
+  req: { pairs: unknown[]; metric?: Metric; pooledHidden?: boolean },
+  savedOn: SavedInputs,
+  keepActivations: boolean,
+): boolean {
+  const grad = req.metric === undefined || req.metric === 'grad_x_weight' || req.metric === 'grad';
+  return (
+    grad && req.pairs.length === 0 && !req.pooledHidden && savedOn === 'gpu' && !keepActivations
+  );
+}
+
+/** The default batch size: as many samples of the longest length as make ≈ BATCH_ROWS rows. */
+export function defaultBatch(c: LlamaConfig, lengths: number[]): number {
+  const stride = batchStride(c, Math.max(1, ...lengths));
+  return Math.max(1, Math.min(MAX_BATCH, lengths.length, Math.floor(BATCH_ROWS / stride)));
+}
+
+/** One batch: the run's sample indices (request order) and the rows each takes. */
+export interface BatchGroup {
+  members: number[];
+  stride: number;
+}
+
+/** Samples in request order, `B` at a time, each batch with its own stride. */
+export function batchGroups(c: LlamaConfig, lengths: number[], B: number): BatchGroup[] {
+  const out: BatchGroup[] = [];
+  for (let i = 0; i < lengths.length; i += B) {
+    const members = Array.from({ length: Math.min(B, lengths.length - i) }, (_, k) => i + k);
+    out.push({ members, stride: batchStride(c, Math.max(...members.map((k) => lengths[k]))) });
+  }
+  return out;
+}
+
+/** Rows of a batch: its samples, `stride` apart. */
+export const groupRows = (g: BatchGroup): number => g.members.length * g.stride;
