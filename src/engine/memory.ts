@@ -13,6 +13,13 @@ import { batchGroups, defaultBatch, groupRows, walksInBatches } from './batch-pl
 import type { Metric } from '../analysis/metrics';
 
 const F32 = 4;
+/**
+ * GPU memory the driver and WebGPU take beside our buffers once the kernels have run (measured
+ * with nvidia-smi on an H200, each row in a fresh process: 0.81 GiB after a first f32 run,
+ * 0.99 GiB with the f16 kernels; bench/results/README.md). Counted in every estimate so that what
+ * the app shows is not below what the GPU reports.
+ */
+export const RUNTIME_BYTES = 2 ** 30;
 
 /** Where a run keeps the saved layer inputs. */
 export type SavedInputs = 'gpu' | 'cpu';
@@ -30,6 +37,8 @@ export interface MemoryEstimate {
   scratch: number;
   /** set accumulators and the density pass's partial sums */
   accumulators: number;
+  /** what the GPU driver and WebGPU hold beside our buffers once kernels have run (RUNTIME_BYTES) */
+  runtime: number;
   /** GPU bytes in all */
   total: number;
   /** the largest single buffer, to check against maxStorageBufferBindingSize */
@@ -132,6 +141,7 @@ export function estimateGpuMemory(
       (B - 1) * MATRICES.reduce((a, m) => a + sizes[`part_${m}`], 0) * F32 +
       (keep ? L * KEPT_ACTIVATIONS.reduce((a, k) => a + sizes[k], 0) * F32 : 0),
     accumulators: (req.sets.length * layerParams + densityParts) * F32,
+    runtime: RUNTIME_BYTES,
     total: 0,
     largestBuffer: Math.max(
       largestMatrix * F32,
@@ -141,7 +151,8 @@ export function estimateGpuMemory(
     keepActivations: keep,
     batch: B,
   };
-  est.total = est.weights + est.savedInputs + est.gradients + est.scratch + est.accumulators;
+  est.total =
+    est.weights + est.savedInputs + est.gradients + est.scratch + est.accumulators + est.runtime;
   return est;
 }
 
@@ -179,7 +190,7 @@ const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
 export function checkBudget(est: MemoryEstimate, budget?: number): void {
   if (budget !== undefined && est.total > budget)
     throw new RunRefusedError(
-      `the run needs ${gib(est.total)} of GPU memory (weights ${gib(est.weights)}, saved inputs ${gib(est.savedInputs)}${est.savedOn === 'cpu' ? ' with the rest in CPU memory' : ''}, gradients ${gib(est.gradients)}, scratch ${gib(est.scratch)}, accumulators ${gib(est.accumulators)}) but the budget is ${gib(budget)}`,
+      `the run needs ${gib(est.total)} of GPU memory (weights ${gib(est.weights)}, saved inputs ${gib(est.savedInputs)}${est.savedOn === 'cpu' ? ' with the rest in CPU memory' : ''}, gradients ${gib(est.gradients)}, scratch ${gib(est.scratch)}, accumulators ${gib(est.accumulators)}, driver and WebGPU runtime ${gib(est.runtime)}) but the budget is ${gib(budget)}`,
     );
 }
 

@@ -102,7 +102,11 @@ describe('research flow', () => {
       .poll(() => page.locator('tr.samples li').first().innerText())
       .toMatch(new RegExp(`^${MAX_TOKENS} of \\d+ tok`));
     await page.screenshot({ path: artifactPath('flow-sets.png'), fullPage: true });
-    expect(await page.locator('[data-field="memory-total"]').innerText()).toMatch(/MiB/);
+    // the demo's buffers (MiB) and the 1 GiB the driver and WebGPU hold beside them
+    expect(await page.locator('[data-field="memory-total"]').innerText()).toMatch(/^1\.\d+ GiB$/);
+    expect(await page.locator('[data-field="memory"]').innerText()).toMatch(
+      /driver and WebGPU runtime 1 GiB/,
+    );
   });
 
   it('runs on the page GPU; numbers and drawn values equal the CLI on the same files', async () => {

@@ -154,7 +154,7 @@ describe('memory estimate', () => {
     await page.locator('[data-field="gpu-budget"]').fill('0.001');
     await page.locator('[data-field="memory-refusal"]').waitFor();
     expect(await page.locator('[data-field="memory-refusal"]').innerText()).toMatch(
-      /cannot fit: .* MiB exceeds the 0\.001 GiB of GPU memory you set/,
+      /cannot fit: .* GiB exceeds the 0\.001 GiB of GPU memory you set/,
     );
     expect(await page.locator('[data-action="run"]').isDisabled()).toBe(true);
     await page.locator('[data-field="gpu-budget"]').fill('0');

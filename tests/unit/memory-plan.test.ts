@@ -8,6 +8,7 @@ import {
   estimateGpuMemory,
   planMemory,
   RunRefusedError,
+  RUNTIME_BYTES,
 } from '../../src/engine/memory';
 import { MATRICES, matrixShape } from '../../src/model/config';
 import { GgmlType, tensorBytes } from '../../src/gguf/types';
@@ -46,8 +47,14 @@ describe('memory plan', () => {
     expect(plan.cpuSavedInputs).toBe(64 * 256 * c.embeddingLength * c.blockCount * 4);
     expect(plan.savedInputs).toBe((64 * 256 + c.blockCount * 256) * c.embeddingLength * 4);
     expect(
-      plan.weights + plan.savedInputs + plan.gradients + plan.scratch + plan.accumulators,
+      plan.weights +
+        plan.savedInputs +
+        plan.gradients +
+        plan.scratch +
+        plan.accumulators +
+        plan.runtime,
     ).toBe(plan.total);
+    expect(plan.runtime).toBe(RUNTIME_BYTES);
     expect(() => checkBudget(plan, GB8)).not.toThrow();
   });
 

@@ -13,7 +13,7 @@ import { llamaConfig, MATRICES, matrixShape } from '../../src/model/config';
 import { layerTensors } from '../../src/model/layout';
 import { fixtureConfig } from '../../src/gguf/fixture';
 import { checkWeightBuffers, weightBuffers } from '../../src/gpu/model';
-import { estimateGpuMemory } from '../../src/engine/memory';
+import { estimateGpuMemory, planMemory } from '../../src/engine/memory';
 
 interface Shape {
   name: string;
@@ -154,7 +154,7 @@ describe('real model shapes (Q4_K_M headers)', () => {
         pairs: [],
       };
       const e1 = estimateGpuMemory(c, weights, one);
-      const e4 = estimateGpuMemory(c, weights, four);
+      const e4 = planMemory(c, weights, four); // as the app plans it: walked in one batch
       expect(e1.total).toBeGreaterThan(weights);
       // the layer walk keeps one layer's per-set sums (f32 per scored weight of the layer)
       expect(e1.accumulators).toBeGreaterThanOrEqual((scored / s.L) * 4);
