@@ -27,7 +27,7 @@ import { BLOCK, GgmlType } from '../gguf/types';
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import type { RunRequest } from '../engine/types';
 import { planMemory } from '../engine/memory';
-import { withGpuMemoryPeak } from './gpu-memory';
+import { gpuMemoryNow, withGpuMemoryPeak } from './gpu-memory';
 
 const TINY: LlamaConfig = {
   ...LLAMA2_7B,
@@ -49,6 +49,10 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '' },
     out: { type: 'string' },
     'skip-ops': { type: 'boolean', default: false },
+    /** per-op rates only (no whole samples) */
+    'ops-only': { type: 'boolean', default: false },
+    /** the f16 path without subgroup matrices even where the adapter has them (what most adapters get) */
+    'no-matrix': { type: 'boolean', default: false },
     /** also time runs with the saved layer inputs in CPU memory (streamed back per layer) */
     streaming: { type: 'boolean', default: false },
     /** samples per set for the streaming comparison */
@@ -60,6 +64,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '' },
     /** also time a whole workload: SETSxSAMPLES at the first --tokens, e.g. 5x64 (Finding 1) */
     workload: { type: 'string', default: '' },
+    /** which sample rows to time: lone, kept (activations kept), multi (--streaming's), cpu */
+    rows: { type: 'string', default: 'lone,kept,multi,cpu' },
     /** time every kernel of one sample's run with timestamp queries */
     profile: { type: 'boolean', default: false },
     /** workgroups split-K aims for in the tiled linears */
@@ -130,6 +136,7 @@ const tileChoices = listOf(values['linear-tile']);
 /** A context for precision p; `variant`: the matrix kernels' subgroups (f16) or the tile (f32). */
 const contextFor = (p: Precision, variant?: number) => {
   const options = optionsFor(gpu.summary, p);
+  if (values['no-matrix']) options.matrix = false;
   return new GpuContext(gpu.device, {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
@@ -430,8 +437,10 @@ async function benchSamples(t: GgmlType): Promise<void> {
   const up0 = performance.now();
   const model = await syntheticLlama(ctx, config, t, 3);
   await ctx.device.queue.onSubmittedWorkDone();
+  const held = await gpuMemoryNow();
+  if (held !== null) memoryAfterUpload.push({ type: GgmlType[t], bytes: held });
   console.log(
-    `uploaded ${(model.bytes / 2 ** 30).toFixed(2)} GiB of ${GgmlType[t]} weights in ${((performance.now() - up0) / 1000).toFixed(1)} s`,
+    `nvidia-smi after the upload: ${held === null ? '—' : `${(held / 2 ** 30).toFixed(2)} GiB`}; uploaded ${(model.bytes / 2 ** 30).toFixed(2)} GiB of ${GgmlType[t]} weights in ${((performance.now() - up0) / 1000).toFixed(1)} s`,
   );
   // warm-up: compiles every pipeline
   const warm = (T: number, n = 1): RunRequest => ({
@@ -479,12 +488,14 @@ async function benchSamples(t: GgmlType): Promise<void> {
       profiles.push({ ...row, samples: count, batch, kernels: table });
     }
   }
+  const want = new Set(values.rows!.split(','));
   const runs: Run[] = tokenCounts.flatMap((T) => [
-    [T, 1, 'gpu', false] as Run,
-    [T, 1, 'gpu', true] as Run,
-    ...(values.streaming
-      ? [...batches.map((b) => [T, n, 'gpu', false, b] as Run), [T, n, 'cpu', false] as Run]
+    ...(want.has('lone') ? [[T, 1, 'gpu', false] as Run] : []),
+    ...(want.has('kept') ? [[T, 1, 'gpu', true] as Run] : []),
+    ...(values.streaming && want.has('multi')
+      ? batches.map((b) => [T, n, 'gpu', false, b] as Run)
       : []),
+    ...(values.streaming && want.has('cpu') ? [[T, n, 'cpu', false] as Run] : []),
   ]);
   for (const r of runs) await timeRow(model, t, warm(r[0], r[1]), r);
   if (values.workload) {
@@ -520,6 +531,8 @@ async function benchSamples(t: GgmlType): Promise<void> {
   }
   model.destroy();
 }
+/** nvidia-smi's reading after each type's weights were uploaded (before any run) */
+const memoryAfterUpload: { type: string; bytes: number }[] = [];
 const sts: (StsBenchRow & { precision: string; type: string })[] = [];
 const prunes: (PruneBenchRow & { precision: string; type: string })[] = [];
 
@@ -533,7 +546,7 @@ for (const p of precisions) {
     if (!values['skip-ops']) await benchOps();
   }
   // whole samples with the first choice (its context is the last one above)
-  for (const t of types) await benchSamples(t);
+  if (!values['ops-only']) for (const t of types) await benchSamples(t);
 }
 
 const report = {
@@ -546,6 +559,7 @@ const report = {
   date: new Date().toISOString(),
   ops,
   samples,
+  memoryAfterUpload,
   profiles,
   sts,
   prunes,

@@ -2,7 +2,8 @@
 // while a benchmark row runs (none where there is no nvidia-smi: the reading stays null).
 import { execFile } from 'node:child_process';
 
-const query = (): Promise<number | null> =>
+/** This process's GPU memory now, in bytes (null: no nvidia-smi or no reading). */
+export const gpuMemoryNow = (): Promise<number | null> =>
   new Promise((resolve) =>
     execFile(
       'nvidia-smi',
@@ -28,12 +29,12 @@ export async function withGpuMemoryPeak<T>(
   body: () => Promise<T>,
   ms = 200,
 ): Promise<{ result: T; startBytes: number | null; peakBytes: number | null }> {
-  const startBytes = await query();
+  const startBytes = await gpuMemoryNow();
   let peak: number | null = null;
   let stop = false;
   const poll = (async () => {
     while (!stop) {
-      const b = await query();
+      const b = await gpuMemoryNow();
       if (b !== null) peak = Math.max(peak ?? 0, b);
       if (!stop) await new Promise((r) => setTimeout(r, ms));
     }
