@@ -29,7 +29,7 @@ import {
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
   [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu]
-  [--precision f32|f16 (gpu: f16 needs shader-f16; results within 1e-2 of f32)] --out results.json`;
+  [--precision f32|f16|auto (gpu: f16 needs shader-f16, results within 1e-2 of f32; auto: the fastest path the adapter has, named with the reason)] --out results.json`;
 
 const OPTIONS = {
   model: { type: 'string' },

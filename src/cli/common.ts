@@ -32,17 +32,20 @@ export function parseOptions<const O extends NonNullable<ParseArgsConfig['option
   }
 }
 
+/** --precision: f32, f16, or auto (the fastest path the adapter has: src/gpu/fastest.ts). */
+export type PrecisionChoice = Precision | 'auto';
+
 /** --backend and --precision, each refused by name; f16 is a GPU path. */
 export function engineChoice(v: { backend?: string; precision?: string }): {
   backend: 'reference' | 'gpu';
-  precision: Precision;
+  precision: PrecisionChoice;
 } {
   const backend = v.backend as 'reference' | 'gpu';
   if (backend !== 'reference' && backend !== 'gpu')
     throw new UsageError(`--backend ${v.backend}: reference or gpu`);
-  const precision = v.precision as Precision;
-  if (precision !== 'f32' && precision !== 'f16')
-    throw new UsageError(`--precision ${v.precision}: f32 or f16`);
+  const precision = v.precision as PrecisionChoice;
+  if (precision !== 'f32' && precision !== 'f16' && precision !== 'auto')
+    throw new UsageError(`--precision ${v.precision}: f32, f16 or auto`);
   if (precision === 'f16' && backend !== 'gpu')
     throw new UsageError('--precision f16 is a GPU path: use it with --backend gpu');
   return { backend, precision };
@@ -117,7 +120,7 @@ export async function runOn(
   file: GgufFile,
   req: RunRequest,
   backend: 'reference' | 'gpu',
-  precision: Precision,
+  precision: PrecisionChoice,
 ): Promise<{ out: RunOutput; engine: Results['engine'] }> {
   if (backend === 'reference') {
     const out = await runReference(await loadLlamaWeights(file), req, { onProgress });
@@ -125,12 +128,12 @@ export async function runOn(
     return { out, engine: { backend: 'reference', precision: 'f32' } };
   }
   const { runGpu } = await import('../engine/run-gpu');
-  return withNodeGpu(precision, async (ctx, adapter) => {
+  return withNodeGpu(precision, async (ctx, adapter, used) => {
     const { uploadLlama } = await import('../gpu/model');
     const model = await uploadLlama(ctx, file);
     try {
       const out = await runGpu(ctx, model, req, { onProgress });
-      return { out, engine: { backend: 'gpu' as const, precision, adapter } };
+      return { out, engine: { backend: 'gpu' as const, precision: used, adapter } };
     } finally {
       model.destroy();
     }
@@ -138,26 +141,26 @@ export async function runOn(
 }
 
 /**
- * `body` with a GPU context on this machine's adapter (Dawn) at `precision`, named on stderr; the
- * device is destroyed after.
+ * `body` with a GPU context on this machine's adapter (Dawn) at `precision` (auto: the fastest
+ * path it has), named on stderr with the reason for an auto pick; the device is destroyed after.
  */
 export async function withNodeGpu<T>(
-  precision: Precision,
-  body: (ctx: GpuContext, adapter: string) => Promise<T>,
+  precision: PrecisionChoice,
+  body: (ctx: GpuContext, adapter: string, precision: Precision) => Promise<T>,
 ): Promise<T> {
-  const [{ openNodeGpu }, { GpuContext, optionsFor, precisionLabel }] = await Promise.all([
-    import('../gpu/node'),
-    import('../gpu/context'),
-  ]);
+  const [{ openNodeGpu }, { GpuContext, optionsFor, precisionLabel }, { fastestPath }] =
+    await Promise.all([import('../gpu/node'), import('../gpu/context'), import('../gpu/fastest')]);
   const { gpu, software } = await openNodeGpu();
   const s = gpu.summary;
   const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
   try {
-    const options = optionsFor(gpu.summary, precision);
+    const pick = precision === 'auto' ? fastestPath(s.features) : null;
+    const used = pick?.precision ?? (precision as Precision);
+    const options = optionsFor(gpu.summary, used);
     console.error(
-      `adapter: ${adapter}${software ? ' (software)' : ''}; precision ${precisionLabel(options)}`,
+      `adapter: ${adapter}${software ? ' (software)' : ''}; precision ${precisionLabel(options)}${pick ? ` (auto: ${pick.why})` : ''}`,
     );
-    return await body(new GpuContext(gpu.device, options), adapter);
+    return await body(new GpuContext(gpu.device, options), adapter, used);
   } finally {
     gpu.device.destroy();
   }

@@ -8,9 +8,8 @@ import { bytesSource } from '../gguf/source';
 import { loadLlamaWeights } from '../model/weights';
 import { layerSparsity, parseSparsityList } from '../analysis/allocation';
 import { gpuPerplexity, referencePerplexity, type Perplexity } from '../engine/perplexity';
-import type { Precision } from '../engine/types';
 import type { PruneRequest } from '../prune/prune';
-import { runOn, UsageError, withNodeGpu } from './common';
+import { runOn, UsageError, withNodeGpu, type PrecisionChoice } from './common';
 
 /** N_i: the density set's activated parameters per layer over the 7 matrices at `threshold`. */
 export async function densityCounts(
@@ -19,7 +18,7 @@ export async function densityCounts(
   threshold: number,
   maxTokens: number,
   backend: 'reference' | 'gpu',
-  precision: Precision,
+  precision: PrecisionChoice,
 ): Promise<number[]> {
   const { out } = await runOn(
     file,
@@ -54,7 +53,7 @@ export async function perplexities(
   images: GgufFile[],
   samples: { source: string; tokens: number[] }[],
   backend: 'reference' | 'gpu',
-  precision: Precision,
+  precision: PrecisionChoice,
 ): Promise<Perplexity[]> {
   if (backend === 'reference')
     return Promise.all(
@@ -86,7 +85,7 @@ export async function pruneOnGpu(
   file: GgufFile,
   req: PruneRequest,
   samples: { source: string; tokens: number[] }[],
-  precision: Precision,
+  precision: PrecisionChoice,
 ): Promise<{
   pruned: number[][];
   tensors: Map<string, Uint8Array>;

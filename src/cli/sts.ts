@@ -1,5 +1,5 @@
 // npm run sts -- --model M.gguf --pairs FILE [--window A:B] [--metric grad_x_weight|grad|wanda]
-//   [--max-tokens N] [--seed S] [--backend reference|gpu] [--precision f32|f16] --out sts.json
+//   [--max-tokens N] [--seed S] [--backend reference|gpu] [--precision f32|f16|auto] --out sts.json
 // The semantic-similarity check (METHOD.md §5): each sentence scored alone (BOS + its tokens), the
 // LLMDcos of each pair per layer, summed over the window, and Spearman's ρ against the gold
 // scores — for the window (with a seeded bootstrap 95 % interval) and for every layer.
@@ -28,7 +28,7 @@ export { STS_SCHEMA } from '../engine/sts';
 
 const USAGE = `usage: npm run sts -- --model M.gguf --pairs FILE [--window A:B]
   [--metric grad_x_weight|grad|wanda] [--max-tokens N] [--seed S]
-  [--backend reference|gpu] [--precision f32|f16] --out sts.json`;
+  [--backend reference|gpu] [--precision f32|f16|auto] --out sts.json`;
 
 const OPTIONS = {
   model: { type: 'string' },

@@ -170,7 +170,7 @@ describe('precision', () => {
     expect(await page.locator('[data-field="precision"]').inputValue()).toBe('f32');
     expect(await f16.isDisabled()).toBe(true);
     expect(await page.locator('[data-field="precision-note"]').innerText()).toMatch(
-      /f16 needs shader-f16, which this adapter lacks/,
+      /f16 needs shader-f16, which this adapter lacks · fastest here: f32 \(this adapter has no shader-f16\)/,
     );
   });
 });

@@ -88,6 +88,22 @@ describe('npm run analyze --backend gpu', () => {
     });
     expect(existsSync(out)).toBe(false);
   });
+
+  it('--precision auto: takes the fastest path the adapter has and says which and why', async () => {
+    const model = join(dir, 'q8_0-auto.gguf');
+    writeFileSync(model, fixtureBytes('q8_0'));
+    const args = ['--model', model, '--set', `A=${join(dir, 'a.jsonl')}`, '--backend', 'gpu'];
+    // SwiftShader has no shader-f16; lavapipe (where installed) has it but no subgroup matrices
+    const [auto, f32] = [join(dir, 'auto.json'), join(dir, 'auto-f32.json')];
+    const a = await analyzeCli([...args, '--precision', 'auto', '--out', auto]);
+    expect(a.stderr).toMatch(
+      /precision f32 \(auto: (this adapter has no shader-f16|no f16 subgroup matrices here, and f16 without them measured .* slower than f32 on an H200)\)/,
+    );
+    await analyzeCli([...args, '--precision', 'f32', '--out', f32]);
+    const [ra, rf] = [auto, f32].map((f) => JSON.parse(readFileSync(f, 'utf8')) as Results);
+    expect(ra.engine.precision).toBe('f32');
+    expect(resultNumbers(ra)).toEqual(resultNumbers(rf));
+  });
 });
 
 describe('npm run sts --backend gpu', () => {
