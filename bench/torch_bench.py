@@ -9,8 +9,9 @@ Variants (all measured in this one process, CUDA-synchronized, median of --repea
           parameter, D.backward(), then the statistics under torch.no_grad(); one sample at a time
   tuned   what a skilled PyTorch user writes: sdpa attention, last-position logits only, no weight
           gradient stored: a hook on each linear's output gradient forms every sample's dYᵀX in the
-          backward and reduces it at once (the statistics fused with torch.compile); the samples
-          of a set batched (B = 1 and B = --batch)
+          backward and reduces it at once (--stats: one Triton pass over the batch's dYᵀX, the
+          default; or torch.compile of the eager expression; or eager); the samples of a set
+          batched (B = 1 and B = --batch)
   graph   tuned, the whole step captured as one CUDA graph and replayed
 Memory: torch's peak allocated and reserved, and nvidia-smi's reading for this process (polled
 every 0.2 s while the row runs).
@@ -38,7 +39,9 @@ p.add_argument("--batch", type=int, default=4)
 p.add_argument("--thresholds", default="2e-6,5e-6")
 p.add_argument("--variants", default="paper,tuned,graph")
 p.add_argument("--check", action="store_true")
-p.add_argument("--no-compile", action="store_true")
+p.add_argument("--stats", default="triton", choices=["triton", "compiled", "eager"],
+               help="how the tuned variants reduce each dYᵀX: one Triton pass (default), "
+                    "torch.compile of the eager expression, or eager")
 p.add_argument("--out")
 a = p.parse_args()
 THRESHOLDS = [float(x) for x in a.thresholds.split(",")]
@@ -101,17 +104,71 @@ def reduce_stats(g, W, th):
     return per, counts
 
 
+try:  # one pass over g per batch: what a skilled user writes where eager/compiled passes are slow
+    import triton
+    import triton.language as tl
+
+    @triton.jit
+    def _stats_kernel(g_ptr, w_ptr, th_ptr, part_ptr, cnt_ptr, N, B: tl.constexpr,
+                      K: tl.constexpr, BLOCK: tl.constexpr):
+        pid = tl.program_id(0)
+        offs = pid * BLOCK + tl.arange(0, BLOCK)
+        mask = offs < N
+        w = tl.load(w_ptr + offs, mask=mask, other=0.0).to(tl.float32)
+        msum = tl.zeros([BLOCK], dtype=tl.float32)
+        for b in tl.static_range(B):
+            g = tl.load(g_ptr + b * N + offs, mask=mask, other=0.0).to(tl.float32)
+            a = tl.abs(g * w)
+            msum += a
+            tl.store(part_ptr + (pid * B + b) * 3 + 0, tl.sum(a, axis=0))
+            tl.store(part_ptr + (pid * B + b) * 3 + 1, tl.sum(a * a, axis=0))
+            tl.store(part_ptr + (pid * B + b) * 3 + 2, tl.max(a, axis=0))
+        m = msum / B
+        for k in tl.static_range(K):
+            t = tl.load(th_ptr + k)
+            tl.store(cnt_ptr + pid * K + k, tl.sum(tl.where(mask & (m > t), 1, 0), axis=0))
+
+    def reduce_stats_triton(g, W, th):
+        B, N, BLOCK = g.shape[0], W.numel(), 2048
+        P = triton.cdiv(N, BLOCK)
+        part = torch.empty(P, B, 3, device=g.device, dtype=torch.float32)
+        cnt = torch.empty(P, th.numel(), device=g.device, dtype=torch.int32)
+        _stats_kernel[(P,)](g, W, th, part, cnt, N, B=B, K=th.numel(), BLOCK=BLOCK)
+        per = torch.stack([part[:, :, 0].sum(0), part[:, :, 1].sum(0), part[:, :, 2].amax(0)], 1)
+        return per, cnt.sum(0)
+except ImportError:
+    reduce_stats_triton = None
+
+
+def triton_ok():
+    """The Triton reduction against the eager one on a small random case (else: not used)."""
+    if reduce_stats_triton is None:
+        return False
+    try:
+        torch.manual_seed(1)
+        g = torch.randn(3, 70, 33, device="cuda", dtype=torch.float16) * 1e-3
+        W = torch.randn(70, 33, device="cuda", dtype=torch.float16) * 1e-2
+        th = torch.tensor(THRESHOLDS, device="cuda")
+        (p1, c1), (p2, c2) = reduce_stats_triton(g, W, th), reduce_stats(g, W, th)
+        return bool(((p1 - p2).abs() <= 1e-4 * p2.abs() + 1e-12).all() and (c1 == c2).all())
+    except Exception as e:  # noqa: BLE001
+        print(json.dumps({"triton_error": str(e)[:300]}), flush=True)
+        return False
+
+
 class Tuned:
     """Hooks that form and reduce each sample's dYᵀX inside the backward (no weight gradient)."""
 
-    def __init__(self, model, B, compile_stats):
+    def __init__(self, model, B, stats):
         self.model = model
         self.lins = linears_of(model)
         dev = next(model.parameters()).device
         self.th = torch.tensor(THRESHOLDS, device=dev, dtype=torch.float32)
         self.per = torch.zeros(len(self.lins), B, 3, device=dev)
         self.counts = torch.zeros(len(self.lins), len(THRESHOLDS), device=dev, dtype=torch.int64)
-        self.fn = torch.compile(reduce_stats, dynamic=False) if compile_stats else reduce_stats
+        self.fn = {"compiled": lambda: torch.compile(reduce_stats, dynamic=False),
+                   "eager": lambda: reduce_stats,
+                   "triton": lambda: reduce_stats_triton or reduce_stats}[stats]()
         self.handles = [lin.register_forward_hook(self.forward_hook(i)) for i, lin in
                         enumerate(self.lins)]
 
@@ -123,7 +180,7 @@ class Tuned:
         return hook
 
     def backward(self, i, dy, x, W):
-        g = torch.bmm(dy.transpose(1, 2), x)
+        g = torch.bmm(dy.transpose(1, 2), x).contiguous()
         per, counts = self.fn(g, W, self.th)
         self.per[i].copy_(per)
         self.counts[i].copy_(counts)
@@ -231,7 +288,7 @@ def check():
         want_counts = torch.stack([(m[None] > th[:, None, None]).sum((1, 2)) for m in mean])
         model.requires_grad_(False)
         got = {}
-        tuned = Tuned(model, B, compile_stats=not a.no_compile)
+        tuned = Tuned(model, B, a.stats)
         per, counts = tuned_run(tuned)(ids)
         got["tuned"] = (per.double().clone(), counts.clone())
         per, counts = graphed(tuned, B, T, "cuda")(ids)
@@ -251,8 +308,12 @@ def check():
 
 
 def main():
+    if a.stats == "triton" and not triton_ok():
+        a.stats = "eager"
+    stats = a.stats
     report = {"torch": torch.__version__, "device": torch.cuda.get_device_name(),
-              "thresholds": THRESHOLDS, "rows": []}
+              "thresholds": THRESHOLDS, "stats": stats, "rows": []}
+    print(json.dumps({"stats": stats}), flush=True)
     if a.check:
         report["checks"] = check()
     cfg = LlamaConfig(hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
@@ -274,7 +335,7 @@ def main():
             model.config._attn_implementation = "sdpa"
         model.requires_grad_(False)
         for B in sorted({1, a.batch}):
-            tuned = Tuned(model, B, compile_stats=not a.no_compile)
+            tuned = Tuned(model, B, a.stats)
             if "tuned" in variants:
                 report["rows"].append(time_rows("tuned", B, T, tuned_run(tuned), cfg.vocab_size,
                                                 "cuda"))
