@@ -1,6 +1,10 @@
 // A heatmap grid with labelled rows and columns (the sets × sets similarity matrix, Fig. 6; the
-// layer × matrix grid). Cells carry their exact value as a hover title. Pure D3.
+// layer × matrix grid). Cells carry their value as a hover title (4 significant figures) and, where
+// it fits the cell, as a label; row, column and title text is measured before layout. The colour
+// domain is the caller's (fixed bounds such as 0–1 for fractions) or the data's. Pure D3.
 import * as d3 from 'd3';
+import { fitText, textWidth } from './text';
+import { logTick, powerOfTen, sig4 } from './ticks';
 
 export interface GridOptions {
   title: string;
@@ -23,10 +27,12 @@ export function drawGrid(
 ): void {
   const fmt = opts.format ?? d3.format('.4~g');
   const cell = opts.cell ?? Math.max(18, Math.min(64, 520 / Math.max(rows.length, cols.length)));
-  const rowW = Math.max(60, 8 * Math.max(...rows.map((r) => r.length)));
+  const rowW = Math.max(40, ...rows.map((r) => textWidth(r, 11)));
   const m = { l: rowW + 24, t: 56, r: 90, b: 16 };
-  const W = opts.width ?? Math.max(m.l + cols.length * cell + m.r, 16 + 7.2 * opts.title.length);
-  const H = m.t + rows.length * cell + m.b;
+  const W =
+    opts.width ?? Math.max(m.l + cols.length * cell + m.r, 16 + textWidth(opts.title, 13, 600));
+  // (room below the colour legend, at least 60 px tall, for its "fixed scale" note)
+  const H = m.t + Math.max(60, rows.length * cell) + m.b + 6;
   const svg = d3.select(el).attr('viewBox', `0 0 ${W} ${H}`).attr('width', W).attr('height', H);
   svg.selectAll('*').remove();
   svg.append('rect').attr('width', W).attr('height', H).attr('fill', 'white');
@@ -38,13 +44,17 @@ export function drawGrid(
     ? d3.scaleLog().domain(dom).range([0, 1]).clamp(true)
     : d3.scaleLinear().domain(dom).range([0, 1]).clamp(true);
   const color = (v: number) => d3.interpolateViridis(t(v));
-  svg
+  // values written in the cells only where every one fits its cell (all or none, so that a
+  // missing label never reads as a missing value)
+  const labelled = cell >= 16 && finite.every((v) => textWidth(fmt(v), 10) <= cell - 4);
+  const title = svg
     .append('text')
     .attr('x', 8)
     .attr('y', 16)
     .attr('font-size', 13)
     .attr('font-weight', 600)
-    .text(opts.title);
+    .text(fitText(opts.title, W - 16, 13, 600));
+  if (title.text() !== opts.title) title.append('title').text(opts.title);
   svg
     .append('text')
     .attr('x', m.l)
@@ -59,7 +69,7 @@ export function drawGrid(
       .attr('y', m.t - 6)
       .attr('text-anchor', 'middle')
       .attr('font-size', 11)
-      .text(c),
+      .text(fitText(c, Math.max(cell - 2, 24), 11)),
   );
   rows.forEach((r, i) => {
     svg
@@ -79,8 +89,8 @@ export function drawGrid(
         .attr('width', cell - 1)
         .attr('height', cell - 1)
         .attr('fill', Number.isFinite(v) ? color(v) : '#f0f0f0');
-      g.append('title').text(`${r} · ${c}: ${Number.isFinite(v) ? v : 'not computed'}`);
-      if (cell >= 34 && Number.isFinite(v))
+      g.append('title').text(`${r} · ${c}: ${Number.isFinite(v) ? sig4(v) : 'not computed'}`);
+      if (labelled && Number.isFinite(v))
         g.append('text')
           .attr('x', m.l + j * cell + cell / 2)
           .attr('y', m.t + i * cell + cell / 2)
@@ -91,13 +101,31 @@ export function drawGrid(
           .text(fmt(v));
     });
   });
-  // colour legend
-  const lx = m.l + cols.length * cell + 16;
-  const lh = Math.max(60, rows.length * cell);
+  colourLegend(
+    svg,
+    m.l + cols.length * cell + 16,
+    m.t,
+    Math.max(60, rows.length * cell),
+    dom,
+    opts,
+    fmt,
+  );
+}
+
+/** The colour scale beside the grid: a viridis bar from dom[0] (bottom) to dom[1] (top). */
+function colourLegend(
+  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  lx: number,
+  top: number,
+  lh: number,
+  dom: [number, number],
+  opts: GridOptions,
+  fmt: (v: number) => string,
+): void {
   const grad = svg
     .append('defs')
     .append('linearGradient')
-    .attr('id', `g${Math.random().toString(36).slice(2)}`)
+    .attr('id', `grid-${gradientId(opts.title)}`)
     .attr('x1', 0)
     .attr('y1', 1)
     .attr('x2', 0)
@@ -110,18 +138,41 @@ export function drawGrid(
   svg
     .append('rect')
     .attr('x', lx)
-    .attr('y', m.t)
+    .attr('y', top)
     .attr('width', 12)
     .attr('height', lh)
     .attr('fill', `url(#${grad.attr('id')})`);
+  const bound = (v: number) => {
+    if (!opts.log) return fmt(v);
+    return (
+      logTick(v) ||
+      `${sig4(v / 10 ** Math.floor(Math.log10(v)))}×${powerOfTen(Math.floor(Math.log10(v)))}`
+    );
+  };
   for (const [v, yy] of [
-    [dom[1], m.t + 8],
-    [dom[0], m.t + lh],
+    [dom[1], top + 8],
+    [dom[0], top + lh],
   ] as const)
     svg
       .append('text')
       .attr('x', lx + 16)
       .attr('y', yy)
       .attr('font-size', 10)
-      .text(fmt(v));
+      .text(bound(v));
+  if (opts.domain)
+    svg
+      .append('text')
+      .attr('data-domain', 'fixed')
+      .attr('x', lx)
+      .attr('y', top + lh + 14)
+      .attr('font-size', 10)
+      .attr('fill', '#555')
+      .text('fixed scale');
+}
+
+/** A gradient id from the title (stable across redraws and in snapshots; unique per chart). */
+function gradientId(title: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < title.length; i++) h = Math.imul(h ^ title.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
 }
