@@ -125,6 +125,7 @@ export async function forwardBatches(run: GpuRun, batches: Batch[]): Promise<voi
   }
   await run.reads.all();
   run.forwardDone = true;
+  run.progress.forwardFinished();
 }
 
 /** A (T, width) slice at row `start` of a stacked (rows, width) buffer. */

@@ -91,10 +91,26 @@ export interface GpuRun {
   batchParts: Record<MatrixName, GPUBuffer>[];
 }
 
-/** The walk's share of progress: 10 % forward, then steps (sample-layers and pair-layers). */
+/**
+ * A walk step (one sample at one layer) costs about this many times a sample's forward through
+ * one layer: its recompute (6 of 7 linears), its backward (7) and its score (one more GEMM each).
+ * Only guides the estimate until the walk has measured its own pace (H200: 3.1× in f32, 3.9×
+ * in f16 on subgroup matrices; bench/results/README.md).
+ */
+const STEP_PER_LAYER_FORWARD = 3.5;
+
+/**
+ * A run's progress and time left, from measured paces: the forwards' pace while they run, then
+ * the walk's own pace over its steps (a step per sample pair and per sample no pair scores, at
+ * every layer; all of a layer's steps cost alike). The fraction is time done over time done plus
+ * time left, never going back.
+ */
 export class WalkProgress {
   private steps = 0;
-  private readonly started = Date.now();
+  private forwards = 0;
+  private readonly started = performance.now();
+  private walkStarted = 0;
+  private last = 0;
   /** per layer: a step per sample pair, and one per sample that no pair scores */
   private readonly perLayer: number;
   constructor(private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'pairLengths' | 'c'>) {
@@ -115,30 +131,50 @@ export class WalkProgress {
   private get total() {
     return this.perLayer * this.run.c.blockCount;
   }
-  fraction(): number {
-    return 0.1 + (0.9 * this.steps) / this.total;
+  /** Seconds left: the walk's pace once it has steps, else the forwards' pace for both. */
+  etaSeconds(): number {
+    const now = performance.now();
+    const L = this.run.c.blockCount;
+    if (this.steps > 0)
+      return ((now - this.walkStarted) / this.steps) * (this.total - this.steps) * 1e-3;
+    const perForward = (now - this.started) / Math.max(1, this.forwards);
+    const forwardsLeft = this.run.states.length - this.forwards;
+    const walk = this.total * (perForward / L) * STEP_PER_LAYER_FORWARD;
+    return (forwardsLeft * perForward + walk) * 1e-3;
   }
-  forward(i: number, st: SampleState): void {
+  /** Time done over time done plus left, never less than before; 1 after the last step. */
+  fraction(): number {
+    if (this.steps >= this.total) return (this.last = 1);
+    const done = (performance.now() - this.started) * 1e-3;
+    const f = done / (done + this.etaSeconds());
+    this.last = Math.max(this.last, Math.min(0.999, f));
+    return this.last;
+  }
+  forward(_i: number, st: SampleState): void {
+    this.forwards++;
     const set = this.run.req.sets[st.set];
     this.run.opts.onProgress?.({
       stage: 'forward',
       set: set.name,
       sample: st.index,
       samples: set.samples.length,
-      fraction: (0.1 * (i + 1)) / this.run.states.length,
+      fraction: this.fraction(),
+      etaSeconds: this.etaSeconds(),
     });
+  }
+  /** The forwards are done: the walk's pace is measured from here. */
+  forwardFinished(): void {
+    this.walkStarted = performance.now();
   }
   step(layer: number, set: number, sample: number): void {
     this.steps++;
-    const fraction = this.fraction();
-    const elapsed = (Date.now() - this.started) / 1000;
     this.run.opts.onProgress?.({
       stage: 'layer',
       layer,
       set: this.run.req.sets[set].name,
       sample,
-      fraction,
-      etaSeconds: (elapsed / fraction) * (1 - fraction),
+      fraction: this.fraction(),
+      etaSeconds: this.etaSeconds(),
     });
   }
   density(layer: number, set: number): void {

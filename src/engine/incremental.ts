@@ -6,7 +6,9 @@ import { entry, type CacheStore } from '../cache/store';
 import { pairSignature, setSignature, settingsKey } from '../cache/keys';
 import {
   checkPairs,
+  pairMembers,
   type PairSpec,
+  type Progress,
   type RunOptions,
   type RunOutput,
   type RunRequest,
@@ -59,6 +61,66 @@ export function planUnits(
   return units;
 }
 
+/**
+ * The work a unit does, in tokens walked: each sample that no pair scores once, and both members
+ * of every sample pair (a pair step recomputes the two side by side).
+ */
+export function unitWork(unit: PlanUnit): number {
+  const byName = new Map(unit.sets.map((s) => [s.name, s]));
+  const paired = new Set<string>();
+  let work = 0;
+  for (const p of unit.pairs) {
+    const [a, b] = [byName.get(p.a)!, byName.get(p.b)!];
+    const n = p.index ? p.index.length : Math.min(a.samples.length, b.samples.length);
+    for (let i = 0; i < n; i++) {
+      const [ia, ib] = pairMembers(p, i, b.samples.length);
+      paired.add(`${p.a}\u0000${ia}`).add(`${p.b}\u0000${ib}`);
+      work += a.samples[ia].tokens.length + b.samples[ib].tokens.length;
+    }
+  }
+  for (const s of unit.sets)
+    s.samples.forEach((x, i) => {
+      if (!paired.has(`${s.name}\u0000${i}`)) work += x.tokens.length;
+    });
+  return Math.max(1, work);
+}
+
+/**
+ * The whole run's progress from a unit's: each unit weighted by its work (unitWork), the time left
+ * from the unit's own estimate plus the units after it at the pace measured so far.
+ */
+class RunProgress {
+  private readonly total: number;
+  private readonly started = performance.now();
+  private done = 0;
+  private last = 0;
+  constructor(
+    private readonly work: number[],
+    private readonly report?: (p: Progress) => void,
+  ) {
+    this.total = work.reduce((a, b) => a + b, 0);
+  }
+  unit(u: number, p: Progress, more: boolean): void {
+    const inUnit = p.fraction * this.work[u];
+    const doneWork = this.done + inUnit;
+    this.last = Math.max(this.last, doneWork / this.total);
+    const elapsed = (performance.now() - this.started) * 1e-3;
+    const rate = doneWork > 0 ? elapsed / doneWork : NaN;
+    const after = this.total - this.done - this.work[u];
+    const here = p.etaSeconds ?? (this.work[u] - inUnit) * rate;
+    const eta = here + after * rate;
+    this.report?.({
+      ...p,
+      stage: p.stage === 'done' && more ? 'layer' : p.stage,
+      fraction: this.last,
+      ...(Number.isFinite(eta) ? { etaSeconds: eta } : {}),
+    });
+  }
+  unitDone(u: number): void {
+    this.done += this.work[u];
+  }
+}
+
 const pairName = (p: PairSpec) => `${p.a}:${p.b}${p.shift ? `:${p.shift}` : ''}`;
 
 export async function runIncremental(
@@ -104,6 +166,7 @@ export async function runIncremental(
 
   const computed = { sets: [] as string[], pairs: [] as string[] };
   const cacheErrors: string[] = [];
+  const progress = new RunProgress(units.map(unitWork), opts.onProgress);
   for (let u = 0; u < units.length; u++) {
     const unit = units[u];
     let out: RunOutput;
@@ -112,13 +175,7 @@ export async function runIncremental(
         { ...req, sets: unit.sets, pairs: unit.pairs },
         {
           signal: opts.signal,
-          onProgress: (p) =>
-            opts.onProgress?.({
-              ...p,
-              stage: p.stage === 'done' && u + 1 < units.length ? 'layer' : p.stage,
-              fraction: (u + p.fraction) / units.length,
-              etaSeconds: p.etaSeconds,
-            }),
+          onProgress: (p) => progress.unit(u, p, u + 1 < units.length),
         },
       );
     } catch (e) {
@@ -126,6 +183,7 @@ export async function runIncremental(
         return { out: merged(), complete: false, computed, cached, cacheErrors };
       throw e;
     }
+    progress.unitDone(u);
     const writes: [string, ReturnType<typeof entry>][] = [];
     for (const s of out.sets) {
       const sig = setSig.get(s.name)!;

@@ -375,6 +375,7 @@ async function forwardSamples(run: GpuRun): Promise<void> {
   }
   await run.reads.all();
   run.forwardDone = true;
+  run.progress.forwardFinished();
 }
 
 /**

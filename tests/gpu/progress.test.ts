@@ -8,6 +8,9 @@ import type { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
 import type { Progress, RunRequest } from '../../src/engine/types';
+import { runIncremental, unitWork } from '../../src/engine/incremental';
+import { memoryStore } from '../../src/cache/store';
+import { demoFile } from '../helpers/demo';
 
 describe('run progress', () => {
   let ctx: GpuContext;
@@ -61,4 +64,67 @@ describe('run progress', () => {
     expect(walk.at(-1)!.fraction).toBeCloseTo(1, 12);
     expect(seen.at(-1)!.stage).toBe('done');
   });
+
+  // the demo model on this adapter, pipelines compiled by a first run (as after the app's
+  // self-check): a pair of sets and a third set alone — two units of different sizes
+  it('on the demo: the time left at half-way is within 25 % of the truth, across units', async () => {
+    const model = await uploadLlama(ctx, await demoFile());
+    const V = model.config.vocabSize;
+    const texts = (k: number, n: number, T: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        source: `s${k}.${i}`,
+        tokens: [
+          1,
+          ...Array.from({ length: T - 1 }, (_, j) => 3 + ((k * 97 + i * 31 + j * 7) % (V - 3))),
+        ],
+      }));
+    const req: RunRequest = {
+      sets: [
+        { name: 'a', samples: texts(0, 1, 12) },
+        { name: 'b', samples: texts(1, 1, 12) },
+        { name: 'c', samples: texts(2, 2, 8) },
+      ],
+      pairs: [{ a: 'a', b: 'b' }],
+      thresholds: [1e-3],
+      metric: 'grad_x_weight',
+      maxTokens: 12,
+    };
+    try {
+      await runGpu(ctx, model, {
+        ...req,
+        sets: [{ name: 'w', samples: texts(3, 1, 4) }],
+        pairs: [],
+      });
+      const seen: { t: number; p: Progress }[] = [];
+      const t0 = performance.now();
+      await runIncremental(req, 'demo', memoryStore(), (u, o) => runGpu(ctx, model, u, o), {
+        onProgress: (p) => seen.push({ t: (performance.now() - t0) / 1000, p }),
+      });
+      const total = (performance.now() - t0) / 1000;
+      const f = seen.map((x) => x.p.fraction);
+      for (let i = 1; i < f.length; i++) expect(f[i]).toBeGreaterThanOrEqual(f[i - 1] - 1e-12);
+      const timed = seen.filter((x) => x.p.etaSeconds !== undefined);
+      const half = timed.reduce((a, b) =>
+        Math.abs(b.t - total / 2) < Math.abs(a.t - total / 2) ? b : a,
+      );
+      const truth = total - half.t;
+      expect(Math.abs(half.t - total / 2)).toBeLessThan(total * 0.15); // an estimate near half-way
+      expect(
+        Math.abs(half.p.etaSeconds! - truth),
+        `ETA ${half.p.etaSeconds} s vs ${truth} s left`,
+      ).toBeLessThanOrEqual(0.25 * truth);
+      // and the bar says about half then (time done over time done and left)
+      expect(Math.abs(half.p.fraction - half.t / total)).toBeLessThan(0.2);
+      console.log(
+        `demo progress: ${total.toFixed(1)} s; at ${half.t.toFixed(1)} s the ETA was ${half.p.etaSeconds!.toFixed(1)} s (truth ${truth.toFixed(1)} s), the bar ${half.p.fraction.toFixed(2)}`,
+      );
+      // units are weighted by their work: the pair unit walks 2 × 12 tokens, the set 2 × 8
+      expect([
+        unitWork({ sets: req.sets.slice(0, 2), pairs: req.pairs }),
+        unitWork({ sets: [req.sets[2]], pairs: [] }),
+      ]).toEqual([24, 16]);
+    } finally {
+      model.destroy();
+    }
+  }, 200_000); // 51 s here (a warm-up run and two units on the demo model), about 4×
 });
