@@ -121,6 +121,3 @@ export const PREVIEW_TOKENS = TOKENIZE_AT_LEAST;
 
 /** Tokens before truncation, up to PREVIEW_TOKENS (to show what max tokens cuts off). */
 export const fullTokenCount = (s: Sample) => tokensUpTo(s, PREVIEW_TOKENS);
-
-/** Samples the open sample list shows at most (the rest are counted, not drawn). */
-export const LISTED_SAMPLES = 200;

@@ -76,12 +76,19 @@ describe('sample sets', () => {
     ]);
     await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('26');
     await page.locator('[data-set="quotes"] [data-action="samples"]').click();
+    // the list draws the rows in its window: scrolled to its end, the dropped sample is there
+    await page
+      .locator('[data-field="sample-list"]')
+      .evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.locator('tr.samples li[data-index="25"]').waitFor();
     const last = page.locator('tr.samples li').last();
     expect(await last.locator('.text').innerText()).toBe(html);
     expect(await page.locator('tr.samples img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
-    // a sample is readable in full: a click on its text unfolds it
-    const first = page.locator('tr.samples li .text').first();
+    // a sample is readable in full: a click on its text unfolds it (the first, a long one)
+    const list = page.locator('[data-field="sample-list"]');
+    await list.evaluate((el) => (el.scrollTop = 0));
+    const first = page.locator('tr.samples li[data-index="0"] .text');
     const h0 = (await first.boundingBox())!.height;
     await first.click();
     expect(await first.getAttribute('aria-expanded')).toBe('true');
@@ -89,6 +96,8 @@ describe('sample sets', () => {
     await first.click();
     expect(await first.getAttribute('aria-expanded')).toBe('false');
     // a removed sample comes back, in its place, with Undo
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.locator('tr.samples li[data-index="25"]').waitFor();
     await last.locator('button[aria-label^="Remove sample"]').click();
     await expect.poll(() => page.locator('[data-set="quotes"] td').nth(3).innerText()).toBe('25');
     await page.locator('[data-field="notice"] [data-action="undo"]').click();
@@ -122,19 +131,38 @@ describe('sample sets', () => {
     expect(await page.locator('[data-set="notes"] td').nth(3).innerText()).toBe('2');
   });
 
-  it('lists the first 200 samples of a large set and counts the rest', async () => {
-    const text = Array.from({ length: 205 }, (_, i) => `Sample number ${i + 1}.`).join('\n\n');
-    if (!(await page.locator('[data-field="paste-set"]').isVisible()))
-      await page.locator('summary', { hasText: 'Paste text' }).click();
-    await page.locator('[data-field="paste-set"]').fill('many');
-    await page.locator('[data-field="paste-text"]').fill(text);
-    await page.locator('[data-action="paste"]').click();
-    await page.locator('[data-set="many"]').waitFor();
-    expect(await page.locator('[data-set="many"] td').nth(3).innerText()).toBe('205');
+  it('lists a set of 10,000 samples in a window: only the rows in view are in the page', async () => {
+    const N = 10_000;
+    const text = Array.from({ length: N }, (_, i) => `Sample number ${i + 1}.`).join('\n\n');
+    // a file of 10,000 paragraphs dropped on the page: a new set (0.8 s here)
+    await dropFiles(page, 'main', [{ name: 'many.txt', bytes: text }]);
+    await page.locator('[data-set="many"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-set="many"] td').nth(3).innerText()).toBe('10000');
     await page.locator('[data-set="many"] [data-action="samples"]').click();
-    expect(await page.locator('tr.samples li').count()).toBe(200);
-    expect(await page.locator('[data-field="samples-more"]').innerText()).toMatch(
-      /^… and 5 more samples \(the list shows the first 200; all are in the run\)$/,
+    const list = page.locator('[data-field="sample-list"]');
+    const rendered = () => page.locator('[data-field="sample-list"] li').count();
+    // a window of 240 px at 24 px a row, 10 spare rows either side: at most 30 rows of 10,000
+    expect(await rendered()).toBeLessThanOrEqual(30);
+    expect(await list.locator('li').first().locator('.text').innerText()).toBe('Sample number 1.');
+    // the spacers stand for the rest: the list scrolls through all of them
+    expect(await list.evaluate((el) => el.scrollHeight)).toBeGreaterThan(N * 24 - 1);
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect
+      .poll(() => list.locator('li').last().locator('.text').innerText())
+      .toBe(`Sample number ${N}.`);
+    expect(await rendered()).toBeLessThanOrEqual(30);
+    // half-way: the rows there, numbered as they are
+    await list.evaluate((el) => (el.scrollTop = 24 * 5000));
+    await expect
+      .poll(() => list.locator('li[data-index="5000"] .text').innerText())
+      .toBe('Sample number 5001.');
+    // unfolded, a sample keeps its place and the rows after it follow
+    await list.locator('li[data-index="5001"] .text').click();
+    expect(await list.locator('li[data-index="5001"] .text').getAttribute('aria-expanded')).toBe(
+      'true',
+    );
+    expect(await list.locator('li[data-index="5002"] .text').innerText()).toBe(
+      'Sample number 5003.',
     );
     await page.locator('[data-set="many"] [data-action="remove-set"]').click();
     await expect.poll(() => page.locator('[data-set="many"]').count()).toBe(0);
