@@ -26,6 +26,12 @@ export interface IncrementalRun {
   complete: boolean;
   computed: { sets: string[]; pairs: string[] };
   cached: { sets: string[]; pairs: string[] };
+  /**
+   * sets whose samples a pair unit walked again, from the cache or after an earlier unit of this
+   * run: LLMDcos needs both sets' gradients at every layer, which no result holds (the set's
+   * first result is kept)
+   */
+  rewalked: string[];
   /** cache writes that failed (quota): their results are in `out` but not stored */
   cacheErrors: string[];
 }
@@ -166,6 +172,7 @@ export async function runIncremental(
 
   const computed = { sets: [] as string[], pairs: [] as string[] };
   const cacheErrors: string[] = [];
+  const rewalked = new Set<string>();
   const progress = new RunProgress(units.map(unitWork), opts.onProgress);
   for (let u = 0; u < units.length; u++) {
     const unit = units[u];
@@ -180,14 +187,25 @@ export async function runIncremental(
       );
     } catch (e) {
       if ((e as Error).name === 'AbortError')
-        return { out: merged(), complete: false, computed, cached, cacheErrors };
+        return {
+          out: merged(),
+          complete: false,
+          computed,
+          cached,
+          rewalked: [...rewalked],
+          cacheErrors,
+        };
       throw e;
     }
     progress.unitDone(u);
     const writes: [string, ReturnType<typeof entry>][] = [];
     for (const s of out.sets) {
       const sig = setSig.get(s.name)!;
-      if (!sets.has(s.name)) computed.sets.push(s.name);
+      if (sets.has(s.name)) {
+        rewalked.add(s.name);
+        continue; // the cached result stands
+      }
+      computed.sets.push(s.name);
       sets.set(s.name, s);
       writes.push([`set:${sig}`, entry('set', `set ${s.name} (${s.samples.length} samples)`, s)]);
     }
@@ -208,7 +226,7 @@ export async function runIncremental(
       cacheErrors.push((e as Error).message);
     }
   }
-  return { out: merged(), complete: true, computed, cached, cacheErrors };
+  return { out: merged(), complete: true, computed, cached, rewalked: [...rewalked], cacheErrors };
 }
 
 /** A cached set under the current name and sample sources. */

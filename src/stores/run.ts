@@ -132,6 +132,8 @@ export async function runAnalysis(): Promise<void> {
     const n = (x: { sets: string[]; pairs: string[] }) =>
       `${x.sets.length} set(s) and ${x.pairs.length} pair(s)`;
     session.runNote = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
+    if (r.rewalked.length)
+      session.runNote += ` Walked again for their pairs (LLMDcos needs both sets' gradients, which no cached result holds): ${r.rewalked.join(', ')}.`;
     if (!r.complete) session.runNote += ' Finished units are kept; run again to continue.';
     if (r.cacheErrors.length) cacheState.error = r.cacheErrors.join('\n');
     session.lastRun = {

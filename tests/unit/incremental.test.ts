@@ -50,6 +50,22 @@ describe('runIncremental', () => {
     expect(again.out).toEqual(plain);
     expect(again.cached).toEqual({ sets: ['A', 'B'], pairs: ['A:B'] });
 
+    expect(again.rewalked).toEqual([]);
+    // a new pair of two cached sets walks them again (LLMDcos needs their gradients) and says so
+    calls.length = 0;
+    const swapped = await runIncremental(
+      { ...req, pairs: [{ a: 'B', b: 'A' }] },
+      'm1',
+      cache,
+      exec,
+    );
+    expect(calls).toHaveLength(1);
+    expect(swapped.computed).toEqual({ sets: [], pairs: ['B:A'] });
+    expect(swapped.cached.sets).toEqual(['A', 'B']);
+    expect(swapped.rewalked.sort()).toEqual(['A', 'B']);
+    expect(swapped.out.sets).toEqual(plain.sets);
+    calls.length = 0;
+
     const req3 = { ...req, sets: [...req.sets, set('C', 3)] };
     const third = await runIncremental(req3, 'm1', cache, exec);
     expect(calls.map((c) => c.sets.map((s) => s.name))).toEqual([['C']]);
