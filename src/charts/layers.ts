@@ -58,7 +58,9 @@ export function draw(el: SVGSVGElement, data: LayerSeries[], opts: LayerChartOpt
   shadeExcluded(svg, opts.excluded ?? [], x, (W - m.r - m.l) / Math.max(1, L - 1), m.t, H - m.b);
   const y = yScale(data, opts, [H - m.b, m.t]);
   const ok = (v: number) => Number.isFinite(v) && (!opts.logY || v > 0);
-  drawFrame(svg, { W, H, m }, x, (a) => a.ticks(Math.min(L, 16)), yAxis(y, opts), {
+  // whole layers only, at most 16 labelled
+  const xTicks = d3.range(0, L, Math.ceil(L / 16));
+  drawFrame(svg, { W, H, m }, x, (a) => a.tickValues(xTicks), yAxis(y, opts), {
     title: fitTitle(svg, opts.title, W - m.l - 8),
     y: opts.yLabel,
   });

@@ -116,6 +116,24 @@ describe('layer line chart', () => {
     await snapshot(el, 'layers-log');
   });
 
+  it('ticks whole layers only (3 layers: 0, 1, 2; 32 layers: every other)', () => {
+    const el = svgEl();
+    draw(el, [{ name: 'A', values: [0.1, 0.2, 0.3] }], { title: 't', yLabel: 'y' });
+    const xTicks = (svg: SVGSVGElement) =>
+      [...svg.querySelectorAll('g')]
+        .find((g) => g.getAttribute('transform')?.startsWith('translate(0,'))!
+        .querySelectorAll('.tick text');
+    expect([...xTicks(el)].map((t) => t.textContent)).toEqual(['0', '1', '2']);
+    const deep = svgEl();
+    draw(deep, [{ name: 'A', values: Array.from({ length: 32 }, (_, l) => l / 32) }], {
+      title: 't',
+      yLabel: 'y',
+    });
+    expect([...xTicks(deep)].map((t) => t.textContent)).toEqual(
+      Array.from({ length: 16 }, (_, k) => String(2 * k)),
+    );
+  });
+
   it('tells lines apart past the palette (dashes) and keeps the caller’s dash', () => {
     const el = svgEl();
     const data = series(12);
