@@ -200,6 +200,23 @@ describe('research flow', () => {
       .screenshot({ path: artifactPath('view-density.png') });
   });
 
+  it('has one tooltip for every series: a click on a layer pins its values, another frees it', async () => {
+    const chart = page.locator('[data-chart="density"]');
+    const overlay = chart.locator('[data-overlay]');
+    await overlay.scrollIntoViewIfNeeded();
+    const box = (await overlay.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const rows = chart.locator('[data-crosshair] text');
+    await expect.poll(() => rows.count()).toBeGreaterThan(1);
+    expect(await rows.first().textContent()).toMatch(/^layer \d+ \(pinned\)$/);
+    // every set's value at that layer, to 4 significant figures
+    for (const t of (await rows.allTextContents()).slice(1))
+      expect(t).toMatch(/^\S.*: \d(\.\d{1,3})?(×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?$|^\S.*: 0\.\d{1,6}$/);
+    await chart.screenshot({ path: artifactPath('view-density-tooltip.png') });
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await rows.first().textContent()).not.toMatch(/pinned/);
+  });
+
   it('draws the layer-wise sparsity allocation from the density at the views’ γ', async () => {
     const chart = page.locator('[data-chart="allocation"]');
     const drawn = () =>
