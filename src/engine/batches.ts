@@ -6,24 +6,29 @@
 // the tiled ones may split K differently for more rows (the same sums in another order). The
 // padding rows between samples are computed and never read by a cross-row op.
 import { MATRICES, matrixShape, type MatrixName } from '../model/config';
-import type { Bound } from '../gpu/context';
 import {
-  embed,
   headBackward,
   headForward,
   layerBackward,
   layerForward,
   layerOperands,
   linearDims,
+  rowSlice,
   type Rows,
 } from '../gpu/llama';
-import { scoreReduce, scoreSlots } from '../gpu/ops/score';
-import { batchGroups, type BatchGroup } from './batch-plan';
-import { checkAlive, takeSingles, type GpuRun, type LayerWalk, type SampleState } from './gpu-run';
-
-const F32 = 4;
-/** Layers of a batch's forward per submit (the GPU starts while the rest is encoded). */
-const FORWARD_LAYERS_PER_SUBMIT = 4;
+import { scoreSlots } from '../gpu/ops/score';
+import type { BatchGroup } from './batch-plan';
+import {
+  checkAlive,
+  encodeForward,
+  scoreSample,
+  singles,
+  takeBest,
+  takeSingles,
+  type GpuRun,
+  type LayerWalk,
+  type SampleState,
+} from './gpu-run';
 
 /** A batch's buffers: stacked tokens, layer inputs and gradients; its samples' partials. */
 export interface Batch {
@@ -39,22 +44,18 @@ export interface Batch {
 }
 
 /**
- * Allocates the batches of `run.est.batch` samples each; `buf` allocates a run-owned buffer.
- * Returns them, and per position in a batch the score partials (shared across batches: each
+ * Allocates the batches `groups` (batchGroups of the run's samples); `buf` allocates a run-owned
+ * buffer. Returns them, and per position in a batch the score partials (shared across batches: each
  * batch's readback is copied in its own submit before the next batch writes them).
  */
 export function allocateBatches(
   run: GpuRun,
+  groups: BatchGroup[],
   buf: (floats: number, label: string) => GPUBuffer,
 ): { batches: Batch[]; parts: Record<MatrixName, GPUBuffer>[] } {
   const { c, ctx } = run;
   const [L, C] = [c.blockCount, c.embeddingLength];
-  const groups = batchGroups(
-    c,
-    run.states.map((st) => st.T),
-    run.est.batch,
-  );
-  const batches = groups.map((g: BatchGroup, k) => {
+  const batches = groups.map((g, k) => {
     const members = g.members.map((i) => run.states[i]);
     const n = members.length * g.stride;
     const ids = new Uint32Array(n); // padding rows read token 0
@@ -90,22 +91,10 @@ export function allocateBatches(
 /** Every batch's forward, each sample's max logit and token, and the gradient D sends back. */
 export async function forwardBatches(run: GpuRun, batches: Batch[]): Promise<void> {
   const { ctx, model, SA: S } = run;
-  const L = run.c.blockCount;
-  let done = 0;
   for (const batch of batches) {
     checkAlive(run);
-    let enc = ctx.device.createCommandEncoder({
-      label: `forward batch of ${batch.members.length}`,
-    });
-    embed(ctx, enc, model, batch.saved[0], batch.tokens, batch.rows.rows);
-    for (let l = 0; l < L; l++) {
-      const out = l + 1 < L ? batch.saved[l + 1] : S.xL;
-      layerForward(ctx, enc, model, l, S, batch.saved[l], batch.rows, run.rope, out);
-      if ((l + 1) % FORWARD_LAYERS_PER_SUBMIT === 0 && l + 1 < L) {
-        run.reads.add(ctx.submit(enc));
-        enc = ctx.device.createCommandEncoder({ label: `forward batch from ${l + 1}` });
-      }
-    }
+    const label = `batch of ${batch.members.length}`;
+    const enc = encodeForward(run, label, batch.saved, batch.tokens, batch.rows);
     ctx.clearBuffer(enc, batch.dxIn);
     batch.rows.seqs.forEach(({ start, T }, b) => {
       const st = batch.members[b];
@@ -116,9 +105,8 @@ export async function forwardBatches(run: GpuRun, batches: Batch[]): Promise<voi
     run.reads.add(
       ctx.submitAndRead(enc, reads).then((best) =>
         batch.members.forEach((st, b) => {
-          st.result.argmax = new Uint32Array(best[b].buffer, best[b].byteOffset, 2)[0];
-          st.result.maxLogit = best[b][1];
-          run.progress.forward(done++, st);
+          takeBest(st, best[b]);
+          run.progress.forward(st);
         }),
       ),
     );
@@ -127,13 +115,6 @@ export async function forwardBatches(run: GpuRun, batches: Batch[]): Promise<voi
   run.forwardDone = true;
   run.progress.forwardFinished();
 }
-
-/** A (T, width) slice at row `start` of a stacked (rows, width) buffer. */
-const rowsOf = (buffer: GPUBuffer, start: number, T: number, width: number): Bound => ({
-  buffer,
-  offset: start * width * F32,
-  size: T * width * F32,
-});
 
 /**
  * Layer l of the walk for one batch: its recompute and backward over all its rows, then each
@@ -153,36 +134,17 @@ export function scoreBatchStep(
   layerBackward(ctx, enc, model, l, S, x, batch.rows, run.rope, batch.dxIn, batch.dxOut);
   const ops = layerOperands(S, batch.dxIn);
   batch.rows.seqs.forEach(({ start, T }, b) => {
-    const st = batch.members[b];
-    const first = w.setStarted.has(st.set) || 'set';
-    for (const m of MATRICES) {
+    const operand = (m: MatrixName) => {
       const { O, I } = matrixShape(c, m);
-      const [dY, X] = [rowsOf(ops[m].dY, start, T, O), rowsOf(ops[m].X, start, T, I)];
-      const W = model.layers[l].m[m];
-      const d = linearDims(c, m, T);
-      scoreReduce(
-        ctx,
-        enc,
-        run.setAcc[st.set][m],
-        parts[b][m],
-        dY,
-        X,
-        W,
-        ops[m].xnorm,
-        d,
-        run.req.metric,
-        first,
-      );
-    }
-    w.setStarted.add(st.set);
-    w.scored.add(st);
+      return {
+        dY: rowSlice(ops[m].dY, start, T, O),
+        X: rowSlice(ops[m].X, start, T, I),
+        xnorm: ops[m].xnorm,
+      };
+    };
+    scoreSample(w, enc, batch.members[b], operand, (m) => parts[b][m]);
   });
-  const reads = batch.members.flatMap((st, b) =>
-    MATRICES.map((m) => ({
-      buffer: parts[b][m],
-      count: scoreSlots(linearDims(c, m, st.T), ctx) * 3,
-    })),
-  );
+  const reads = batch.members.flatMap((st, b) => singles(run, st, (m) => parts[b][m]));
   run.reads.add(
     ctx.submitAndRead(enc, reads).then((read) =>
       batch.members.forEach((st, b) => {

@@ -4,13 +4,21 @@ import type { LlamaConfig, MatrixName } from '../model/config';
 import { MATRICES } from '../model/config';
 import type { MatrixDensity } from '../analysis/density';
 import type { PairResult, SampleResult } from '../analysis/results';
-import type { GpuContext } from '../gpu/context';
+import type { Bound, GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
-import { linearDims, type HeadScratch, type LayerScratch } from '../gpu/llama';
-import { scoreSlots, sumPartials } from '../gpu/ops/score';
+import {
+  embed,
+  layerForward,
+  linearDims,
+  rowCount,
+  type HeadScratch,
+  type LayerScratch,
+  type Rows,
+} from '../gpu/llama';
+import { scoreReduce, scoreSlots, sumPartials } from '../gpu/ops/score';
 import type { Readbacks } from './readbacks';
 import type { MemoryEstimate, SavedInputs } from './memory';
-import { pairMembers, type RunOptions, type RunRequest } from './types';
+import { pairedSamples, type RunOptions, type RunRequest } from './types';
 import type { Batch } from './batches';
 
 export interface GpuRunOptions extends RunOptions {
@@ -63,7 +71,6 @@ export interface GpuRun {
   req: RunRequest;
   opts: GpuRunOptions;
   est: MemoryEstimate;
-  pairLengths: number[];
   /** per pair, its sample pairs in walk order (pairOrder) */
   pairOrder: number[][];
   owned: GPUBuffer[];
@@ -113,20 +120,9 @@ export class WalkProgress {
   private last = 0;
   /** per layer: a step per sample pair, and one per sample that no pair scores */
   private readonly perLayer: number;
-  constructor(private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'pairLengths' | 'c'>) {
-    const { req } = run;
-    const paired = new Set<string>();
-    req.pairs.forEach((p, k) => {
-      const nb = req.sets.find((s) => s.name === p.b)!.samples.length;
-      for (let i = 0; i < run.pairLengths[k]; i++) {
-        const [ia, ib] = pairMembers(p, i, nb);
-        paired.add(`${p.a}\u0000${ia}`).add(`${p.b}\u0000${ib}`);
-      }
-    });
-    const alone = run.states.filter(
-      (st) => !paired.has(`${req.sets[st.set].name}\u0000${st.index}`),
-    ).length;
-    this.perLayer = alone + run.pairLengths.reduce((a, b) => a + b, 0);
+  constructor(private readonly run: Pick<GpuRun, 'req' | 'opts' | 'states' | 'c'>) {
+    const { pairs, alone } = pairedSamples(run.req);
+    this.perLayer = pairs.length + alone.length;
   }
   private get total() {
     return this.perLayer * this.run.c.blockCount;
@@ -143,23 +139,24 @@ export class WalkProgress {
     return (forwardsLeft * perForward + walk) * 1e-3;
   }
   /** Time done over time done plus left, never less than before; 1 after the last step. */
-  fraction(): number {
+  fraction(eta = this.etaSeconds()): number {
     if (this.steps >= this.total) return (this.last = 1);
     const done = (performance.now() - this.started) * 1e-3;
-    const f = done / (done + this.etaSeconds());
+    const f = done / (done + eta);
     this.last = Math.max(this.last, Math.min(0.999, f));
     return this.last;
   }
-  forward(_i: number, st: SampleState): void {
+  forward(st: SampleState): void {
     this.forwards++;
     const set = this.run.req.sets[st.set];
+    const eta = this.etaSeconds();
     this.run.opts.onProgress?.({
       stage: 'forward',
       set: set.name,
       sample: st.index,
       samples: set.samples.length,
-      fraction: this.fraction(),
-      etaSeconds: this.etaSeconds(),
+      fraction: this.fraction(eta),
+      etaSeconds: eta,
     });
   }
   /** The forwards are done: the walk's pace is measured from here. */
@@ -168,13 +165,14 @@ export class WalkProgress {
   }
   step(layer: number, set: number, sample: number): void {
     this.steps++;
+    const eta = this.etaSeconds();
     this.run.opts.onProgress?.({
       stage: 'layer',
       layer,
       set: this.run.req.sets[set].name,
       sample,
-      fraction: this.fraction(),
-      etaSeconds: this.etaSeconds(),
+      fraction: this.fraction(eta),
+      etaSeconds: eta,
     });
   }
   density(layer: number, set: number): void {
@@ -202,11 +200,86 @@ export function checkAlive(run: GpuRun): void {
 }
 
 /** The partials a sample's scoring leaves in S, to read with its own submit. */
-export const singles = (run: GpuRun, S: Scratch, st: SampleState) =>
+/** The partials a sample's scoring leaves (`part(m)` per matrix), to read with its submit. */
+export const singles = (run: GpuRun, st: SampleState, part: (m: MatrixName) => GPUBuffer) =>
   MATRICES.map((m) => ({
-    buffer: S[`part_${m}`],
+    buffer: part(m),
     count: scoreSlots(linearDims(run.c, m, st.T), run.ctx) * 3,
   }));
+
+/** A scratch set's partials, by matrix. */
+export const partOf = (S: Scratch) => (m: MatrixName) => S[`part_${m}`];
+
+/**
+ * st's A at layer w.l for every matrix into its set's accumulator (the set's first sample of the
+ * layer writes it, the rest add) and `part(m)`'s partials, from each matrix's operands.
+ */
+export function scoreSample(
+  w: LayerWalk,
+  enc: GPUCommandEncoder,
+  st: SampleState,
+  operand: (m: MatrixName) => { dY: Bound; X: Bound; xnorm: GPUBuffer },
+  part: (m: MatrixName) => GPUBuffer,
+): void {
+  const { run, l } = w;
+  const first = w.setStarted.has(st.set) || 'set';
+  for (const m of MATRICES) {
+    const { dY, X, xnorm } = operand(m);
+    const W = run.model.layers[l].m[m];
+    const d = linearDims(run.c, m, st.T);
+    scoreReduce(
+      run.ctx,
+      enc,
+      run.setAcc[st.set][m],
+      part(m),
+      dY,
+      X,
+      W,
+      xnorm,
+      d,
+      run.req.metric,
+      first,
+    );
+  }
+  w.setStarted.add(st.set);
+  w.scored.add(st);
+}
+
+/** st's max logit and its token from the forward's `best` readback. */
+export function takeBest(st: SampleState, best: Float32Array): void {
+  st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
+  st.result.maxLogit = best[1];
+}
+
+/** Layers of a forward per submit (the GPU starts while the rest is encoded). */
+const FORWARD_LAYERS_PER_SUBMIT = 4;
+
+/**
+ * Encodes the forward of `rows` from `tokens` through every layer: x_0 into xs[0], layer l's output
+ * into xs[l + 1] and the last into SA.xL (activations in SA, or per layer when kept), submitting
+ * every few layers; returns the encoder, still open, for the head.
+ */
+export function encodeForward(
+  run: GpuRun,
+  label: string,
+  xs: GPUBuffer[],
+  tokens: GPUBuffer,
+  rows: Rows,
+): GPUCommandEncoder {
+  const { ctx, model, SA } = run;
+  const L = run.c.blockCount;
+  let enc = ctx.device.createCommandEncoder({ label: `forward ${label}` });
+  embed(ctx, enc, model, xs[0], tokens, rowCount(rows));
+  for (let l = 0; l < L; l++) {
+    const S = run.est.keepActivations ? run.perLayer[l] : SA;
+    layerForward(ctx, enc, model, l, S, xs[l], rows, run.rope, l + 1 < L ? xs[l + 1] : SA.xL);
+    if ((l + 1) % FORWARD_LAYERS_PER_SUBMIT === 0 && l + 1 < L) {
+      run.reads.add(ctx.submit(enc));
+      enc = ctx.device.createCommandEncoder({ label: `forward ${label} from ${l + 1}` });
+    }
+  }
+  return enc;
+}
 
 export function takeSingles(run: GpuRun, l: number, st: SampleState, parts: Float32Array[]): void {
   MATRICES.forEach((m, mi) => {

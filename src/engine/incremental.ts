@@ -6,7 +6,7 @@ import { entry, type CacheStore } from '../cache/store';
 import { pairSignature, setSignature, settingsKey } from '../cache/keys';
 import {
   checkPairs,
-  pairMembers,
+  pairedSamples,
   type PairSpec,
   type Progress,
   type RunOptions,
@@ -72,22 +72,11 @@ export function planUnits(
  * of every sample pair (a pair step recomputes the two side by side).
  */
 export function unitWork(unit: PlanUnit): number {
-  const byName = new Map(unit.sets.map((s) => [s.name, s]));
-  const paired = new Set<string>();
-  let work = 0;
-  for (const p of unit.pairs) {
-    const [a, b] = [byName.get(p.a)!, byName.get(p.b)!];
-    const n = p.index ? p.index.length : Math.min(a.samples.length, b.samples.length);
-    for (let i = 0; i < n; i++) {
-      const [ia, ib] = pairMembers(p, i, b.samples.length);
-      paired.add(`${p.a}\u0000${ia}`).add(`${p.b}\u0000${ib}`);
-      work += a.samples[ia].tokens.length + b.samples[ib].tokens.length;
-    }
-  }
-  for (const s of unit.sets)
-    s.samples.forEach((x, i) => {
-      if (!paired.has(`${s.name}\u0000${i}`)) work += x.tokens.length;
-    });
+  const { pairs, alone } = pairedSamples(unit);
+  const tokens = (s: RunSet, i: number) => s.samples[i].tokens.length;
+  const work =
+    pairs.reduce((w, [a, ia, b, ib]) => w + tokens(a, ia) + tokens(b, ib), 0) +
+    alone.reduce((w, [s, i]) => w + tokens(s, i), 0);
   return Math.max(1, work);
 }
 

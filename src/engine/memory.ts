@@ -10,7 +10,6 @@ import type { RunRequest } from './types';
 import { planUnits } from './incremental';
 import { formatBytes } from '../util/format';
 import { batchGroups, defaultBatch, groupRows, walksInBatches } from './batch-plan';
-import type { Metric } from '../analysis/metrics';
 
 const F32 = 4;
 /**

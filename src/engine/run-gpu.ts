@@ -13,21 +13,14 @@
 //    layer. Memory: src/engine/memory.ts. With saved inputs on the CPU, the layer inputs are
 //    read back after each sample's forward and each layer's slice written back when the walk
 //    reaches it (GPU memory no longer grows with samples × L).
-import {
-  MATRICES,
-  matrixShape,
-  ropeFreqs,
-  type LlamaConfig,
-  type MatrixName,
-} from '../model/config';
+import { MATRICES, matrixShape, ropeFreqs, type MatrixName } from '../model/config';
 import { cosFromParts } from '../analysis/llmdcos';
-import { setDensity, type MatrixDensity } from '../analysis/density';
-import type { PairResult, SampleResult, SetResult } from '../analysis/results';
+import { setDensity } from '../analysis/density';
+import type { SampleResult, SetResult } from '../analysis/results';
 import { GpuRunError, withGpuErrors } from '../gpu/errors';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import {
-  embed,
   forwardLayers,
   headBackward,
   headScratchFloats,
@@ -39,13 +32,11 @@ import {
   layerOperands,
   layerScratchFloats,
   linearDims,
-  type HeadScratch,
-  type LayerScratch,
 } from '../gpu/llama';
 import { ropeTableBuffer } from '../gpu/ops/rope';
 import { rmsnormForward } from '../gpu/ops/rmsnorm';
 import { meanRows } from '../analysis/sts';
-import { scorePair, scoreReduce, scoreSlots, sumPartials } from '../gpu/ops/score';
+import { scorePair, scoreSlots, sumPartials } from '../gpu/ops/score';
 import {
   densityCounters,
   densityFinish,
@@ -63,12 +54,15 @@ import {
   RunRefusedError,
   runScratchFloats,
   type MemoryEstimate,
-  type SavedInputs,
 } from './memory';
 import { checkPairs, pairMembers, type PartialRun, type RunOutput, type RunRequest } from './types';
 import {
   checkAlive,
+  encodeForward,
+  partOf,
+  scoreSample,
   singles,
+  takeBest,
   takeSingles,
   WalkProgress,
   type GpuRun,
@@ -83,8 +77,6 @@ import { batchGroups, defaultBatch, groupRows } from './batch-plan';
 export type { GpuRunOptions } from './gpu-run';
 
 const F32 = 4;
-/** Layers of a sample's forward per submit (the GPU starts while the rest is encoded). */
-const FORWARD_LAYERS_PER_SUBMIT = 4;
 
 /**
  * Runs `req` on the GPU. Fails closed: any WebGPU error the run causes (validation,
@@ -248,7 +240,6 @@ function allocateRun(
     req,
     opts,
     est,
-    pairLengths,
     pairOrder: pairLengths.map((n, k) => pairOrder(req, k, n)),
     owned,
     SA,
@@ -312,7 +303,8 @@ function allocateRun(
       });
     }),
   );
-  if (batched) ({ batches: run.batches, parts: run.batchParts } = allocateBatches(run, buf));
+  if (batched)
+    ({ batches: run.batches, parts: run.batchParts } = allocateBatches(run, groups, buf));
   run.progress = new WalkProgress(run);
   return run;
 }
@@ -337,22 +329,11 @@ const savedOf = (run: GpuRun, st: SampleState, l: number) =>
 /** Every sample's forward, its max logit and token, and the gradient D sends into the last layer. */
 async function forwardSamples(run: GpuRun): Promise<void> {
   const { ctx, model, SA: S } = run;
-  const L = run.c.blockCount;
   const onCpu = run.est.savedOn === 'cpu';
-  for (let i = 0; i < run.states.length; i++) {
+  for (const st of run.states) {
     checkAlive(run);
-    const st = run.states[i];
-    let enc = ctx.device.createCommandEncoder({ label: `forward ${st.source}` });
     const xs = onCpu ? run.fwdSaved : st.saved;
-    embed(ctx, enc, model, xs[0], st.tokens, st.T);
-    for (let l = 0; l < L; l++) {
-      const S_l = run.est.keepActivations ? run.perLayer[l] : S;
-      layerForward(ctx, enc, model, l, S_l, xs[l], st.T, run.rope, l + 1 < L ? xs[l + 1] : S.xL);
-      if ((l + 1) % FORWARD_LAYERS_PER_SUBMIT === 0 && l + 1 < L) {
-        run.reads.add(ctx.submit(enc));
-        enc = ctx.device.createCommandEncoder({ label: `forward ${st.source} from ${l + 1}` });
-      }
-    }
+    const enc = encodeForward(run, st.source, xs, st.tokens, st.T);
     headForward(ctx, enc, model, S, S.xL, st.T, st.best);
     headBackward(ctx, enc, model, S, st.best, st.T, st.dxIn);
     const pooled = run.req.pooledHidden ? finalNormed(run, enc, st) : [];
@@ -367,9 +348,8 @@ async function forwardSamples(run: GpuRun): Promise<void> {
       read.then(([best, ...xs]) => {
         if (pooled.length) st.pooled = meanRows(xs.shift()!, st.T, run.c.embeddingLength);
         if (onCpu) st.cpu = xs.map((x) => x.slice());
-        st.result.argmax = new Uint32Array(best.buffer, best.byteOffset, 2)[0];
-        st.result.maxLogit = best[1];
-        run.progress.forward(i, st);
+        takeBest(st, best);
+        run.progress.forward(st);
       }),
     );
   }
@@ -451,27 +431,7 @@ function backwardAndScore(
     layerBackward(ctx, enc, model, l, S, x, st.T, run.rope, st.dxIn, st.dxOut);
   if (w.scored.has(st)) return false;
   const ops = layerOperands(S, st.dxIn);
-  for (const m of MATRICES) {
-    const { dY, X, xnorm } = ops[m];
-    const acc = run.setAcc[st.set][m];
-    const first = w.setStarted.has(st.set) || 'set';
-    const d = linearDims(run.c, m, st.T);
-    scoreReduce(
-      ctx,
-      enc,
-      acc,
-      S[`part_${m}`],
-      dY,
-      X,
-      model.layers[l].m[m],
-      xnorm,
-      d,
-      run.req.metric,
-      first,
-    );
-  }
-  w.setStarted.add(st.set);
-  w.scored.add(st);
+  scoreSample(w, enc, st, (m) => ops[m], partOf(S));
   return true;
 }
 
@@ -480,7 +440,7 @@ function scoreSampleStep(w: LayerWalk, st: SampleState): void {
   checkAlive(run);
   const enc = run.ctx.device.createCommandEncoder({ label: `layer ${l} ${st.source}` });
   backwardAndScore(w, enc, run.SA, st);
-  const read = run.ctx.submitAndRead(enc, singles(run, run.SA, st));
+  const read = run.ctx.submitAndRead(enc, singles(run, st, partOf(run.SA)));
   run.reads.add(
     read.then((parts) => {
       takeSingles(run, l, st, parts);
@@ -524,8 +484,8 @@ function scorePairStep(w: LayerWalk, k: number, i: number): void {
   }));
   const reads = [
     ...pairParts,
-    ...(newA ? singles(run, SA, a) : []),
-    ...(newB ? singles(run, run.SB, b) : []),
+    ...(newA ? singles(run, a, partOf(SA)) : []),
+    ...(newB ? singles(run, b, partOf(run.SB)) : []),
   ];
   run.reads.add(
     ctx.submitAndRead(enc, reads).then((parts) => {

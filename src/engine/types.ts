@@ -80,8 +80,36 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Every sample pair of `req`'s pairs, in pair order ([set a, i, set b, j]), and the samples that
+ * no pair scores ([set, i]): a walk's steps at each layer.
+ */
+export function pairedSamples(req: Pick<RunRequest, 'sets' | 'pairs'>): {
+  pairs: [RunSet, number, RunSet, number][];
+  alone: [RunSet, number][];
+} {
+  const byName = new Map(req.sets.map((s) => [s.name, s]));
+  const lengths = checkPairs(req);
+  const paired = new Set<string>();
+  const pairs: [RunSet, number, RunSet, number][] = [];
+  req.pairs.forEach((p, k) => {
+    const [a, b] = [byName.get(p.a)!, byName.get(p.b)!];
+    for (let i = 0; i < lengths[k]; i++) {
+      const [ia, ib] = pairMembers(p, i, b.samples.length);
+      paired.add(`${p.a}\u0000${ia}`).add(`${p.b}\u0000${ib}`);
+      pairs.push([a, ia, b, ib]);
+    }
+  });
+  const alone = req.sets.flatMap((s) =>
+    s.samples
+      .map((_, i) => [s, i] as [RunSet, number])
+      .filter(([, i]) => !paired.has(`${s.name}\u0000${i}`)),
+  );
+  return { pairs, alone };
+}
+
 /** Checks a request's pairs name existing sets; returns the pairing length of each pair. */
-export function checkPairs(req: RunRequest): number[] {
+export function checkPairs(req: Pick<RunRequest, 'sets' | 'pairs'>): number[] {
   const byName = new Map(req.sets.map((s) => [s.name, s]));
   return req.pairs.map(({ a, b, shift = 0, index }) => {
     const sa = byName.get(a);

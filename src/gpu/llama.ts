@@ -105,9 +105,15 @@ export function perSequence(
   f: (T: number, slice: (b: GPUBuffer, width: number) => Bound) => void,
 ): void {
   if (typeof t === 'number') return f(t, (b) => b);
-  for (const { start, T } of t.seqs)
-    f(T, (buffer, width) => ({ buffer, offset: start * width * F32, size: T * width * F32 }));
+  for (const { start, T } of t.seqs) f(T, (buffer, width) => rowSlice(buffer, start, T, width));
 }
+
+/** Rows start … start + T − 1 of a stacked (rows, width) buffer, as a binding. */
+export const rowSlice = (buffer: GPUBuffer, start: number, T: number, width: number): Bound => ({
+  buffer,
+  offset: start * width * F32,
+  size: T * width * F32,
+});
 
 const ropeOf = (c: LlamaConfig, T: number, heads: number): RopeDims => ({
   T,

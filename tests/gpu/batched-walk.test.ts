@@ -3,7 +3,7 @@
 // aligned slices), GQA, Qwen2's biases; bit-identical to batch 1 where the linears sum each row
 // alone (the simple kernels), within the f32 parity bar on the tiled ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appContext } from '../helpers/gpu';
+import { appContext, countDispatches } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
@@ -11,7 +11,6 @@ import { runGpu } from '../../src/engine/run-gpu';
 import { runReference } from '../../src/engine/run-reference';
 import { estimateGpuMemory, planMemory } from '../../src/engine/memory';
 import { batchStride, defaultBatch } from '../../src/engine/batch-plan';
-import { GpuProfiler } from '../../src/gpu/profiler';
 import { expectParity, flat, request } from '../helpers/parity';
 import type { FIXTURES } from '../../src/gguf/fixture';
 import type { RunRequest } from '../../src/engine/types';
@@ -99,16 +98,8 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
   it('runs one GEMM per linear for a whole batch (fewer linear dispatches), and says so in its plan', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q8_0'));
     const req = unpaired(model.config.vocabSize, [[4, 6, 8, 5]]);
-    const linears = async (batch: number) => {
-      ctx.profiler = new GpuProfiler(ctx.device);
-      const out = await runGpu(ctx, model, req, { batch });
-      const n = ctx.profiler
-        .table()
-        .filter((r) => r.kernel.startsWith('linear:'))
-        .reduce((a, r) => a + r.dispatches, 0);
-      ctx.profiler = null;
-      return { out, n };
-    };
+    const linears = (batch: number) =>
+      countDispatches(ctx, 'linear:', () => runGpu(ctx, model, req, { batch }));
     const [one, four] = [await linears(1), await linears(4)];
     expect(four.out).toEqual(one.out);
     // per sample: 7 forward + the head's, then per layer 6 recomputed + 7 backward-input; a

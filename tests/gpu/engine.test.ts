@@ -2,14 +2,13 @@
 // makes (GQA, odd widths, T from 1 to 64): per-sample sums and max, max logit and its token,
 // mean-first density counts and Σ mean, pair LLMDcos; and two GPU runs bit-identical.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appContext } from '../helpers/gpu';
+import { appContext, countDispatches } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { gpuForwardLogits, runGpu } from '../../src/engine/run-gpu';
 import { estimateGpuMemory } from '../../src/engine/memory';
 import type { PartialRun } from '../../src/engine/types';
-import { GpuProfiler } from '../../src/gpu/profiler';
 import { runReference } from '../../src/engine/run-reference';
 import { expectParity, flat, request } from '../helpers/parity';
 import { expectGolden } from '../helpers/golden';
@@ -175,16 +174,10 @@ describe('GPU backend vs reference backend', { timeout: 420_000 }, () => {
       one.pairs = [];
       // count the linear forwards with the timestamp profiler: 7 per layer and the head, plus 6
       // per layer for the recompute (all but down) unless the activations are kept
-      const linearForwards = async (keepActivations: boolean) => {
-        ctx.profiler = new GpuProfiler(ctx.device);
-        const out = await runGpu(ctx, model, one, { keepActivations });
-        const n = ctx.profiler
-          .table()
-          .filter((r) => r.kernel.startsWith('linear:linear_forward:'))
-          .reduce((a, r) => a + r.dispatches, 0);
-        ctx.profiler = null;
-        return { out, n };
-      };
+      const linearForwards = (keepActivations: boolean) =>
+        countDispatches(ctx, 'linear:linear_forward:', () =>
+          runGpu(ctx, model, one, { keepActivations }),
+        );
       const plain = await linearForwards(false);
       const kept = await linearForwards(true);
       expect(kept.out).toEqual(plain.out);

@@ -3,6 +3,7 @@
 import { nodeGpu, NO_NODE_ADAPTER_HELP } from '../../src/gpu/node';
 import { openGpu, type Gpu } from '../../src/gpu/device';
 import { GpuContext, optionsFor } from '../../src/gpu/context';
+import { GpuProfiler } from '../../src/gpu/profiler';
 import { expect, it } from 'vitest';
 import { checkOp, type OpCase } from '../../src/gpu/opcheck';
 import { F32_OP } from '../../src/util/tolerances';
@@ -89,5 +90,27 @@ export function checkCases(cases: OpCase<any>[], context: () => GpuContext, tol 
       expect(r.ok, r.report).toBe(true);
       expect(r.count).toBeGreaterThan(0);
     });
+  }
+}
+
+/**
+ * Runs `body` with the timestamp profiler on `ctx`: its result, and how many dispatches it made of
+ * kernels whose name starts with `prefix` (e.g. 'linear:linear_forward:').
+ */
+export async function countDispatches<T>(
+  ctx: GpuContext,
+  prefix: string,
+  body: () => Promise<T>,
+): Promise<{ out: T; n: number }> {
+  ctx.profiler = new GpuProfiler(ctx.device);
+  try {
+    const out = await body();
+    const n = ctx.profiler
+      .table()
+      .filter((r) => r.kernel.startsWith(prefix))
+      .reduce((a, r) => a + r.dispatches, 0);
+    return { out, n };
+  } finally {
+    ctx.profiler = null;
   }
 }
