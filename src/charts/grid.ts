@@ -4,7 +4,7 @@
 // domain is the caller's (fixed bounds such as 0–1 for fractions) or the data's. Pure D3.
 import * as d3 from 'd3';
 import { fitText, textWidth } from './text';
-import { logTick, powerOfTen, sig4 } from './ticks';
+import { logTick, scientific, sig4 } from './ticks';
 
 export interface GridOptions {
   title: string;
@@ -142,13 +142,7 @@ function colourLegend(
     .attr('width', 12)
     .attr('height', lh)
     .attr('fill', `url(#${grad.attr('id')})`);
-  const bound = (v: number) => {
-    if (!opts.log) return fmt(v);
-    return (
-      logTick(v) ||
-      `${sig4(v / 10 ** Math.floor(Math.log10(v)))}×${powerOfTen(Math.floor(Math.log10(v)))}`
-    );
-  };
+  const bound = (v: number) => (opts.log ? logTick(v) || scientific(v) : fmt(v));
   for (const [v, yy] of [
     [dom[1], top + 8],
     [dom[0], top + lh],

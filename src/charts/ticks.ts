@@ -29,12 +29,15 @@ export function logTick(v: number): string {
   return Math.abs(e - Math.round(e)) < 1e-9 ? powerOfTen(Math.round(e)) : '';
 }
 
+/** A value in scientific form to 4 significant figures: 1.234×10⁻⁵. */
+export function scientific(v: number): string {
+  const [m, e] = d3.format('.3~e')(v).split('e');
+  return `${m}×${powerOfTen(Number(e))}`;
+}
+
 /** A value to 4 significant figures (tooltips): 0.9873, 1.234e-5 as 1.234×10⁻⁵. */
 export function sig4(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) {
-    const [m, e] = d3.format('.3~e')(v).split('e');
-    return `${m}×${powerOfTen(Number(e))}`;
-  }
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return scientific(v);
   return d3.format('.4~g')(v);
 }
