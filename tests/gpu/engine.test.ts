@@ -192,38 +192,46 @@ describe('GPU backend vs reference backend', { timeout: 420_000 }, () => {
     }
   });
 
-  it('a cancelled run keeps every finished forward and layer (error.partial)', async () => {
-    const model = await uploadLlama(ctx, await fixtureFile('q4_0')); // 4 layers
-    const req = request(model.config.vocabSize, [[5, 9], [7]], 'grad_x_weight');
-    const full = await runGpu(ctx, model, req);
-    const L = model.config.blockCount;
-    const ac = new AbortController();
-    let err: (Error & { partial?: PartialRun }) | null = null;
-    try {
-      await runGpu(ctx, model, req, {
-        signal: ac.signal,
-        // cancel once the last layer's density is in: that layer is finished, the others not
-        onProgress: (p) => {
-          if (p.stage === 'density' && p.layer === L - 1) ac.abort();
-        },
+  // with pairs the walk goes one sample at a time; without, in one batch of the three samples
+  it.each([
+    ['with pairs', true],
+    ['walked in batches', false],
+  ])(
+    'a cancelled run keeps every finished forward and layer (error.partial), %s',
+    async (_, paired) => {
+      const model = await uploadLlama(ctx, await fixtureFile('q4_0')); // 4 layers
+      const req = request(model.config.vocabSize, [[5, 9], [7]], 'grad_x_weight');
+      if (!paired) req.pairs = [];
+      const full = await runGpu(ctx, model, req);
+      const L = model.config.blockCount;
+      const ac = new AbortController();
+      let err: (Error & { partial?: PartialRun }) | null = null;
+      try {
+        await runGpu(ctx, model, req, {
+          signal: ac.signal,
+          // cancel once the last layer's density is in: that layer is finished, the others not
+          onProgress: (p) => {
+            if (p.stage === 'density' && p.layer === L - 1) ac.abort();
+          },
+        });
+      } catch (e) {
+        err = e as Error & { partial?: PartialRun };
+      }
+      expect(err?.name).toBe('AbortError');
+      const part = err!.partial!;
+      expect(part.forwardDone).toBe(true);
+      // the last layer is done; the walk encodes one layer ahead, so L − 2 may be; no lower one
+      expect(part.layersDone).toContain(L - 1);
+      expect(part.layersDone.every((l) => l >= L - 2)).toBe(true);
+      const samples = full.sets.flatMap((s) => s.samples);
+      part.samples.forEach((x, i) => {
+        expect(x.argmax).toBe(samples[i].argmax);
+        expect(x.maxLogit).toBe(samples[i].maxLogit);
+        for (const l of part.layersDone) expect(x.sumA[l]).toEqual(samples[i].sumA[l]);
       });
-    } catch (e) {
-      err = e as Error & { partial?: PartialRun };
-    }
-    expect(err?.name).toBe('AbortError');
-    const part = err!.partial!;
-    expect(part.forwardDone).toBe(true);
-    // the last layer is done; the walk encodes one layer ahead, so L − 2 may be; no lower one
-    expect(part.layersDone).toContain(L - 1);
-    expect(part.layersDone.every((l) => l >= L - 2)).toBe(true);
-    const samples = full.sets.flatMap((s) => s.samples);
-    part.samples.forEach((x, i) => {
-      expect(x.argmax).toBe(samples[i].argmax);
-      expect(x.maxLogit).toBe(samples[i].maxLogit);
-      for (const l of part.layersDone) expect(x.sumA[l]).toEqual(samples[i].sumA[l]);
-    });
-    model.destroy();
-  });
+      model.destroy();
+    },
+  );
 
   it('two GPU runs are bit-identical', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q4_0'));

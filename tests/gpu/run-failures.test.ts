@@ -90,13 +90,19 @@ describe('a failed GPU run returns nothing', () => {
     await expect(withGpuErrors(ctx.device, 'clean', async () => 7)).resolves.toBe(7);
   });
 
-  it('a device lost mid-run: a named error, no results', async () => {
+  // with pairs the walk goes one sample at a time; without, in batches
+  it.each([
+    ['with pairs', true],
+    ['walked in batches', false],
+  ])('a device lost mid-run: a named error, no results, %s', async (_, paired) => {
     // a device of its own: this one is destroyed
     const own = await openGpu(await nodeGpu());
     const octx = new GpuContext(own.device, optionsFor(own.summary));
     const model = await uploadLlama(octx, await fixtureFile('q8_0'));
     let lost = false;
-    const err = await runGpu(octx, model, req(model), {
+    const r = req(model);
+    if (!paired) r.pairs = [];
+    const err = await runGpu(octx, model, r, {
       onProgress: (p) => {
         if (p.stage === 'forward' && !lost) {
           lost = true;
