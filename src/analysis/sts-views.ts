@@ -1,6 +1,6 @@
 // What the STS lab's views draw and export, from a paramscope.sts/1 document: the table of pairs
 // with their ranks and the residual rank, the ρ per layer, and their CSV forms.
-import { csvFormat } from 'd3';
+import { csvObjects } from '../util/csv';
 import { ranks } from './spearman';
 import type { StsDocument } from '../engine/sts';
 
@@ -45,7 +45,7 @@ export function sortRows(rows: StsRow[], key: StsSortKey): StsRow[] {
 }
 
 export function stsRowsCsv(rows: StsRow[]): string {
-  return csvFormat(
+  return csvObjects(
     rows.map((r) => ({
       pair: r.n,
       sentence1: r.a,
@@ -84,5 +84,5 @@ export function rhoCsv(doc: StsDocument): string {
     lo: '',
     hi: '',
   });
-  return csvFormat(rows);
+  return csvObjects(rows);
 }

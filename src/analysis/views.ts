@@ -1,6 +1,7 @@
 // What the views draw, derived from a results document alone (no GPU): the one path from the
 // results on screen (session.results) to a chart's data; the charts draw these, the exports
 // write these.
+import { csvTable } from '../util/csv';
 import type { Results } from './results';
 import { countAbove } from './histogram';
 import type { LayerSeries } from '../charts/layers';
@@ -27,11 +28,10 @@ export function llmdcosSeries(r: Results): LayerSeries[] {
 /** CSV of exactly what a layer chart draws: one row per layer, one column per series. */
 export function seriesCsv(series: LayerSeries[]): string {
   const L = Math.max(0, ...series.map((s) => s.values.length));
-  const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const rows = [['layer', ...series.map((s) => esc(s.name))].join(',')];
-  for (let l = 0; l < L; l++)
-    rows.push([String(l), ...series.map((s) => String(s.values[l] ?? ''))].join(','));
-  return rows.join('\n') + '\n';
+  return csvTable(
+    ['layer', ...series.map((s) => s.name)],
+    Array.from({ length: L }, (_, l) => [l, ...series.map((s) => s.values[l] ?? '')]),
+  );
 }
 
 /**
@@ -203,12 +203,10 @@ export function sampleProfile(r: Results, set: number, index: number): number[] 
 
 /** CSV of a grid with row and column labels. */
 export function gridCsv(corner: string, rows: string[], cols: string[], v: number[][]): string {
-  const esc = (x: string) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
-  const out = [[corner, ...cols].map(esc).join(',')];
-  rows.forEach((r, i) =>
-    out.push([esc(r), ...v[i].map((x) => (Number.isNaN(x) ? '' : String(x)))].join(',')),
+  return csvTable(
+    [corner, ...cols],
+    rows.map((r, i) => [r, ...v[i]]),
   );
-  return out.join('\n') + '\n';
 }
 
 /** CSV of boxplot statistics, one row per layer. */
@@ -226,12 +224,10 @@ export function boxCsv(boxes: BoxStats[]): string {
     'mean',
     'outliers',
   ] as const;
-  const rows = [cols.join(',')];
-  for (const b of boxes)
-    rows.push(
-      cols.map((c) => (c === 'outliers' ? `"${b.outliers.join(' ')}"` : String(b[c]))).join(','),
-    );
-  return rows.join('\n') + '\n';
+  return csvTable(
+    [...cols],
+    boxes.map((b) => cols.map((c) => (c === 'outliers' ? b.outliers.join(' ') : b[c]))),
+  );
 }
 
 /**
