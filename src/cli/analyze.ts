@@ -1,7 +1,7 @@
 // npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...] [--pair A:B ...]
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
 //   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
-import { writeFile } from 'node:fs/promises';
+import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
 import { llamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
@@ -79,6 +79,13 @@ export async function main(argv: string[]): Promise<number> {
   const maxTokens = integerOption('--max-tokens', values['max-tokens'], 1, 'a positive integer');
   const split = splitOf(values.split);
   const { backend, precision } = engineChoice(values);
+  await checkOutputs(
+    [{ flag: '--out', path: values.out }],
+    [
+      { flag: '--model', path: values.model },
+      ...values.set.map((spec) => ({ flag: '--set', path: spec.slice(spec.indexOf('=') + 1) })),
+    ],
+  );
 
   const { file } = await modelArg(values.model);
   const config = llamaConfig(file);
@@ -110,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   );
   const errs = validateResults(results);
   if (errs.length) throw new Error(`internal: results do not validate:\n${errs.join('\n')}`);
-  await writeFile(values.out, JSON.stringify(results));
+  await writeOutput(values.out, JSON.stringify(results));
   const n = req.sets.reduce((s, x) => s + x.samples.length, 0);
   console.log(
     `${n} samples in ${req.sets.length} set(s), ${pairs.length} pair(s), ${((Date.now() - started) / 1000).toFixed(2)} s → ${values.out}`,

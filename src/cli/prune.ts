@@ -7,7 +7,7 @@
 // eval samples, dense and pruned — all on the chosen backend (src/prune/prune.ts on the CPU for
 // small models, src/prune/gpu.ts on the GPU).
 // Output: docs/prune-schema.md (paramscope.prune/1).
-import { writeFile } from 'node:fs/promises';
+import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
 import type { GgufFile } from '../gguf/reader';
 import { llamaConfig } from '../model/config';
@@ -147,6 +147,22 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = settings(v);
+  await checkOutputs(
+    [
+      { flag: '--out', path: s.out },
+      { flag: '--write-gguf', path: s['write-gguf'] },
+    ],
+    [
+      { flag: '--model', path: s.model },
+      { flag: '--eval', path: s.eval },
+      { flag: '--calibration', path: s.calibration },
+      { flag: '--density-set', path: s['density-set'] },
+      {
+        flag: '--allocation',
+        path: s.allocation === 'uniform' || s.allocation === 'density' ? undefined : s.allocation,
+      },
+    ],
+  );
   const { path: modelPath, file } = await modelArg(s.model);
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
@@ -205,8 +221,8 @@ export async function main(argv: string[]): Promise<number> {
       tokens: calibration.reduce((a, x) => a + x.tokens.length, 0),
     },
   };
-  await writeFile(s.out!, JSON.stringify(doc));
-  if (s['write-gguf']) await writeFile(s['write-gguf'], image);
+  await writeOutput(s.out!, JSON.stringify(doc));
+  if (s['write-gguf']) await writeOutput(s['write-gguf'], image);
   console.log(
     `${s.method} at ${s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
   );

@@ -4,7 +4,8 @@
 // LLMDcos of each pair per layer, summed over the window, and Spearman's ρ against the gold
 // scores — for the window (with a seeded bootstrap 95 % interval) and for every layer.
 // Output: docs/sts-schema.md (paramscope.sts/1).
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
 import { llamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
@@ -85,6 +86,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const s = settings(v);
+  await checkOutputs(
+    [{ flag: '--out', path: s.out }],
+    [
+      { flag: '--model', path: s.model },
+      { flag: '--pairs', path: s.pairs },
+    ],
+  );
   const { path: modelPath, file } = await modelArg(s.model);
   const pairsPath = await inputFile('--pairs', s.pairs);
   const config = llamaConfig(file);
@@ -110,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     model: { name: config.name, file: basename(modelPath), layers: L },
     seed: s.seed,
   });
-  await writeFile(s.out, JSON.stringify(doc));
+  await writeOutput(s.out, JSON.stringify(doc));
   const f = (x: number | null) => (x === null ? 'undefined' : x.toFixed(3));
   const [lo, hi] = doc.interval;
   console.log(
