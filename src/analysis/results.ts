@@ -68,10 +68,25 @@ export interface Results {
   pairs: PairResult[];
 }
 
-/** Problems with a parsed results object, as "path: what" lines; empty when valid. */
+/**
+ * The most of each count a results file may claim: past any real model or run (the largest
+ * Llama-family models have ≤ 128 layers), so that a hostile file cannot make the page build
+ * millions of rows before it is refused.
+ */
+export const RESULTS_BOUNDS = {
+  layers: 512,
+  sets: 1000,
+  samplesPerSet: 100_000,
+  pairs: 100_000,
+  thresholds: 64,
+};
+
+/** Problems with a parsed results object, as "path: what" lines (at most 20); empty when valid. */
 export function validateResults(r: unknown): string[] {
   const errs: string[] = [];
-  const fail = (path: string, what: string) => errs.push(`${path}: ${what}`);
+  const fail = (path: string, what: string) => {
+    if (errs.length < 20) errs.push(`${path}: ${what}`);
+  };
   const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
   if (typeof r !== 'object' || r === null) return ['$: not an object'];
   const o = r as Record<string, unknown>;
@@ -79,18 +94,31 @@ export function validateResults(r: unknown): string[] {
     fail('schema', `expected "${RESULTS_SCHEMA}", got ${JSON.stringify(o.schema)}`);
   const model = o.model as Results['model'] | undefined;
   const L = model?.config?.blockCount;
-  if (!Number.isInteger(L) || (L as number) < 1) {
-    fail('model.config.blockCount', 'missing or not a positive integer');
+  const B = RESULTS_BOUNDS;
+  if (!Number.isInteger(L) || (L as number) < 1 || (L as number) > B.layers) {
+    fail('model.config.blockCount', `missing or not an integer from 1 to ${B.layers}`);
     return errs;
   }
+  if (typeof model?.name !== 'string') fail('model.name', 'not a string');
+  if (
+    !Array.isArray(model?.matrixParameters) ||
+    model.matrixParameters.length !== MATRICES.length ||
+    !model.matrixParameters.every((n) => Number.isInteger(n) && n > 0)
+  )
+    fail('model.matrixParameters', `expected ${MATRICES.length} positive integers`);
+  const count = (path: string, v: unknown, most: number) => {
+    if (Array.isArray(v) && v.length > most) fail(path, `${v.length} entries: at most ${most}`);
+    return Array.isArray(v) && v.length <= most;
+  };
+  if (!count('sets', o.sets, B.sets) || !count('pairs', o.pairs, B.pairs)) return errs;
   if (JSON.stringify(o.matrices) !== JSON.stringify(MATRICES))
     fail('matrices', `expected ${MATRICES.join(',')}`);
   const settings = o.settings as Results['settings'] | undefined;
   if (!settings || !METRICS.includes(settings.metric))
     fail('settings.metric', `one of ${METRICS.join(', ')}`);
-  const K = settings?.thresholds?.length ?? -1;
-  if (K < 1 || !settings!.thresholds.every(isNum))
-    fail('settings.thresholds', 'a non-empty array of numbers');
+  const K = Array.isArray(settings?.thresholds) ? settings.thresholds.length : -1;
+  if (K < 1 || K > B.thresholds || !settings!.thresholds.every(isNum))
+    fail('settings.thresholds', `an array of 1 to ${B.thresholds} numbers`);
   const layerMatrix = (path: string, v: unknown, cell: (x: unknown, p: string) => void) => {
     if (!Array.isArray(v) || v.length !== L) return fail(path, `expected ${L} layers`);
     v.forEach((row, l) => {
@@ -100,52 +128,63 @@ export function validateResults(r: unknown): string[] {
     });
   };
   const num = (x: unknown, p: string) => (isNum(x) ? undefined : fail(p, 'not a finite number'));
-  const sets = o.sets;
-  if (!Array.isArray(sets)) fail('sets', 'not an array');
-  else
-    sets.forEach((s: SetResult, i) => {
-      const p = `sets[${i}]`;
-      if (typeof s?.name !== 'string') fail(`${p}.name`, 'not a string');
-      if (!Array.isArray(s?.samples)) return fail(`${p}.samples`, 'not an array');
-      s.samples.forEach((x, j) => {
-        const q = `${p}.samples[${j}]`;
-        if (!Number.isInteger(x.tokens) || x.tokens < 1)
-          fail(`${q}.tokens`, 'not a positive integer');
-        if (!Number.isInteger(x.argmax) || x.argmax < 0) fail(`${q}.argmax`, 'not a token id');
-        num(x.maxLogit, `${q}.maxLogit`);
-        for (const k of ['sumA', 'sumA2', 'maxA'] as const) layerMatrix(`${q}.${k}`, x[k], num);
-      });
-      const d = s.density;
-      if (!d) return fail(`${p}.density`, 'missing');
-      layerMatrix(`${p}.density.counts`, d.counts, (x, q) => {
-        if (!Array.isArray(x) || x.length !== K || !x.every((c) => Number.isInteger(c) && c >= 0)) {
-          fail(q, `expected ${K} counts`);
-        }
-      });
-      layerMatrix(`${p}.density.sumMeanA`, d.sumMeanA, num);
-      layerMatrix(`${p}.density.histograms`, d.histograms, (x, q) => {
-        const h = x as Log10Histogram;
-        if (!h || !Array.isArray(h.bins) || h.bins.length !== HIST_BINS)
-          fail(q, `expected ${HIST_BINS} bins`);
-      });
+  const sets = o.sets as SetResult[];
+  const names = new Set<string>();
+  sets.forEach((s: SetResult, i) => {
+    const p = `sets[${i}]`;
+    if (typeof s?.name !== 'string') fail(`${p}.name`, 'not a string');
+    else if (names.has(s.name)) fail(`${p}.name`, `${JSON.stringify(s.name)} names two sets`);
+    else names.add(s.name);
+    if (!Array.isArray(s?.samples)) return fail(`${p}.samples`, 'not an array');
+    if (!count(`${p}.samples`, s.samples, B.samplesPerSet)) return;
+    s.samples.forEach((x, j) => {
+      const q = `${p}.samples[${j}]`;
+      if (typeof x !== 'object' || x === null) return fail(q, 'not an object');
+      if (!Number.isInteger(x.tokens) || x.tokens < 1)
+        fail(`${q}.tokens`, 'not a positive integer');
+      if (!Number.isInteger(x.argmax) || x.argmax < 0) fail(`${q}.argmax`, 'not a token id');
+      num(x.maxLogit, `${q}.maxLogit`);
+      for (const k of ['sumA', 'sumA2', 'maxA'] as const) layerMatrix(`${q}.${k}`, x[k], num);
     });
-  const pairs = o.pairs;
-  if (!Array.isArray(pairs)) fail('pairs', 'not an array');
-  else
-    pairs.forEach((pr: PairResult, i) => {
-      const p = `pairs[${i}]`;
-      if (typeof pr?.a !== 'string' || typeof pr?.b !== 'string')
-        fail(p, 'a and b must be set names');
-      if (!Array.isArray(pr?.llmdcos)) return fail(`${p}.llmdcos`, 'not an array');
-      pr.llmdcos.forEach((row, j) => {
-        if (
-          !Array.isArray(row) ||
-          row.length !== L ||
-          !row.every((x) => isNum(x) && x >= -1e-9 && x <= 1 + 1e-9)
-        ) {
-          fail(`${p}.llmdcos[${j}]`, `expected ${L} values in [0, 1]`);
-        }
-      });
+    const d = s.density;
+    if (!d) return fail(`${p}.density`, 'missing');
+    layerMatrix(`${p}.density.counts`, d.counts, (x, q) => {
+      if (!Array.isArray(x) || x.length !== K || !x.every((c) => Number.isInteger(c) && c >= 0)) {
+        fail(q, `expected ${K} counts`);
+      }
     });
+    layerMatrix(`${p}.density.sumMeanA`, d.sumMeanA, num);
+    layerMatrix(`${p}.density.histograms`, d.histograms, (x, q) => {
+      const h = x as Log10Histogram;
+      if (
+        !h ||
+        !Array.isArray(h.bins) ||
+        h.bins.length !== HIST_BINS ||
+        !h.bins.every((c) => isNum(c) && c >= 0)
+      )
+        fail(q, `expected ${HIST_BINS} bins of counts ≥ 0`);
+    });
+  });
+  const pairs = o.pairs as PairResult[];
+  pairs.forEach((pr: PairResult, i) => {
+    const p = `pairs[${i}]`;
+    if (typeof pr?.a !== 'string' || typeof pr?.b !== 'string')
+      fail(p, 'a and b must be set names');
+    else if (!names.has(pr.a) || !names.has(pr.b))
+      fail(
+        p,
+        `names a set the file does not hold (${JSON.stringify(names.has(pr.a) ? pr.b : pr.a)})`,
+      );
+    if (!Array.isArray(pr?.llmdcos)) return fail(`${p}.llmdcos`, 'not an array');
+    pr.llmdcos.forEach((row, j) => {
+      if (
+        !Array.isArray(row) ||
+        row.length !== L ||
+        !row.every((x) => isNum(x) && x >= -1e-9 && x <= 1 + 1e-9)
+      ) {
+        fail(`${p}.llmdcos[${j}]`, `expected ${L} values in [0, 1]`);
+      }
+    });
+  });
   return errs;
 }

@@ -1,7 +1,7 @@
 // Session files and the last session: sets (with their sample texts), settings, layer selection
 // and results as one JSON document (`paramscope.session/1`). Importing also takes a CLI results
 // document (`paramscope.results/1`) and draws it.
-import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
+import { RESULTS_BOUNDS, RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
 import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import { cache, saveSessionEntry } from './cache.svelte';
@@ -68,11 +68,19 @@ export function validateSession(x: unknown): string[] {
   const errs: string[] = [];
   const o = x as Partial<SessionFile>;
   if (o?.schema !== SESSION_SCHEMA) return [`schema: expected "${SESSION_SCHEMA}"`];
+  const B = RESULTS_BOUNDS;
+  const names = new Set<string>();
   if (!Array.isArray(o.sets)) errs.push('sets: not an array');
+  else if (o.sets.length > B.sets) errs.push(`sets: ${o.sets.length} sets, at most ${B.sets}`);
   else
     o.sets.forEach((s, i) => {
       if (typeof s?.name !== 'string' || !s.name) errs.push(`sets[${i}].name: not a name`);
+      else if (names.has(s.name))
+        errs.push(`sets[${i}].name: ${JSON.stringify(s.name)} names two sets`);
+      else names.add(s.name);
       if (!Array.isArray(s?.samples)) errs.push(`sets[${i}].samples: not an array`);
+      else if (s.samples.length > B.samplesPerSet)
+        errs.push(`sets[${i}].samples: ${s.samples.length} samples, at most ${B.samplesPerSet}`);
       else
         s.samples.forEach((x, j) => {
           if (typeof x?.text !== 'string' && !Array.isArray(x?.tokens))
