@@ -1,4 +1,4 @@
-// Layer-wise sparsity allocation (METHOD.md §4), with α = 2, β = 0.2 and the population std:
+// Layer-wise sparsity allocation (docs/METHOD.md §4), with α = 2, β = 0.2 and the population std:
 //   N'_i = sigmoid((N_i − mean N) / std N + α / i)        (i is 1-based)
 //   S_i  = S + β·S·(1 − N'_i · L / Σ_j N'_j)               (mean of S_i is exactly S)
 // Also the authors' own Llama-2-7B list and a reader of a pasted or loaded list.

@@ -1,4 +1,4 @@
-// Mean-first density (METHOD.md §2): per parameter the mean of A over the set's N samples, then
+// Mean-first density (docs/METHOD.md §2): per parameter the mean of A over the set's N samples, then
 // a count of parameters whose mean is above each threshold γ.
 import { addToHistogram, emptyHistogram, type Log10Histogram } from './histogram';
 

@@ -7,7 +7,7 @@ import { HIST_BINS, HIST_BINS_PER_DECADE, HIST_MIN_LOG10 } from './histogram';
 /** The densest layer's share of its parameters that γ from the data leaves activated. */
 export const DATA_GAMMA_DENSITY = 0.5;
 
-/** γ the paper uses (METHOD.md): 2e-6 for 32-layer 7B models, 5e-6 for 40-layer 13B models. */
+/** γ the paper uses (docs/METHOD.md): 2e-6 for 32-layer 7B models, 5e-6 for 40-layer 13B models. */
 export const PAPER_GAMMA = 'the paper uses 2e-6 for 7B models, 5e-6 for 13B';
 
 /**

@@ -1,5 +1,5 @@
 // One-line definitions of the paper's terms, shown by the "?" beside each (components/Term.svelte).
-// Formulas as in METHOD.md.
+// Formulas as in docs/METHOD.md.
 
 export const PAPER_URL = 'https://arxiv.org/abs/2405.17799';
 export const PAPER_CITATION =

@@ -1,4 +1,4 @@
-// LLMDcos of two inputs at one layer (METHOD.md §3): Σ|s_a ⊙ s_b| / (‖s_a‖·‖s_b‖) over the 7
+// LLMDcos of two inputs at one layer (docs/METHOD.md §3): Σ|s_a ⊙ s_b| / (‖s_a‖·‖s_b‖) over the 7
 // matrices concatenated. Kept as mergeable partial sums (dot, aa, bb) per matrix.
 
 export interface CosParts {

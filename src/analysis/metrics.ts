@@ -1,4 +1,4 @@
-// The per-parameter quantities A that every view reduces (METHOD.md §1, §6).
+// The per-parameter quantities A that every view reduces (docs/METHOD.md §1, §6).
 import type { FloatArray } from '../reference/types';
 
 export const METRICS = ['grad_x_weight', 'grad', 'wanda', 'magnitude'] as const;

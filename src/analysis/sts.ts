@@ -1,4 +1,4 @@
-// The semantic-similarity check (METHOD.md §5, the paper's Validation 3): per pair of sentences,
+// The semantic-similarity check (docs/METHOD.md §5, the paper's Validation 3): per pair of sentences,
 // LLMDcos per layer summed over a window of layers, and Spearman's ρ of those sums against the
 // gold similarity — for the window, for every single layer, with a seeded bootstrap interval.
 import { spearman } from './spearman';

@@ -2,7 +2,7 @@
 //   [--allocation uniform|density|LIST_FILE] [--sparsity 0.5] [--alpha 2] [--beta 0.2]
 //   [--density-set FILE --threshold X] [--max-tokens N] [--seed 0] [--backend reference|gpu]
 //   [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]
-// The paper's Validations 1–2 (METHOD.md §4): per-layer sparsities S_i (uniform, or from a density
+// The paper's Validations 1–2 (docs/METHOD.md §4): per-layer sparsities S_i (uniform, or from a density
 // set's activated counts), the 7 matrices of every layer pruned row by row and perplexity on the
 // eval samples, dense and pruned — all on the chosen backend (src/prune/prune.ts on the CPU for
 // small models, src/prune/gpu.ts on the GPU).

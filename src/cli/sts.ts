@@ -1,6 +1,6 @@
 // npm run sts -- --model M.gguf --pairs FILE [--window A:B] [--metric grad_x_weight|grad|wanda]
 //   [--max-tokens N] [--seed S] [--backend reference|gpu] [--precision f32|f16|auto] --out sts.json
-// The semantic-similarity check (METHOD.md §5): each sentence scored alone (BOS + its tokens), the
+// The semantic-similarity check (docs/METHOD.md §5): each sentence scored alone (BOS + its tokens), the
 // LLMDcos of each pair per layer, summed over the window, and Spearman's ρ against the gold
 // scores — for the window (with a seeded bootstrap 95 % interval) and for every layer.
 // Output: docs/sts-schema.md (paramscope.sts/1).

@@ -1,4 +1,4 @@
-// Perplexity of a model on token sequences (the pruning lab's measure, METHOD.md §4): each sample
+// Perplexity of a model on token sequences (the pruning lab's measure, docs/METHOD.md §4): each sample
 // is one sequence (BOS + tokens); PPL = exp(Σ_s Σ_{t=1..T_s−1} −log p(x_t | x_<t) / Σ_s (T_s − 1)),
 // over the full vocabulary. The GPU backend runs the forward, the final norm over every position,
 // the head over rows in chunks (a T × V logits buffer can pass the binding limit) and the

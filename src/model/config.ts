@@ -70,7 +70,7 @@ export function ropeFreqs(c: LlamaConfig, factors?: ArrayLike<number>) {
   };
 }
 
-/** The config's sizes under the short names the formulas use (METHOD.md, the ops' comments). */
+/** The config's sizes under the short names the formulas use (docs/METHOD.md, the ops' comments). */
 export function dims(c: LlamaConfig) {
   return {
     C: c.embeddingLength,
@@ -85,7 +85,7 @@ export function dims(c: LlamaConfig) {
 
 export const SUPPORTED_ARCHITECTURES: Architecture[] = ['llama', 'qwen2', 'phi3'];
 
-/** The 7 scored matrices of a layer, in the order used everywhere (METHOD.md §1). */
+/** The 7 scored matrices of a layer, in the order used everywhere (docs/METHOD.md §1). */
 export const MATRICES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 export type MatrixName = (typeof MATRICES)[number];
 

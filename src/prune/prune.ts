@@ -1,4 +1,4 @@
-// Pruning a model (the pruning lab, METHOD.md §4): per layer i, the 7 matrices lose ⌊I · S_i⌋
+// Pruning a model (the pruning lab, docs/METHOD.md §4): per layer i, the 7 matrices lose ⌊I · S_i⌋
 // weights of every row by the method's metric; the pruned matrices are the file's own bytes with
 // those weights set to exactly 0 (src/prune/zero.ts), so every later computation sees the pruned
 // model. Wanda is sequential as in its reference: layer i's calibration inputs come from layers

@@ -1,4 +1,4 @@
-// Which weights a pruning removes (METHOD.md §4, the pruning lab): in each output row of a matrix
+// Which weights a pruning removes (docs/METHOD.md §4, the pruning lab): in each output row of a matrix
 // (O, I), the ⌊I · S⌋ entries with the smallest metric; ties go to the lower column first. Weights
 // already 0 have metric 0 under every metric here, so they go first. The metric is the f32 value
 // shaders/prune_mask.wgsl forms (its twin, src/reference/prune_mask.ts), so both backends prune

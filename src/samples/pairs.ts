@@ -1,4 +1,4 @@
-// Sentence-pair files for the semantic-similarity check (METHOD.md §5): two sentences and a gold
+// Sentence-pair files for the semantic-similarity check (docs/METHOD.md §5): two sentences and a gold
 // score per pair. .tsv (tab-separated, no quoting: STS-B's and SICK's own files) and .csv with a
 // header naming the columns; .jsonl with {"a", "b", "score"} or {"tokensA", "tokensB", "score"}.
 import { csvParseRows } from 'd3';

@@ -1,6 +1,6 @@
 // What the allocation view has chosen, for the pruning lab's `density` allocation: the counts N_i
 // of a set at the views' γ (over the chosen matrices), α and β. The lab forms S_i at each S it
-// prunes at with allocationSteps (METHOD.md §4).
+// prunes at with allocationSteps (docs/METHOD.md §4).
 import { allocationSteps } from '../analysis/allocation';
 
 export const allocation = $state({

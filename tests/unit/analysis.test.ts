@@ -1,4 +1,4 @@
-// Analysis math against METHOD.md's test vectors and hand-computed values.
+// Analysis math against docs/METHOD.md's test vectors and hand-computed values.
 import { describe, expect, it } from 'vitest';
 import {
   allocationSteps,
@@ -20,14 +20,14 @@ import {
 import { reduceMatrix } from '../../src/analysis/reductions';
 import { columnNorms, metricValues } from '../../src/analysis/metrics';
 
-// METHOD.md §2: per-layer activated counts, C4, γ = 2e-6, Llama-2-7B
+// docs/METHOD.md §2: per-layer activated counts, C4, γ = 2e-6, Llama-2-7B
 const C4_COUNTS = [
   1061292, 6319729, 14767367, 19149928, 21451890, 22124198, 21653518, 22533946, 22715992, 23012050,
   23320873, 21679099, 21088533, 21843715, 21866557, 22593499, 23646562, 22568772, 21387521,
   20828237, 21268883, 18788506, 17122682, 15369127, 14025833, 12663446, 12024558, 10586793,
   10162286, 8258830, 8591076, 8899162,
 ];
-// METHOD.md §4: S = 0.5, rounded to 4 dp
+// docs/METHOD.md §4: S = 0.5, rounded to 4 dp
 const ALLOCATION = [
   0.5394, 0.5447, 0.4995, 0.4766, 0.4666, 0.4651, 0.4694, 0.4656, 0.4656, 0.4647, 0.4636, 0.4735,
   0.4776, 0.4734, 0.4736, 0.4696, 0.464, 0.4702, 0.4776, 0.4814, 0.4788, 0.4958, 0.5081, 0.521,
@@ -36,7 +36,7 @@ const ALLOCATION = [
 const ALLOC_TOL = 1e-4;
 
 describe('layer-wise sparsity allocation', () => {
-  it('reproduces the 32-value test vector of METHOD.md §4 to 1e-4', () => {
+  it('reproduces the 32-value test vector of docs/METHOD.md §4 to 1e-4', () => {
     const s = layerSparsity(C4_COUNTS, 0.5);
     expect(s).toHaveLength(32);
     s.forEach((v, i) =>

@@ -1,7 +1,7 @@
 // `npm run prune` end to end on fixture models (reference backend): prune.json's counts follow
 // the row rule, its perplexities equal the perplexity engine on the dense file and on the written
 // GGUF read back (a round trip that keeps every unpruned weight), the allocation from a density
-// set follows METHOD.md §4, and bad input gets a one-line named error with the usage.
+// set follows docs/METHOD.md §4, and bad input gets a one-line named error with the usage.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +89,7 @@ describe('npm run prune (reference backend)', () => {
     );
   });
 
-  it('density allocation: S_i from the density set’s counts (METHOD.md §4), mean S', async () => {
+  it('density allocation: S_i from the density set’s counts (docs/METHOD.md §4), mean S', async () => {
     const out = join(dir, 'density.json');
     await pruneCli([
       ...['--model', model, '--eval', evalFile, '--split', 'paragraphs', '--method', 'magnitude'],
