@@ -28,7 +28,7 @@ export function checkPairsSize(name: string, bytes: number): void {
 export const MIN_PAIRS = 3;
 
 export const PAIR_FORMATS =
-  '.tsv or .csv with a header naming sentence1, sentence2 and score (or STS-B / SICK names: sentence_A, sentence_B, relatedness_score, label), .jsonl with {"a", "b", "score"} or {"tokensA", "tokensB", "score"}';
+  '.tsv or .csv with a header naming sentence1, sentence2 and score (or SICK names: sentence_A, sentence_B, relatedness_score), STS-B as shipped (sts-*.csv: tab-separated, no header, score in column 5, sentences in 6 and 7), .jsonl with {"a", "b", "score"} or {"tokensA", "tokensB", "score"}';
 
 export class PairsError extends Error {
   constructor(file: string, problem: string) {
@@ -51,14 +51,13 @@ export function parsePairs(name: string, bytes: Uint8Array): SentencePair[] {
   const ext = extension(name);
   const text = decode(name, bytes, (p) => new PairsError(name, p));
   let pairs: SentencePair[];
+  const tabbed = () => text.split(/\r?\n/).map((l) => l.split('\t'));
   if (ext === 'jsonl') pairs = parseJsonl(name, text);
-  else if (ext === 'tsv' || ext === 'txt')
-    pairs = parseTable(
-      name,
-      text.split(/\r?\n/).map((l) => l.split('\t')),
-    );
+  else if (!['tsv', 'txt', 'csv'].includes(ext))
+    throw new PairsError(name, `unknown file type "${ext ? `.${ext}` : name}"`);
+  else if (isStsb(tabbed()[0] ?? [])) pairs = parseStsb(name, tabbed());
   else if (ext === 'csv') pairs = parseTable(name, csvParseRows(text));
-  else throw new PairsError(name, `unknown file type "${ext ? `.${ext}` : name}"`);
+  else pairs = parseTable(name, tabbed());
   if (pairs.length < MIN_PAIRS)
     throw new PairsError(
       name,
@@ -80,6 +79,41 @@ function score(name: string, where: string, raw: unknown): number {
       `${where}: the score ${quoted(String(raw), 30)} is not a finite number`,
     );
   return x;
+}
+
+/**
+ * STS-B as its benchmark ships it (sts-train.csv, sts-dev.csv, sts-test.csv): tab-separated
+ * despite the name, no header, unquoted, 7 columns — genre, file, year, id, score (0–5),
+ * sentence1, sentence2 — and on some rows the sources after them. A first row of that shape
+ * (≥ 7 tab-separated fields, a number in the fifth) is taken as this layout.
+ */
+function isStsb(first: string[]): boolean {
+  if (first.length < 7) return false;
+  const header = first.map((h) => h.trim().toLowerCase());
+  if (COLUMNS.a.some((c) => header.includes(c))) return false;
+  return first[4].trim() !== '' && Number.isFinite(Number(first[4]));
+}
+
+function parseStsb(name: string, rows: string[][]): SentencePair[] {
+  const out: SentencePair[] = [];
+  rows.forEach((r, i) => {
+    if (r.every((x) => x.trim() === '')) return;
+    const where = `line ${i + 1}`;
+    if (r.length < 7)
+      throw new PairsError(
+        name,
+        `${where} has ${r.length} tab-separated fields; STS-B's layout (genre, file, year, id, score, sentence1, sentence2) has 7`,
+      );
+    if (r[5].trim() === '' || r[6].trim() === '')
+      throw new PairsError(name, `${where} has an empty sentence`);
+    const source = `${name}:${i + 1}`;
+    out.push({
+      a: { source: `${source}a`, text: r[5] },
+      b: { source: `${source}b`, text: r[6] },
+      score: score(name, where, r[4]),
+    });
+  });
+  return out;
 }
 
 function parseTable(name: string, rows: string[][]): SentencePair[] {

@@ -104,6 +104,28 @@ describe('sentence-pair files', () => {
     expect(jsonl[1].score).toBe(0.5);
   });
 
+  it('STS-B as its benchmark ships it: sts-*.csv, tab-separated, no header, 7 columns (some rows more)', () => {
+    const lines = [
+      'main-captions\tMSRvid\t2012test\t0001\t5.000\tA man with a hard hat is dancing.\tA man wearing a hard hat is dancing.',
+      'main-captions\tMSRvid\t2012test\t0004\t3.800\t"A man is slicing a cucumber.\tA man is slicing a tomato, "he said".',
+      'main-news\theadlines\t2013\t0012\t0.000\tStocks fall, \tRain in Paris\tsource-a\tsource-b',
+      '',
+    ];
+    const pairs = parsePairs('sts-dev.csv', bytes(lines.join('\n')));
+    expect(pairs.map((p) => [p.a.text, p.b.text, p.score])).toEqual([
+      ['A man with a hard hat is dancing.', 'A man wearing a hard hat is dancing.', 5],
+      ['"A man is slicing a cucumber.', 'A man is slicing a tomato, "he said".', 3.8],
+      ['Stocks fall, ', 'Rain in Paris', 0],
+    ]);
+    expect(pairs[1].a.source).toBe('sts-dev.csv:2a');
+    // the same lines as .tsv or .txt read alike
+    expect(parsePairs('sts-dev.tsv', bytes(lines.join('\n')))).toHaveLength(3);
+    // a short row names its line and the layout
+    expect(() =>
+      parsePairs('sts-dev.csv', bytes(`${lines[0]}\n${lines[1]}\nmain\tx\t2012\t1\t2.0\tonly one`)),
+    ).toThrow(/sts-dev\.csv: line 3 has 6 tab-separated fields; STS-B's layout/);
+  });
+
   it('named one-line errors: missing column, non-numeric score, too few pairs, bad rows', () => {
     const bad: [string, string, RegExp][] = [
       ['a.tsv', 'sentence1\tscore\nx\t1\n', /a\.tsv: has no column for sentence2 or sentence_b/],
