@@ -8,7 +8,10 @@ function uniqueName(base: string): string {
   return unique;
 }
 
-/** Adds a new set, or appends to set `into`, from sample files; errors name the file. */
+/**
+ * Appends the files' samples to set `into`, or else makes one new set per file, named after it
+ * (`name` when there is one file); nothing is added when any file is refused, and the error names it.
+ */
 export async function addSetFromFiles(
   name: string,
   files: { name: string; bytes: Uint8Array }[],
@@ -16,16 +19,26 @@ export async function addSetFromFiles(
 ): Promise<void> {
   session.setsError = '';
   try {
-    const samples = files.flatMap((f) => parseSamples(f.name, f.bytes, 'paragraphs'));
-    if (samples.length === 0) throw new Error(`${files.map((f) => f.name).join(', ')}: no samples`);
+    const parsed = files.map((f) => {
+      const samples = parseSamples(f.name, f.bytes, 'paragraphs');
+      if (samples.length === 0) throw new Error(`${f.name}: no samples`);
+      return { file: f.name, samples };
+    });
+    if (parsed.length === 0) throw new Error('no files');
     if (into && session.sets.some((s) => s.name === into)) {
+      const samples = parsed.flatMap((p) => p.samples);
       session.sets = session.sets.map((s) =>
         s.name === into ? { ...s, samples: [...s.samples, ...samples] } : s,
       );
       return;
     }
-    const base = name || files[0]?.name.replace(/\.[^.]+$/, '') || 'set';
-    session.sets = [...session.sets, { name: uniqueName(base), color: nextColor(), samples }];
+    for (const p of parsed) {
+      const base = (parsed.length === 1 && name) || p.file.replace(/\.[^.]+$/, '') || 'set';
+      session.sets = [
+        ...session.sets,
+        { name: uniqueName(base), color: nextColor(), samples: p.samples },
+      ];
+    }
   } catch (e) {
     session.setsError = (e as Error).message;
   }
