@@ -5,6 +5,7 @@ import { RESULTS_BOUNDS, RESULTS_SCHEMA, validateResults, type Results } from '.
 import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import { cache, saveSessionEntry } from './cache.svelte';
+import { clip } from '../util/message';
 import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';
 
 export const SESSION_SCHEMA = 'paramscope.session/1';
@@ -152,14 +153,40 @@ export async function saveLastSession(): Promise<void> {
   await saveSessionEntry(LAST, `last session (${f.sets.length} sets)`, f);
 }
 
-/** Restores the last session (sets, settings, results) if there is one; true when it did. */
-export async function restoreLastSession(): Promise<boolean> {
+/** What reopening the last session did. */
+export type RestoreOutcome =
+  { kind: 'none' } | { kind: 'restored' } | { kind: 'set-aside'; key: string; reason: string };
+
+/**
+ * Restores the last session (sets, settings, results) if there is one. One that fails validation
+ * (or that `safe` mode skips) is never loaded and never overwritten by the autosave: it is moved
+ * to its own cache entry, listed in the cache panel to export or delete, and the outcome says why.
+ */
+export async function restoreLastSession(opts: { safe?: boolean } = {}): Promise<RestoreOutcome> {
+  let e: Awaited<ReturnType<typeof cache.get<SessionFile>>>;
   try {
-    const e = await cache.get<SessionFile>(LAST);
-    if (!e || validateSession(e.data).length) return false;
-    applySession(e.data);
-    return true;
+    e = await cache.get<SessionFile>(LAST);
   } catch {
-    return false;
+    return { kind: 'none' };
   }
+  if (!e) return { kind: 'none' };
+  const errs = opts.safe ? ['opened in safe mode, without restoring'] : validateSession(e.data);
+  if (errs.length === 0) {
+    try {
+      applySession(e.data);
+      return { kind: 'restored' };
+    } catch (err) {
+      errs.push((err as Error).message);
+    }
+  }
+  const key = `session:set-aside:${Date.now()}`;
+  const reason = errs[0];
+  try {
+    await cache.putMany([[key, { ...e, label: `set-aside session (${clip(reason, 80)})` }]]);
+    await cache.delete(LAST);
+  } catch {
+    // the entry stays where it was; the autosave must still not overwrite it
+    return { kind: 'set-aside', key: LAST, reason };
+  }
+  return { kind: 'set-aside', key, reason };
 }
