@@ -1,6 +1,6 @@
 // npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...] [--pair A:B ...]
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
-//   [--split file|paragraphs|lines] [--backend reference|gpu] --out results.json
+//   [--split auto|paragraphs|lines|file] [--backend reference|gpu] --out results.json
 import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
 import { llamaConfig } from '../model/config';
@@ -28,7 +28,7 @@ import {
 
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
-  [--max-tokens N] [--split file|paragraphs|lines] [--backend reference|gpu]
+  [--max-tokens N] [--split auto|paragraphs|lines|file] [--backend reference|gpu]
   [--precision f32|f16|auto (gpu: f16 needs shader-f16, results within 1e-2 of f32; auto: the fastest path the adapter has, named with the reason)] --out results.json`;
 
 const OPTIONS = {
@@ -38,7 +38,7 @@ const OPTIONS = {
   threshold: { type: 'string', multiple: true },
   metric: { type: 'string', default: 'grad_x_weight' },
   'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
-  split: { type: 'string', default: 'file' },
+  split: { type: 'string', default: 'auto' },
   backend: { type: 'string', default: 'reference' },
   precision: { type: 'string', default: 'f32' },
   out: { type: 'string' },

@@ -13,7 +13,7 @@ import { checkRunOutput } from '../engine/check';
 import type { Precision, Progress, RunOutput, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { oneLine, quoted } from '../util/message';
-import { parseSamples, sampleTokens, type TxtSplit } from '../samples/load';
+import { parseSamples, sampleTokens, TXT_SPLITS, type TxtSplit } from '../samples/load';
 import type { Tokenizer } from '../tokenizer/index';
 import type { GpuContext } from '../gpu/context';
 
@@ -60,9 +60,9 @@ export function integerOption(flag: string, raw: string | undefined, min: number
 
 /** --split, refused by name. */
 export function splitOf(v: string | undefined): TxtSplit {
-  if (v !== 'file' && v !== 'paragraphs' && v !== 'lines')
-    throw new UsageError(`--split ${v}: file, paragraphs or lines`);
-  return v;
+  const s = TXT_SPLITS.find((x) => x.id === v);
+  if (!s) throw new UsageError(`--split ${v}: ${TXT_SPLITS.map((x) => x.id).join(', ')}`);
+  return s.id;
 }
 
 /** A sample file's samples as token ids (texts tokenized, BOS first, at most maxTokens). */
@@ -70,7 +70,7 @@ export async function sampleFile(
   path: string,
   tok: Tokenizer,
   maxTokens: number,
-  split: TxtSplit = 'file',
+  split: TxtSplit = 'auto',
 ): Promise<{ source: string; tokens: number[] }[]> {
   const samples = parseSamples(basename(path), new Uint8Array(await readFile(path)), split);
   return samples.map((s) => ({ source: s.source, tokens: sampleTokens(s, tok, maxTokens) }));

@@ -36,7 +36,7 @@ export const PRUNE_SCHEMA = 'paramscope.prune/1';
 const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration FILE]
   [--method wanda|magnitude|score|random] [--allocation uniform|density|LIST_FILE] [--sparsity 0.5]
   [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X] [--max-tokens N] [--seed 0]
-  [--split file|paragraphs|lines]
+  [--split auto|paragraphs|lines|file]
   [--backend reference|gpu] [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]`;
 
 const OPTIONS = {
@@ -51,7 +51,7 @@ const OPTIONS = {
   'density-set': { type: 'string' },
   threshold: { type: 'string' },
   'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
-  split: { type: 'string', default: 'file' },
+  split: { type: 'string', default: 'auto' },
   seed: { type: 'string', default: '0' },
   backend: { type: 'string', default: 'reference' },
   precision: { type: 'string', default: 'f32' },

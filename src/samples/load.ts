@@ -17,7 +17,20 @@ export interface Sample {
   tokens?: number[];
 }
 
-export type TxtSplit = 'file' | 'paragraphs' | 'lines';
+export type TxtSplit = 'auto' | 'paragraphs' | 'lines' | 'file';
+
+/**
+ * How a .txt file becomes samples — one table for the app's Split menu and the CLIs' --split, so
+ * a file gives the same set in both. `auto` (the default everywhere): paragraphs where the file
+ * holds a blank line, else one sample per line (a one-sample-per-line corpus just works).
+ */
+export const TXT_SPLITS: { id: TxtSplit; label: string }[] = [
+  { id: 'auto', label: 'auto: paragraphs if the file has blank lines, else lines' },
+  { id: 'paragraphs', label: 'one sample per paragraph (blank-line separated)' },
+  { id: 'lines', label: 'one sample per line' },
+  { id: 'file', label: 'the whole file as one sample' },
+];
+export const DEFAULT_TXT_SPLIT: TxtSplit = 'auto';
 
 export const SAMPLE_FORMATS =
   '.txt, .jsonl ({"text": …} or {"tokens": [ids]} per line), .csv or .tsv with a "text" column';
@@ -55,7 +68,11 @@ export function extension(name: string): string {
 }
 
 /** Parses the samples of one file. */
-export function parseSamples(name: string, bytes: Uint8Array, split: TxtSplit = 'file'): Sample[] {
+export function parseSamples(
+  name: string,
+  bytes: Uint8Array,
+  split: TxtSplit = DEFAULT_TXT_SPLIT,
+): Sample[] {
   const ext = extension(name);
   const text = decode(name, bytes);
   switch (ext) {
@@ -74,10 +91,11 @@ export function parseSamples(name: string, bytes: Uint8Array, split: TxtSplit = 
   }
 }
 
-function parseTxt(name: string, text: string, split: TxtSplit): Sample[] {
+function parseTxt(name: string, text: string, how: TxtSplit): Sample[] {
   const norm = text.replace(/\r\n?/g, '\n');
+  if (norm.trim() === '') throw new SampleError(name, 'is empty');
+  const split = how === 'auto' ? (/\n[ \t]*\n/.test(norm.trim()) ? 'paragraphs' : 'lines') : how;
   if (split === 'file') {
-    if (norm.trim() === '') throw new SampleError(name, 'is empty');
     return [{ source: name, text: norm.replace(/\n+$/, '') }];
   }
   const parts = split === 'lines' ? norm.split('\n') : norm.split(/\n\s*\n/);

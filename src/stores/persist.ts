@@ -6,6 +6,7 @@ import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import { cache, saveSessionEntry } from './cache.svelte';
 import { clip } from '../util/message';
+import { DEFAULT_TXT_SPLIT, TXT_SPLITS, type TxtSplit } from '../samples/load';
 import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';
 
 export const SESSION_SCHEMA = 'paramscope.session/1';
@@ -23,6 +24,8 @@ export interface SessionFile {
     threshold: number;
     maxTokens: number;
     samplesPerSet: number;
+    /** absent in older files: auto */
+    txtSplit?: TxtSplit;
     pairing: Pairing;
     pairA: string;
     pairB: string;
@@ -55,6 +58,7 @@ export function sessionEdits(): Pick<SessionFile, 'sets' | 'settings' | 'exclude
       threshold: session.threshold,
       maxTokens: session.maxTokens,
       samplesPerSet: session.samplesPerSet,
+      txtSplit: session.txtSplit,
       pairing: session.pairing,
       pairA: session.pairA,
       pairB: session.pairB,
@@ -111,6 +115,7 @@ export function applySession(f: SessionFile): void {
   session.threshold = f.settings.threshold;
   session.maxTokens = f.settings.maxTokens;
   session.samplesPerSet = f.settings.samplesPerSet ?? 0;
+  session.txtSplit = TXT_SPLITS.find((x) => x.id === f.settings.txtSplit)?.id ?? DEFAULT_TXT_SPLIT;
   session.pairing = f.settings.pairing ?? 'paper';
   session.pairA = f.settings.pairA ?? '';
   session.pairB = f.settings.pairB ?? '';

@@ -4,7 +4,7 @@
 import type { GgufFile } from '../gguf/reader';
 import type { LlamaConfig } from '../model/config';
 import type { Tokenizer } from '../tokenizer/index';
-import { DEFAULT_MAX_TOKENS, type Sample } from '../samples/load';
+import { DEFAULT_MAX_TOKENS, DEFAULT_TXT_SPLIT, type Sample, type TxtSplit } from '../samples/load';
 import type { Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import type { Results } from '../analysis/results';
@@ -79,6 +79,8 @@ class Session {
   maxTokens = $state(DEFAULT_MAX_TOKENS);
   /** 0: all */
   samplesPerSet = $state(0);
+  /** how a dropped or picked .txt file becomes samples (TXT_SPLITS; the CLIs' --split) */
+  txtSplit = $state<TxtSplit>(DEFAULT_TXT_SPLIT);
   /** paper: index pairs of pairA and pairB (Fig. 3); matrix: every pair of sets (Fig. 6) */
   pairing = $state<Pairing>('paper');
   /** GPU memory the user says the adapter has, GiB (0: unchecked; WebGPU cannot tell) */

@@ -1,5 +1,11 @@
 // Sample-set actions: add from files or pasted text, the example sets, rename, colour, remove.
-import { parseSamples, tokensOf, TOKENIZE_AT_LEAST, type Sample } from '../samples/load';
+import {
+  parseSamples,
+  tokensOf,
+  TOKENIZE_AT_LEAST,
+  type Sample,
+  type TxtSplit,
+} from '../samples/load';
 import { EXAMPLE_SETS, nextColor, notify, session } from './session.svelte';
 
 function uniqueName(base: string): string {
@@ -16,11 +22,12 @@ export async function addSetFromFiles(
   name: string,
   files: { name: string; bytes: Uint8Array }[],
   into?: string,
+  split: TxtSplit = session.txtSplit,
 ): Promise<void> {
   session.setsError = '';
   try {
     const parsed = files.map((f) => {
-      const samples = parseSamples(f.name, f.bytes, 'paragraphs');
+      const samples = parseSamples(f.name, f.bytes, split);
       if (samples.length === 0) throw new Error(`${f.name}: no samples`);
       return { file: f.name, samples };
     });
@@ -47,7 +54,7 @@ export async function addSetFromFiles(
 /** Pasted text: one sample per paragraph (blank-line separated). */
 export function addPastedText(setName: string, text: string): void {
   const bytes = new TextEncoder().encode(text);
-  void addSetFromFiles(setName, [{ name: 'pasted.txt', bytes }], setName);
+  void addSetFromFiles(setName, [{ name: 'pasted.txt', bytes }], setName, 'paragraphs');
 }
 
 export async function loadExampleSets(names: readonly string[] = EXAMPLE_SETS): Promise<void> {

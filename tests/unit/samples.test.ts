@@ -11,13 +11,14 @@ import { demoFile } from '../helpers/demo';
 import { mulberry32 } from '../../src/util/random';
 import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { fixtureFile } from '../helpers/fixtures';
+import { splitOf } from '../../src/cli/common';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('sample files', () => {
   it('.txt as one sample, by paragraphs, by lines', () => {
     const t = 'first para\nstill first\n\n\nsecond para\r\n';
-    expect(parseSamples('a.txt', enc(t))).toEqual([
+    expect(parseSamples('a.txt', enc(t), 'file')).toEqual([
       { source: 'a.txt', text: 'first para\nstill first\n\n\nsecond para' },
     ]);
     expect(parseSamples('a.txt', enc(t), 'paragraphs').map((s) => s.text)).toEqual([
@@ -29,6 +30,21 @@ describe('sample files', () => {
       'still first',
       'second para',
     ]);
+  });
+
+  it('.txt by default (auto, the app and the CLIs alike): paragraphs where blank lines are, else lines', () => {
+    const t = 'first para\nstill first\n\n\nsecond para\r\n';
+    expect(parseSamples('a.txt', enc(t)).map((s) => s.text)).toEqual([
+      'first para\nstill first',
+      'second para',
+    ]);
+    // a one-sample-per-line corpus of 10,000 lines: 10,000 samples (it was one in the app)
+    const lines = Array.from({ length: 10_000 }, (_, i) => `sample number ${i}`).join('\n');
+    const got = parseSamples('corpus.txt', enc(`${lines}\n`));
+    expect(got).toHaveLength(10_000);
+    expect(got[9999]).toEqual({ source: 'corpus.txt:line 10000', text: 'sample number 9999' });
+    expect(splitOf('auto')).toBe('auto');
+    expect(() => splitOf('words')).toThrow('--split words: auto, paragraphs, lines, file');
   });
 
   it('.jsonl with text and with tokens', () => {
