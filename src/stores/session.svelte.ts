@@ -4,6 +4,7 @@
 import type { GgufFile } from '../gguf/reader';
 import type { LlamaConfig } from '../model/config';
 import type { Tokenizer } from '../tokenizer/index';
+import { MESSAGE_MAX, oneLine } from '../util/message';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TXT_SPLIT, type Sample, type TxtSplit } from '../samples/load';
 import type { Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
@@ -117,8 +118,10 @@ export const NOTICE_MS = 12_000;
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Shows a one-line notice, with an Undo where `undo` is given; it expires after NOTICE_MS. */
-export function notify(text: string, opts: { undo?: () => void; error?: boolean } = {}): void {
+export function notify(message: string, opts: { undo?: () => void; error?: boolean } = {}): void {
   clearTimeout(noticeTimer);
+  // names from files inside it (a set, a file name) cannot reverse the text or widen the page
+  const text = oneLine(message, 2 * MESSAGE_MAX);
   session.notice = text;
   session.noticeUndo = opts.undo ?? null;
   if (!opts.error && text)

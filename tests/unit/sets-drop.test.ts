@@ -2,7 +2,7 @@
 // mixed set named after the first); dropped on a set they all join it; one bad file adds nothing.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addSetFromFiles } from '../../src/stores/sets';
-import { session } from '../../src/stores/session.svelte';
+import { notify, session } from '../../src/stores/session.svelte';
 
 const file = (name: string, text: string) => ({ name, bytes: new TextEncoder().encode(text) });
 
@@ -36,5 +36,13 @@ describe('sample files dropped together', () => {
     await addSetFromFiles('', [file('ok.txt', 'fine'), file('bad.bin', 'x')]);
     expect(session.sets).toEqual([]);
     expect(session.setsError).toMatch(/bad\.bin/);
+  });
+
+  it('a notice naming a file escapes bidi and zero-width characters and is cut to 600 characters', () => {
+    notify(`Added a new set from \u202Egnp.exe\u200B.txt`);
+    expect(session.notice).toBe('Added a new set from \\u202egnp.exe\\u200b.txt');
+    notify(`Added a new set from ${'x'.repeat(5000)}.txt`, { error: true });
+    expect(session.notice.length).toBeLessThanOrEqual(600);
+    expect(session.notice.endsWith('…')).toBe(true);
   });
 });
