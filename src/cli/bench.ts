@@ -51,6 +51,8 @@ const { values } = parseArgs({
     'skip-ops': { type: 'boolean', default: false },
     /** per-op rates only (no whole samples) */
     'ops-only': { type: 'boolean', default: false },
+    /** per-op rates of the linears alone (forward, backward-input; the head's shape too) */
+    'linear-only': { type: 'boolean', default: false },
     /** the f16 path without subgroup matrices even where the adapter has them (what most adapters get) */
     'no-matrix': { type: 'boolean', default: false },
     /** also time runs with the saved layer inputs in CPU memory (streamed back per layer) */
@@ -82,10 +84,10 @@ const { values } = parseArgs({
     /** check the f16 kernels (incl. subgroup matrices) against their twins before timing */
     check: { type: 'boolean', default: false },
     /**
-     * subgroups per workgroup of the matrix kernels to compare (per-op rates and checks for
-     * each; whole samples with the first)
+     * tiles of the matrix kernels to compare, keys of MATRIX_TILES in src/gpu/ops/linear.ts
+     * (per-op rates and checks for each; whole samples with the first)
      */
-    'matrix-subgroups': { type: 'string', default: '' },
+    'matrix-tile': { type: 'string', default: '' },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
     'linear-tile': { type: 'string', default: '' },
     /**
@@ -131,30 +133,30 @@ console.log(
   `adapter: ${adapter}${software ? ' (software)' : ''}; toggles [${toggles.join(' ')}]; shader-f16 ${s.features.shaderF16}, subgroup matrices ${s.features.subgroupMatrix} (usable: ${s.features.matrixF16})`,
 );
 const listOf = (v?: string) => (v ? v.split(',').map(Number) : [undefined]);
-const subgroupChoices = listOf(values['matrix-subgroups']);
+const matrixTileChoices = values['matrix-tile'] ? values['matrix-tile'].split(',') : [undefined];
 const tileChoices = listOf(values['linear-tile']);
-/** A context for precision p; `variant`: the matrix kernels' subgroups (f16) or the tile (f32). */
-const contextFor = (p: Precision, variant?: number) => {
+/** A context for precision p; `variant`: the matrix kernels' tile (f16) or the f32 tile side. */
+const contextFor = (p: Precision, variant?: number | string) => {
   const options = optionsFor(gpu.summary, p);
   if (values['no-matrix']) options.matrix = false;
   return new GpuContext(gpu.device, {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
-    ...(variant && options.matrix ? { matrixSubgroups: variant } : {}),
-    ...(variant && !options.f16 ? { linearTile: variant } : {}),
+    ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
+    ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
   });
 };
 /** The precision label, with the variant when several are compared. */
 const labelOf = (c: GpuContext) =>
   precisionLabel(c.options) +
-  (c.options.matrix && c.options.matrixSubgroups ? ` ×${c.options.matrixSubgroups}` : '') +
+  (c.options.matrix && c.options.matrixTile ? ` ${c.options.matrixTile}` : '') +
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);
 const checks = [];
 if (values.check) {
   for (const p of precisions.filter((x) => x === 'f16')) {
-    for (const nsg of subgroupChoices) {
+    for (const nsg of matrixTileChoices) {
       const c = contextFor(p, nsg);
       gpu.device.pushErrorScope('validation');
       const result = await checkF16Kernels(c);
@@ -197,14 +199,17 @@ interface OpRow {
   weightGBs: number;
 }
 const ops: OpRow[] = [];
-/** The linears and the score kernel at matrix m's shape. */
-async function benchLinear(t: GgmlType, T: number, m: 'q' | 'gate' | 'down'): Promise<void> {
-  const { O, I } = matrixShape(config, m);
+/** The linears at 7B's four shapes: q (C → C), gate (C → F), down (F → C) and the head (C → V). */
+type LinearShape = 'q' | 'gate' | 'down' | 'head';
+const shapeOf = (m: LinearShape) =>
+  m === 'head' ? { O: config.vocabSize, I: config.embeddingLength } : matrixShape(config, m);
+
+/** The linears and (unless --linear-only; not for the head) the score kernel at shape m. */
+async function benchLinear(t: GgmlType, T: number, m: LinearShape): Promise<void> {
+  const { O, I } = shapeOf(m);
   const W = uploadWeight(ctx.device, randomTensorBytes(t, O * I, 7, 0.01), t, O * I);
   const X = ctx.storage(T * Math.max(O, I) * 4);
   const Y = ctx.storage(T * Math.max(O, I) * 4);
-  const acc = ctx.storage(O * I * 4);
-  const part = ctx.storage(scoreSlots({ T, O, I }, ctx) * 12);
   const d = { T, O, I };
   const flops = 2 * T * O * I;
   const row = (op: string, sec: number): OpRow => ({
@@ -225,13 +230,15 @@ async function benchLinear(t: GgmlType, T: number, m: 'q' | 'gate' | 'down'): Pr
       await time((enc) => linearBackwardInput(ctx, enc, X, Y, W, d)),
     ),
   );
-  ops.push(
-    row(
-      `score_reduce ${m}`,
-      await time((enc) => scoreReduce(ctx, enc, acc, part, Y, X, W, X, d, 'grad_x_weight', true)),
-    ),
-  );
-  [W.buffer, X, Y, acc, part].forEach((b) => b.destroy());
+  if (!values['linear-only'] && m !== 'head') {
+    const acc = ctx.storage(O * I * 4);
+    const part = ctx.storage(scoreSlots({ T, O, I }, ctx) * 12);
+    const score = (enc: GPUCommandEncoder) =>
+      scoreReduce(ctx, enc, acc, part, Y, X, W, X, d, 'grad_x_weight', true);
+    ops.push(row(`score_reduce ${m}`, await time(score)));
+    [acc, part].forEach((b) => b.destroy());
+  }
+  [W.buffer, X, Y].forEach((b) => b.destroy());
 }
 
 /** Attention forward and backward at T tokens. */
@@ -286,7 +293,8 @@ async function benchDensity(T: number): Promise<void> {
 async function benchOps(): Promise<void> {
   for (const t of types) {
     for (const T of tokenCounts) {
-      for (const m of ['q', 'gate', 'down'] as const) await benchLinear(t, T, m);
+      for (const m of ['q', 'gate', 'down', 'head'] as const) await benchLinear(t, T, m);
+      if (values['linear-only']) continue;
       await benchAttention(T);
       if (T === tokenCounts[0]) await benchDensity(T);
     }
@@ -538,7 +546,7 @@ const prunes: (PruneBenchRow & { precision: string; type: string })[] = [];
 
 for (const p of precisions) {
   const choices =
-    p === 'f16' ? (gpu.summary.features.matrixF16 ? subgroupChoices : [undefined]) : tileChoices;
+    p === 'f16' ? (gpu.summary.features.matrixF16 ? matrixTileChoices : [undefined]) : tileChoices;
   for (const nsg of choices.slice(1).concat(choices[0])) {
     ctx = contextFor(p, nsg);
     precision = labelOf(ctx);

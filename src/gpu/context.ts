@@ -48,8 +48,8 @@ export interface GpuOptions {
   blockAttention?: boolean;
   /** side of the f32 tiled linears' output tiles, 64 or 128 (default in ops/linear.ts) */
   linearTile?: number;
-  /** subgroups per workgroup of the matrix kernels (benchmarks; default in ops/linear.ts) */
-  matrixSubgroups?: number;
+  /** the matrix kernels' tile, a key of MATRIX_TILES (benchmarks; default in ops/linear.ts) */
+  matrixTile?: string;
 }
 
 /**

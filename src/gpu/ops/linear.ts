@@ -38,6 +38,7 @@ export function splitScratchFloats(T: number, N: number, K: number): number {
     [64, 64],
     [128, 128],
     [128, 64],
+    [64, 128],
     [128, 256],
   ];
   // (the split-K target is the default one: bench --split-target may take more)
@@ -78,24 +79,96 @@ const SIMPLE_WG = workgroupSize(code, 'linear_forward');
 const [SUM_WG] = workgroupSize(code, 'linear_split_sum');
 
 /**
- * Subgroups per workgroup of the matrix kernels (tiles of 128 × 16·n): 4, 8 or 16; more is faster
- * (each staged chunk of the activations serves more weights; measured: bench/results/README.md).
+ * Tiles of the matrix kernels (shaders/linear_mm.wgsl): SR × SC subgroups, each FR × FC result
+ * matrices of 16 × 16, so BM = 16·FR·SR rows × BN = 16·FC·SC columns, reduced in chunks of BK;
+ * NST = 2 double-buffers the staged chunks (one barrier per chunk instead of two). One entry per
+ * tile. Measured on an H100 at 7B shapes, M = 512 (bench/results/README.md, session 11):
+ * 128x256 52–72 TFLOP/s, 128x128x2 29–47, 128x128k64 25–40 — the staging of each chunk (f32
+ * activations rounded to f16, weights decoded, both stored to workgroup memory) bounds them all
+ * (without it the 128x128x2 loop runs at 87–139), so the widest tile, which stages each chunk of
+ * activations once for 256 columns, is fastest. 128x128 and 128x64 serve devices with less
+ * workgroup memory.
  */
-export const MATRIX_SUBGROUPS = 16;
-/** Workgroup memory of linear_mm.wgsl with n subgroups (staged chunks with padded rows, slots). */
-const mmBytes = (n: number) => (128 * 40 + Math.max(16 * n * 40, 32 * (16 * n + 8))) * 2 + 1024 * n;
-/** The most subgroups, up to `want`, whose workgroup memory the device allows. */
-function subgroupsFor(ctx: GpuContext, want: number): number {
-  const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
-  return [want, 8, 4].find((n) => n <= want && mmBytes(n) <= limit) ?? 4;
+export const MATRIX_TILES = {
+  '128x256': { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32 },
+  '128x128': { SR: 4, SC: 2, FR: 2, FC: 4, NST: 1, BK: 32 },
+  '128x64': { SR: 4, SC: 1, FR: 2, FC: 4, NST: 1, BK: 32 },
+  '128x128x2': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 2, BK: 32 },
+  '128x128k64': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 1, BK: 64 },
+} as const;
+export type MatrixTileName = keyof typeof MATRIX_TILES;
+/** The tile taken by default, then the fallbacks in order where workgroup memory is short. */
+export const MATRIX_TILE_ORDER: MatrixTileName[] = ['128x256', '128x128', '128x64'];
+
+/** Rows and columns of a matrix tile. */
+export function matrixTileShape(name: MatrixTileName): { rows: number; cols: number } {
+  const t = MATRIX_TILES[name];
+  return { rows: 16 * t.FR * t.SR, cols: 16 * t.FC * t.SC };
 }
-const mmCodeFor = (n: number) => withConstants(mmCode, { NSG: n });
+
+/** Workgroup memory of linear_mm.wgsl with tile `name`: NST staged chunks (padded rows), slots. */
+export function matrixTileBytes(name: MatrixTileName): number {
+  const t = MATRIX_TILES[name];
+  const { rows, cols } = matrixTileShape(name);
+  const stage = rows * (t.BK + 8) + Math.max(cols * (t.BK + 8), t.BK * (cols + 8));
+  return t.NST * stage * 2 + 1024 * t.SR * t.SC;
+}
+
+/** The tile asked for (or the default order's first) that the device's workgroup memory allows. */
+function matrixTileFor(ctx: GpuContext, want?: MatrixTileName): MatrixTileName {
+  const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
+  const order = want ? [want, ...MATRIX_TILE_ORDER] : MATRIX_TILE_ORDER;
+  return order.find((n) => matrixTileBytes(n) <= limit) ?? '128x64';
+}
+/**
+ * shaders/linear_mm.wgsl for tile `name`: its constants, and at its //@ lines the FR × FC result
+ * matrices as plain variables c_i_j with every loop over them written out (an array of subgroup
+ * matrices indexed in a loop is not kept in registers: measured a third of the speed).
+ */
+export function matrixCode(name: MatrixTileName): string {
+  const { FR, FC } = MATRIX_TILES[name];
+  const ij = Array.from({ length: FR * FC }, (_, k) => [Math.floor(k / FC), k % FC] as const);
+  const M = 'subgroup_matrix_result<f32, 16, 16>';
+  const L = 'subgroup_matrix_left<f16, 16, 16>';
+  const parts: Record<string, string[]> = {
+    ACC_DECL: ij.map(([i, j]) => `var c_${i}_${j} = ${M}();`),
+    MMA: [
+      ...Array.from(
+        { length: FR },
+        (_, i) =>
+          `let a${i} = subgroupMatrixLoad<${L}>(&ms, ab + (rs + ${16 * i}u) * PK + ks, false, PK);`,
+      ),
+      ...Array.from({ length: FC }, (_, j) => [
+        `let b${j} = mm_right(bb, ks, cs + ${16 * j}u, backward);`,
+        ...Array.from(
+          { length: FR },
+          (_, i) => `c_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c_${i}_${j});`,
+        ),
+      ]).flat(),
+    ],
+    STORE: ij.map(
+      ([i, j]) =>
+        `subgroupMatrixStore(&out, at + ${16 * i}u * s.N + ${16 * j}u, c_${i}_${j}, false, s.N);`,
+    ),
+    EMIT: ij.map(
+      ([i, j]) => `mm_emit(c_${i}_${j}, wg.z, s, r0 + ${16 * i}u, c0 + ${16 * j}u, sg, lane);`,
+    ),
+  };
+  let code = mmCode;
+  for (const [k, lines] of Object.entries(parts)) {
+    const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
+    if (!m) throw new Error(`linear_mm.wgsl has no //@${k} line`);
+    code = code.replace(m[0], lines.map((l) => m[1] + l).join('\n'));
+  }
+  return withConstants(code, { ...MATRIX_TILES[name] });
+}
+const mmCodeFor = matrixCode;
 
 /**
  * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
  * invocation per output, 16 × 16 workgroups) on software adapters; else the tiled kernel
  * (LINEAR_TILE-sided tiles), split over K when that fills the GPU better. The f16 path: operands
- * rounded to f16, f32 sums, on subgroup matrices (shaders/linear_mm.wgsl, 128 × 16·n tiles)
+ * rounded to f16, f32 sums, on subgroup matrices (shaders/linear_mm.wgsl, MATRIX_TILES)
  * where the context has them, else with f32 multiply-adds (shaders/linear_f16.wgsl, 64 × 64
  * tiles); split-K alike.
  */
@@ -120,20 +193,20 @@ function dispatchLinear(
     ]);
     return;
   }
-  const nsg = matrix ? subgroupsFor(ctx, ctx.options.matrixSubgroups ?? MATRIX_SUBGROUPS) : 0;
+  const mt = matrixTileFor(ctx, ctx.options.matrixTile as MatrixTileName);
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
     ? ctx.pipeline(`linear${tile}`, withQuant(linearCode(tile)), `${name}_tiled`, qtype(W))
     : matrix
       ? ctx.pipeline(
-          `linear_mm${nsg}`,
-          withQuant(`${f16Code}\n${mmCodeFor(nsg)}`, MATRIX_ENABLE),
+          `linear_mm${mt}`,
+          withQuant(`${f16Code}\n${mmCodeFor(mt)}`, MATRIX_ENABLE),
           `${name}_mm`,
           qtype(W),
         )
       : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
-  const rows = !f16 ? tile : matrix ? 128 : 64;
-  const cols = !f16 ? tile : matrix ? 16 * nsg : 64;
+  const rows = !f16 ? tile : matrix ? matrixTileShape(mt).rows : 64;
+  const cols = !f16 ? tile : matrix ? matrixTileShape(mt).cols : 64;
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
   const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
   const words = [d.T, d.I, d.O, splits === 1 ? 0 : chunk];

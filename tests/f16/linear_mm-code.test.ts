@@ -1,0 +1,82 @@
+// The matrix kernel's code for every tile of MATRIX_TILES (src/gpu/ops/linear.ts matrixCode): CI's
+// adapters have no subgroup matrices, so the kernels run only on real GPUs (`npm run bench --
+// --check`); here every generated source is checked as far as a CPU adapter can — its unrolled
+// matrices complete, and the whole WGSL (with the subgroup-matrix builtins stood in for by
+// functions of the same shape) compiling on lavapipe, so a typo or type error in the kernel
+// fails CI instead of the first GPU call.
+import { describe, expect, it } from 'vitest';
+import { f16Gpu } from '../helpers/f16';
+import {
+  MATRIX_TILE_ORDER,
+  MATRIX_TILES,
+  matrixCode,
+  matrixTileBytes,
+  matrixTileShape,
+  type MatrixTileName,
+} from '../../src/gpu/ops/linear';
+import f16Code from '../../shaders/linear_f16.wgsl?raw';
+import { withQuant } from '../../src/gpu/ops/quant';
+
+const TILES = Object.keys(MATRIX_TILES) as MatrixTileName[];
+
+/** The kernel with the subgroup-matrix types and builtins as plain functions of the same shape. */
+function stubbed(code: string): string {
+  const c = code
+    .replace(/subgroup_matrix_(left|right)<f16, 16, 16>/g, 'SmIn')
+    .replace(/subgroup_matrix_result<f32, 16, 16>/g, 'SmOut')
+    .replace(/subgroupMatrixLoad<SmIn>\(&ms,/g, 'sm_load(')
+    .replace(/subgroupMatrixStore\(&mc,/g, 'sm_store_wg(')
+    .replace(/subgroupMatrixStore\(&out,/g, 'sm_store_out(')
+    .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'sm_mma(');
+  return `enable f16;\nenable subgroups;\n${withQuant(`${f16Code}\n${c}`)}
+alias SmIn = vec4<f16>;
+alias SmOut = vec4f;
+fn sm_load(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(ms[o], ms[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+fn sm_store_wg(o: u32, v: SmOut, t: bool, s: u32) { mc[o + s] = v.x; }
+fn sm_store_out(o: u32, v: SmOut, t: bool, s: u32) { out[o + s] = v.y; }
+fn sm_mma(x: SmIn, y: SmIn, c: SmOut) -> SmOut { return c + vec4f(x * y); }
+`;
+}
+
+describe('the matrix kernel of each tile', () => {
+  it('declares, multiplies, stores and emits each of its FR × FC matrices once per use', () => {
+    for (const t of TILES) {
+      const code = matrixCode(t);
+      const { FR, FC } = MATRIX_TILES[t];
+      expect(code, t).not.toMatch(/^\s*\/\/@/m);
+      const count = (re: RegExp) => (code.match(re) ?? []).length;
+      expect(count(/var c_\d+_\d+ = subgroup_matrix_result/g), t).toBe(FR * FC);
+      expect(count(/= subgroupMatrixMultiplyAccumulate\(a\d+, b\d+, c_\d+_\d+\)/g), t).toBe(
+        FR * FC,
+      );
+      expect(count(/subgroupMatrixStore\(&out, at \+/g), t).toBe(FR * FC);
+      expect(count(/mm_emit\(c_\d+_\d+,/g), t).toBe(FR * FC);
+      expect(count(/let a\d+ = subgroupMatrixLoad/g), t).toBe(FR);
+      expect(count(/let b\d+ = mm_right/g), t).toBe(FC);
+    }
+    // the default tile and its fallbacks are ever smaller, all within WebGPU's 48 KiB at most
+    const bytes = MATRIX_TILE_ORDER.map(matrixTileBytes);
+    expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+    expect(Math.max(...TILES.map(matrixTileBytes))).toBeLessThanOrEqual(48 * 1024);
+    expect(matrixTileShape('128x256')).toEqual({ rows: 128, cols: 256 });
+  });
+
+  it('compiles on a CPU adapter with the matrix builtins stood in for (every tile)', async () => {
+    const { device } = await f16Gpu();
+    for (const t of TILES) {
+      const module = device.createShaderModule({ code: stubbed(matrixCode(t)) });
+      const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+      expect(errors.map((m) => `${t}:${m.lineNum}: ${m.message}`)).toEqual([]);
+      if (matrixTileBytes(t) > device.limits.maxComputeWorkgroupStorageSize) continue;
+      for (const entryPoint of ['linear_forward_mm', 'linear_backward_input_mm']) {
+        device.pushErrorScope('validation');
+        device.createComputePipeline({
+          layout: 'auto',
+          compute: { module, entryPoint, constants: { QTYPE: 2 } },
+        });
+        const e = await device.popErrorScope();
+        expect(e?.message, `${t} ${entryPoint}`).toBeUndefined();
+      }
+    }
+  }, 600_000);
+});
