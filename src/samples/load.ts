@@ -73,6 +73,28 @@ export function parseSamples(
   bytes: Uint8Array,
   split: TxtSplit = DEFAULT_TXT_SPLIT,
 ): Sample[] {
+  const samples = parseFile(name, bytes, split);
+  checkSetSize(name, samples.length);
+  return samples;
+}
+
+/**
+ * The most samples a set holds (as many as a results file may claim): a 50 MB one-sample-per-line
+ * file is refused by name in about a second instead of freezing the page while every sample is
+ * tokenized for its count.
+ */
+export const MAX_SET_SAMPLES = 100_000;
+
+/** Refuses, naming `what`, a set of more than MAX_SET_SAMPLES samples. */
+export function checkSetSize(what: string, n: number): void {
+  if (n > MAX_SET_SAMPLES)
+    throw new SampleError(
+      what,
+      `has ${n.toLocaleString('en')} samples; a set holds at most ${MAX_SET_SAMPLES.toLocaleString('en')} — split the file or take a sample of it`,
+    );
+}
+
+function parseFile(name: string, bytes: Uint8Array, split: TxtSplit): Sample[] {
   const ext = extension(name);
   const text = decode(name, bytes);
   switch (ext) {

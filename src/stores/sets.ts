@@ -1,5 +1,6 @@
 // Sample-set actions: add from files or pasted text, the example sets, rename, colour, remove.
 import {
+  checkSetSize,
   parseSamples,
   tokensOf,
   TOKENIZE_AT_LEAST,
@@ -34,6 +35,11 @@ export async function addSetFromFiles(
     if (parsed.length === 0) throw new Error('no files');
     if (into && session.sets.some((s) => s.name === into)) {
       const samples = parsed.flatMap((p) => p.samples);
+      const had = session.sets.find((s) => s.name === into)!.samples.length;
+      checkSetSize(
+        `set "${into}" with ${parsed.map((p) => p.file).join(', ')}`,
+        had + samples.length,
+      );
       session.sets = session.sets.map((s) =>
         s.name === into ? { ...s, samples: [...s.samples, ...samples] } : s,
       );

@@ -6,7 +6,9 @@ import {
   parseSamples,
   sampleTokens,
   SampleError,
+  MAX_SET_SAMPLES,
 } from '../../src/samples/load';
+import { RESULTS_BOUNDS } from '../../src/analysis/results';
 import { demoFile } from '../helpers/demo';
 import { mulberry32 } from '../../src/util/random';
 import { tokenizerFromGguf } from '../../src/tokenizer/index';
@@ -44,6 +46,14 @@ describe('sample files', () => {
     expect(got).toHaveLength(10_000);
     expect(got[9999]).toEqual({ source: 'corpus.txt:line 10000', text: 'sample number 9999' });
     expect(splitOf('auto')).toBe('auto');
+    // past a set's bound: refused by name, in about a second for 50 MB (not a frozen page)
+    const many = `${'x\n'.repeat(MAX_SET_SAMPLES + 1)}`;
+    const t0 = performance.now();
+    expect(() => parseSamples('huge.txt', enc(many))).toThrow(
+      /^huge\.txt: has 100,001 samples; a set holds at most 100,000/,
+    );
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(MAX_SET_SAMPLES).toBe(RESULTS_BOUNDS.samplesPerSet);
     expect(() => splitOf('words')).toThrow('--split words: auto, paragraphs, lines, file');
   });
 
