@@ -24,6 +24,9 @@ export function checkPairsSize(name: string, bytes: number): void {
     );
 }
 
+/** The most pairs read (STS-B has 8,628, SICK 9,840): a file past it is refused before parsing. */
+export const MAX_PAIRS = 100_000;
+
 /** The fewest pairs a rank correlation is taken over. */
 export const MIN_PAIRS = 3;
 
@@ -50,6 +53,14 @@ export function parsePairs(name: string, bytes: Uint8Array): SentencePair[] {
   checkPairsSize(name, bytes.length);
   const ext = extension(name);
   const text = decode(name, bytes, (p) => new PairsError(name, p));
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && lines <= MAX_PAIRS + 1; i = text.indexOf('\n', i + 1))
+    lines++;
+  if (lines > MAX_PAIRS + 1)
+    throw new PairsError(
+      name,
+      `has over ${MAX_PAIRS.toLocaleString('en')} lines; at most ${MAX_PAIRS.toLocaleString('en')} pairs are read`,
+    );
   let pairs: SentencePair[];
   const tabbed = () => text.split(/\r?\n/).map((l) => l.split('\t'));
   if (ext === 'jsonl') pairs = parseJsonl(name, text);

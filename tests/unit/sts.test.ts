@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkWindow, stsStatistics, stsWindow, bootstrapInterval } from '../../src/analysis/sts';
 import { ranks, spearman } from '../../src/analysis/spearman';
-import { checkPairsSize, PairsError, parsePairs } from '../../src/samples/pairs';
+import { checkPairsSize, MAX_PAIRS, PairsError, parsePairs } from '../../src/samples/pairs';
 import { STS_SET, stsRequest, type StsDocument } from '../../src/engine/sts';
 import { rhoCsv, sortRows, stsRows, stsRowsCsv } from '../../src/analysis/sts-views';
 import { checkPairs } from '../../src/engine/types';
@@ -166,6 +166,18 @@ describe('sentence-pair files', () => {
 });
 
 describe('pairs file size', () => {
+  it('a file of 1,000,000 pairs is refused by name at once, before it is parsed', () => {
+    const big = bytes(`sentence1\tsentence2\tscore\n${'a b\tc d\t1\n'.repeat(1_000_000)}`);
+    const t0 = performance.now();
+    expect(() => parsePairs('big.tsv', big)).toThrow(
+      /^big\.tsv: has over 100,000 lines; at most 100,000 pairs are read \(supported/,
+    );
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    // 100,000 pairs (a header and a final newline) are still read
+    const most = bytes(`sentence1\tsentence2\tscore\n${'a b\tc d\t1\n'.repeat(MAX_PAIRS)}`);
+    expect(parsePairs('most.tsv', most)).toHaveLength(MAX_PAIRS);
+  });
+
   it('a file over 64 MiB is refused by name before it is parsed', () => {
     expect(() => checkPairsSize('big.tsv', (64 << 20) + 1)).toThrow(
       /^big\.tsv: is 64\.0 MiB; pairs files up to 64 MiB are read/,
