@@ -5,6 +5,7 @@ import { RESULTS_BOUNDS, RESULTS_SCHEMA, validateResults, type Results } from '.
 import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import { cache, saveSessionEntry } from './cache.svelte';
+import { viewState } from './views.svelte';
 import { clip } from '../util/message';
 import { DEFAULT_TXT_SPLIT, TXT_SPLITS, type TxtSplit } from '../samples/load';
 import { SET_COLORS, session, type Pairing, type SampleSet } from './session.svelte';
@@ -26,6 +27,8 @@ export interface SessionFile {
     samplesPerSet: number;
     /** absent in older files: auto */
     txtSplit?: TxtSplit;
+    /** the views' γ as log10 and whether the researcher chose it (absent in older files: from the data) */
+    gamma?: { log10: number; chosen: boolean };
     pairing: Pairing;
     pairA: string;
     pairB: string;
@@ -59,6 +62,7 @@ export function sessionEdits(): Pick<SessionFile, 'sets' | 'settings' | 'exclude
       maxTokens: session.maxTokens,
       samplesPerSet: session.samplesPerSet,
       txtSplit: session.txtSplit,
+      gamma: { log10: viewState.log10Gamma, chosen: viewState.chosen },
       pairing: session.pairing,
       pairA: session.pairA,
       pairB: session.pairB,
@@ -115,6 +119,9 @@ export function applySession(f: SessionFile): void {
   session.threshold = f.settings.threshold;
   session.maxTokens = f.settings.maxTokens;
   session.samplesPerSet = f.settings.samplesPerSet ?? 0;
+  const g = f.settings.gamma;
+  if (g && Number.isFinite(g.log10) && g.log10 >= -20 && g.log10 <= 0 && g.chosen === true)
+    [viewState.log10Gamma, viewState.chosen] = [g.log10, true];
   session.txtSplit = TXT_SPLITS.find((x) => x.id === f.settings.txtSplit)?.id ?? DEFAULT_TXT_SPLIT;
   session.pairing = f.settings.pairing ?? 'paper';
   session.pairA = f.settings.pairA ?? '';

@@ -41,6 +41,9 @@ class PruneState {
   basis = $state('');
   /** the name of the model they were measured on */
   model = $state('');
+  /** the evaluation and calibration sets they were measured on (the menus may since have moved) */
+  measuredEval = $state('');
+  measuredCalibration = $state('');
   error = $state('');
   note = $state('');
   restored = $state(false);
@@ -56,6 +59,8 @@ interface Inputs {
   calibration: number[][] | null;
   basis: string;
   model?: string;
+  evalName: string;
+  calibrationName: string;
 }
 
 /** The eval and calibration tokens of the chosen sets; a named error when they cannot serve. */
@@ -79,7 +84,7 @@ function inputs(methods: PruneMethod[]): Inputs {
     ? cal.samples.map((s) => tokensOf(s, m.tokenizer, session.maxTokens))
     : null;
   const basis = `${m.key} · eval ${ev.name} · calibration ${cal?.name ?? '—'} · ${session.maxTokens} tokens · ${session.precision}`;
-  return { evalSamples, calibration, basis };
+  return { evalSamples, calibration, basis, evalName: ev.name, calibrationName: cal?.name ?? '' };
 }
 
 /** S_i of a point; null when the density allocation has no counts yet. */
@@ -143,8 +148,10 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
     lab.error = oneLine((e as Error).message);
     return;
   }
-  if (inp.basis !== lab.basis)
+  if (inp.basis !== lab.basis) {
     [lab.points, lab.dense, lab.basis, lab.model] = [[], null, inp.basis, m.name];
+    [lab.measuredEval, lab.measuredCalibration] = [inp.evalName, inp.calibrationName];
+  }
   await labJob(async (signal) => {
     try {
       await sweep(m, inp, wanted, signal);
@@ -302,10 +309,13 @@ interface PruneSaved {
   dense: { ppl: number; tokens: number } | null;
   basis: string;
   model?: string;
+  /** absent in older saves */
+  measuredEval?: string;
+  measuredCalibration?: string;
 }
 
+/** Saves the lab: its choices always (they come back on reload), its points once measured. */
 export async function saveLab(): Promise<void> {
-  if (!lab.points.length && !lab.dense) return;
   const saved: PruneSaved = {
     schema: 'paramscope.prune-lab/1',
     calibration: lab.calibration,
@@ -320,6 +330,8 @@ export async function saveLab(): Promise<void> {
     dense: lab.dense,
     basis: lab.basis,
     model: lab.model,
+    measuredEval: lab.measuredEval,
+    measuredCalibration: lab.measuredCalibration,
   };
   await saveSessionEntry(LAST, `Pruning lab (${lab.points.length} pruned models)`, saved);
 }
@@ -331,6 +343,9 @@ export async function restoreLab(): Promise<void> {
     if (!d.points.every((p) => Number.isFinite(p?.ppl) && Array.isArray(p.layerSparsity))) return;
     const { schema: _, ...rest } = d;
     Object.assign(lab, rest);
+    // saves older than measuredEval: the names are in the basis ("… · eval A · calibration B · …")
+    const m = / · eval (.*) · calibration (.*) · \d+ tokens · /.exec(d.basis ?? '');
+    if (!d.measuredEval && m) [lab.measuredEval, lab.measuredCalibration] = [m[1], m[2]];
   } catch {
     /* no saved lab */
   } finally {

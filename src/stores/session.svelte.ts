@@ -80,6 +80,8 @@ class Session {
   maxTokens = $state(DEFAULT_MAX_TOKENS);
   /** 0: all */
   samplesPerSet = $state(0);
+  /** the last session's restore has ended (choices that name sets wait for it) */
+  restored = $state(false);
   /** how a dropped or picked .txt file becomes samples (TXT_SPLITS; the CLIs' --split) */
   txtSplit = $state<TxtSplit>(DEFAULT_TXT_SPLIT);
   /** paper: index pairs of pairA and pairB (Fig. 3); matrix: every pair of sets (Fig. 6) */
