@@ -1,18 +1,38 @@
 // Chart files: an SVG as text, and a PNG drawn from it through an <img> and a canvas (all local:
 // the SVG is self-contained, no fonts or images are fetched).
-export function svgString(el: SVGSVGElement): string {
+// `about` (what the chart shows: src/analysis/about.ts) is written under the chart, in a strip
+// the viewBox grows by, so the file says what it was measured on.
+const ABOUT_H = 18;
+
+export function svgString(el: SVGSVGElement, about = ''): string {
   const clone = el.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('font-family', 'DejaVu Sans, Arial, sans-serif');
+  const [x, y, width, height] = (el.getAttribute('viewBox') ?? '').split(/[\s,]+/).map(Number);
+  const vb = { x, y, width, height };
+  if (about && width > 0 && Number.isFinite(height)) {
+    clone.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.width} ${vb.height + ABOUT_H}`);
+    const h = clone.getAttribute('height');
+    if (h && /^\d+(\.\d+)?$/.test(h)) clone.setAttribute('height', String(Number(h) + ABOUT_H));
+    const t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+    t.setAttribute('x', String(vb.x + 4));
+    t.setAttribute('y', String(vb.y + vb.height + ABOUT_H - 5));
+    t.setAttribute('font-size', '10');
+    t.setAttribute('fill', '#555');
+    t.setAttribute('data-about', '');
+    t.textContent = about;
+    clone.appendChild(t);
+  }
   return new XMLSerializer().serializeToString(clone);
 }
 
 /** The chart as a PNG at `scale` × its viewBox size. */
-export async function svgToPng(el: SVGSVGElement, scale = 2): Promise<Blob> {
+export async function svgToPng(el: SVGSVGElement, about = '', scale = 2): Promise<Blob> {
   const vb = el.viewBox.baseVal;
   const w = Math.round((vb?.width || el.clientWidth || 640) * scale);
-  const h = Math.round((vb?.height || el.clientHeight || 320) * scale);
-  const url = URL.createObjectURL(new Blob([svgString(el)], { type: 'image/svg+xml' }));
+  const extra = about && vb?.width ? ABOUT_H : 0;
+  const h = Math.round(((vb?.height || el.clientHeight || 320) + extra) * scale);
+  const url = URL.createObjectURL(new Blob([svgString(el, about)], { type: 'image/svg+xml' }));
   try {
     const img = new Image();
     img.width = w;

@@ -4,6 +4,7 @@
 // and results; moving it only redraws (the histograms hold every γ), it never starts GPU work.
 import { SET_COLORS, session } from './session.svelte';
 import { dataGamma } from '../analysis/gamma';
+import { resultsAbout } from '../analysis/about';
 
 export const viewState = $state({ log10Gamma: -6, chosen: false });
 
@@ -30,4 +31,9 @@ export function gammaForNewResults(): void {
 export function setColor(name: string, i: number): string {
   const s = session.sets.find((x) => x.name === name);
   return s?.color ?? SET_COLORS[i % SET_COLORS.length];
+}
+
+/** What the views' charts show, for their exported SVG and PNG (src/analysis/about.ts). */
+export function viewsAbout(): string {
+  return session.results ? resultsAbout(session.results, viewGamma()) : '';
 }

@@ -256,9 +256,13 @@ describe('research flow', () => {
     expect(text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(text).toContain('data-series="bible"');
     expect(text).toContain('Activated parameters per layer (mean A &gt; 0.010)');
+    // the figure says what it shows, under the chart: model, sets, metric, γ, tokens, engine
+    expect(text).toMatch(
+      /data-about="">[^<]* · sets bible, quotes · grad_x_weight · γ 1\.0e-2 · ≤ /,
+    );
     const png = await downloadOf(page, sel('png'));
     const info = pngInfo(png.bytes);
-    expect([info.width, info.height]).toEqual([1280, 640]);
+    expect([info.width, info.height]).toEqual([1280, 2 * (320 + 18)]);
     expect(info.inked).toBeGreaterThan(2000);
     const csv = (await downloadOf(page, sel('csv'))).bytes.toString('utf8').trim().split('\n');
     expect(csv[0]).toBe('layer,bible,quotes');
