@@ -161,6 +161,8 @@ export function importDocument(fileName: string, text: string): 'session' | 'res
 }
 
 export async function saveLastSession(): Promise<void> {
+  // a second tab never writes over the session its owner saves (stores/owner.ts)
+  if (session.readOnly) return;
   const f = sessionFile();
   await saveSessionEntry(LAST, `last session (${f.sets.length} sets)`, f);
 }

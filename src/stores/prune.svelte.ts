@@ -316,6 +316,7 @@ interface PruneSaved {
 
 /** Saves the lab: its choices always (they come back on reload), its points once measured. */
 export async function saveLab(): Promise<void> {
+  if (session.readOnly) return;
   const saved: PruneSaved = {
     schema: 'paramscope.prune-lab/1',
     calibration: lab.calibration,

@@ -82,6 +82,8 @@ class Session {
   samplesPerSet = $state(0);
   /** the last session's restore has ended (choices that name sets wait for it) */
   restored = $state(false);
+  /** another tab owns the saved session: this one shows it and never saves (stores/owner.ts) */
+  readOnly = $state(false);
   /** how a dropped or picked .txt file becomes samples (TXT_SPLITS; the CLIs' --split) */
   txtSplit = $state<TxtSplit>(DEFAULT_TXT_SPLIT);
   /** paper: index pairs of pairA and pairB (Fig. 3); matrix: every pair of sets (Fig. 6) */

@@ -77,6 +77,7 @@ interface StsSaved {
 
 /** Saves the lab (in the results cache, beside the last session). */
 export async function saveSts(): Promise<void> {
+  if (session.readOnly) return;
   if (sts.pairs.length === 0) return; // nothing to bring back (and no entry in the cache list)
   const saved: StsSaved = {
     schema: 'paramscope.sts-lab/1',

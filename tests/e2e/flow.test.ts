@@ -321,7 +321,8 @@ describe('research flow', () => {
     expect(await page.locator('[data-field="notice"]').innerText()).toMatch(/last session/);
     expect(await page.locator('[data-set]').count()).toBe(2);
     await page.locator('[data-region="model"][data-status="ready"]').waitFor({ timeout: 60_000 });
-    expect(await page.locator('[data-region="cache"] tr[data-kind]').count()).toBe(4);
+    // two sets, one pair, the last session, and the pruning lab's choices (saved before any point)
+    expect(await page.locator('[data-region="cache"] tr[data-kind]').count()).toBe(5);
     await page.locator('[data-action="run"]').click();
     await page.locator('[data-field="run-note"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-field="run-note"]').innerText()).toMatch(
@@ -337,10 +338,10 @@ describe('research flow', () => {
 
   it('lists the cache with sizes; delete removes one entry, clear the rest', async () => {
     const rows = page.locator('[data-region="cache"] tr[data-kind]');
-    expect(await rows.count()).toBe(4);
+    expect(await rows.count()).toBe(5);
     expect(await rows.first().innerText()).toMatch(/\d+(\.\d+)? (B|KiB|MiB)/);
     await page.locator('[data-region="cache"] tr[data-kind="pair"] button').click();
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count()).toBe(4);
     await page
       .locator('[data-region="cache"]')
       .screenshot({ path: artifactPath('view-cache.png') });
@@ -348,7 +349,7 @@ describe('research flow', () => {
     // Clear asks first: Keep leaves every entry, Delete all removes them
     await page.locator('[data-action="clear-cache"]').click();
     await page.locator('[data-action="keep-cache"]').click();
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
     await page.locator('[data-action="clear-cache"]').click();
     await page.locator('[data-action="confirm-clear-cache"]').click();
     await expect.poll(() => rows.count()).toBe(0);
