@@ -147,14 +147,16 @@ describe('sample sets', () => {
     // the spacers stand for the rest: the list scrolls through all of them
     expect(await list.evaluate((el) => el.scrollHeight)).toBeGreaterThan(N * 24 - 1);
     await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    // (polled up to 15 s: with two test files running at once the redraw after a scroll took
+    // over the default second once on a 2-core machine)
     await expect
-      .poll(() => list.locator('li').last().locator('.text').innerText())
+      .poll(() => list.locator('li').last().locator('.text').innerText(), { timeout: 15_000 })
       .toBe(`Sample number ${N}.`);
     expect(await rendered()).toBeLessThanOrEqual(30);
     // half-way: the rows there, numbered as they are
     await list.evaluate((el) => (el.scrollTop = 24 * 5000));
     await expect
-      .poll(() => list.locator('li[data-index="5000"] .text').innerText())
+      .poll(() => list.locator('li[data-index="5000"] .text').innerText(), { timeout: 15_000 })
       .toBe('Sample number 5001.');
     // unfolded, a sample keeps its place and the rows after it follow
     await list.locator('li[data-index="5001"] .text').click();
