@@ -126,6 +126,14 @@ function matrixTileFor(ctx: GpuContext, want?: MatrixTileName): MatrixTileName {
  * matrices indexed in a loop is not kept in registers: measured a third of the speed).
  */
 export function matrixCode(name: MatrixTileName): string {
+  // built once per tile: dispatchLinear asks for it on every dispatch (the pipeline is cached)
+  let code = matrixCodes.get(name);
+  if (!code) matrixCodes.set(name, (code = buildMatrixCode(name)));
+  return code;
+}
+const matrixCodes = new Map<MatrixTileName, string>();
+
+function buildMatrixCode(name: MatrixTileName): string {
   const { FR, FC } = MATRIX_TILES[name];
   const ij = Array.from({ length: FR * FC }, (_, k) => [Math.floor(k / FC), k % FC] as const);
   const M = 'subgroup_matrix_result<f32, 16, 16>';
@@ -162,7 +170,6 @@ export function matrixCode(name: MatrixTileName): string {
   }
   return withConstants(code, { ...MATRIX_TILES[name] });
 }
-const mmCodeFor = matrixCode;
 
 /**
  * out (T, N) = a (T, K) · B with B = Wᵀ (forward) or W (backward_input). The simple kernel (one
@@ -193,20 +200,21 @@ function dispatchLinear(
     ]);
     return;
   }
-  const mt = matrixTileFor(ctx, ctx.options.matrixTile as MatrixTileName);
+  const mt = matrix ? matrixTileFor(ctx, ctx.options.matrixTile as MatrixTileName) : undefined;
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
     ? ctx.pipeline(`linear${tile}`, withQuant(linearCode(tile)), `${name}_tiled`, qtype(W))
-    : matrix
+    : mt
       ? ctx.pipeline(
           `linear_mm${mt}`,
-          withQuant(`${f16Code}\n${mmCodeFor(mt)}`, MATRIX_ENABLE),
+          withQuant(`${f16Code}\n${matrixCode(mt)}`, MATRIX_ENABLE),
           `${name}_mm`,
           qtype(W),
         )
       : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
-  const rows = !f16 ? tile : matrix ? matrixTileShape(mt).rows : 64;
-  const cols = !f16 ? tile : matrix ? matrixTileShape(mt).cols : 64;
+  const mts = mt && matrixTileShape(mt);
+  const rows = !f16 ? tile : mts ? mts.rows : 64;
+  const cols = !f16 ? tile : mts ? mts.cols : 64;
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
   const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
   const words = [d.T, d.I, d.O, splits === 1 ? 0 : chunk];
