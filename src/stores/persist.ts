@@ -193,8 +193,10 @@ export async function restoreLastSession(opts: { safe?: boolean } = {}): Promise
       errs.push((err as Error).message);
     }
   }
-  const key = `session:set-aside:${Date.now()}`;
   const reason = errs[0];
+  // a tab that does not own the session leaves the owner's entry where it is (stores/owner.ts)
+  if (session.readOnly) return { kind: 'set-aside', key: LAST, reason };
+  const key = `session:set-aside:${Date.now()}`;
   try {
     await cache.putMany([[key, { ...e, label: `set-aside session (${clip(reason, 80)})` }]]);
     await cache.delete(LAST);

@@ -47,4 +47,23 @@ describe('one tab owns the session', () => {
     expect(await restoreLastSession()).toEqual({ kind: 'restored' });
     expect(session.sets.map((s) => s.name)).toEqual(['owner']);
   });
+
+  it('a tab that does not own it leaves a failing session where it is (the owner sets it aside)', async () => {
+    await cache.clear();
+    session.sets = [{ name: 'owner', color: '#000000', samples: [{ source: 's', text: 'x' }] }];
+    await saveLastSession();
+    const stored = await cache.get<Record<string, unknown>>('session:last');
+    const bad = { ...stored!, data: { ...stored!.data, sets: [{ name: 'a', samples: 7 }] } };
+    await cache.putMany([['session:last', bad]]);
+    session.readOnly = true;
+    const o = await restoreLastSession();
+    session.readOnly = false;
+    expect(o).toEqual({
+      kind: 'set-aside',
+      key: 'session:last',
+      reason: 'sets[0].samples: not an array',
+    });
+    expect((await cache.get('session:last'))?.data).toEqual(bad.data);
+    expect((await cache.list()).map((e) => e.key)).toEqual(['session:last']);
+  });
 });
