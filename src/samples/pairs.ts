@@ -63,10 +63,12 @@ export function parsePairs(name: string, bytes: Uint8Array): SentencePair[] {
     );
   let pairs: SentencePair[];
   const tabbed = () => text.split(/\r?\n/).map((l) => l.split('\t'));
+  // the first line alone decides STS-B's layout (not the whole file split into rows for it)
+  const first = () => text.split('\n', 1)[0];
   if (ext === 'jsonl') pairs = parseJsonl(name, text);
   else if (!['tsv', 'txt', 'csv'].includes(ext))
     throw new PairsError(name, `unknown file type "${ext ? `.${ext}` : name}"`);
-  else if (isStsb(tabbed()[0] ?? [])) pairs = parseStsb(name, tabbed());
+  else if (isStsb(first().replace(/\r$/, '').split('\t'))) pairs = parseStsb(name, tabbed());
   else if (ext === 'csv') pairs = parseTable(name, csvParseRows(text));
   else pairs = parseTable(name, tabbed());
   if (pairs.length < MIN_PAIRS)
