@@ -4,19 +4,30 @@
 // the viewBox grows by, so the file says what it was measured on.
 const ABOUT_H = 18;
 
+/** The chart's viewBox from its attribute (null without a usable one). */
+function viewBoxOf(
+  el: SVGSVGElement,
+): { x: number; y: number; width: number; height: number } | null {
+  const [x, y, width, height] = (el.getAttribute('viewBox') ?? '').split(/[\s,]+/).map(Number);
+  return width > 0 && height > 0 && Number.isFinite(x + y) ? { x, y, width, height } : null;
+}
+
+/** The height the exported chart gains for its `about` line (0 where it gets none). */
+const aboutStrip = (el: SVGSVGElement, about: string) => (about && viewBoxOf(el) ? ABOUT_H : 0);
+
 export function svgString(el: SVGSVGElement, about = ''): string {
   const clone = el.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('font-family', 'DejaVu Sans, Arial, sans-serif');
-  const [x, y, width, height] = (el.getAttribute('viewBox') ?? '').split(/[\s,]+/).map(Number);
-  const vb = { x, y, width, height };
-  if (about && width > 0 && Number.isFinite(height)) {
-    clone.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.width} ${vb.height + ABOUT_H}`);
+  const vb = viewBoxOf(el);
+  if (about && vb) {
+    const { x, y, width, height } = vb;
+    clone.setAttribute('viewBox', `${x} ${y} ${width} ${height + ABOUT_H}`);
     const h = clone.getAttribute('height');
     if (h && /^\d+(\.\d+)?$/.test(h)) clone.setAttribute('height', String(Number(h) + ABOUT_H));
     const t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
-    t.setAttribute('x', String(vb.x + 4));
-    t.setAttribute('y', String(vb.y + vb.height + ABOUT_H - 5));
+    t.setAttribute('x', String(x + 4));
+    t.setAttribute('y', String(y + height + ABOUT_H - 5));
     t.setAttribute('font-size', '10');
     t.setAttribute('fill', '#555');
     t.setAttribute('data-about', '');
@@ -30,8 +41,7 @@ export function svgString(el: SVGSVGElement, about = ''): string {
 export async function svgToPng(el: SVGSVGElement, about = '', scale = 2): Promise<Blob> {
   const vb = el.viewBox.baseVal;
   const w = Math.round((vb?.width || el.clientWidth || 640) * scale);
-  const extra = about && vb?.width ? ABOUT_H : 0;
-  const h = Math.round(((vb?.height || el.clientHeight || 320) + extra) * scale);
+  const h = Math.round(((vb?.height || el.clientHeight || 320) + aboutStrip(el, about)) * scale);
   const url = URL.createObjectURL(new Blob([svgString(el, about)], { type: 'image/svg+xml' }));
   try {
     const img = new Image();

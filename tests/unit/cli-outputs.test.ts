@@ -47,32 +47,15 @@ describe('CLI outputs', () => {
   it('sts --out = --pairs and prune --write-gguf = --model are refused; prune outputs must differ', async () => {
     let e = await cliFailure(stsCli, ['--model', model, '--pairs', pairs, '--out', pairs]);
     expect(e.stderr).toMatch(/--out .* is the input --pairs/);
-    e = await cliFailure(pruneCli, [
-      '--model',
-      model,
-      '--eval',
-      set,
-      '--method',
-      'magnitude',
-      '--out',
-      join(dir, 'p.json'),
-      '--write-gguf',
-      model,
-    ]);
+    const prune = (out: string, gguf: string) =>
+      cliFailure(pruneCli, [
+        ...['--model', model, '--eval', set, '--method', 'magnitude'],
+        ...['--out', out, '--write-gguf', gguf],
+      ]);
+    e = await prune(join(dir, 'p.json'), model);
     expect(e.stderr).toMatch(/--write-gguf .* is the input --model/);
     const same = join(dir, 'same.out');
-    e = await cliFailure(pruneCli, [
-      '--model',
-      model,
-      '--eval',
-      set,
-      '--method',
-      'magnitude',
-      '--out',
-      same,
-      '--write-gguf',
-      same,
-    ]);
+    e = await prune(same, same);
     expect(e.stderr).toMatch(/--write-gguf .* is the output --out/);
     expect(readFileSync(pairs, 'utf8')).toContain('the cat\tthe dog');
   });
