@@ -30,6 +30,8 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       { T: 7, I: 4096, O: 1024 },
       { T: 128, I: 256, O: 512 },
       { T: 128, I: 1024, O: 512 },
+      // rows not a multiple of 8 (the direct kernels' weight packing element by element)
+      { T: 37, I: 600, O: 72 },
     ]) {
       const bytes = randomTensorBytes(type, d.O * d.I, 11, 0.02);
       const tag = `${GgmlType[type]} T=${d.T} I=${d.I} O=${d.O}`;

@@ -25,13 +25,21 @@ function stubbed(code: string): string {
     .replace(/subgroup_matrix_(left|right)<f16, 16, 16>/g, 'SmIn')
     .replace(/subgroup_matrix_result<f32, 16, 16>/g, 'SmOut')
     .replace(/subgroupMatrixLoad<SmIn>\(&ms,/g, 'sm_load(')
+    .replace(/subgroupMatrixLoad<SmIn>\(&(a16|w16),/g, 'sm_load_$1(')
+    .replace(/subgroupMatrixScalarMultiply\(/g, 'sm_smul(')
     .replace(/subgroupMatrixStore\(&mc,/g, 'sm_store_wg(')
     .replace(/subgroupMatrixStore\(&out,/g, 'sm_store_out(')
     .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'sm_mma(');
-  return `enable f16;\nenable subgroups;\n${withQuant(`${f16Code}\n${c}`)}
+  const direct = code.includes('fn mmd_tile');
+  const stubs = direct
+    ? `fn sm_load_a16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(a16[o], a16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+fn sm_load_w16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(w16[o], w16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+fn sm_smul(m: SmOut, f: f32) -> SmOut { return m * f; }`
+    : `fn sm_load(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(ms[o], ms[o + s], f16(select(0.0, 1.0, t)), 0.0h); }`;
+  return `enable f16;\nenable subgroups;\n${direct ? c : withQuant(`${f16Code}\n${c}`)}
 alias SmIn = vec4<f16>;
 alias SmOut = vec4f;
-fn sm_load(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(ms[o], ms[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+${stubs}
 fn sm_store_wg(o: u32, v: SmOut, t: bool, s: u32) { mc[o + s] = v.x; }
 fn sm_store_out(o: u32, v: SmOut, t: bool, s: u32) { out[o + s] = v.y; }
 fn sm_mma(x: SmIn, y: SmIn, c: SmOut) -> SmOut { return c + vec4f(x * y); }
@@ -42,7 +50,8 @@ describe('the matrix kernel of each tile', () => {
   it('declares, multiplies, stores and emits each of its FR × FC matrices once per use', () => {
     for (const t of TILES) {
       const code = matrixCode(t);
-      const { FR, FC } = MATRIX_TILES[t];
+      const { FR, FC, direct } = MATRIX_TILES[t];
+      const d = direct ? 'mmd' : 'mm';
       expect(code, t).not.toMatch(/^\s*\/\/@/m);
       const count = (re: RegExp) => (code.match(re) ?? []).length;
       expect(count(/var c_\d+_\d+ = subgroup_matrix_result/g), t).toBe(FR * FC);
@@ -50,9 +59,9 @@ describe('the matrix kernel of each tile', () => {
         FR * FC,
       );
       expect(count(/subgroupMatrixStore\(&out, at \+/g), t).toBe(FR * FC);
-      expect(count(/mm_emit\(c_\d+_\d+,/g), t).toBe(FR * FC);
+      expect(count(new RegExp(`${d}_emit\\(c_\\d+_\\d+,`, 'g')), t).toBe(FR * FC);
       expect(count(/let a\d+ = subgroupMatrixLoad/g), t).toBe(FR);
-      expect(count(/let b\d+ = mm_right/g), t).toBe(FC);
+      expect(count(new RegExp(`let b\\d+ = ${d}_right`, 'g')), t).toBe(FC);
     }
     // the default tile and its fallbacks are ever smaller, all within WebGPU's 48 KiB at most
     const bytes = MATRIX_TILE_ORDER.map(matrixTileBytes);
@@ -68,11 +77,13 @@ describe('the matrix kernel of each tile', () => {
       const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
       expect(errors.map((m) => `${t}:${m.lineNum}: ${m.message}`)).toEqual([]);
       if (matrixTileBytes(t) > device.limits.maxComputeWorkgroupStorageSize) continue;
-      for (const entryPoint of ['linear_forward_mm', 'linear_backward_input_mm']) {
+      const { direct } = MATRIX_TILES[t];
+      for (const dir of ['forward', 'backward_input']) {
+        const entryPoint = `linear_${dir}_${direct ? 'mmd' : 'mm'}`;
         device.pushErrorScope('validation');
         device.createComputePipeline({
           layout: 'auto',
-          compute: { module, entryPoint, constants: { QTYPE: 2 } },
+          compute: { module, entryPoint, constants: direct ? {} : { QTYPE: 2 } },
         });
         const e = await device.popErrorScope();
         expect(e?.message, `${t} ${entryPoint}`).toBeUndefined();

@@ -2,9 +2,11 @@
 import code from '../../../shaders/linear.wgsl?raw';
 import f16Code from '../../../shaders/linear_f16.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
+import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
 import { grid, groups, withConstants, workgroupSize, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
+import { packRows, packWeight } from './linear_pack';
 
 /** Workgroups split-K aims for (the best of 256, 528 and 1056 measured: bench/results/README.md). */
 const TARGET_WORKGROUPS = 528;
@@ -90,13 +92,33 @@ const [SUM_WG] = workgroupSize(code, 'linear_split_sum');
  * workgroup memory.
  */
 export const MATRIX_TILES = {
-  '128x256': { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32 },
-  '128x128': { SR: 4, SC: 2, FR: 2, FC: 4, NST: 1, BK: 32 },
-  '128x64': { SR: 4, SC: 1, FR: 2, FC: 4, NST: 1, BK: 32 },
-  '128x128x2': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 2, BK: 32 },
-  '128x128k64': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 1, BK: 64 },
+  '128x256': { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32, direct: false },
+  '128x128': { SR: 4, SC: 2, FR: 2, FC: 4, NST: 1, BK: 32, direct: false },
+  '128x64': { SR: 4, SC: 1, FR: 2, FC: 4, NST: 1, BK: 32, direct: false },
+  '128x128x2': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 2, BK: 32, direct: false },
+  '128x128k64': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 1, BK: 64, direct: false },
+  // direct (shaders/linear_mmd.wgsl): operands packed to f16 in storage first, loaded from there
+  // (SMUL = 1: whole tiles of gradients unscaled by subgroupMatrixScalarMultiply and stored
+  // straight, else through workgroup memory)
+  d64x64: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
+  d64x64m: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 1 },
+  d64x128: { SR: 1, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
+  d128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
+  d128x256: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
+  d32x64: { SR: 1, SC: 1, FR: 2, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
 } as const;
 export type MatrixTileName = keyof typeof MATRIX_TILES;
+/** One entry of MATRIX_TILES. */
+export interface MatrixTile {
+  SR: number;
+  SC: number;
+  FR: number;
+  FC: number;
+  NST: number;
+  BK: number;
+  direct: boolean;
+  SMUL?: number;
+}
 /** The tile taken by default, then the fallbacks in order where workgroup memory is short. */
 export const MATRIX_TILE_ORDER: MatrixTileName[] = ['128x256', '128x128', '128x64'];
 
@@ -109,6 +131,7 @@ export function matrixTileShape(name: MatrixTileName): { rows: number; cols: num
 /** Workgroup memory of linear_mm.wgsl with tile `name`: NST staged chunks (padded rows), slots. */
 export function matrixTileBytes(name: MatrixTileName): number {
   const t = MATRIX_TILES[name];
+  if (t.direct) return 1024 * t.SR * t.SC;
   const { rows, cols } = matrixTileShape(name);
   const stage = rows * (t.BK + 8) + Math.max(cols * (t.BK + 8), t.BK * (cols + 8));
   return t.NST * stage * 2 + 1024 * t.SR * t.SC;
@@ -133,18 +156,17 @@ export function matrixCode(name: MatrixTileName): string {
 }
 const matrixCodes = new Map<MatrixTileName, string>();
 
-function buildMatrixCode(name: MatrixTileName): string {
-  const { FR, FC } = MATRIX_TILES[name];
-  const ij = Array.from({ length: FR * FC }, (_, k) => [Math.floor(k / FC), k % FC] as const);
-  const M = 'subgroup_matrix_result<f32, 16, 16>';
-  const L = 'subgroup_matrix_left<f16, 16, 16>';
-  const parts: Record<string, string[]> = {
-    ACC_DECL: ij.map(([i, j]) => `var c_${i}_${j} = ${M}();`),
+const SM_RESULT = 'subgroup_matrix_result<f32, 16, 16>';
+const SM_LEFT = 'subgroup_matrix_left<f16, 16, 16>';
+
+/** The generated lines of the staged kernel (shaders/linear_mm.wgsl) at each //@ line. */
+function stagedParts(FR: number, FC: number, ij: (readonly [number, number])[]) {
+  return {
     MMA: [
       ...Array.from(
         { length: FR },
         (_, i) =>
-          `let a${i} = subgroupMatrixLoad<${L}>(&ms, ab + (rs + ${16 * i}u) * PK + ks, false, PK);`,
+          `let a${i} = subgroupMatrixLoad<${SM_LEFT}>(&ms, ab + (rs + ${16 * i}u) * PK + ks, false, PK);`,
       ),
       ...Array.from({ length: FC }, (_, j) => [
         `let b${j} = mm_right(bb, ks, cs + ${16 * j}u, backward);`,
@@ -162,13 +184,55 @@ function buildMatrixCode(name: MatrixTileName): string {
       ([i, j]) => `mm_emit(c_${i}_${j}, wg.z, s, r0 + ${16 * i}u, c0 + ${16 * j}u, sg, lane);`,
     ),
   };
-  let code = mmCode;
+}
+
+/** The generated lines of the direct kernel (shaders/linear_mmd.wgsl); smul: see MATRIX_TILES. */
+function directParts(FR: number, FC: number, ij: (readonly [number, number])[], smul: boolean) {
+  const scaled = (m: string) => (smul ? `subgroupMatrixScalarMultiply(${m}, f)` : m);
+  return {
+    MMA: [
+      ...Array.from(
+        { length: FR },
+        (_, i) =>
+          `let a${i} = subgroupMatrixLoad<${SM_LEFT}>(&a16, (rs + ${16 * i}u) * kp + k, false, kp);`,
+      ),
+      ...Array.from({ length: FC }, (_, j) => [
+        `let b${j} = mmd_right(k, cs + ${16 * j}u, backward);`,
+        ...Array.from(
+          { length: FR },
+          (_, i) => `c_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c_${i}_${j});`,
+        ),
+      ]).flat(),
+    ],
+    STORE: ij.map(
+      ([i, j]) =>
+        `subgroupMatrixStore(&out, at + ${16 * i}u * N + ${16 * j}u, ${scaled(`c_${i}_${j}`)}, false, N);`,
+    ),
+    EMIT: ij.map(
+      ([i, j]) => `mmd_emit(c_${i}_${j}, wg.z, N, rs + ${16 * i}u, cs + ${16 * j}u, f, sg, lane);`,
+    ),
+  };
+}
+
+function buildMatrixCode(name: MatrixTileName): string {
+  const t: MatrixTile = MATRIX_TILES[name];
+  const { FR, FC } = t;
+  const ij = Array.from({ length: FR * FC }, (_, k) => [Math.floor(k / FC), k % FC] as const);
+  const parts: Record<string, string[]> = {
+    ACC_DECL: ij.map(([i, j]) => `var c_${i}_${j} = ${SM_RESULT}();`),
+    ...(t.direct ? directParts(FR, FC, ij, t.SMUL === 1) : stagedParts(FR, FC, ij)),
+  };
+  let code = t.direct ? mmdCode : mmCode;
   for (const [k, lines] of Object.entries(parts)) {
     const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
-    if (!m) throw new Error(`linear_mm.wgsl has no //@${k} line`);
+    if (!m) throw new Error(`${t.direct ? 'linear_mmd' : 'linear_mm'}.wgsl has no //@${k} line`);
     code = code.replace(m[0], lines.map((l) => m[1] + l).join('\n'));
   }
-  return withConstants(code, { ...MATRIX_TILES[name] });
+  const { SR, SC, NST, BK } = t;
+  return withConstants(
+    code,
+    t.direct ? { SR, SC, FR, FC, SMUL: t.SMUL ?? 0 } : { SR, SC, FR, FC, NST, BK },
+  );
 }
 
 /**
@@ -200,7 +264,11 @@ function dispatchLinear(
     ]);
     return;
   }
-  const mt = matrix ? matrixTileFor(ctx, ctx.options.matrixTile as MatrixTileName) : undefined;
+  let mt = matrix ? matrixTileFor(ctx, ctx.options.matrixTile as MatrixTileName) : undefined;
+  if (mt && MATRIX_TILES[mt].direct) {
+    if (dispatchDirect(ctx, enc, name, out, a, W, d, N, K, mt)) return;
+    mt = matrixTileFor(ctx);
+  }
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
     ? ctx.pipeline(`linear${tile}`, withQuant(linearCode(tile)), `${name}_tiled`, qtype(W))
@@ -227,10 +295,84 @@ function dispatchLinear(
   }
   const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
   ctx.dispatch(enc, p, { out: part, a, wbytes: W.buffer, dims: u }, wg);
-  const n = d.T * N;
-  const g = grid(n, SUM_WG);
   // the f16 kernels leave raw partials: the sum unscales them
   const f = f16 && name !== 'linear_forward' ? GRAD_UNSCALE_BITS : ONE_BITS;
+  splitSum(ctx, enc, out, part, d.T * N, splits, f);
+}
+
+const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+
+/** The direct kernels' packed operands: a (pad(T, 128), pad(K, 256)), W (pad(O, 256), pad(I, 256)). */
+export function packedShapes(
+  d: LinearDims,
+  K: number,
+): { a: [number, number]; w: [number, number] } {
+  return { a: [roundUp(d.T, 128), roundUp(K, 256)], w: [roundUp(d.O, 256), roundUp(d.I, 256)] };
+}
+
+/**
+ * The direct matrix linear (shaders/linear_mmd.wgsl, tile `mt`): both operands packed to f16
+ * (shaders/linear_pack.wgsl: activations times the scale, weights decoded once per call), then
+ * multiplied from storage. False (nothing recorded) when the packed weight exceeds what the
+ * device binds: the caller takes the staged kernel.
+ */
+function dispatchDirect(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  name: string,
+  out: GPUBuffer,
+  a: GPUBuffer,
+  W: GpuWeight,
+  d: LinearDims,
+  N: number,
+  K: number,
+  mt: MatrixTileName,
+): boolean {
+  const shapes = packedShapes(d, K);
+  const [Tp, Kp] = shapes.a;
+  const [Op, Ip] = shapes.w;
+  const limit = Math.min(
+    ctx.device.limits.maxStorageBufferBindingSize,
+    ctx.device.limits.maxBufferSize,
+  );
+  if (Op * Ip * 2 > limit || Tp * Kp * 2 > limit) return false;
+  const forward = name === 'linear_forward';
+  const a16 = ctx.scratch('linear.a16', Tp * Kp * 2);
+  const w16 = ctx.scratch('linear.w16', Op * Ip * 2);
+  packRows(ctx, enc, a16, a, d.T, K, Tp, Kp, forward ? 1 : F16_GRAD_SCALE);
+  packWeight(ctx, enc, w16, W, d.O, d.I, Op, Ip);
+  const p = ctx.pipeline(`linear_mmd${mt}`, `${MATRIX_ENABLE}${matrixCode(mt)}`, `${name}_mmd`);
+  const { rows, cols } = matrixTileShape(mt);
+  const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
+  const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
+  const u = ctx.uniform([
+    d.T,
+    d.I,
+    d.O,
+    splits === 1 ? 0 : chunk,
+    forward ? ONE_BITS : GRAD_SCALE_BITS,
+  ]);
+  if (splits === 1) {
+    ctx.dispatch(enc, p, { out, a16, w16, dims: u }, wg);
+    return true;
+  }
+  const part = ctx.scratch('linear.splitK', splits * d.T * N * 4);
+  ctx.dispatch(enc, p, { out: part, a16, w16, dims: u }, wg);
+  splitSum(ctx, enc, out, part, d.T * N, splits, forward ? ONE_BITS : GRAD_UNSCALE_BITS);
+  return true;
+}
+
+/** out (n) = Σ_z part (z, n) · f (f32 bits) — the split-K partials summed in order. */
+function splitSum(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  out: GPUBuffer,
+  part: GPUBuffer,
+  n: number,
+  splits: number,
+  f: number,
+): void {
+  const g = grid(n, SUM_WG);
   // (one pipeline for every weight type: the sum reads no weights)
   const ps = ctx.pipeline('linear', withQuant(linearCode(64)), 'linear_split_sum');
   ctx.dispatch(enc, ps, { out, a: part, dims: ctx.uniform([n, splits, f, 0]) }, [g.x, g.y]);
