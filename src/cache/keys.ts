@@ -27,6 +27,11 @@ export function setSignature(model: string, settings: string, set: RunSet): Prom
   );
 }
 
+/** SHA-256 of a set's samples' token ids, in order (a scores file's token_ids_sha256). */
+export function tokenIdsHash(set: RunSet): Promise<string> {
+  return sha256Hex(set.samples.map((s) => s.tokens.join(',')).join(';'));
+}
+
 export function pairSignature(sigA: string, sigB: string, p: PairSpec): Promise<string> {
   return sha256Hex(`pair|${sigA}|${sigB}|${p.shift ?? 0}`);
 }

@@ -1,9 +1,15 @@
 // npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...] [--pair A:B ...]
 //   [--threshold X ...] [--metric grad_x_weight|grad|wanda|magnitude] [--max-tokens N]
 //   [--split auto|paragraphs|lines|file] [--backend reference|gpu] --out results.json
+//   [--scores-out DIR]  (per set, DIR/<set>.safetensors: every scored weight's Σ A; docs/scores-format.md)
 import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
-import { llamaConfig } from '../model/config';
+import { openAsBlob } from 'node:fs';
+import { llamaConfig, type LlamaConfig } from '../model/config';
+import { modelKey, tokenIdsHash } from '../cache/keys';
+import { ScoresWriter } from '../scores/writer';
+import { TOOL } from '../scores/layout';
+import { positionedFile, scoresPaths } from './scores-out';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
 import { METRICS, type Metric } from '../analysis/metrics';
@@ -29,7 +35,8 @@ import {
 const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set NAME=FILE ...]
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
   [--max-tokens N] [--split auto|paragraphs|lines|file] [--backend reference|gpu]
-  [--precision f32|f16|auto (gpu: f16 needs shader-f16, results within 1e-2 of f32; auto: the fastest path the adapter has, named with the reason)] --out results.json`;
+  [--precision f32|f16|auto (gpu: f16 needs shader-f16, results within 1e-2 of f32; auto: the fastest path the adapter has, named with the reason)] --out results.json
+  [--scores-out DIR (per set, DIR/<set>.safetensors: every scored weight's sum of A over the set's samples, F32, under its GGUF name)]`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -42,6 +49,7 @@ const OPTIONS = {
   backend: { type: 'string', default: 'reference' },
   precision: { type: 'string', default: 'f32' },
   out: { type: 'string' },
+  'scores-out': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -65,6 +73,38 @@ async function readSets(
   return sets;
 }
 
+/** One scores writer per set, headers written (src/scores). */
+async function openScores(
+  config: LlamaConfig,
+  modelPath: string,
+  req: RunRequest,
+  paths: string[],
+  metric: Metric,
+  maxTokens: number,
+): Promise<ScoresWriter[]> {
+  const key = await modelKey(await openAsBlob(modelPath));
+  const out: ScoresWriter[] = [];
+  try {
+    for (const [i, set] of req.sets.entries()) {
+      const meta = {
+        set: set.name,
+        model: config.name,
+        modelKey: key,
+        metric,
+        samples: set.samples.length,
+        maxTokens,
+        tokenIds: await tokenIdsHash(set),
+        tool: TOOL,
+      };
+      out.push(await ScoresWriter.open(config, meta, await positionedFile(paths[i])));
+    }
+  } catch (e) {
+    await Promise.all(out.map((w) => w.abort()));
+    throw e;
+  }
+  return out;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const values = parseOptions(argv, OPTIONS);
   if (values.help) {
@@ -79,12 +119,23 @@ export async function main(argv: string[]): Promise<number> {
   const maxTokens = integerOption('--max-tokens', values['max-tokens'], 1, 'a positive integer');
   const split = splitOf(values.split);
   const { backend, precision } = engineChoice(values);
+  const inputs = [
+    { flag: '--model', path: values.model },
+    ...values.set.map((spec) => ({ flag: '--set', path: spec.slice(spec.indexOf('=') + 1) })),
+  ];
+  const scoresDir = values['scores-out'];
+  const scoresFiles = scoresDir
+    ? await scoresPaths(
+        scoresDir,
+        values.set.map((spec) => spec.slice(0, Math.max(0, spec.indexOf('=')))),
+      )
+    : [];
   await checkOutputs(
-    [{ flag: '--out', path: values.out }],
     [
-      { flag: '--model', path: values.model },
-      ...values.set.map((spec) => ({ flag: '--set', path: spec.slice(spec.indexOf('=') + 1) })),
+      { flag: '--out', path: values.out },
+      ...scoresFiles.map((path) => ({ flag: '--scores-out', path })),
     ],
+    inputs,
   );
 
   const { file } = await modelArg(values.model);
@@ -108,7 +159,24 @@ export async function main(argv: string[]): Promise<number> {
   );
   const req: RunRequest = { sets: [...sets.values()], pairs, thresholds, metric, maxTokens };
   const started = Date.now();
-  const { out, engine } = await runOn(file, req, backend, precision);
+  const scores = scoresDir
+    ? await openScores(config, values.model, req, scoresFiles, metric, maxTokens)
+    : [];
+  let ran;
+  try {
+    ran = await runOn(
+      file,
+      req,
+      backend,
+      precision,
+      scores.length ? (si, l, m, sums) => scores[si].put(l, m, sums) : undefined,
+    );
+    for (const w of scores) await w.finish();
+  } catch (e) {
+    await Promise.all(scores.map((w) => w.abort()));
+    throw e;
+  }
+  const { out, engine } = ran;
   const results = assembleResults(
     out,
     req,
@@ -120,7 +188,8 @@ export async function main(argv: string[]): Promise<number> {
   await writeOutput(values.out, JSON.stringify(results));
   const n = req.sets.reduce((s, x) => s + x.samples.length, 0);
   console.log(
-    `${n} samples in ${req.sets.length} set(s), ${pairs.length} pair(s), ${((Date.now() - started) / 1000).toFixed(2)} s → ${values.out}`,
+    `${n} samples in ${req.sets.length} set(s), ${pairs.length} pair(s), ${((Date.now() - started) / 1000).toFixed(2)} s → ${values.out}` +
+      (scoresDir ? `; scores → ${scoresFiles.join(', ')}` : ''),
   );
   return 0;
 }

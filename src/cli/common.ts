@@ -10,7 +10,7 @@ import { llamaConfig } from '../model/config';
 import { loadLlamaWeights } from '../model/weights';
 import { runReference } from '../engine/run-reference';
 import { checkRunOutput } from '../engine/check';
-import type { Precision, Progress, RunOutput, RunRequest } from '../engine/types';
+import type { Precision, Progress, RunOptions, RunOutput, RunRequest } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { oneLine, quoted } from '../util/message';
 import { parseSamples, sampleTokens, TXT_SPLITS, type TxtSplit } from '../samples/load';
@@ -121,9 +121,10 @@ export async function runOn(
   req: RunRequest,
   backend: 'reference' | 'gpu',
   precision: PrecisionChoice,
+  onScores?: RunOptions['onScores'],
 ): Promise<{ out: RunOutput; engine: Results['engine'] }> {
   if (backend === 'reference') {
-    const out = await runReference(await loadLlamaWeights(file), req, { onProgress });
+    const out = await runReference(await loadLlamaWeights(file), req, { onProgress, onScores });
     checkRunOutput(out, llamaConfig(file), req.metric);
     return { out, engine: { backend: 'reference', precision: 'f32' } };
   }
@@ -132,7 +133,7 @@ export async function runOn(
     const { uploadLlama } = await import('../gpu/model');
     const model = await uploadLlama(ctx, file);
     try {
-      const out = await runGpu(ctx, model, req, { onProgress });
+      const out = await runGpu(ctx, model, req, { onProgress, onScores });
       return { out, engine: { backend: 'gpu' as const, precision: used, adapter } };
     } finally {
       model.destroy();

@@ -402,6 +402,7 @@ async function walkLayer(run: GpuRun, l: number): Promise<void> {
   for (let si = 0; si < run.req.sets.length; si++) finishDensity(run, l, si);
   const onSums = run.opts.onSetSums;
   if (onSums) for (let si = 0; si < run.req.sets.length; si++) await onSums(l, si, run.setAcc[si]);
+  if (run.opts.onScores) await scoresOut(run, l);
   await run.reads.endLayer(l);
   for (const st of run.states) [st.dxIn, st.dxOut] = [st.dxOut, st.dxIn];
   for (const b of run.batches) [b.dxIn, b.dxOut] = [b.dxOut, b.dxIn];
@@ -518,6 +519,17 @@ function pairOrder(req: RunRequest, k: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => i).sort(
     (x, y) => m[x][0] - m[y][0] || m[x][1] - m[y][1] || x - y,
   );
+}
+
+/** Each set's Σ A at layer l to onScores, one matrix read back at a time. */
+async function scoresOut(run: GpuRun, l: number): Promise<void> {
+  for (let si = 0; si < run.req.sets.length; si++) {
+    for (const m of MATRICES) {
+      const { O, I } = matrixShape(run.c, m);
+      const [sums] = await run.ctx.readMany([{ buffer: run.setAcc[si][m], count: O * I }]);
+      await run.opts.onScores!(si, l, m, sums);
+    }
+  }
 }
 
 /** Set si's mean-first density counts, Σ mean A and histogram at layer l. */

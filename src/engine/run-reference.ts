@@ -96,6 +96,12 @@ export async function runReference(
     }
     kept.set(set.name, keep);
     opts.onProgress?.({ stage: 'density', set: set.name, fraction: done / total });
+    if (opts.onScores) {
+      const si = sets.length;
+      for (let l = 0; l < L; l++)
+        for (const [mi, m] of MATRICES.entries())
+          await opts.onScores(si, l, m, Float32Array.from(acc[l][mi].sum));
+    }
     const fin = acc.map((row) => row.map((a) => a.finish(req.thresholds)));
     sets.push({
       name: set.name,

@@ -1,5 +1,6 @@
 // What a run asks for and how it reports, shared by the reference and the GPU backends.
 import type { Metric } from '../analysis/metrics';
+import type { MatrixName } from '../model/config';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
 
 /** What both backends return for a request. */
@@ -78,6 +79,11 @@ export interface Progress {
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * Each set's per-weight Σ_s A of matrix m at layer l (the engine's row order, (O, I)), once the
+   * set's samples are all in; awaited, one matrix at a time (per-parameter scores out).
+   */
+  onScores?: (set: number, l: number, m: MatrixName, sums: Float32Array) => Promise<void>;
 }
 
 /**

@@ -94,6 +94,17 @@ function reorderRows<A extends Uint8Array | Float32Array>(x: A, from: Int32Array
 
 const needsReorder = (c: LlamaConfig, m: MatrixName) => neoxRope(c) && (m === 'q' || m === 'k');
 
+/** Values of matrix m, (O, n) in the engine's row order, in its file's row order (the inverse of
+ * the reading's reorder; the same array when there is none). */
+export function toFileRowOrder(c: LlamaConfig, m: MatrixName, x: Float32Array): Float32Array {
+  if (!needsReorder(c, m)) return x;
+  const from = neoxRowOrder(matrixShape(c, m).O, c.headDim, c.ropeDims);
+  const n = x.length / from.length;
+  const out = new Float32Array(x.length);
+  from.forEach((src, r) => out.set(x.subarray(r * n, (r + 1) * n), src * n));
+  return out;
+}
+
 /** Matrix m of layer l as raw bytes of its tensor's type, (O, I), in the engine's row order. */
 export async function readMatrixBytes(
   file: GgufFile,

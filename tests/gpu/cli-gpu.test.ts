@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateResults, type Results } from '../../src/analysis/results';
 import { compareArrays, describeComparison } from '../../src/util/compare';
+import { f32Scaled } from '../../src/util/tolerances';
 import { fixtureBytes } from '../helpers/fixtures';
 import { analyzeCli, pruneCli, stsCli } from '../helpers/cli';
 import { SWIFTSHADER_ICD } from '../../src/gpu/node';
 import { resultNumbers } from '../helpers/results';
+import { readSafetensors } from '../helpers/safetensors';
 
 const PARITY = { rel: 1e-4, abs: 1e-12 };
 
@@ -47,6 +49,8 @@ describe('npm run analyze --backend gpu', () => {
         'gpu',
         '--out',
         join(dir, `${name}-gpu.json`),
+        '--scores-out',
+        join(dir, `${name}-gpu-scores`),
       ]);
       // no GPU here: a software adapter (SwiftShader, or Mesa lavapipe where installed) is chosen
       expect(g.stderr).toMatch(/adapter: .*(swiftshader|llvmpipe).*\(software\); precision f32/i);
@@ -56,6 +60,8 @@ describe('npm run analyze --backend gpu', () => {
         'reference',
         '--out',
         join(dir, `${name}-ref.json`),
+        '--scores-out',
+        join(dir, `${name}-ref-scores`),
       ]);
       const rg = JSON.parse(readFileSync(join(dir, `${name}-gpu.json`), 'utf8')) as Results;
       const rr = JSON.parse(readFileSync(join(dir, `${name}-ref.json`), 'utf8')) as Results;
@@ -64,6 +70,22 @@ describe('npm run analyze --backend gpu', () => {
       expect(rg.sets.map((s) => s.samples.length)).toEqual([2, 2]);
       const c = compareArrays(resultNumbers(rg), resultNumbers(rr), PARITY);
       expect(c.ok, describeComparison('gpu vs reference', c)).toBe(true);
+      // the per-weight scores (--scores-out), every weight of every set, read by a reader not ours
+      for (const set of ['A', 'B']) {
+        const [sg, sr] = await Promise.all(
+          ['gpu', 'ref'].map((b) =>
+            readSafetensors(join(dir, `${name}-${b}-scores`, `${set}.safetensors`)),
+          ),
+        );
+        expect(Object.keys(sg.tensors)).toEqual(Object.keys(sr.tensors));
+        for (const [t, { values }] of Object.entries(sg.tensors)) {
+          // per weight, the gradients' f32 cancellation shows: the op checks' bar (1e-4 of
+          // each value plus 1e-5 of the tensor's largest)
+          const want = sr.tensors[t].values;
+          const cs = compareArrays(values, want, f32Scaled(want));
+          expect(cs.ok, describeComparison(`${set} ${t}`, cs)).toBe(true);
+        }
+      }
     });
   }
 
