@@ -4,6 +4,7 @@ import { MATRICES, type LlamaConfig } from '../model/config';
 import type { Log10Histogram } from './histogram';
 import { HIST_BINS } from './histogram';
 import { METRICS, type Metric } from './metrics';
+import type { ShardInfo } from '../engine/shard';
 
 export const RESULTS_SCHEMA = 'paramscope.results/1';
 
@@ -66,6 +67,8 @@ export interface Results {
   matrices: string[];
   sets: SetResult[];
   pairs: PairResult[];
+  /** present in a shard's results only (src/engine/shard.ts; npm run merge removes it) */
+  shard?: ShardInfo;
 }
 
 /**
@@ -165,6 +168,7 @@ export function validateResults(r: unknown): string[] {
         fail(q, `expected ${HIST_BINS} bins of counts ≥ 0`);
     });
   });
+  if (o.shard !== undefined) checkShard(o.shard, sets.length, fail);
   const pairs = o.pairs as PairResult[];
   pairs.forEach((pr: PairResult, i) => {
     const p = `pairs[${i}]`;
@@ -187,4 +191,49 @@ export function validateResults(r: unknown): string[] {
     });
   });
   return errs;
+}
+
+/** The shard block (src/engine/shard.ts), bounded as the rest. */
+function checkShard(v: unknown, nSets: number, fail: (path: string, what: string) => void): void {
+  const s = v as ShardInfo;
+  const B = RESULTS_BOUNDS;
+  const names = (x: unknown, most: number) =>
+    Array.isArray(x) && x.length <= most && x.every((n) => typeof n === 'string');
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    !Number.isInteger(s.count) ||
+    s.count < 1 ||
+    s.count > 4096 ||
+    !Number.isInteger(s.index) ||
+    s.index < 0 ||
+    s.index >= s.count ||
+    (s.by !== 'units' && s.by !== 'samples')
+  )
+    return fail(
+      'shard',
+      'expected {index, count, by: units|samples} with 0 ≤ index < count ≤ 4096',
+    );
+  if (!names(s.sets, B.sets)) fail('shard.sets', `at most ${B.sets} set names`);
+  if (
+    !Array.isArray(s.pairs) ||
+    s.pairs.length > B.pairs ||
+    !s.pairs.every(
+      (p) =>
+        Array.isArray(p) && p.length === 3 && names(p.slice(0, 2), 2) && Number.isInteger(p[2]),
+    )
+  )
+    fail('shard.pairs', `at most ${B.pairs} [a, b, shift] triples`);
+  if (s.by === 'samples') {
+    const ok =
+      Array.isArray(s.samples) &&
+      s.samples.length === nSets &&
+      s.samples.every(
+        (x) =>
+          Array.isArray(x) &&
+          x.length <= B.samplesPerSet &&
+          x.every((j) => Number.isInteger(j) && j >= 0 && j < B.samplesPerSet * 4096),
+      );
+    if (!ok) fail('shard.samples', `per set, the run's indices of its samples`);
+  }
 }

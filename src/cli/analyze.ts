@@ -10,6 +10,7 @@ import { modelKey, tokenIdsHash } from '../cache/keys';
 import { ScoresWriter } from '../scores/writer';
 import { TOOL } from '../scores/layout';
 import { positionedFile, scoresPaths } from './scores-out';
+import { parseShard, SHARD_BY, shardRequest, type ShardBy, type ShardInfo } from '../engine/shard';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
 import { METRICS, type Metric } from '../analysis/metrics';
@@ -36,7 +37,8 @@ const USAGE = `usage: npm run analyze -- --model M.gguf --set NAME=FILE [--set N
   [--pair A:B ...] [--threshold X ...] [--metric ${METRICS.join('|')}]
   [--max-tokens N] [--split auto|paragraphs|lines|file] [--backend reference|gpu]
   [--precision f32|f16|auto (gpu: f16 needs shader-f16, results within 1e-2 of f32; auto: the fastest path the adapter has, named with the reason)] --out results.json
-  [--scores-out DIR (per set, DIR/<set>.safetensors: every scored weight's sum of A over the set's samples, F32, under its GGUF name)]`;
+  [--scores-out DIR (per set, DIR/<set>.safetensors: every scored weight's sum of A over the set's samples, F32, under its GGUF name)]
+  [--shard I/N --shard-by units|samples (this shard's part of the run; npm run merge joins them; by samples needs --scores-out)]`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -50,6 +52,8 @@ const OPTIONS = {
   precision: { type: 'string', default: 'f32' },
   out: { type: 'string' },
   'scores-out': { type: 'string' },
+  shard: { type: 'string' },
+  'shard-by': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -73,19 +77,42 @@ async function readSets(
   return sets;
 }
 
+/** The shard's part of the run (--shard I/N --shard-by units|samples), or the whole run. */
+function shardOf(
+  req: RunRequest,
+  shard: string | undefined,
+  by: string | undefined,
+  scoresOut: boolean,
+): { req: RunRequest; info?: ShardInfo } {
+  if (shard === undefined) {
+    if (by !== undefined) throw new UsageError('--shard-by needs --shard I/N');
+    return { req };
+  }
+  if (!SHARD_BY.includes(by as ShardBy))
+    throw new UsageError(`--shard needs --shard-by ${SHARD_BY.join('|')} (say which)`);
+  if (by === 'samples' && !scoresOut)
+    throw new UsageError('--shard-by samples needs --scores-out DIR: the merge adds the sums');
+  try {
+    const { index, count } = parseShard(shard);
+    return shardRequest(req, index, count, by as ShardBy);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /** One scores writer per set, headers written (src/scores). */
 async function openScores(
   config: LlamaConfig,
   modelPath: string,
   req: RunRequest,
-  paths: string[],
+  paths: Map<string, string>,
   metric: Metric,
   maxTokens: number,
 ): Promise<ScoresWriter[]> {
   const key = await modelKey(await openAsBlob(modelPath));
   const out: ScoresWriter[] = [];
   try {
-    for (const [i, set] of req.sets.entries()) {
+    for (const set of req.sets) {
       const meta = {
         set: set.name,
         model: config.name,
@@ -96,7 +123,7 @@ async function openScores(
         tokenIds: await tokenIdsHash(set),
         tool: TOOL,
       };
-      out.push(await ScoresWriter.open(config, meta, await positionedFile(paths[i])));
+      out.push(await ScoresWriter.open(config, meta, await positionedFile(paths.get(set.name)!)));
     }
   } catch (e) {
     await Promise.all(out.map((w) => w.abort()));
@@ -157,10 +184,18 @@ export async function main(argv: string[]): Promise<number> {
       return x;
     },
   );
-  const req: RunRequest = { sets: [...sets.values()], pairs, thresholds, metric, maxTokens };
+  const whole: RunRequest = { sets: [...sets.values()], pairs, thresholds, metric, maxTokens };
+  const { req, info } = shardOf(whole, values.shard, values['shard-by'], !!scoresDir);
   const started = Date.now();
   const scores = scoresDir
-    ? await openScores(config, values.model, req, scoresFiles, metric, maxTokens)
+    ? await openScores(
+        config,
+        values.model,
+        req,
+        new Map([...sets.keys()].map((n, i) => [n, scoresFiles[i]])),
+        metric,
+        maxTokens,
+      )
     : [];
   let ran;
   try {
@@ -183,13 +218,14 @@ export async function main(argv: string[]): Promise<number> {
     { name: config.name, file: basename(values.model), config },
     engine,
   );
+  if (info) results.shard = info;
   const errs = validateResults(results);
   if (errs.length) throw new Error(`internal: results do not validate:\n${errs.join('\n')}`);
   await writeOutput(values.out, JSON.stringify(results));
   const n = req.sets.reduce((s, x) => s + x.samples.length, 0);
   console.log(
     `${n} samples in ${req.sets.length} set(s), ${pairs.length} pair(s), ${((Date.now() - started) / 1000).toFixed(2)} s → ${values.out}` +
-      (scoresDir ? `; scores → ${scoresFiles.join(', ')}` : ''),
+      (scoresDir ? `; scores → ${scores.length} file(s) in ${scoresDir}` : ''),
   );
   return 0;
 }

@@ -94,6 +94,13 @@ function reorderRows<A extends Uint8Array | Float32Array>(x: A, from: Int32Array
 
 const needsReorder = (c: LlamaConfig, m: MatrixName) => neoxRope(c) && (m === 'q' || m === 'k');
 
+/** Values of matrix m, (O, n) in its file's row order, in the engine's (the reading's reorder). */
+export function toEngineRowOrder(c: LlamaConfig, m: MatrixName, x: Float32Array): Float32Array {
+  return needsReorder(c, m)
+    ? reorderRows(x, neoxRowOrder(matrixShape(c, m).O, c.headDim, c.ropeDims))
+    : x;
+}
+
 /** Values of matrix m, (O, n) in the engine's row order, in its file's row order (the inverse of
  * the reading's reorder; the same array when there is none). */
 export function toFileRowOrder(c: LlamaConfig, m: MatrixName, x: Float32Array): Float32Array {
