@@ -1,10 +1,11 @@
 // Results schema `paramscope.results/1` (docs/results-schema.md): what the app exports, the cache
 // stores and the CLI writes. Everything the views draw derives from it without a GPU.
-import { MATRICES, type LlamaConfig } from '../model/config';
+import type { LlamaConfig } from '../model/config';
 import type { Log10Histogram } from './histogram';
-import { HIST_BINS } from './histogram';
-import { METRICS, type Metric } from './metrics';
+import type { Metric } from './metrics';
 import type { ShardInfo } from '../engine/shard';
+import * as v from 'valibot';
+import { issueLines, PairSchema, ResultsSchema, SetSchema } from './results-schema';
 
 export const RESULTS_SCHEMA = 'paramscope.results/1';
 
@@ -71,169 +72,101 @@ export interface Results {
   shard?: ShardInfo;
 }
 
-/**
- * The most of each count a results file may claim: past any real model or run (the largest
- * Llama-family models have ≤ 128 layers), so that a hostile file cannot make the page build
- * millions of rows before it is refused.
- */
-export const RESULTS_BOUNDS = {
-  layers: 512,
-  sets: 1000,
-  samplesPerSet: 100_000,
-  pairs: 100_000,
-  thresholds: 64,
-};
+export { RESULTS_BOUNDS } from './results-schema';
 
-/** Problems with a parsed results object, as "path: what" lines (at most 20); empty when valid. */
+/** The schema's output is a Results: the compiler keeps the two from drifting apart. */
+export const schemaOutputIsResults = (x: v.InferOutput<typeof ResultsSchema>): Results => x;
+
+/**
+ * Problems with a parsed results object, as "path: what" lines (at most 20); empty when valid:
+ * its shape and bounds by the schema (src/analysis/results-schema.ts, the first problem), then
+ * what ties its fields together.
+ */
 export function validateResults(r: unknown): string[] {
+  const parsed = v.safeParse(ResultsSchema, r, { abortEarly: true });
+  if (!parsed.success) return issueLines(parsed.issues);
+  return relations(parsed.output as Results);
+}
+
+/**
+ * Problems with a cached set result (a cache entry: IndexedDB can be edited by hand or by other
+ * code): its shape by the schema, then its per-layer arrays all as long as its density's, its
+ * samples and thresholds the run's. Empty when it may be drawn.
+ */
+export function validateCachedSet(x: unknown, samples: number, thresholds: number): string[] {
+  const parsed = v.safeParse(SetSchema, x, { abortEarly: true });
+  if (!parsed.success) return issueLines(parsed.issues);
+  const s = parsed.output as SetResult;
+  const L = s.density.counts.length;
+  if (s.samples.length !== samples || s.density.samples !== samples)
+    return [`samples: ${s.samples.length}, the set has ${samples}`];
+  const fake = {
+    model: { config: { blockCount: L } },
+    settings: { thresholds: new Array(thresholds) },
+    sets: [s],
+    pairs: [],
+  } as unknown as Results;
+  return relations(fake);
+}
+
+/** Problems with a cached pair result: its shape, every row of LLMDcos as long, in [0, 1]. */
+export function validateCachedPair(x: unknown): string[] {
+  const parsed = v.safeParse(PairSchema, x, { abortEarly: true });
+  if (!parsed.success) return issueLines(parsed.issues);
+  const p = parsed.output as PairResult;
+  const L = p.llmdcos[0]?.length ?? 0;
+  const bad = p.llmdcos.findIndex(
+    (row) => row.length !== L || !row.every((c) => c >= -1e-9 && c <= 1 + 1e-9),
+  );
+  return bad < 0 ? [] : [`llmdcos[${bad}]: expected ${L} values in [0, 1]`];
+}
+
+/** Per-layer arrays as long as the model's layers, counts per threshold, names that resolve. */
+function relations(o: Results): string[] {
   const errs: string[] = [];
   const fail = (path: string, what: string) => {
     if (errs.length < 20) errs.push(`${path}: ${what}`);
   };
-  const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-  if (typeof r !== 'object' || r === null) return ['$: not an object'];
-  const o = r as Record<string, unknown>;
-  if (o.schema !== RESULTS_SCHEMA)
-    fail('schema', `expected "${RESULTS_SCHEMA}", got ${JSON.stringify(o.schema)}`);
-  const model = o.model as Results['model'] | undefined;
-  const L = model?.config?.blockCount;
-  const B = RESULTS_BOUNDS;
-  if (!Number.isInteger(L) || (L as number) < 1 || (L as number) > B.layers) {
-    fail('model.config.blockCount', `missing or not an integer from 1 to ${B.layers}`);
-    return errs;
-  }
-  if (typeof model?.name !== 'string') fail('model.name', 'not a string');
-  if (
-    !Array.isArray(model?.matrixParameters) ||
-    model.matrixParameters.length !== MATRICES.length ||
-    !model.matrixParameters.every((n) => Number.isInteger(n) && n > 0)
-  )
-    fail('model.matrixParameters', `expected ${MATRICES.length} positive integers`);
-  const count = (path: string, v: unknown, most: number) => {
-    if (Array.isArray(v) && v.length > most) fail(path, `${v.length} entries: at most ${most}`);
-    return Array.isArray(v) && v.length <= most;
-  };
-  if (!count('sets', o.sets, B.sets) || !count('pairs', o.pairs, B.pairs)) return errs;
-  if (JSON.stringify(o.matrices) !== JSON.stringify(MATRICES))
-    fail('matrices', `expected ${MATRICES.join(',')}`);
-  const settings = o.settings as Results['settings'] | undefined;
-  if (!settings || !METRICS.includes(settings.metric))
-    fail('settings.metric', `one of ${METRICS.join(', ')}`);
-  const K = Array.isArray(settings?.thresholds) ? settings.thresholds.length : -1;
-  if (K < 1 || K > B.thresholds || !settings!.thresholds.every(isNum))
-    fail('settings.thresholds', `an array of 1 to ${B.thresholds} numbers`);
-  const layerMatrix = (path: string, v: unknown, cell: (x: unknown, p: string) => void) => {
-    if (!Array.isArray(v) || v.length !== L) return fail(path, `expected ${L} layers`);
-    v.forEach((row, l) => {
-      if (!Array.isArray(row) || row.length !== 7)
-        return fail(`${path}[${l}]`, 'expected 7 matrices');
-      row.forEach((x, m) => cell(x, `${path}[${l}][${m}]`));
+  const L = o.model.config.blockCount;
+  const K = o.settings.thresholds.length;
+  const layerMatrix = (path: string, x: unknown[][], cell?: (c: unknown, p: string) => void) => {
+    if (x.length !== L) return fail(path, `expected ${L} layers`);
+    x.forEach((row, l) => {
+      if (row.length !== 7) return fail(`${path}[${l}]`, 'expected 7 matrices');
+      if (cell) row.forEach((c, m) => cell(c, `${path}[${l}][${m}]`));
     });
   };
-  const num = (x: unknown, p: string) => (isNum(x) ? undefined : fail(p, 'not a finite number'));
-  const sets = o.sets as SetResult[];
   const names = new Set<string>();
-  sets.forEach((s: SetResult, i) => {
+  o.sets.forEach((s, i) => {
     const p = `sets[${i}]`;
-    if (typeof s?.name !== 'string') fail(`${p}.name`, 'not a string');
-    else if (names.has(s.name)) fail(`${p}.name`, `${JSON.stringify(s.name)} names two sets`);
-    else names.add(s.name);
-    if (!Array.isArray(s?.samples)) return fail(`${p}.samples`, 'not an array');
-    if (!count(`${p}.samples`, s.samples, B.samplesPerSet)) return;
+    if (names.has(s.name)) fail(`${p}.name`, `${JSON.stringify(s.name)} names two sets`);
+    names.add(s.name);
     s.samples.forEach((x, j) => {
-      const q = `${p}.samples[${j}]`;
-      if (typeof x !== 'object' || x === null) return fail(q, 'not an object');
-      if (!Number.isInteger(x.tokens) || x.tokens < 1)
-        fail(`${q}.tokens`, 'not a positive integer');
-      if (!Number.isInteger(x.argmax) || x.argmax < 0) fail(`${q}.argmax`, 'not a token id');
-      num(x.maxLogit, `${q}.maxLogit`);
-      for (const k of ['sumA', 'sumA2', 'maxA'] as const) layerMatrix(`${q}.${k}`, x[k], num);
+      for (const k of ['sumA', 'sumA2', 'maxA'] as const)
+        layerMatrix(`${p}.samples[${j}].${k}`, x[k]);
     });
     const d = s.density;
-    if (!d) return fail(`${p}.density`, 'missing');
-    layerMatrix(`${p}.density.counts`, d.counts, (x, q) => {
-      if (!Array.isArray(x) || x.length !== K || !x.every((c) => Number.isInteger(c) && c >= 0)) {
-        fail(q, `expected ${K} counts`);
-      }
+    layerMatrix(`${p}.density.counts`, d.counts, (c, q) => {
+      if ((c as number[]).length !== K) fail(q, `expected ${K} counts`);
     });
-    layerMatrix(`${p}.density.sumMeanA`, d.sumMeanA, num);
-    layerMatrix(`${p}.density.histograms`, d.histograms, (x, q) => {
-      const h = x as Log10Histogram;
-      if (
-        !h ||
-        !Array.isArray(h.bins) ||
-        h.bins.length !== HIST_BINS ||
-        !h.bins.every((c) => isNum(c) && c >= 0)
-      )
-        fail(q, `expected ${HIST_BINS} bins of counts ≥ 0`);
-    });
+    layerMatrix(`${p}.density.sumMeanA`, d.sumMeanA);
+    layerMatrix(`${p}.density.histograms`, d.histograms);
   });
-  if (o.shard !== undefined) checkShard(o.shard, sets.length, fail);
-  const pairs = o.pairs as PairResult[];
-  pairs.forEach((pr: PairResult, i) => {
+  o.pairs.forEach((pr, i) => {
     const p = `pairs[${i}]`;
-    if (typeof pr?.a !== 'string' || typeof pr?.b !== 'string')
-      fail(p, 'a and b must be set names');
-    else if (!names.has(pr.a) || !names.has(pr.b))
+    if (!names.has(pr.a) || !names.has(pr.b))
       fail(
         p,
         `names a set the file does not hold (${JSON.stringify(names.has(pr.a) ? pr.b : pr.a)})`,
       );
-    if (!Array.isArray(pr?.llmdcos)) return fail(`${p}.llmdcos`, 'not an array');
     pr.llmdcos.forEach((row, j) => {
-      if (
-        !Array.isArray(row) ||
-        row.length !== L ||
-        !row.every((x) => isNum(x) && x >= -1e-9 && x <= 1 + 1e-9)
-      ) {
+      if (row.length !== L || !row.every((x) => x >= -1e-9 && x <= 1 + 1e-9))
         fail(`${p}.llmdcos[${j}]`, `expected ${L} values in [0, 1]`);
-      }
     });
   });
+  const sh = o.shard;
+  if (sh && sh.index >= sh.count) fail('shard.index', `not below count ${sh.count}`);
+  if (sh?.by === 'samples' && sh.samples?.length !== o.sets.length)
+    fail('shard.samples', "per set, the run's indices of its samples");
   return errs;
-}
-
-/** The shard block (src/engine/shard.ts), bounded as the rest. */
-function checkShard(v: unknown, nSets: number, fail: (path: string, what: string) => void): void {
-  const s = v as ShardInfo;
-  const B = RESULTS_BOUNDS;
-  const names = (x: unknown, most: number) =>
-    Array.isArray(x) && x.length <= most && x.every((n) => typeof n === 'string');
-  if (
-    typeof s !== 'object' ||
-    s === null ||
-    !Number.isInteger(s.count) ||
-    s.count < 1 ||
-    s.count > 4096 ||
-    !Number.isInteger(s.index) ||
-    s.index < 0 ||
-    s.index >= s.count ||
-    (s.by !== 'units' && s.by !== 'samples')
-  )
-    return fail(
-      'shard',
-      'expected {index, count, by: units|samples} with 0 ≤ index < count ≤ 4096',
-    );
-  if (!names(s.sets, B.sets)) fail('shard.sets', `at most ${B.sets} set names`);
-  if (
-    !Array.isArray(s.pairs) ||
-    s.pairs.length > B.pairs ||
-    !s.pairs.every(
-      (p) =>
-        Array.isArray(p) && p.length === 3 && names(p.slice(0, 2), 2) && Number.isInteger(p[2]),
-    )
-  )
-    fail('shard.pairs', `at most ${B.pairs} [a, b, shift] triples`);
-  if (s.by === 'samples') {
-    const ok =
-      Array.isArray(s.samples) &&
-      s.samples.length === nSets &&
-      s.samples.every(
-        (x) =>
-          Array.isArray(x) &&
-          x.length <= B.samplesPerSet &&
-          x.every((j) => Number.isInteger(j) && j >= 0 && j < B.samplesPerSet * 4096),
-      );
-    if (!ok) fail('shard.samples', `per set, the run's indices of its samples`);
-  }
 }

@@ -1,7 +1,12 @@
 // Incremental runs: split a request into units (a pair of sets with its two sets, or one set),
 // take every set and pair whose signature is cached from the cache, run only the rest, one unit
 // at a time, and cache each unit as it finishes. A cancelled run returns what finished.
-import type { PairResult, SetResult } from '../analysis/results';
+import {
+  validateCachedPair,
+  validateCachedSet,
+  type PairResult,
+  type SetResult,
+} from '../analysis/results';
 import { entry, type CacheStore } from '../cache/store';
 import { pairSignature, setSignature, settingsKey } from '../cache/keys';
 import {
@@ -136,16 +141,28 @@ export async function runIncremental(
   const sets = new Map<string, SetResult>();
   const pairs = new Map<number, PairResult>();
   const cached = { sets: [] as string[], pairs: [] as string[] };
+  const cacheErrors: string[] = [];
+  // a cached entry is drawn only once it validates; a damaged one is computed again and replaced
+  const damaged = (what: string, errs: string[]) =>
+    cacheErrors.push(
+      `The cached result of ${what} did not validate (${errs[0]}): it was not used, and is computed again and replaced.`,
+    );
   for (const s of req.sets) {
     const e = await cache.get<SetResult>(`set:${setSig.get(s.name)}`);
-    if (e) {
+    if (!e) continue;
+    const errs = validateCachedSet(e.data, s.samples.length, req.thresholds.length);
+    if (errs.length) damaged(`set ${JSON.stringify(s.name)}`, errs);
+    else {
       sets.set(s.name, rename(e.data, s));
       cached.sets.push(s.name);
     }
   }
   for (let k = 0; k < req.pairs.length; k++) {
     const e = await cache.get<PairResult>(`pair:${pairSig[k]}`);
-    if (e) {
+    if (!e) continue;
+    const errs = validateCachedPair(e.data);
+    if (errs.length) damaged(`pair ${pairName(req.pairs[k])}`, errs);
+    else {
       pairs.set(k, { ...e.data, a: req.pairs[k].a, b: req.pairs[k].b });
       cached.pairs.push(pairName(req.pairs[k]));
     }
@@ -160,7 +177,6 @@ export async function runIncremental(
   opts.onPartial?.(merged());
 
   const computed = { sets: [] as string[], pairs: [] as string[] };
-  const cacheErrors: string[] = [];
   const rewalked = new Set<string>();
   const progress = new RunProgress(units.map(unitWork), opts.onProgress);
   for (let u = 0; u < units.length; u++) {

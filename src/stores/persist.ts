@@ -1,7 +1,10 @@
 // Session files and the last session: sets (with their sample texts), settings, layer selection
 // and results as one JSON document (`paramscope.session/1`). Importing also takes a CLI results
 // document (`paramscope.results/1`) and draws it.
-import { RESULTS_BOUNDS, RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
+import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/results';
+import * as v from 'valibot';
+import { issueLines } from '../analysis/results-schema';
+import { SessionSchema } from './session-schema';
 import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import { cache, saveSessionEntry } from './cache.svelte';
@@ -74,36 +77,15 @@ export function sessionEdits(): Pick<SessionFile, 'sets' | 'settings' | 'exclude
 
 /** Problems with a session document, as "path: what" lines; empty when valid. */
 export function validateSession(x: unknown): string[] {
+  const parsed = v.safeParse(SessionSchema, x, { abortEarly: true });
+  if (!parsed.success) return issueLines(parsed.issues);
+  const o = parsed.output;
   const errs: string[] = [];
-  const o = x as Partial<SessionFile>;
-  if (o?.schema !== SESSION_SCHEMA) return [`schema: expected "${SESSION_SCHEMA}"`];
-  const B = RESULTS_BOUNDS;
   const names = new Set<string>();
-  if (!Array.isArray(o.sets)) errs.push('sets: not an array');
-  else if (o.sets.length > B.sets) errs.push(`sets: ${o.sets.length} sets, at most ${B.sets}`);
-  else
-    o.sets.forEach((s, i) => {
-      if (typeof s?.name !== 'string' || !s.name) errs.push(`sets[${i}].name: not a name`);
-      else if (names.has(s.name))
-        errs.push(`sets[${i}].name: ${JSON.stringify(s.name)} names two sets`);
-      else names.add(s.name);
-      if (!Array.isArray(s?.samples)) errs.push(`sets[${i}].samples: not an array`);
-      else if (s.samples.length > B.samplesPerSet)
-        errs.push(`sets[${i}].samples: ${s.samples.length} samples, at most ${B.samplesPerSet}`);
-      else
-        s.samples.forEach((x, j) => {
-          if (typeof x?.text !== 'string' && !Array.isArray(x?.tokens))
-            errs.push(`sets[${i}].samples[${j}]: neither text nor tokens`);
-        });
-    });
-  const st = o.settings;
-  if (!st || !METRICS.includes(st.metric))
-    errs.push(`settings.metric: one of ${METRICS.join(', ')}`);
-  if (st?.precision !== undefined && st.precision !== 'f32' && st.precision !== 'f16')
-    errs.push('settings.precision: f32 or f16');
-  if (st && !(st.threshold >= 0)) errs.push('settings.threshold: not a non-negative number');
-  if (st && !(Number.isInteger(st.maxTokens) && st.maxTokens >= 1))
-    errs.push('settings.maxTokens: not a positive integer');
+  o.sets.forEach((s, i) => {
+    if (names.has(s.name)) errs.push(`sets[${i}].name: ${JSON.stringify(s.name)} names two sets`);
+    names.add(s.name);
+  });
   if (o.results) errs.push(...validateResults(o.results).map((e) => `results.${e}`));
   return errs;
 }

@@ -29,6 +29,44 @@ async function harness() {
 }
 
 describe('runIncremental', () => {
+  it('a tampered cached set or pair is not drawn: computed again, replaced, and said', async () => {
+    const { w, calls, exec } = await harness();
+    const cache = memoryStore();
+    const req: RunRequest = {
+      ...base,
+      sets: [set('A', 1), set('B', 2)],
+      pairs: [{ a: 'A', b: 'B' }],
+    };
+    const plain = await runReference(w, req);
+    await runIncremental(req, 'm1', cache, exec);
+    const keys = await cache.list();
+    const tamper = async (kind: string, f: (d: any) => void) => {
+      const k = keys.find((e) => e.kind === kind)!.key;
+      const e = (await cache.get<any>(k))!;
+      const data = structuredClone(e.data);
+      f(data);
+      await cache.putMany([[k, { ...e, data }]]);
+    };
+    await tamper('set', (d) => (d.density.counts[0][2] = ['x']));
+    await tamper('pair', (d) => (d.llmdcos[0][1] = 7));
+    calls.length = 0;
+    const r = await runIncremental(req, 'm1', cache, exec);
+    expect(calls).toHaveLength(1);
+    expect(r.out).toEqual(plain);
+    expect(r.cacheErrors).toHaveLength(2);
+    expect(r.cacheErrors[0]).toMatch(
+      /^The cached result of set "[AB]" did not validate \(density\.counts\[0\]\[2\]\[0\]: not a count\): it was not used/,
+    );
+    expect(r.cacheErrors[1]).toMatch(
+      /pair A:B did not validate \(llmdcos\[0\]: expected 3 values in \[0, 1\]\)/,
+    );
+    // replaced by the recomputed results: the next run takes both from the cache
+    calls.length = 0;
+    const again = await runIncremental(req, 'm1', cache, exec);
+    expect(calls).toHaveLength(0);
+    expect(again.cacheErrors).toEqual([]);
+  });
+
   it('first run equals a plain run; a second run computes nothing; a new set only itself', async () => {
     const { w, calls, exec } = await harness();
     const cache = memoryStore();
