@@ -5,6 +5,7 @@ import { RESULTS_SCHEMA, validateResults, type Results } from '../analysis/resul
 import * as v from 'valibot';
 import { issueLines } from '../analysis/results-schema';
 import { SessionSchema } from './session-schema';
+import { mergeUnitShards, type Shard } from '../engine/merge';
 import { METRICS, type Metric } from '../analysis/metrics';
 import type { Precision } from '../engine/types';
 import { cache, saveSessionEntry } from './cache.svelte';
@@ -140,6 +141,45 @@ export function importDocument(fileName: string, text: string): 'session' | 'res
   throw new Error(
     `${fileName}: unknown document (schema ${JSON.stringify(schema)}); supported: "${SESSION_SCHEMA}" (Export session) and "${RESULTS_SCHEMA}" (npm run analyze, Export results)`,
   );
+}
+
+/**
+ * Several documents at once: the results of one run's shards by units (npm run analyze --shard
+ * I/N --shard-by units) are merged into one (src/engine/merge.ts, refusals name the file); any
+ * other mix is imported one by one, in order. Returns what was imported, for the notice.
+ */
+export function importDocuments(files: { name: string; text: string }[]): string {
+  const shards = files.map((f) => {
+    try {
+      const doc = JSON.parse(f.text) as Results;
+      return doc?.schema === RESULTS_SCHEMA && doc.shard ? { name: f.name, results: doc } : null;
+    } catch {
+      return null;
+    }
+  });
+  if (files.length > 1 && shards.every((x) => x)) {
+    for (const sh of shards) {
+      const errs = validateResults(sh!.results);
+      if (errs.length)
+        throw new Error(
+          `${sh!.name}: not a valid results document: ${errs.slice(0, 5).join('; ')}`,
+        );
+    }
+    const first = shards[0]!.results.shard!;
+    if (first.by !== 'units')
+      throw new Error(
+        `${shards[0]!.name}: shards by samples merge through their scores files: use npm run merge`,
+      );
+    session.results = mergeUnitShards(shards as Shard[]);
+    session.excluded = [];
+    return `merged ${files.length} shards (${session.results.sets.length} sets) from ${files.map((f) => f.name).join(', ')}`;
+  }
+  return files
+    .map(
+      (f) =>
+        `${importDocument(f.name, f.text) === 'session' ? 'the session' : 'the results'} from ${f.name}`,
+    )
+    .join('; ');
 }
 
 export async function saveLastSession(): Promise<void> {
