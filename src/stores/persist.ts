@@ -148,7 +148,10 @@ export function importDocument(fileName: string, text: string): 'session' | 'res
  * I/N --shard-by units) are merged into one (src/engine/merge.ts, refusals name the file); any
  * other mix is imported one by one, in order. Returns what was imported, for the notice.
  */
-export function importDocuments(files: { name: string; text: string }[]): string {
+export function importDocuments(files: { name: string; text: string }[]): {
+  merged?: string;
+  kinds: ('session' | 'results')[];
+} {
   const shards = files.map((f) => {
     try {
       const doc = JSON.parse(f.text) as Results;
@@ -172,14 +175,12 @@ export function importDocuments(files: { name: string; text: string }[]): string
       );
     session.results = mergeUnitShards(shards as Shard[]);
     session.excluded = [];
-    return `merged ${files.length} shards (${session.results.sets.length} sets) from ${files.map((f) => f.name).join(', ')}`;
+    return {
+      merged: `${files.length} shards (${session.results.sets.length} sets) from ${files.map((f) => f.name).join(', ')}`,
+      kinds: [],
+    };
   }
-  return files
-    .map(
-      (f) =>
-        `${importDocument(f.name, f.text) === 'session' ? 'the session' : 'the results'} from ${f.name}`,
-    )
-    .join('; ');
+  return { kinds: files.map((f) => importDocument(f.name, f.text)) };
 }
 
 export async function saveLastSession(): Promise<void> {
