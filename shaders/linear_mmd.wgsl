@@ -63,15 +63,16 @@ fn mmd_tile(wg: vec3u, sg: u32, lane: u32, backward: bool) {
   let rs = row0 + (sg % SR) * 16u * FR; // this subgroup's first row
   let cs = col0 + (sg / SR) * 16u * FC; // and column
   //@ACC_DECL
+  //@PRE
   for (var k = kb; k < ke; k += 16u) {
     //@MMA
   }
   // raw partials under split-K (linear_split_sum unscales their sum), else unscaled here
   let f = select(1.0 / dims.scale, 1.0, dims.chunk > 0u);
-  // whole tiles straight from the result matrices (unscaled in them with SMUL = 1; else only
-  // those that need no unscaling), the others through workgroup memory
+  // whole tiles that need no unscaling straight from the result matrices, the others through
+  // workgroup memory
   let whole = row0 + BM <= dims.T && col0 + BN <= N && N % 4u == 0u;
-  if (whole && (SMUL == 1u || f == 1.0)) {
+  if (whole && f == 1.0) {
     let at = wg.z * dims.T * N + rs * N + cs;
     //@STORE
     return;

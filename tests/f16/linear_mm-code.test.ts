@@ -12,6 +12,7 @@ import {
   matrixCode,
   matrixTileBytes,
   matrixTileShape,
+  type MatrixTile,
   type MatrixTileName,
 } from '../../src/gpu/ops/linear';
 import f16Code from '../../shaders/linear_f16.wgsl?raw';
@@ -26,16 +27,24 @@ function stubbed(code: string): string {
     .replace(/subgroup_matrix_result<f32, 16, 16>/g, 'SmOut')
     .replace(/subgroupMatrixLoad<SmIn>\(&ms,/g, 'sm_load(')
     .replace(/subgroupMatrixLoad<SmIn>\(&(a16|w16),/g, 'sm_load_$1(')
-    .replace(/subgroupMatrixScalarMultiply\(/g, 'sm_smul(')
+    .replace(/subgroupMatrixStore\(&ms,/g, 'sm_store_ms(')
     .replace(/subgroupMatrixStore\(&mc,/g, 'sm_store_wg(')
     .replace(/subgroupMatrixStore\(&out,/g, 'sm_store_out(')
     .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'sm_mma(');
-  const direct = code.includes('fn mmd_tile');
-  const stubs = direct
-    ? `fn sm_load_a16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(a16[o], a16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
-fn sm_load_w16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(w16[o], w16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
-fn sm_smul(m: SmOut, f: f32) -> SmOut { return m * f; }`
-    : `fn sm_load(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(ms[o], ms[o + s], f16(select(0.0, 1.0, t)), 0.0h); }`;
+  // the kernels read packed operands from storage (a16, w16) and/or staged chunks (ms)
+  const packed = code.includes('var<storage, read> a16');
+  const staged = code.includes('var<workgroup> ms');
+  const stubs = [
+    packed &&
+      `fn sm_load_a16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(a16[o], a16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+fn sm_load_w16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(w16[o], w16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }`,
+    staged &&
+      `fn sm_load(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(ms[o], ms[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+fn sm_store_ms(o: u32, v: SmIn, t: bool, s: u32) { ms[o + s] = v.x; }`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const direct = packed;
   return `enable f16;\nenable subgroups;\n${direct ? c : withQuant(`${f16Code}\n${c}`)}
 alias SmIn = vec4<f16>;
 alias SmOut = vec4f;
@@ -50,18 +59,30 @@ describe('the matrix kernel of each tile', () => {
   it('declares, multiplies, stores and emits each of its FR × FC matrices once per use', () => {
     for (const t of TILES) {
       const code = matrixCode(t);
-      const { FR, FC, direct } = MATRIX_TILES[t];
-      const d = direct ? 'mmd' : 'mm';
+      const tile: MatrixTile = MATRIX_TILES[t];
+      const { FR, FC, direct } = tile;
+      const copy = tile.COPY === 1;
+      const pipe = tile.PIPE === 1;
       expect(code, t).not.toMatch(/^\s*\/\/@/m);
-      const count = (re: RegExp) => (code.match(re) ?? []).length;
+      const count = (re: RegExp | string) =>
+        (code.match(typeof re === 'string' ? new RegExp(re, 'g') : re) ?? []).length;
       expect(count(/var c_\d+_\d+ = subgroup_matrix_result/g), t).toBe(FR * FC);
       expect(count(/= subgroupMatrixMultiplyAccumulate\(a\d+, b\d+, c_\d+_\d+\)/g), t).toBe(
         FR * FC,
       );
       expect(count(/subgroupMatrixStore\(&out, at \+/g), t).toBe(FR * FC);
-      expect(count(new RegExp(`${d}_emit\\(c_\\d+_\\d+,`, 'g')), t).toBe(FR * FC);
-      expect(count(/let a\d+ = subgroupMatrixLoad/g), t).toBe(FR);
-      expect(count(new RegExp(`let b\\d+ = ${d}_right`, 'g')), t).toBe(FC);
+      expect(count(`${direct ? 'mmd' : 'mm'}_emit\\(c_\\d+_\\d+,`), t).toBe(FR * FC);
+      const right = direct && !copy ? 'mmd_right' : 'mm_right';
+      if (pipe) {
+        // loaded once before the loop, then one step ahead in it
+        expect(count(/var a\d+ = subgroupMatrixLoad/g), t).toBe(FR);
+        expect(count(/let na\d+ = subgroupMatrixLoad/g), t).toBe(FR);
+        expect(count(`var b\\d+ = ${right}`), t).toBe(FC);
+        expect(count(`let nb\\d+ = ${right}`), t).toBe(FC);
+      } else {
+        expect(count(/let a\d+ = subgroupMatrixLoad/g), t).toBe(FR);
+        expect(count(`let b\\d+ = ${right}`), t).toBe(FC);
+      }
     }
     // the default tile and its fallbacks are ever smaller, all within WebGPU's 48 KiB at most
     const bytes = MATRIX_TILE_ORDER.map(matrixTileBytes);
@@ -77,13 +98,14 @@ describe('the matrix kernel of each tile', () => {
       const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
       expect(errors.map((m) => `${t}:${m.lineNum}: ${m.message}`)).toEqual([]);
       if (matrixTileBytes(t) > device.limits.maxComputeWorkgroupStorageSize) continue;
-      const { direct } = MATRIX_TILES[t];
+      const tile: MatrixTile = MATRIX_TILES[t];
+      const kernel = tile.COPY === 1 ? 'mmc' : tile.direct ? 'mmd' : 'mm';
       for (const dir of ['forward', 'backward_input']) {
-        const entryPoint = `linear_${dir}_${direct ? 'mmd' : 'mm'}`;
+        const entryPoint = `linear_${dir}_${kernel}`;
         device.pushErrorScope('validation');
         device.createComputePipeline({
           layout: 'auto',
-          compute: { module, entryPoint, constants: direct ? {} : { QTYPE: 2 } },
+          compute: { module, entryPoint, constants: tile.direct ? {} : { QTYPE: 2 } },
         });
         const e = await device.popErrorScope();
         expect(e?.message, `${t} ${entryPoint}`).toBeUndefined();

@@ -3,6 +3,7 @@ import code from '../../../shaders/linear.wgsl?raw';
 import f16Code from '../../../shaders/linear_f16.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
 import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
+import mmcCode from '../../../shaders/linear_mmc.wgsl?raw';
 import { grid, groups, withConstants, workgroupSize, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
@@ -89,7 +90,9 @@ const [SUM_WG] = workgroupSize(code, 'linear_split_sum');
  * activations rounded to f16, weights decoded, both stored to workgroup memory) bounds them all
  * (without it the 128x128x2 loop runs at 87–139), so the widest tile, which stages each chunk of
  * activations once for 256 columns, is fastest. 128x128 and 128x64 serve devices with less
- * workgroup memory.
+ * workgroup memory. Session 12: operands packed to f16 and loaded straight from storage (direct),
+ * pipelined, or copied in 16 × 16 blocks (copy-staged) all end at the same ≈ 70 TFLOP/s, while the
+ * direct loop whose loads hit L1 runs at 124–388: the operands' delivery is the limit.
  */
 export const MATRIX_TILES = {
   '128x256': { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32, direct: false },
@@ -98,14 +101,19 @@ export const MATRIX_TILES = {
   '128x128x2': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 2, BK: 32, direct: false },
   '128x128k64': { SR: 2, SC: 4, FR: 4, FC: 2, NST: 1, BK: 64, direct: false },
   // direct (shaders/linear_mmd.wgsl): operands packed to f16 in storage first, loaded from there
-  // (SMUL = 1: whole tiles of gradients unscaled by subgroupMatrixScalarMultiply and stored
-  // straight, else through workgroup memory)
-  d64x64: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
-  d64x64m: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 1 },
-  d64x128: { SR: 1, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
-  d128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
-  d128x256: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
-  d32x64: { SR: 1, SC: 1, FR: 2, FC: 4, NST: 0, BK: 16, direct: true, SMUL: 0 },
+  // by the tensor cores (PIPE = 1: one 16-wide step ahead); copy-staged (COPY = 1,
+  // shaders/linear_mmc.wgsl): the packed operands copied block by block into workgroup memory.
+  // Bench-only (--matrix-tile): all measured slower than 128x256 (bench/results/README.md, s12)
+  d64x64: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
+  d64x128: { SR: 1, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
+  d128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
+  d128x256: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
+  d64x64p: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, PIPE: 1 },
+  d128x128p: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true, PIPE: 1 },
+  d32x64p: { SR: 1, SC: 1, FR: 2, FC: 4, NST: 0, BK: 16, direct: true, PIPE: 1 },
+  c128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
+  c128x256: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
+  c128x128b: { SR: 4, SC: 2, FR: 2, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
 } as const;
 export type MatrixTileName = keyof typeof MATRIX_TILES;
 /** One entry of MATRIX_TILES. */
@@ -117,7 +125,8 @@ export interface MatrixTile {
   NST: number;
   BK: number;
   direct: boolean;
-  SMUL?: number;
+  PIPE?: number;
+  COPY?: number;
 }
 /** The tile taken by default, then the fallbacks in order where workgroup memory is short. */
 export const MATRIX_TILE_ORDER: MatrixTileName[] = ['128x256', '128x128', '128x64'];
@@ -130,8 +139,8 @@ export function matrixTileShape(name: MatrixTileName): { rows: number; cols: num
 
 /** Workgroup memory of linear_mm.wgsl with tile `name`: NST staged chunks (padded rows), slots. */
 export function matrixTileBytes(name: MatrixTileName): number {
-  const t = MATRIX_TILES[name];
-  if (t.direct) return 1024 * t.SR * t.SC;
+  const t: MatrixTile = MATRIX_TILES[name];
+  if (t.direct && t.COPY !== 1) return 1024 * t.SR * t.SC;
   const { rows, cols } = matrixTileShape(name);
   const stage = rows * (t.BK + 8) + Math.max(cols * (t.BK + 8), t.BK * (cols + 8));
   return t.NST * stage * 2 + 1024 * t.SR * t.SC;
@@ -186,27 +195,50 @@ function stagedParts(FR: number, FC: number, ij: (readonly [number, number])[]) 
   };
 }
 
-/** The generated lines of the direct kernel (shaders/linear_mmd.wgsl); smul: see MATRIX_TILES. */
-function directParts(FR: number, FC: number, ij: (readonly [number, number])[], smul: boolean) {
-  const scaled = (m: string) => (smul ? `subgroupMatrixScalarMultiply(${m}, f)` : m);
+/**
+ * The generated lines of the direct kernel (shaders/linear_mmd.wgsl); pipe: the next 16-wide step's operands are loaded before this step's multiplies (software
+ * pipelining in registers, to hide the loads' latency with few subgroups per multiprocessor).
+ */
+function directParts(FR: number, FC: number, ij: (readonly [number, number])[], pipe: boolean) {
+  const loadA = (i: number, k: string) =>
+    `subgroupMatrixLoad<${SM_LEFT}>(&a16, (rs + ${16 * i}u) * kp + ${k}, false, kp)`;
+  const loadB = (j: number, k: string) => `mmd_right(${k}, cs + ${16 * j}u, backward)`;
+  const mmas = Array.from({ length: FC }, (_, j) =>
+    Array.from(
+      { length: FR },
+      (_, i) => `c_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c_${i}_${j});`,
+    ),
+  ).flat();
+  const rows = Array.from({ length: FR }, (_, i) => i);
+  const cols = Array.from({ length: FC }, (_, j) => j);
   return {
-    MMA: [
-      ...Array.from(
-        { length: FR },
-        (_, i) =>
-          `let a${i} = subgroupMatrixLoad<${SM_LEFT}>(&a16, (rs + ${16 * i}u) * kp + k, false, kp);`,
-      ),
-      ...Array.from({ length: FC }, (_, j) => [
-        `let b${j} = mmd_right(k, cs + ${16 * j}u, backward);`,
-        ...Array.from(
-          { length: FR },
-          (_, i) => `c_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c_${i}_${j});`,
-        ),
-      ]).flat(),
-    ],
+    PRE: pipe
+      ? [
+          ...rows.map((i) => `var a${i} = ${loadA(i, 'kb')};`),
+          ...cols.map((j) => `var b${j} = ${loadB(j, 'kb')};`),
+        ]
+      : [],
+    MMA: pipe
+      ? [
+          'let kn = k + 16u;',
+          ...rows.map((i) => `let na${i} = ${loadA(i, 'kn')};`),
+          ...cols.map((j) => `let nb${j} = ${loadB(j, 'kn')};`),
+          ...mmas,
+          ...rows.map((i) => `a${i} = na${i};`),
+          ...cols.map((j) => `b${j} = nb${j};`),
+        ]
+      : [
+          ...rows.map((i) => `let a${i} = ${loadA(i, 'k')};`),
+          ...cols.flatMap((j) => [
+            `let b${j} = ${loadB(j, 'k')};`,
+            ...rows.map(
+              (i) => `c_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c_${i}_${j});`,
+            ),
+          ]),
+        ],
     STORE: ij.map(
       ([i, j]) =>
-        `subgroupMatrixStore(&out, at + ${16 * i}u * N + ${16 * j}u, ${scaled(`c_${i}_${j}`)}, false, N);`,
+        `subgroupMatrixStore(&out, at + ${16 * i}u * N + ${16 * j}u, c_${i}_${j}, false, N);`,
     ),
     EMIT: ij.map(
       ([i, j]) => `mmd_emit(c_${i}_${j}, wg.z, N, rs + ${16 * i}u, cs + ${16 * j}u, f, sg, lane);`,
@@ -218,20 +250,30 @@ function buildMatrixCode(name: MatrixTileName): string {
   const t: MatrixTile = MATRIX_TILES[name];
   const { FR, FC } = t;
   const ij = Array.from({ length: FR * FC }, (_, k) => [Math.floor(k / FC), k % FC] as const);
+  const copy = t.COPY === 1;
   const parts: Record<string, string[]> = {
     ACC_DECL: ij.map(([i, j]) => `var c_${i}_${j} = ${SM_RESULT}();`),
-    ...(t.direct ? directParts(FR, FC, ij, t.SMUL === 1) : stagedParts(FR, FC, ij)),
+    ...(t.direct ? directParts(FR, FC, ij, t.PIPE === 1) : stagedParts(FR, FC, ij)),
   };
-  let code = t.direct ? mmdCode : mmCode;
+  if (copy) {
+    // the staged kernel's multiplies from workgroup memory; the direct kernel's epilogue, its
+    // rows and columns made absolute (rs, cs are within the tile here)
+    parts.MMA = stagedParts(FR, FC, ij).MMA;
+    parts.EMIT = parts.EMIT.map((l) =>
+      l.replace('rs + ', 'row0 + rs + ').replace('cs + ', 'col0 + cs + '),
+    );
+    delete parts.PRE;
+  }
+  let code = copy ? mmcCode : t.direct ? mmdCode : mmCode;
   for (const [k, lines] of Object.entries(parts)) {
     const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
-    if (!m) throw new Error(`${t.direct ? 'linear_mmd' : 'linear_mm'}.wgsl has no //@${k} line`);
+    if (!m) throw new Error(`the matrix kernel of ${name} has no //@${k} line`);
     code = code.replace(m[0], lines.map((l) => m[1] + l).join('\n'));
   }
   const { SR, SC, NST, BK } = t;
   return withConstants(
     code,
-    t.direct ? { SR, SC, FR, FC, SMUL: t.SMUL ?? 0 } : { SR, SC, FR, FC, NST, BK },
+    copy ? { SR, SC, FR, FC, BK } : t.direct ? { SR, SC, FR, FC } : { SR, SC, FR, FC, NST, BK },
   );
 }
 
@@ -341,7 +383,12 @@ function dispatchDirect(
   const w16 = ctx.scratch('linear.w16', Op * Ip * 2);
   packRows(ctx, enc, a16, a, d.T, K, Tp, Kp, forward ? 1 : F16_GRAD_SCALE);
   packWeight(ctx, enc, w16, W, d.O, d.I, Op, Ip);
-  const p = ctx.pipeline(`linear_mmd${mt}`, `${MATRIX_ENABLE}${matrixCode(mt)}`, `${name}_mmd`);
+  const kernel = (MATRIX_TILES[mt] as MatrixTile).COPY === 1 ? 'mmc' : 'mmd';
+  const p = ctx.pipeline(
+    `linear_${kernel}${mt}`,
+    `${MATRIX_ENABLE}${matrixCode(mt)}`,
+    `${name}_${kernel}`,
+  );
   const { rows, cols } = matrixTileShape(mt);
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
   const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
