@@ -4,6 +4,7 @@ import f16Code from '../../../shaders/linear_f16.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
 import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
 import mmcCode from '../../../shaders/linear_mmc.wgsl?raw';
+import mmvCode from '../../../shaders/linear_mmv.wgsl?raw';
 import { grid, groups, withConstants, workgroupSize, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { qtype, withQuant, type GpuWeight } from './quant';
@@ -114,6 +115,12 @@ export const MATRIX_TILES = {
   c128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
   c128x256: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
   c128x128b: { SR: 4, SC: 2, FR: 2, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
+  // vector-staged (VEC = 1, shaders/linear_mmv.wgsl): the packed operands 16 bytes per read —
+  // built and compiled (tests/f16/linear_mm-code.test.ts) but not yet run on a GPU: the next
+  // measurement to make (session 12 had no device time left)
+  v128x256: { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
+  v128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
+  v128x256b: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
 } as const;
 export type MatrixTileName = keyof typeof MATRIX_TILES;
 /** One entry of MATRIX_TILES. */
@@ -127,6 +134,7 @@ export interface MatrixTile {
   direct: boolean;
   PIPE?: number;
   COPY?: number;
+  VEC?: number;
 }
 /** The tile taken by default, then the fallbacks in order where workgroup memory is short. */
 export const MATRIX_TILE_ORDER: MatrixTileName[] = ['128x256', '128x128', '128x64'];
@@ -264,7 +272,7 @@ function buildMatrixCode(name: MatrixTileName): string {
     );
     delete parts.PRE;
   }
-  let code = copy ? mmcCode : t.direct ? mmdCode : mmCode;
+  let code = copy ? (t.VEC === 1 ? mmvCode : mmcCode) : t.direct ? mmdCode : mmCode;
   for (const [k, lines] of Object.entries(parts)) {
     const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
     if (!m) throw new Error(`the matrix kernel of ${name} has no //@${k} line`);
@@ -383,7 +391,8 @@ function dispatchDirect(
   const w16 = ctx.scratch('linear.w16', Op * Ip * 2);
   packRows(ctx, enc, a16, a, d.T, K, Tp, Kp, forward ? 1 : F16_GRAD_SCALE);
   packWeight(ctx, enc, w16, W, d.O, d.I, Op, Ip);
-  const kernel = (MATRIX_TILES[mt] as MatrixTile).COPY === 1 ? 'mmc' : 'mmd';
+  const tile: MatrixTile = MATRIX_TILES[mt];
+  const kernel = tile.VEC === 1 ? 'mmv' : tile.COPY === 1 ? 'mmc' : 'mmd';
   const p = ctx.pipeline(
     `linear_${kernel}${mt}`,
     `${MATRIX_ENABLE}${matrixCode(mt)}`,
