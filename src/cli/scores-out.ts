@@ -4,11 +4,9 @@ import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/prom
 import { join } from 'node:path';
 import type { PositionedFile } from '../scores/writer';
 import { UsageError } from './common';
+import { scoresFileName } from '../scores/file-name';
 
-/** A set's file name in DIR: its name with anything but letters, digits, `.`, `_`, `-` as `_`. */
-export function scoresFileName(set: string): string {
-  return `${set.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || '_'}.safetensors`;
-}
+export { scoresFileName } from '../scores/file-name';
 
 /** The files of `sets` in `dir` (created if missing, its parent must exist); refuses a clash. */
 export async function scoresPaths(dir: string, sets: string[]): Promise<string[]> {

@@ -1,13 +1,13 @@
 // Running the analysis on the page's GPU: builds the request from the sets and settings, takes
 // what the cache holds, runs the rest unit by unit (results stream in as units finish), and
 // saves the session so that reopening the app shows it at once.
-import { tokensOf } from '../samples/load';
+import { tokensOf, type Sample } from '../samples/load';
 import { runGpu } from '../engine/run-gpu';
 import { assembleResults } from '../engine/assemble';
 import { runIncremental } from '../engine/incremental';
 import { planRequest, type RequestPlan } from '../engine/memory';
 import type { RunOutput } from '../engine/types';
-import type { PairSpec, RunRequest } from '../engine/types';
+import type { PairSpec, RunRequest, RunSet } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { gpuState } from './gpu.svelte';
 import { oneLine } from '../util/message';
@@ -56,21 +56,25 @@ export function runPlan(): RequestPlan | null {
 /** The GPU memory the user set, in bytes (undefined: unchecked). */
 const gpuBudget = () => (session.gpuBudgetGiB > 0 ? session.gpuBudgetGiB * 2 ** 30 : undefined);
 
+/** A set of the page as the run takes it: its samples (up to samples per set) as token ids. */
+export function runSet(s: { name: string; samples: Sample[] }): RunSet {
+  const m = session.model;
+  if (!m) throw new Error('no model loaded');
+  return {
+    name: s.name,
+    samples: (session.samplesPerSet > 0
+      ? s.samples.slice(0, session.samplesPerSet)
+      : s.samples
+    ).map((x) => ({ source: x.source, tokens: tokensOf(x, m.tokenizer, session.maxTokens) })),
+  };
+}
+
 export function buildRequest(): RunRequest {
   const m = session.model;
   if (!m) throw new Error('no model loaded');
   const chosen = session.sets.filter((s) => !session.skipped.includes(s.name));
   if (chosen.length === 0) throw new Error('no set is chosen for the run');
-  const sets = chosen.map((s) => ({
-    name: s.name,
-    samples: (session.samplesPerSet > 0
-      ? s.samples.slice(0, session.samplesPerSet)
-      : s.samples
-    ).map((x) => ({
-      source: x.source,
-      tokens: tokensOf(x, m.tokenizer, session.maxTokens),
-    })),
-  }));
+  const sets = chosen.map(runSet);
   return {
     sets,
     pairs: plannedPairs(sets),

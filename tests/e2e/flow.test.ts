@@ -24,6 +24,8 @@ import { DEMO_GGUF, exampleSetFiles } from '../helpers/demo';
 import { pngInfo } from '../helpers/png';
 import { resultNumbers } from '../helpers/results';
 import type { Results } from '../../src/analysis/results';
+import { headerLength, parseHeader } from '../../src/scores/safetensors';
+import { MATRICES, MATRIX_TENSOR } from '../../src/model/config';
 import {
   densitySeries,
   densitySeriesAt,
@@ -167,6 +169,42 @@ describe('research flow', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await expectAccessible(page, 'every view drawn');
   }, 660_000);
+
+  it('exports a set’s per-weight scores: a safetensors file whose sums are the run’s Σ A', async () => {
+    // no File System Access dialog in an automated page: the download path (models under 1 GiB)
+    await page.evaluate(() =>
+      Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }),
+    );
+    await page.locator('[data-field="scores-set"]').selectOption('bible');
+    const file = await downloadOf(page, '[data-action="export-scores"]', 100_000);
+    expect(file.name).toBe('bible.safetensors');
+    const b = new Uint8Array(file.bytes);
+    const n = headerLength(b.subarray(0, 8), b.length);
+    const h = parseHeader(b.subarray(8, 8 + n), b.length);
+    expect(h.metadata).toMatchObject({
+      schema: 'paramscope.scores/1',
+      set: 'bible',
+      metric: 'grad_x_weight',
+    });
+    const set = cli.sets[0];
+    expect(h.metadata.samples).toBe(String(set.samples.length));
+    const c = cli.model.config;
+    for (let l = 0; l < c.blockCount; l++)
+      MATRICES.forEach((m, mi) => {
+        const t = h.tensors.find((x) => x.name === `blk.${l}.${MATRIX_TENSOR[m]}.weight`)!;
+        const v = new Float32Array(
+          b.slice(h.dataStart + t.offsets[0], h.dataStart + t.offsets[1]).buffer,
+        );
+        const got = v.reduce((a, x) => a + x, 0);
+        // Σ over the weights of Σ over the samples of A = Σ over the samples of the run's Σ A
+        const want = set.samples.reduce((a, x) => a + x.sumA[l][mi], 0);
+        expectRel(got, want, 1e-4);
+      });
+    await page
+      .locator('[data-field="notice"]')
+      .filter({ hasText: 'Exported the scores of "bible"' })
+      .waitFor();
+  }, 120_000);
 
   it('moves γ and redraws density from the histograms, with no GPU work', async () => {
     const progress = await page.locator('[data-field="progress"]').innerText();
