@@ -67,7 +67,7 @@ describe('run progress', () => {
 
   // the demo model on this adapter, pipelines compiled by a first run (as after the app's
   // self-check): a pair of sets and a third set alone — two units of different sizes
-  it('on the demo: the time left at half-way is within 40 % of the truth, across units', async () => {
+  it('on the demo: the time left at half-way is within 25 % of the truth, across units', async () => {
     const model = await uploadLlama(ctx, await demoFile());
     const V = model.config.vocabSize;
     const texts = (k: number, n: number, T: number) =>
@@ -112,9 +112,8 @@ describe('run progress', () => {
       expect(
         Math.abs(half.p.etaSeconds! - truth),
         `ETA ${half.p.etaSeconds} s vs ${truth} s left`,
-        // 40 %: alone it lands within 11 %, but the suite runs two files at once on 2 cores and the
-        // other file's load comes and goes during the run (35 % seen once, a full run, 2026-12-06)
-      ).toBeLessThanOrEqual(0.4 * truth);
+        // (the file runs alone, project gpu-timing in vite.config.ts: 11–15 % measured so)
+      ).toBeLessThanOrEqual(0.25 * truth);
       // and the bar says about half then (time done over time done and left)
       expect(Math.abs(half.p.fraction - half.t / total)).toBeLessThan(0.2);
       console.log(
