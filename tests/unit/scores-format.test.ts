@@ -15,7 +15,7 @@ import {
 import { ScoresWriter } from '../../src/scores/writer';
 import { positionedFile, scoresFileName } from '../../src/cli/scores-out';
 import { scoredTensors } from '../../src/scores/layout';
-import { llamaConfig } from '../../src/model/config';
+import { llamaConfig, MATRICES, MATRIX_TENSOR } from '../../src/model/config';
 import { fixtureFile } from '../helpers/fixtures';
 
 const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
@@ -92,22 +92,8 @@ describe('the scores writer', () => {
     const shapes = scoredTensors(c);
     expect(shapes).toHaveLength(21);
     for (let l = 0; l < c.blockCount; l++)
-      for (const m of ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const) {
-        const t = shapes.find(
-          (s) =>
-            s.name.startsWith(`blk.${l}.`) &&
-            s.name.includes(
-              {
-                q: 'attn_q',
-                k: 'attn_k',
-                v: 'attn_v',
-                o: 'attn_output',
-                gate: 'ffn_gate',
-                up: 'ffn_up',
-                down: 'ffn_down',
-              }[m] + '.',
-            ),
-        )!;
+      for (const m of MATRICES) {
+        const t = shapes.find((s) => s.name === `blk.${l}.${MATRIX_TENSOR[m]}.weight`)!;
         await w.put(l, m, new Float32Array(t.shape[0] * t.shape[1]).fill(l + 1));
       }
     await expect(w.put(0, 'q', new Float32Array(3))).rejects.toThrow(/3 values, expected/);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTensorF32 } from '../../src/gguf/reader';
-import { MATRICES, llamaConfig, matrixShape } from '../../src/model/config';
+import { MATRICES, MATRIX_TENSOR, llamaConfig, matrixShape } from '../../src/model/config';
 import { scoredTensors } from '../../src/scores/layout';
 import { llamaScores } from '../../src/reference/llama';
 import { metricValues } from '../../src/analysis/metrics';
@@ -77,10 +77,7 @@ describe('per-parameter scores out (--scores-out)', () => {
           const A = metricValues('grad_x_weight', w.layers[l].matrices[m], I, res.grads[l][m]);
           A.forEach((a, i) => (want[i] += a));
         }
-        const got =
-          r.tensors[
-            `blk.${l}.${{ q: 'attn_q', k: 'attn_k', v: 'attn_v', o: 'attn_output', gate: 'ffn_gate', up: 'ffn_up', down: 'ffn_down' }[m]}.weight`
-          ].values;
+        const got = r.tensors[`blk.${l}.${MATRIX_TENSOR[m]}.weight`].values;
         const cmp = compareArrays(got, want, { rel: 1e-4, abs: 1e-9 });
         expect(cmp.ok, describeComparison(`layer ${l} ${m}`, cmp)).toBe(true);
       }
