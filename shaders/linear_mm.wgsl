@@ -70,14 +70,6 @@ fn mm_put(ch: MmChunk, base: u32, li: u32, backward: bool) {
   }
 }
 
-// Right-hand 16 × 16 block at (ks, column c) of the B staged at `bb`.
-fn mm_right(bb: u32, ks: u32, c: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
-  if (backward) {
-    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&ms, bb + ks * PN + c, false, PN);
-  }
-  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&ms, bb + c * PK + ks, true, PK);
-}
-
 // Result block at (rows r, columns c) of the tile, through this subgroup's slot to the output.
 fn mm_emit(m: subgroup_matrix_result<f32, 16, 16>, z: u32, s: Span, r: u32, c: u32, sg: u32, lane: u32) {
   subgroupMatrixStore(&mc, sg * 256u, m, false, 16u);

@@ -26,16 +26,6 @@ const STAGE: u32 = SA + max(BN * PK, BK * PN);
 var<workgroup> ms: array<f16, STAGE>;
 var<workgroup> mc: array<f32, 256u * NSG>;
 
-fn pad256(x: u32) -> u32 { return (x + 255u) & ~255u; }
-
-// Right-hand 16 × 16 block at (ks, column c) of the B staged at `bb` (as shaders/linear_mm.wgsl).
-fn mm_right(bb: u32, ks: u32, c: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
-  if (backward) {
-    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&ms, bb + ks * PN + c, false, PN);
-  }
-  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&ms, bb + c * PK + ks, true, PK);
-}
-
 // The chunk at k0 into ms, one 16 × 16 block per subgroup at a time: a (BM, BK) rows of PK, then
 // B as W's rows (BN, BK) of PK going forward, W's (BK, BN) rows of PN backward.
 fn copy_chunk(k0: u32, row0: u32, col0: u32, kp: u32, sg: u32, backward: bool) {
@@ -57,20 +47,6 @@ fn copy_chunk(k0: u32, row0: u32, col0: u32, kp: u32, sg: u32, backward: bool) {
       subgroupMatrixStore(&ms, SA + n * PK + q, m, false, PK);
     }
   }
-}
-
-// As shaders/linear_mmd.wgsl: a result block through this subgroup's slot, bounds-checked.
-fn mmd_emit(m: subgroup_matrix_result<f32, 16, 16>, z: u32, n: u32, r: u32, c: u32, f: f32,
-            sg: u32, lane: u32) {
-  subgroupMatrixStore(&mc, sg * 256u, m, false, 16u);
-  workgroupBarrier();
-  for (var q = 0u; q < 8u; q++) {
-    let e = lane + 32u * q;
-    let t = r + e / 16u;
-    let j = c + e % 16u;
-    if (t < dims.T && j < n) { out[z * dims.T * n + t * n + j] = mc[sg * 256u + e] * f; }
-  }
-  workgroupBarrier();
 }
 
 fn mmc_tile(wg: vec3u, sg: u32, lane: u32, backward: bool) {

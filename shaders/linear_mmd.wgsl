@@ -27,8 +27,6 @@ const BN: u32 = 16u * FC * SC; // output columns per tile
 
 var<workgroup> mc: array<f32, 256u * NSG>; // a 16 × 16 result slot per subgroup (partial tiles)
 
-fn pad256(x: u32) -> u32 { return (x + 255u) & ~255u; }
-
 // Right-hand 16 × 16 block at (k, column n) of B.
 fn mmd_right(k: u32, n: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
   let ip = pad256(dims.I);
@@ -36,21 +34,6 @@ fn mmd_right(k: u32, n: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 1
     return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&w16, k * ip + n, false, ip);
   }
   return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&w16, n * ip + k, true, ip);
-}
-
-// Result block at (rows r, columns c), times f, through this subgroup's slot to the bounds-checked
-// output (of width n; partial z under split-K).
-fn mmd_emit(m: subgroup_matrix_result<f32, 16, 16>, z: u32, n: u32, r: u32, c: u32, f: f32,
-            sg: u32, lane: u32) {
-  subgroupMatrixStore(&mc, sg * 256u, m, false, 16u);
-  workgroupBarrier();
-  for (var q = 0u; q < 8u; q++) {
-    let e = lane + 32u * q;
-    let t = r + e / 16u;
-    let j = c + e % 16u;
-    if (t < dims.T && j < n) { out[z * dims.T * n + t * n + j] = mc[sg * 256u + e] * f; }
-  }
-  workgroupBarrier();
 }
 
 fn mmd_tile(wg: vec3u, sg: u32, lane: u32, backward: bool) {

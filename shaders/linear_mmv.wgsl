@@ -27,16 +27,6 @@ const BV: u32 = BN * BK / (8u * WGS); // and of B
 var<workgroup> ms: array<f16, STAGE>;
 var<workgroup> mc: array<f32, 256u * NSG>;
 
-fn pad256(x: u32) -> u32 { return (x + 255u) & ~255u; }
-
-// Right-hand 16 × 16 block at (ks, column c) of the B staged at `bb` (as shaders/linear_mm.wgsl).
-fn mm_right(bb: u32, ks: u32, c: u32, backward: bool) -> subgroup_matrix_right<f16, 16, 16> {
-  if (backward) {
-    return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&ms, bb + ks * PN + c, false, PN);
-  }
-  return subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&ms, bb + c * PK + ks, true, PK);
-}
-
 struct Chunk { a: array<vec4u, AV>, b: array<vec4u, BV> }
 
 // The chunk at k0 in registers: a's rows (BM, BK), then B as W's rows (BN, BK) going forward,
@@ -75,20 +65,6 @@ fn put(ch: Chunk, li: u32, backward: bool) {
     put8(SA + select((e / (BK / 8u)) * PK + (e % (BK / 8u)) * 8u,
                      (e / (BN / 8u)) * PN + (e % (BN / 8u)) * 8u, backward), ch.b[r]);
   }
-}
-
-// As shaders/linear_mmd.wgsl: a result block through this subgroup's slot, bounds-checked.
-fn mmd_emit(m: subgroup_matrix_result<f32, 16, 16>, z: u32, n: u32, r: u32, c: u32, f: f32,
-            sg: u32, lane: u32) {
-  subgroupMatrixStore(&mc, sg * 256u, m, false, 16u);
-  workgroupBarrier();
-  for (var q = 0u; q < 8u; q++) {
-    let e = lane + 32u * q;
-    let t = r + e / 16u;
-    let j = c + e % 16u;
-    if (t < dims.T && j < n) { out[z * dims.T * n + t * n + j] = mc[sg * 256u + e] * f; }
-  }
-  workgroupBarrier();
 }
 
 fn mmv_tile(wg: vec3u, li: u32, sg: u32, lane: u32, backward: bool) {

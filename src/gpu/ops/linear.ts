@@ -5,9 +5,19 @@ import mmCode from '../../../shaders/linear_mm.wgsl?raw';
 import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
 import mmcCode from '../../../shaders/linear_mmc.wgsl?raw';
 import mmvCode from '../../../shaders/linear_mmv.wgsl?raw';
-import { grid, groups, withConstants, workgroupSize, type GpuContext } from '../context';
+import mmRightCode from '../../../shaders/linear_mm_right.wgsl?raw';
+import mmPackedCode from '../../../shaders/linear_mm_packed.wgsl?raw';
+import {
+  bindingLimit,
+  f32Bits,
+  grid,
+  groups,
+  withConstants,
+  workgroupSize,
+  type GpuContext,
+} from '../context';
 import type { LinearDims } from '../../model/shapes';
-import { qtype, withQuant, type GpuWeight } from './quant';
+import { F16_ENABLE, qtype, withQuant, type GpuWeight } from './quant';
 import { packRows, packWeight } from './linear_pack';
 
 /** Workgroups split-K aims for (the best of 256, 528 and 1056 measured: bench/results/README.md). */
@@ -51,8 +61,7 @@ export function splitScratchFloats(T: number, N: number, K: number): number {
   );
 }
 
-/** WGSL `enable` lines of the f16 path and of its subgroup-matrix variant. */
-const F16_ENABLE = 'enable f16;\n';
+/** WGSL `enable` lines of the subgroup-matrix variant of the f16 path (F16_ENABLE: quant.ts). */
 // The subgroup-matrix builtins want uniform offsets; ours come from subgroup_id, uniform within
 // a subgroup, which the analysis sees under `requires subgroup_uniformity`.
 export const MATRIX_ENABLE =
@@ -64,10 +73,6 @@ export const MATRIX_ENABLE =
  */
 export const F16_GRAD_SCALE = 1024;
 
-/** The bits of an f32, for uniform words. */
-export function f32Bits(x: number): number {
-  return new Uint32Array(new Float32Array([x]).buffer)[0];
-}
 const ONE_BITS = f32Bits(1);
 export const GRAD_SCALE_BITS = f32Bits(F16_GRAD_SCALE);
 export const GRAD_UNSCALE_BITS = f32Bits(1 / F16_GRAD_SCALE);
@@ -273,6 +278,10 @@ function buildMatrixCode(name: MatrixTileName): string {
     delete parts.PRE;
   }
   let code = copy ? (t.VEC === 1 ? mmvCode : mmcCode) : t.direct ? mmdCode : mmCode;
+  // what the kernels share: the staged right operand (all but the direct kernel), and the packed
+  // kernels' widths and partial-tile epilogue
+  if (!t.direct || copy) code += `\n${mmRightCode}`;
+  if (t.direct) code += `\n${mmPackedCode}`;
   for (const [k, lines] of Object.entries(parts)) {
     const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
     if (!m) throw new Error(`the matrix kernel of ${name} has no //@${k} line`);
@@ -381,10 +390,7 @@ function dispatchDirect(
   const shapes = packedShapes(d, K);
   const [Tp, Kp] = shapes.a;
   const [Op, Ip] = shapes.w;
-  const limit = Math.min(
-    ctx.device.limits.maxStorageBufferBindingSize,
-    ctx.device.limits.maxBufferSize,
-  );
+  const limit = bindingLimit(ctx.device.limits);
   if (Op * Ip * 2 > limit || Tp * Kp * 2 > limit) return false;
   const forward = name === 'linear_forward';
   const a16 = ctx.scratch('linear.a16', Tp * Kp * 2);
