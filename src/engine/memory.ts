@@ -4,6 +4,7 @@
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import { headScratchFloats, KEPT_ACTIVATIONS, layerScratchFloats } from '../gpu/llama';
 import { splitScratchFloats } from '../gpu/ops/linear';
+import { bindingLimit } from '../gpu/context';
 import { scoreSlots } from '../gpu/ops/score';
 import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
 import type { RunRequest } from './types';
@@ -192,10 +193,6 @@ export function checkBudget(est: MemoryEstimate, budget?: number): void {
       `the run needs ${gib(est.total)} of GPU memory (weights ${gib(est.weights)}, saved inputs ${gib(est.savedInputs)}${est.savedOn === 'cpu' ? ' with the rest in CPU memory' : ''}, gradients ${gib(est.gradients)}, scratch ${gib(est.scratch)}, accumulators ${gib(est.accumulators)}, driver and WebGPU runtime ${gib(est.runtime)}) but the budget is ${gib(budget)}`,
     );
 }
-
-/** The largest buffer the device can create and bind as storage. */
-export const bindingLimit = (limits: GPUSupportedLimits): number =>
-  Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 
 /** Refuses, with the numbers, a run whose buffers exceed the device's limits. */
 export function checkFits(est: MemoryEstimate, limits: GPUSupportedLimits): void {

@@ -153,6 +153,15 @@ function devicePipeline(
  * sizes are set (its header names them). Not WGSL `override`s: those cannot size the per-invocation
  * register arrays the tiled kernels keep (function-scope and struct arrays need const sizes).
  */
+/** The largest buffer the device can create and bind as storage. */
+export const bindingLimit = (limits: GPUSupportedLimits): number =>
+  Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+
+/** The bits of an f32, for uniform words. */
+export function f32Bits(x: number): number {
+  return new Uint32Array(new Float32Array([x]).buffer)[0];
+}
+
 export function withConstants(code: string, constants: Record<string, number>): string {
   const lines = Object.entries(constants).map(([k, v]) => {
     if (!Number.isInteger(v) || v < 0) throw new Error(`shader constant ${k} = ${v}: not a u32`);

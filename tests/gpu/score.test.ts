@@ -9,7 +9,7 @@ import { GpuContext } from '../../src/gpu/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
 import { scoreReduceFromGrad, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
 import { matmulBackwardWeight } from '../../src/reference/matmul';
-import { f32Bits } from '../../src/gpu/ops/linear';
+import { f32Bits } from '../../src/gpu/context';
 import * as ref from '../../src/reference/score';
 import { columnNorms, METRICS } from '../../src/analysis/metrics';
 import { dequantize } from '../../src/gguf/dequant';

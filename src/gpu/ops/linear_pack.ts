@@ -1,15 +1,12 @@
 // Dispatch of shaders/linear_pack.wgsl: the direct matrix linears' operands packed to f16 in
 // storage, zero-padded. Reference twin: src/reference/linear_pack.ts.
 import packCode from '../../../shaders/linear_pack.wgsl?raw';
-import { grid, type GpuContext } from '../context';
-import { qtype, withQuant, type GpuWeight } from './quant';
+import { f32Bits, grid, type GpuContext } from '../context';
+import { F16_ENABLE, qtype, withQuant, type GpuWeight } from './quant';
 
-const F16_ENABLE = 'enable f16;\n';
 /** Invocations per workgroup of shaders/linear_pack.wgsl (PACK_WG). */
 const PACK_WG = 256;
 const code = withQuant(packCode, F16_ENABLE);
-
-const f32Bits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
 
 /** Bytes of a packed (prows, pcols) f16 matrix. */
 export const packedBytes = (prows: number, pcols: number) => prows * pcols * 2;

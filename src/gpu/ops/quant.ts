@@ -25,6 +25,9 @@ export interface GpuWeight {
   elements: number;
 }
 
+/** The `enable` line of kernels on f16 operands (withQuant's `enables`). */
+export const F16_ENABLE = 'enable f16;\n';
+
 /** `code` after shaders/quant.wgsl, with `enables` (WGSL `enable` lines) before both. */
 export function withQuant(code: string, enables = ''): string {
   return `${enables}${quantCode}\n${code}`;
