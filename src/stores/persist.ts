@@ -116,18 +116,31 @@ export function applySession(f: SessionFile): void {
 
 /** Reads a session or results document; throws an error that names the file and the problem. */
 export function importDocument(fileName: string, text: string): 'session' | 'results' {
-  let doc: unknown;
+  return applyDocument(fileName, parseDocument(fileName, text));
+}
+
+/** A file's JSON; an error that names the file when it is not JSON. */
+function parseDocument(fileName: string, text: string): unknown {
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new Error(`${fileName}: not JSON (${(e as Error).message})`);
   }
+}
+
+/** A results document, checked; an error naming the file and its first problems. */
+function checkedResults(fileName: string, doc: unknown): Results {
+  const errs = validateResults(doc);
+  if (errs.length)
+    throw new Error(`${fileName}: not a valid results document: ${errs.slice(0, 5).join('; ')}`);
+  return doc as Results;
+}
+
+/** Shows a parsed session or results document; throws, naming the file, when it is neither. */
+function applyDocument(fileName: string, doc: unknown): 'session' | 'results' {
   const schema = (doc as { schema?: unknown })?.schema;
   if (schema === RESULTS_SCHEMA) {
-    const errs = validateResults(doc);
-    if (errs.length)
-      throw new Error(`${fileName}: not a valid results document: ${errs.slice(0, 5).join('; ')}`);
-    session.results = doc as Results;
+    session.results = checkedResults(fileName, doc);
     session.excluded = [];
     return 'results';
   }
@@ -146,41 +159,44 @@ export function importDocument(fileName: string, text: string): 'session' | 'res
 /**
  * Several documents at once: the results of one run's shards by units (npm run analyze --shard
  * I/N --shard-by units) are merged into one (src/engine/merge.ts, refusals name the file); any
- * other mix is imported one by one, in order. Returns what was imported, for the notice.
+ * other mix is imported one by one, in order. Says what was merged, or each file's kind.
  */
 export function importDocuments(files: { name: string; text: string }[]): {
   merged?: string;
   kinds: ('session' | 'results')[];
 } {
-  const shards = files.map((f) => {
+  // each file parsed once; a file that is not JSON is reported when its turn comes
+  const docs = files.map((f) => {
     try {
-      const doc = JSON.parse(f.text) as Results;
-      return doc?.schema === RESULTS_SCHEMA && doc.shard ? { name: f.name, results: doc } : null;
-    } catch {
-      return null;
+      return { doc: parseDocument(f.name, f.text) };
+    } catch (error) {
+      return { error };
     }
   });
-  if (files.length > 1 && shards.every((x) => x)) {
-    for (const sh of shards) {
-      const errs = validateResults(sh!.results);
-      if (errs.length)
-        throw new Error(
-          `${sh!.name}: not a valid results document: ${errs.slice(0, 5).join('; ')}`,
-        );
-    }
-    const first = shards[0]!.results.shard!;
-    if (first.by !== 'units')
+  const isShard = (d: { doc?: unknown }) =>
+    (d.doc as Results | undefined)?.schema === RESULTS_SCHEMA && !!(d.doc as Results).shard;
+  if (files.length > 1 && docs.every(isShard)) {
+    const shards: Shard[] = files.map((f, i) => ({
+      name: f.name,
+      results: checkedResults(f.name, docs[i].doc),
+    }));
+    if (shards[0].results.shard!.by !== 'units')
       throw new Error(
-        `${shards[0]!.name}: shards by samples merge through their scores files: use npm run merge`,
+        `${shards[0].name}: shards by samples merge through their scores files: use npm run merge`,
       );
-    session.results = mergeUnitShards(shards as Shard[]);
+    session.results = mergeUnitShards(shards);
     session.excluded = [];
     return {
       merged: `${files.length} shards (${session.results.sets.length} sets) from ${files.map((f) => f.name).join(', ')}`,
       kinds: [],
     };
   }
-  return { kinds: files.map((f) => importDocument(f.name, f.text)) };
+  return {
+    kinds: docs.map((d, i) => {
+      if ('error' in d) throw d.error;
+      return applyDocument(files[i].name, d.doc);
+    }),
+  };
 }
 
 export async function saveLastSession(): Promise<void> {
