@@ -169,6 +169,12 @@ export function cancelRun(): void {
   abort?.abort();
 }
 
+/** A signal the Cancel button aborts, for GPU work other than runAnalysis (Export scores). */
+export function cancellableSignal(): AbortSignal {
+  abort = new AbortController();
+  return abort.signal;
+}
+
 /** The demo job of "Try it": two example sets far apart, a few short samples of each. */
 export const TRY_IT = { sets: ['bible', 'code'], samplesPerSet: 3, maxTokens: 24 };
 

@@ -12,7 +12,7 @@ import { formatBytes } from '../util/format';
 import { oneLine } from '../util/message';
 import { gpuState } from './gpu.svelte';
 import { ensureGpuModel, runContext } from './model';
-import { runSet } from './run';
+import { cancellableSignal, runSet } from './run';
 import { notify, session } from './session.svelte';
 import { scoresFileName } from '../scores/file-name';
 
@@ -91,6 +91,7 @@ export async function exportSetScores(name: string): Promise<void> {
   const before = session.progress;
   session.running = true;
   session.progress = null;
+  const signal = cancellableSignal();
   let writer: ScoresWriter | undefined;
   try {
     writer = await ScoresWriter.open(m.config, meta, file);
@@ -103,6 +104,7 @@ export async function exportSetScores(name: string): Promise<void> {
       maxTokens: session.maxTokens,
     };
     await runGpu(runContext(gm.ctx, session.precision), gm.model, req, {
+      signal,
       onProgress: (p) => (session.progress = p),
       onScores: (_si, l, mat, sums) => writer!.put(l, mat, sums),
     });
@@ -112,6 +114,8 @@ export async function exportSetScores(name: string): Promise<void> {
     );
   } catch (e) {
     await (writer ?? file).abort().catch(() => undefined);
+    if ((e as Error).name === 'AbortError')
+      return notify(`Export scores of "${name}" cancelled: nothing was written.`);
     notify(
       `Export scores of "${name}" failed, nothing was written: ${oneLine((e as Error).message)}`,
       {

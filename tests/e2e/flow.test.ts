@@ -206,6 +206,22 @@ describe('research flow', () => {
       .waitFor();
   }, 120_000);
 
+  it('a cancelled scores export writes nothing and says so', async () => {
+    let downloads = 0;
+    const count = () => downloads++;
+    page.on('download', count);
+    await page.locator('[data-field="scores-set"]').selectOption('quotes');
+    await page.locator('[data-action="export-scores"]').click();
+    await page.locator('[data-action="cancel"]').click();
+    await page
+      .locator('[data-field="notice"]')
+      .filter({ hasText: 'Export scores of "quotes" cancelled: nothing was written.' })
+      .waitFor({ timeout: 100_000 });
+    page.off('download', count);
+    expect(downloads).toBe(0);
+    expect(await page.locator('[data-action="export-scores"]').isDisabled()).toBe(false);
+  }, 120_000);
+
   it('moves γ and redraws density from the histograms, with no GPU work', async () => {
     const progress = await page.locator('[data-field="progress"]').innerText();
     await page.locator('[data-field="gamma"]').evaluate((el: HTMLInputElement) => {
