@@ -9,7 +9,7 @@ import { scoresHeader, TOOL } from '../scores/layout';
 import { ScoresWriter, type PositionedFile } from '../scores/writer';
 import { download } from '../util/download';
 import { formatBytes } from '../util/format';
-import { oneLine } from '../util/message';
+import { oneLine, shortName } from '../util/message';
 import { gpuState } from './gpu.svelte';
 import { ensureGpuModel, runContext } from './model';
 import { cancellableSignal, runSet } from './run';
@@ -66,7 +66,8 @@ export async function exportSetScores(name: string): Promise<void> {
   const set = session.sets.find((s) => s.name === name);
   if (g.status !== 'ready' || !m || !set || session.running || session.labRunning) return;
   const run = runSet(set);
-  if (!run.samples.length) return notify(`Set "${name}" has no samples to score.`, { error: true });
+  if (!run.samples.length)
+    return notify(`Set "${shortName(name)}" has no samples to score.`, { error: true });
   const meta = {
     set: name,
     model: m.name,
@@ -84,7 +85,9 @@ export async function exportSetScores(name: string): Promise<void> {
   try {
     file = await target(fileName, bytes);
   } catch (e) {
-    return notify(`Export scores of "${name}": ${oneLine((e as Error).message)}`, { error: true });
+    return notify(`Export scores of "${shortName(name)}": ${oneLine((e as Error).message)}`, {
+      error: true,
+    });
   }
   if (!file) return;
   // the walk's progress shows on the run's line; the last run's line comes back after
@@ -110,14 +113,14 @@ export async function exportSetScores(name: string): Promise<void> {
     });
     await writer.finish();
     notify(
-      `Exported the scores of "${name}" (${run.samples.length} samples, ${formatBytes(bytes)}) as ${fileName}: every weight's sum of A over the samples (mean = sum / samples).`,
+      `Exported the scores of "${shortName(name)}" (${run.samples.length} samples, ${formatBytes(bytes)}) as ${fileName}: every weight's sum of A over the samples (mean = sum / samples).`,
     );
   } catch (e) {
     await (writer ?? file).abort().catch(() => undefined);
     if ((e as Error).name === 'AbortError')
-      return notify(`Export scores of "${name}" cancelled: nothing was written.`);
+      return notify(`Export scores of "${shortName(name)}" cancelled: nothing was written.`);
     notify(
-      `Export scores of "${name}" failed, nothing was written: ${oneLine((e as Error).message)}`,
+      `Export scores of "${shortName(name)}" failed, nothing was written: ${oneLine((e as Error).message)}`,
       {
         error: true,
       },

@@ -1,4 +1,5 @@
 // Sample-set actions: add from files or pasted text, the example sets, rename, colour, remove.
+import { shortName } from '../util/message';
 import {
   checkSetSize,
   parseSamples,
@@ -79,16 +80,19 @@ export function removeSet(name: string): void {
   if (at < 0) return;
   const set = session.sets[at];
   session.sets = session.sets.filter((s) => s.name !== name);
-  notify(`Removed set “${name}” (${set.samples.length} samples).`, {
+  notify(`Removed set “${shortName(name)}” (${set.samples.length} samples).`, {
     undo: () => {
       if (session.sets.some((s) => s.name === name))
-        return notify(`A set named “${name}” exists again: the removed one was not restored.`, {
-          error: true,
-        });
+        return notify(
+          `A set named “${shortName(name)}” exists again: the removed one was not restored.`,
+          {
+            error: true,
+          },
+        );
       const sets = [...session.sets];
       sets.splice(Math.min(at, sets.length), 0, set);
       session.sets = sets;
-      notify(`Restored set “${name}”.`);
+      notify(`Restored set “${shortName(name)}”.`);
     },
   });
 }
@@ -97,7 +101,7 @@ export function renameSet(from: string, to: string): string {
   const name = to.trim();
   if (!name || name === from) return from;
   if (session.sets.some((s) => s.name === name)) {
-    session.setsError = `A set named “${name}” exists already.`;
+    session.setsError = `A set named “${shortName(name)}” exists already.`;
     return from;
   }
   session.setsError = '';
@@ -121,10 +125,10 @@ export function removeSample(set: string, index: number): void {
       s.name === set ? { ...s, samples: f(s.samples) } : s,
     ));
   edit((x) => x.filter((_, i) => i !== index));
-  notify(`Removed sample ${index + 1} of “${set}”.`, {
+  notify(`Removed sample ${index + 1} of “${shortName(set)}”.`, {
     undo: () => {
       edit((x) => [...x.slice(0, index), sample, ...x.slice(index)]);
-      notify(`Restored sample ${index + 1} of “${set}”.`);
+      notify(`Restored sample ${index + 1} of “${shortName(set)}”.`);
     },
   });
 }

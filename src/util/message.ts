@@ -50,3 +50,21 @@ export function endedEarly(e: unknown, noun: string, done: string): string {
     ? `Cancelled: the ${noun} in progress was not kept; finished ${done} are.`
     : `${err.name}: ${oneLine(err.message)} Nothing of the failed ${noun} was kept.`;
 }
+
+/** How many characters of a name the page shows (the whole name goes in a title). */
+export const NAME_SHOWN = 60;
+
+/** A name (a set's, a file's, a model's) cut to `max` characters for the page, "…" when cut. */
+export function shortName(s: string, max = NAME_SHOWN): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * A name for plain text where no element can isolate it (menu options): shortened, between
+ * FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, so that its bidi marks cannot reorder what
+ * follows it.
+ */
+export function isolatedName(s: string, max = NAME_SHOWN): string {
+  return `\u2068${shortName(s, max)}\u2069`;
+}

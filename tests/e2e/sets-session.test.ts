@@ -176,6 +176,47 @@ describe('sample sets', () => {
     expect(await page.locator('[data-field="sets-error"]').innerText()).toMatch(/^bad\.jsonl/);
     expect(await page.locator('[data-set="notes"] td').nth(3).innerText()).toBe('2');
   });
+
+  it('shows a 5,000-character name with bidi controls isolated, cut short, whole in its title', async () => {
+    // a right-to-left override would reverse the text that follows the name, were it not isolated
+    const name = `\u202Eevil${'x'.repeat(5000)}`;
+    const sets = await page.locator('[data-set]').count();
+    await dropFiles(page, 'main', [{ name: `${name}.txt`, bytes: 'One sample.' }]);
+    await expect.poll(() => page.locator('[data-set]').count()).toBe(sets + 1);
+    // nothing widens the 1280-px page: set list, notices, the pairing and view menus
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1280,
+    );
+    // every place the name is shown as text: in a <bdi> (title: the whole name), in menus between
+    // the isolating marks U+2068 … U+2069, in notices with its marks escaped (\u202e); never the
+    // whole 5,000 characters
+    const shown = await page.evaluate(() => {
+      const out: { tag: string; isolated: boolean; length: number; title: string | null }[] = [];
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const t = n.textContent ?? '';
+        if (!t.includes('evilxxx')) continue;
+        const el = n.parentElement!;
+        const bdi = el.closest('bdi');
+        out.push({
+          tag: el.tagName,
+          isolated: !!bdi || /\u2068\u202Eevil/.test(t) || !t.includes('\u202E'),
+          length: t.length,
+          title: bdi?.getAttribute('title') ?? el.getAttribute('title'),
+        });
+      }
+      return out;
+    });
+    expect(shown.length).toBeGreaterThan(0);
+    for (const s of shown) {
+      expect(s, JSON.stringify(s)).toMatchObject({ isolated: true });
+      expect(s.length, s.tag).toBeLessThan(200);
+      if (s.tag === 'BDI') expect(s.title).toBe(name);
+    }
+    await page.screenshot({ path: artifactPath('sets-long-name.png') });
+    await page.locator('[data-set]').last().locator('[data-action="remove-set"]').click();
+    await expect.poll(() => page.locator('[data-set]').count()).toBe(sets);
+  });
 });
 
 describe('memory estimate', () => {
