@@ -125,25 +125,33 @@ fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
 // once. Partials: one triple per tile, slot = tile_o · groups_x + tile_i.
 
 // The tiled epilogue: A of this invocation's 4 × 4 parameters from g (times `unscale`), into
-// acc, and the tile's partials.
+// acc, and the tile's partials. Every weight and old sum is read before any is written (a read
+// after a write to acc cannot be moved ahead of it: one at a time, each waits out a latency).
 fn reduce_tile(wg: vec3u, lid: vec3u, li: u32, g: array<f32, 16>, unscale: f32) {
+  var w: array<f32, 16>;
+  var old: array<f32, 16>; // 0 where acc is written over (accumulate = 2): 0 + A = A
+  for (var k = 0u; k < 16u; k++) {
+    let o = wg.y * 64u + lid.y * 4u + k / 4u;
+    let i = wg.x * 64u + lid.x * 4u + k % 4u;
+    if (o < dims.O && i < dims.I) {
+      w[k] = w_elem(o * dims.I + i);
+      if (dims.accumulate == 1u) { old[k] = acc[o * dims.I + i]; }
+    }
+  }
   var s0 = 0.0;
   var s1 = 0.0;
   var s2 = 0.0;
-  for (var y = 0u; y < 4u; y++) {
-    let o = wg.y * 64u + lid.y * 4u + y;
-    for (var c = 0u; c < 4u; c++) {
-      let i = wg.x * 64u + lid.x * 4u + c;
-      if (o < dims.O && i < dims.I) {
-        let p = o * dims.I + i;
-        var xn = 0.0;
-        if (dims.metric == 2u) { xn = xna[i]; }
-        let A = metric(w_elem(p), g[y * 4u + c] * unscale, xn);
-        accumulate_at(p, A);
-        s0 += A;
-        s1 += A * A;
-        s2 = max(s2, A);
-      }
+  for (var k = 0u; k < 16u; k++) {
+    let o = wg.y * 64u + lid.y * 4u + k / 4u;
+    let i = wg.x * 64u + lid.x * 4u + k % 4u;
+    if (o < dims.O && i < dims.I) {
+      var xn = 0.0;
+      if (dims.metric == 2u) { xn = xna[i]; }
+      let A = metric(w[k], g[k] * unscale, xn);
+      if (dims.accumulate != 0u) { acc[o * dims.I + i] = old[k] + A; }
+      s0 += A;
+      s1 += A * A;
+      s2 = max(s2, A);
     }
   }
   reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);

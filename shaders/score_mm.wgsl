@@ -1,21 +1,23 @@
 // score_mm — g = dYᵀX of one matrix for the f16 path's score on subgroup matrices (tensor
 // cores): dY times the gradient scale (a power of two, so that small gradients stay normal f16
-// numbers) and X rounded to f16, f32 sums; g is left scaled (shaders/score.wgsl's
-// score_reduce_g unscales it in the epilogue, which reads it back).
-// Shapes: dY (T, O), X (T, I), g (O, I). src/gpu/ops/score.ts prepends the `enable` lines.
+// numbers) and X rounded to f16, f32 sums, g left scaled.
+// Shapes: dY (T, O), X (T, I), g (O, I). src/gpu/ops/score.ts prepends the `enable` lines and
+// appends what is done with each 16 × 16 block of g (g_emit) and at the end (g_finish):
+//   shaders/score_mm_store.wgsl: g stored (the f16 check of this GEMM; score.wgsl's
+//     score_reduce_g scores a stored g);
+//   shaders/score_mm_score.wgsl: g scored on the spot (the engine's score pass: ∂D/∂W never
+//     written to memory).
 // 16 subgroups take a 128 (o) × 256 (i) tile over all T in chunks of 32 tokens staged as f16,
 // the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % 4) …,
-// i columns 64 (sg / 4) … as 2 × 4 result matrices, stored straight to g for whole tiles, else
-// through a 16 × 16 slot of workgroup memory to the bounds-checked g.
+// i columns 64 (sg / 4) … as 2 × 4 result matrices. Bindings 10–13, so that score.wgsl's
+// (0–9) can sit beside them in one module.
 // Twin: matmulBackwardWeight over toF16 operands (src/reference: matmul.ts, linear.ts).
-// Outputs: g overwritten.
 
 struct GDims { T: u32, O: u32, I: u32, scale: f32 }
 
-@group(0) @binding(0) var<storage, read_write> g: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<uniform> gd: GDims;
+@group(0) @binding(11) var<storage, read> dy: array<f32>;
+@group(0) @binding(12) var<storage, read> x: array<f32>;
+@group(0) @binding(13) var<uniform> gd: GDims;
 
 const GT: u32 = 32u;   // tokens per chunk
 const GO: u32 = 128u;  // o per tile
@@ -57,23 +59,6 @@ fn g_put(ch: GChunk, li: u32) {
     let e = li + GW * r;
     gs_x[(e / GI) * SI + e % GI] = f16(ch.x[r]);
   }
-}
-
-// Result block m at (o, i): straight to g, or (partial tiles) through this subgroup's slot.
-fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, sg: u32, lane: u32) {
-  if (whole) {
-    subgroupMatrixStore(&g, o * gd.I + i, m, false, gd.I);
-    return;
-  }
-  subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
-  workgroupBarrier();
-  for (var q = 0u; q < 8u; q++) {
-    let e = lane + 32u * q;
-    let oo = o + e / 16u;
-    let ii = i + e % 16u;
-    if (oo < gd.O && ii < gd.I) { g[oo * gd.I + ii] = gs_c[sg * 256u + e]; }
-  }
-  workgroupBarrier();
 }
 
 @compute @workgroup_size(512)
@@ -126,4 +111,5 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
   g_emit(c11, whole, o + 16u, i + 16u, sg, lane);
   g_emit(c12, whole, o + 16u, i + 32u, sg, lane);
   g_emit(c13, whole, o + 16u, i + 48u, sg, lane);
+  g_finish(wg, sg, lane, li);
 }

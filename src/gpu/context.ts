@@ -50,6 +50,11 @@ export interface GpuOptions {
   linearTile?: number;
   /** the matrix kernels' tile, a key of MATRIX_TILES (benchmarks; default in ops/linear.ts) */
   matrixTile?: string;
+  /**
+   * with `matrix`: the score's ∂D/∂W scored in the kernel that forms it (default); false stores
+   * it and scores it in a second kernel (benchmarks: the comparison)
+   */
+  fusedScore?: boolean;
 }
 
 /**

@@ -6,7 +6,12 @@ import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
 import type { GpuContext } from './context';
 import { uploadWeight } from './ops/quant';
 import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
-import { scoreGradMatrix } from './ops/score';
+import { scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from './ops/score';
+import { scoreValues } from '../reference/score';
+import { reduceMatrix } from '../analysis/reductions';
+import { dequantize } from '../gguf/dequant';
+import type { Metric } from '../analysis/metrics';
+import type { LinearDims } from '../model/shapes';
 import * as ref from '../reference/linear';
 import { matmulBackwardWeight } from '../reference/matmul';
 import { randomTensorBytes } from '../gguf/random-blocks';
@@ -88,9 +93,48 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
         gpu: (c, enc, b) => scoreGradMatrix(c, enc, b.g, b.dY, b.X, d),
         tolerance: (want) => f32Scaled(want),
       });
+      out.push(scoreCase(ctx, d, 'grad_x_weight'));
     }
+    out.push(scoreCase(ctx, { T: 45, I: 512, O: 256 }, 'grad'));
   }
   return out;
+}
+
+/**
+ * The score pass as the engine runs it on this context (on subgroup matrices: g formed and scored
+ * in one kernel, unless options.fusedScore is false): acc += A and acc = A, and the partials'
+ * sums, against A from the f16-rounded operands (f64 sums), Q4_0 weights.
+ */
+function scoreCase(ctx: GpuContext, d: LinearDims, metric: Metric): OpCase {
+  const type = GgmlType.Q4_0;
+  const n = d.O * d.I;
+  const bytes = randomTensorBytes(type, n, 12, 0.02);
+  const acc0 = randomArray(n, 13, 0.01).map(Math.abs);
+  const slots = scoreSlots(d);
+  const used = scoreSlots(d, ctx);
+  return {
+    name: `score_reduce ${metric} Q4_0 T=${d.T} I=${d.I} O=${d.O}`,
+    inputs: { dY: randomArray(d.T * d.O, 14).map((v) => v * 1e-4), X: randomArray(d.T * d.I, 15) },
+    weights: { W: { bytes, type, elements: n } },
+    outputs: { acc: acc0.slice(), accSet: acc0.slice(), part: slots * 3 },
+    reference: ({ dY, X }) => {
+      const W = dequantize(type, bytes, n);
+      const g16 = scoreValues(ref.toF16(dY, F16_GRAD_SCALE), ref.toF16(X), W, undefined, d, metric);
+      const A = g16.map((v) => v / F16_GRAD_SCALE); // A is linear in g; the scale a power of 2
+      const r = reduceMatrix(A);
+      return {
+        acc: acc0.map((x, i) => x + A[i]),
+        accSet: Float32Array.from(A),
+        sums: Float32Array.of(r.sumA, r.sumA2, r.maxA),
+      };
+    },
+    gpu: (c, enc, b, w) => {
+      scoreReduce(c, enc, b.acc, b.part, b.dY, b.X, w.W, b.X, d, metric, true);
+      scoreReduce(c, enc, b.accSet, b.part, b.dY, b.X, w.W, b.X, d, metric, 'set');
+    },
+    readback: (got) => ({ ...got, sums: Float32Array.from(sumPartials(got.part, used, true)) }),
+    tolerance: (want) => f32Scaled(want),
+  };
 }
 
 /** Runs every case; ok when all are within 1e-4 (scaled) of their twins. */

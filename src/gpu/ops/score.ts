@@ -2,6 +2,8 @@
 import code from '../../../shaders/score.wgsl?raw';
 import gradCode from '../../../shaders/score_grad.wgsl?raw';
 import mmCode from '../../../shaders/score_mm.wgsl?raw';
+import mmStoreCode from '../../../shaders/score_mm_store.wgsl?raw';
+import mmScoreCode from '../../../shaders/score_mm_score.wgsl?raw';
 import { grid, workgroupSize, type Bound, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { METRICS, type Metric } from '../../analysis/metrics';
@@ -60,8 +62,9 @@ export type Accumulate = boolean | 'set';
 const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
 
 /**
- * Whether score_reduce forms g on subgroup matrices (shaders/score_mm.wgsl) and scores it with
- * score_reduce_g: the f16 path where the adapter has them, for the gradient metrics. (Pairs stay
+ * Whether score_reduce forms g on subgroup matrices (shaders/score_mm.wgsl) and scores it there
+ * (shaders/score_mm_score.wgsl; or, with options.fusedScore false, stores it and scores it with
+ * score_reduce_g): the f16 path where the adapter has them, for the gradient metrics. (Pairs stay
  * on the f32 tiled kernel.)
  */
 function matrixScore(ctx: GpuContext, metric: Metric): boolean {
@@ -107,9 +110,47 @@ export function scoreGradMatrix(
   X: Bound,
   d: LinearDims,
 ): void {
-  const p = ctx.pipeline('score_mm', `${MATRIX_ENABLE}${mmCode}`, 'score_grad_mm');
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(false)}`;
+  const p = ctx.pipeline('score_mm', src, 'score_grad_mm');
   const u = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
-  ctx.dispatch(enc, p, { g, dy: dY, x: X, gd: u }, [Math.ceil(d.I / 256), Math.ceil(d.O / 128)]);
+  ctx.dispatch(enc, p, { g, dy: dY, x: X, gd: u }, mmGrid(d));
+}
+
+/**
+ * The WGSL of score_mm.wgsl's kernel (entry point score_grad_mm, without the `enable` lines):
+ * g stored (shaders/score_mm_store.wgsl), or scored where it is formed with score.wgsl's metric
+ * and accumulator (shaders/score_mm_score.wgsl; override QTYPE: the weight's type).
+ */
+export function scoreMatrixCode(scored: boolean): string {
+  if (!scored) return `${mmCode}\n${mmStoreCode}`;
+  return withQuant(`${code}\n${gradCode}\n${mmCode}\n${mmScoreCode}`);
+}
+
+/** score_mm.wgsl's grid: one workgroup per 128 (o) × 256 (i) tile. */
+const mmGrid = (d: LinearDims): [number, number] => [Math.ceil(d.I / 256), Math.ceil(d.O / 128)];
+
+/**
+ * g = (dY · F16_GRAD_SCALE)ᵀ X formed on subgroup matrices and scored where it is formed
+ * (shaders/score_mm_score.wgsl): acc and partials as scoreReduceFromGrad's over a stored g.
+ */
+function scoreReduceMatrix(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  acc: GPUBuffer,
+  partials: GPUBuffer,
+  dY: Bound,
+  X: Bound,
+  W: GpuWeight,
+  d: LinearDims,
+  metric: Metric,
+  accumulate: Accumulate,
+): void {
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(true)}`;
+  const p = ctx.pipeline('score_mm_score', src, 'score_grad_mm', qtype(W));
+  const u = dims(ctx, tiles(d), d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
+  const gd = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
+  const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X, gd };
+  ctx.dispatch(enc, p, bind, mmGrid(d));
 }
 
 /**
@@ -130,6 +171,10 @@ export function scoreReduce(
   metric: Metric,
   accumulate: Accumulate,
 ): void {
+  if (matrixScore(ctx, metric) && ctx.options.fusedScore !== false) {
+    scoreReduceMatrix(ctx, enc, acc, partials, dY, X, W, d, metric, accumulate);
+    return;
+  }
   if (matrixScore(ctx, metric)) {
     const g = ctx.scratch('score.g', d.O * d.I * 4);
     scoreGradMatrix(ctx, enc, g, dY, X, d);
