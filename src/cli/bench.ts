@@ -88,6 +88,11 @@ const { values } = parseArgs({
      * (per-op rates and checks for each; whole samples with the first)
      */
     'matrix-tile': { type: 'string', default: '' },
+    /**
+     * the f16 path's score on subgroup matrices as two kernels (∂D/∂W stored, then scored), as
+     * before the fused kernel: the comparison
+     */
+    'score-split': { type: 'boolean', default: false },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
     'linear-tile': { type: 'string', default: '' },
     /**
@@ -142,6 +147,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
   return new GpuContext(gpu.device, {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
+    ...(values['score-split'] ? { fusedScore: false } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
     ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
   });
@@ -150,7 +156,8 @@ const contextFor = (p: Precision, variant?: number | string) => {
 const labelOf = (c: GpuContext) =>
   precisionLabel(c.options) +
   (c.options.matrix && c.options.matrixTile ? ` ${c.options.matrixTile}` : '') +
-  (c.options.linearTile ? ` tile ${c.options.linearTile}` : '');
+  (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
+  (c.options.fusedScore === false ? ' score-split' : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);
 const checks = [];
@@ -375,6 +382,8 @@ const profiles: {
   batch: number;
   wallMs: number;
   kernelMs: number;
+  /** the longest submit's GPU time (first pass begin to last pass end) */
+  longestSubmitMs: number;
   kernels: ReturnType<GpuProfiler['table']>;
 }[] = [];
 /** A timed configuration: T, samples, saved inputs, activations kept, batch (default: planned). */
@@ -486,14 +495,16 @@ async function benchSamples(t: GgmlType): Promise<void> {
       const table = ctx.profiler
         .table()
         .map((r) => ({ ...r, ms: r.ms / count, dispatches: r.dispatches / count }));
-      ctx.profiler = null;
       const busy = table.reduce((a, r) => a + r.ms, 0);
+      const longestSubmitMs = ctx.profiler.longestSubmitNs / 1e6;
+      const cut = ctx.profiler.truncated ? ' (a submit overflowed the query set: at least)' : '';
+      ctx.profiler = null;
       console.table(table.map((r) => ({ ...r, ms: r.ms.toFixed(2) })));
       console.log(
-        `profile ${GgmlType[t]} T=${T} ×${count} batch ${batch}, per sample: wall ${(wall / count).toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms`,
+        `profile ${GgmlType[t]} T=${T} ×${count} batch ${batch}, per sample: wall ${(wall / count).toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms; longest submit ${longestSubmitMs.toFixed(1)} ms of GPU time${cut}`,
       );
       const row = { precision, type: GgmlType[t], T, wallMs: wall / count, kernelMs: busy };
-      profiles.push({ ...row, samples: count, batch, kernels: table });
+      profiles.push({ ...row, samples: count, batch, longestSubmitMs, kernels: table });
     }
   }
   const want = new Set(values.rows!.split(','));

@@ -8,6 +8,13 @@ export class GpuProfiler {
   /** label → [dispatches, nanoseconds] */
   readonly totals = new Map<string, [number, number]>();
   readonly capacity: number;
+  /**
+   * The longest submit's GPU time in ns: its first pass's begin to its last pass's end (what a
+   * browser's GPU watchdog sees of one submit; idle gaps between its passes included)
+   */
+  longestSubmitNs = 0;
+  /** whether a submit had more passes than the query set holds (its span then runs short) */
+  truncated = false;
 
   constructor(
     private readonly device: GPUDevice,
@@ -35,6 +42,7 @@ export class GpuProfiler {
   resolve(enc: GPUCommandEncoder): (() => Promise<void>) | null {
     const n = this.labels.length;
     if (n === 0) return null;
+    if (n >= this.capacity) this.truncated = true;
     const labels = this.labels;
     this.labels = [];
     const bytes = n * 2 * 8;
@@ -51,6 +59,14 @@ export class GpuProfiler {
     return async () => {
       await staging.mapAsync(GPUMapMode.READ);
       const t = new BigUint64Array(staging.getMappedRange());
+      if (n > 0) {
+        let [lo, hi] = [t[0], t[1]];
+        for (let i = 1; i < n; i++) {
+          if (t[2 * i] < lo) lo = t[2 * i];
+          if (t[2 * i + 1] > hi) hi = t[2 * i + 1];
+        }
+        this.longestSubmitNs = Math.max(this.longestSubmitNs, Number(hi - lo));
+      }
       labels.forEach((label, i) => {
         const d = Number(t[2 * i + 1] - t[2 * i]);
         const cur = this.totals.get(label) ?? [0, 0];
