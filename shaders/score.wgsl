@@ -52,7 +52,9 @@ fn metric(w: f32, g: f32, xn: f32) -> f32 {
   }
 }
 
-fn needs_grad() -> bool { return dims.metric < 2u; }
+// GRAD_METRICS: a bit per metric case that reads ∂D/∂W, declared by src/gpu/ops/score.ts from
+// the metric table (src/analysis/metrics.ts GRAD_METRIC_MASK)
+fn needs_grad() -> bool { return ((GRAD_METRICS >> dims.metric) & 1u) == 1u; }
 
 // A into the set's accumulator as dims.accumulate says (0 leaves it).
 fn accumulate_at(p: u32, A: f32) {

@@ -1,15 +1,61 @@
 // The per-parameter quantities A that every view reduces (docs/METHOD.md §1, §6).
 import type { FloatArray } from '../reference/types';
 
-export const METRICS = ['grad_x_weight', 'grad', 'wanda', 'magnitude'] as const;
-export type Metric = (typeof METRICS)[number];
+/**
+ * The metrics, one entry each: what the code asks of a metric is read from here, never re-derived
+ * from its name (docs/ARCHITECTURE.md, "kinds"). `shader`: its case in shaders/score.wgsl's
+ * `metric()` (the Dims word `metric`); `gradient`: A reads ∂D/∂W, so a run needs the backward;
+ * `inputs`: A reads the layer's inputs (the recompute), `inputNorms`: their column norms ‖X_k‖₂.
+ */
+export const METRIC_KINDS = [
+  {
+    id: 'grad_x_weight',
+    label: '|grad × weight|',
+    shader: 0,
+    gradient: true,
+    inputs: true,
+    inputNorms: false,
+  },
+  { id: 'grad', label: '|grad|', shader: 1, gradient: true, inputs: true, inputNorms: false },
+  {
+    id: 'wanda',
+    label: 'Wanda |W|·‖X‖₂',
+    shader: 2,
+    gradient: false,
+    inputs: true,
+    inputNorms: true,
+  },
+  {
+    id: 'magnitude',
+    label: 'magnitude |W|',
+    shader: 3,
+    gradient: false,
+    inputs: false,
+    inputNorms: false,
+  },
+] as const;
+export type Metric = (typeof METRIC_KINDS)[number]['id'];
+export type MetricKind = (typeof METRIC_KINDS)[number];
 
-export const METRIC_LABEL: Record<Metric, string> = {
-  grad_x_weight: '|grad × weight|',
-  grad: '|grad|',
-  wanda: 'Wanda |W|·‖X‖₂',
-  magnitude: 'magnitude |W|',
-};
+export const METRICS: readonly Metric[] = METRIC_KINDS.map((k) => k.id);
+
+/** The table entry of `m`. */
+export function metricKind(m: Metric): MetricKind {
+  const k = METRIC_KINDS.find((x) => x.id === m);
+  if (!k) throw new Error(`unknown metric ${String(m)}`);
+  return k;
+}
+
+export const METRIC_LABEL = Object.fromEntries(METRIC_KINDS.map((k) => [k.id, k.label])) as Record<
+  Metric,
+  string
+>;
+
+/** shaders/score.wgsl's `needs_grad()`: a bit per shader case of the metrics that read ∂D/∂W. */
+export const GRAD_METRIC_MASK = METRIC_KINDS.reduce(
+  (m, k) => (k.gradient ? m | (1 << k.shader) : m),
+  0,
+);
 
 /** ‖X_k‖₂ over tokens for each input column k of X (T, I). */
 export function columnNorms(X: ArrayLike<number>, T: number, I: number): Float64Array {

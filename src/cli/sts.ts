@@ -11,7 +11,7 @@ import { llamaConfig } from '../model/config';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
 import { parsePairs } from '../samples/pairs';
-import { METRICS, type Metric } from '../analysis/metrics';
+import { METRICS, metricKind, type Metric } from '../analysis/metrics';
 import { checkWindow, stsWindow } from '../analysis/sts';
 import { stsDocument, stsMeasures, stsRequest } from '../engine/sts';
 import {
@@ -51,12 +51,12 @@ function settings(v: ReturnType<typeof options>) {
   if (!v.model || !v.pairs || !v.out)
     throw new UsageError('--model, --pairs and --out are required');
   const metric = v.metric as Metric;
-  if (metric === 'magnitude')
+  const usable = METRICS.filter((m) => metricKind(m).inputs).join(', ');
+  if (!METRICS.includes(metric)) throw new UsageError(`--metric ${v.metric}: one of ${usable}`);
+  if (!metricKind(metric).inputs)
     throw new UsageError(
-      '--metric magnitude: |W| does not depend on the input, so every pair has LLMDcos 1 at every layer and ρ is undefined',
+      `--metric ${metric}: ${metricKind(metric).label} does not depend on the input, so every pair has LLMDcos 1 at every layer and ρ is undefined (one of ${usable})`,
     );
-  if (!METRICS.includes(metric))
-    throw new UsageError(`--metric ${v.metric}: one of grad_x_weight, grad, wanda`);
   const maxTokens = integerOption('--max-tokens', v['max-tokens'], 1, 'a positive integer');
   const seed = integerOption('--seed', v.seed, 0, 'an integer ≥ 0');
   const { backend, precision } = engineChoice(v);

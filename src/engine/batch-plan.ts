@@ -1,7 +1,7 @@
 // How a run's samples group into batches for the batched layer walk (batches.ts), shared with the
 // memory model: which runs batch, how many samples a batch takes, and each sample's row stride.
 import { dims, type LlamaConfig } from '../model/config';
-import type { Metric } from '../analysis/metrics';
+import { metricKind, type Metric } from '../analysis/metrics';
 import type { SavedInputs } from './memory';
 
 /**
@@ -41,7 +41,7 @@ export function walksInBatches(
   savedOn: SavedInputs,
   keepActivations: boolean,
 ): boolean {
-  const grad = req.metric === undefined || req.metric === 'grad_x_weight' || req.metric === 'grad';
+  const grad = metricKind(req.metric ?? 'grad_x_weight').gradient;
   return (
     grad && req.pairs.length === 0 && !req.pooledHidden && savedOn === 'gpu' && !keepActivations
   );

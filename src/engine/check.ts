@@ -3,7 +3,7 @@
 // every sample (a layer whose Σ A is 0 was not computed: a destroyed buffer, a lost device). The
 // first failure is an error naming the set, sample, layer and matrix; nothing of the unit is kept.
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
-import type { Metric } from '../analysis/metrics';
+import { metricKind, type Metric } from '../analysis/metrics';
 import type { RunOutput } from './types';
 import { quoted } from '../util/message';
 
@@ -29,7 +29,7 @@ export function checkRunOutput(out: RunOutput, c: LlamaConfig, metric: Metric): 
     const { O, I } = matrixShape(c, m);
     return O * I;
   });
-  const gradient = metric === 'grad_x_weight' || metric === 'grad';
+  const gradient = metricKind(metric).gradient;
   for (const set of out.sets) {
     set.samples.forEach((s, i) => {
       const at = `set ${quoted(set.name, 40)}, sample ${i + 1}`;

@@ -14,6 +14,7 @@
 //    read back after each sample's forward and each layer's slice written back when the walk
 //    reaches it (GPU memory no longer grows with samples × L).
 import { MATRICES, matrixShape, ropeFreqs, type MatrixName } from '../model/config';
+import { metricKind } from '../analysis/metrics';
 import { cosFromParts } from '../analysis/llmdcos';
 import { setDensity } from '../analysis/density';
 import type { SampleResult, SetResult } from '../analysis/results';
@@ -424,12 +425,11 @@ function backwardAndScore(
   const x = savedOf(run, st, l);
   // |W| reads neither the layer's inputs nor its gradients, Wanda only the inputs' norms: the
   // backward (and for |W| the recompute) is work no score uses
-  const metric = run.req.metric;
-  if (metric !== 'magnitude' && !run.est.keepActivations)
+  const kind = metricKind(run.req.metric);
+  if (kind.inputs && !run.est.keepActivations)
     layerForward(ctx, enc, model, l, S, x, st.T, run.rope);
-  if (metric === 'wanda') layerColnorms(ctx, enc, run.c, S, st.T);
-  else if (metric !== 'magnitude')
-    layerBackward(ctx, enc, model, l, S, x, st.T, run.rope, st.dxIn, st.dxOut);
+  if (kind.inputNorms) layerColnorms(ctx, enc, run.c, S, st.T);
+  if (kind.gradient) layerBackward(ctx, enc, model, l, S, x, st.T, run.rope, st.dxIn, st.dxOut);
   if (w.scored.has(st)) return false;
   const ops = layerOperands(S, st.dxIn);
   scoreSample(w, enc, st, (m) => ops[m], partOf(S));

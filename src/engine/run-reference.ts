@@ -4,7 +4,7 @@ import { MATRICES, matrixShape, type MatrixName } from '../model/config';
 import type { LlamaWeights } from '../model/weights';
 import { finalNormed, llamaScores } from '../reference/llama';
 import { meanRows } from '../analysis/sts';
-import { columnNorms, metricValues } from '../analysis/metrics';
+import { columnNorms, metricKind, metricValues } from '../analysis/metrics';
 import { reduceMatrix } from '../analysis/reductions';
 import { MeanAccumulator, setDensity } from '../analysis/density';
 import { llmdcos } from '../analysis/llmdcos';
@@ -66,7 +66,9 @@ export async function runReference(
         MATRICES.forEach((m: MatrixName, mi) => {
           const { I } = matrixShape(c, m);
           const W = w.layers[l].matrices[m];
-          const xn = req.metric === 'wanda' ? columnNorms(res.inputs[l][m], T, I) : undefined;
+          const xn = metricKind(req.metric).inputNorms
+            ? columnNorms(res.inputs[l][m], T, I)
+            : undefined;
           const A = metricValues(req.metric, W, I, res.grads[l][m], xn);
           const red = reduceMatrix(A);
           row.sumA.push(red.sumA);

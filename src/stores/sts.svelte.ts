@@ -4,7 +4,7 @@
 // A failed or cancelled run keeps what was there before and adds nothing.
 import { checkPairsSize, MIN_PAIRS, parsePairs, type SentencePair } from '../samples/pairs';
 import { tokensOf } from '../samples/load';
-import type { Metric } from '../analysis/metrics';
+import { METRICS, metricKind, type Metric } from '../analysis/metrics';
 import { checkWindow, stsWindow } from '../analysis/sts';
 import { runGpu } from '../engine/run-gpu';
 import {
@@ -25,7 +25,7 @@ import { session } from './session.svelte';
 export const STS_EXAMPLE_URL = './examples/sts-domains.tsv';
 
 /** The metrics the lab runs (|W| gives LLMDcos 1 for every pair: ρ is undefined, not run). */
-export const STS_METRICS: Metric[] = ['grad_x_weight', 'grad', 'wanda'];
+export const STS_METRICS: Metric[] = METRICS.filter((m) => metricKind(m).inputs);
 
 /** One metric's run over the pairs: what the document is made from at any window. */
 export interface StsRun {

@@ -120,7 +120,7 @@ describe('npm run sts (reference backend)', () => {
       cliFailure(stsCli, ['--model', model, '--out', join(dir, 'x.json'), ...args]);
     const mag = await fail(['--pairs', pairsFile, '--metric', 'magnitude']);
     expect(mag.code).toBe(2);
-    expect(mag.stderr).toMatch(/--metric magnitude: \|W\| does not depend on the input/);
+    expect(mag.stderr).toMatch(/--metric magnitude: magnitude \|W\| does not depend on the input/);
     const win = await fail(['--pairs', pairsFile, '--window', '2:99']);
     expect(win.code).toBe(2);
     expect(win.stderr).toMatch(/--window: window 2:99: needs 0 ≤ A ≤ B ≤/);

@@ -4,9 +4,9 @@ import gradCode from '../../../shaders/score_grad.wgsl?raw';
 import mmCode from '../../../shaders/score_mm.wgsl?raw';
 import mmStoreCode from '../../../shaders/score_mm_store.wgsl?raw';
 import mmScoreCode from '../../../shaders/score_mm_score.wgsl?raw';
-import { grid, workgroupSize, type Bound, type GpuContext } from '../context';
+import { grid, withConstants, workgroupSize, type Bound, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
-import { METRICS, type Metric } from '../../analysis/metrics';
+import { GRAD_METRIC_MASK, metricKind, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
 import { GRAD_SCALE_BITS, GRAD_UNSCALE_BITS, MATRIX_ENABLE } from './linear';
 
@@ -35,9 +35,12 @@ export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number
 
 const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledScore ? `${name}_tiled` : name);
 
+/** score.wgsl with what it reads of the metric table (its GRAD_METRICS). */
+const scoreCode = withConstants(code, { GRAD_METRICS: GRAD_METRIC_MASK });
+
 /** A pipeline of score.wgsl; the tiled kernels get their ∂D/∂W tile from score_grad.wgsl. */
 function pipeline(ctx: GpuContext, entryPoint: string, W: GpuWeight): GPUComputePipeline {
-  return ctx.pipeline('score', withQuant(`${code}\n${gradCode}`), entryPoint, qtype(W));
+  return ctx.pipeline('score', withQuant(`${scoreCode}\n${gradCode}`), entryPoint, qtype(W));
 }
 
 /** The Dims words of score.wgsl for grid g; `gunscale`: score_reduce_g's unscale bits. */
@@ -50,7 +53,7 @@ function dims(
   Tb = 0,
   gunscale = 0,
 ): GPUBuffer {
-  const m = METRICS.indexOf(metric);
+  const m = metricKind(metric).shader;
   return ctx.uniform([d.T, d.I, d.O, m, accWord(accumulate), g.x, Tb, gunscale]);
 }
 
@@ -68,7 +71,7 @@ const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
  * on the f32 tiled kernel.)
  */
 function matrixScore(ctx: GpuContext, metric: Metric): boolean {
-  const grad = metric === 'grad_x_weight' || metric === 'grad';
+  const grad = metricKind(metric).gradient;
   // score_mm.wgsl's workgroup memory: padded (32, 136) and (32, 264) f16 chunks, 16 f32 slots
   const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= 41984;
   return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad && fits);
@@ -123,7 +126,7 @@ export function scoreGradMatrix(
  */
 export function scoreMatrixCode(scored: boolean): string {
   if (!scored) return `${mmCode}\n${mmStoreCode}`;
-  return withQuant(`${code}\n${gradCode}\n${mmCode}\n${mmScoreCode}`);
+  return withQuant(`${scoreCode}\n${gradCode}\n${mmCode}\n${mmScoreCode}`);
 }
 
 /** score_mm.wgsl's grid: one workgroup per 128 (o) × 256 (i) tile. */
