@@ -25,7 +25,7 @@ import { pruneZero } from '../gpu/ops/prune_zero';
 import { writeWeightBytes } from '../gpu/ops/quant';
 import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
-import { MODE_OF, prunedPerRow } from './select';
+import { MODE_OF, prunedPerRow, pruneKind } from './select';
 
 const F32 = 4;
 
@@ -109,7 +109,7 @@ export async function gpuPrune(
   checkPruneRequest(c, req, (name) => types.get(name)!);
   return withGpuErrors(ctx.device, 'the pruning', async () => {
     const pruned: number[][] = [];
-    if (req.method === 'score') await scoreWalk(ctx, model, req, pruned, opts);
+    if (pruneKind(req.method).scores) await scoreWalk(ctx, model, req, pruned, opts);
     else await layerWalk(ctx, model, req, pruned, opts);
     return pruned;
   });
@@ -159,7 +159,9 @@ async function layerWalk(
 ): Promise<void> {
   const c = model.config;
   const L = c.blockCount;
-  const wanda = req.method === 'wanda' ? new WandaInputs(ctx, model, req.calibration!) : null;
+  const wanda = pruneKind(req.method).inputNorms
+    ? new WandaInputs(ctx, model, req.calibration!)
+    : null;
   const ones = Object.fromEntries(
     MATRICES.map((m) => [m, ctx.upload(new Float32Array(matrixShape(c, m).I).fill(1), 'ones')]),
   ) as Record<MatrixName, GPUBuffer>;

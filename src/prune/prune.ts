@@ -20,7 +20,7 @@ import type { LlamaWeights } from '../model/weights';
 import { embed, layerForward, layerInputs, llamaScores } from '../reference/llama';
 import { colsumsqAdd } from '../reference/colnorm';
 import { pruneMask } from '../reference/prune_mask';
-import { MODE_OF, prunedPerRow, type PruneMethod } from './select';
+import { MODE_OF, prunedPerRow, pruneKind, type PruneMethod } from './select';
 import { checkZeroable, zeroMasked } from './zero';
 
 export interface PruneRequest {
@@ -56,7 +56,7 @@ export function checkPruneRequest(
     throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
   for (const s of req.sparsity)
     if (!(s >= 0 && s < 1)) throw new Error(`sparsity ${s}: each S_i must be in [0, 1)`);
-  if ((req.method === 'wanda' || req.method === 'score') && !req.calibration?.length)
+  if (pruneKind(req.method).calibration && !req.calibration?.length)
     throw new Error(`${req.method} needs calibration samples`);
   for (let l = 0; l < c.blockCount; l++)
     for (const m of MATRICES) {
@@ -82,7 +82,7 @@ export function matrixMask(
   const { O, I } = matrixShape(c, m);
   const k = prunedPerRow(I, req.sparsity[l]);
   const bits = pruneMask(MODE_OF[req.method], W, O, I, k, {
-    scale: req.method === 'wanda' ? opts.norms![m] : undefined,
+    scale: pruneKind(req.method).inputNorms ? opts.norms![m] : undefined,
     metric: opts.score,
     seed: matrixSeed(req.seed, l, mi),
   });
@@ -99,13 +99,13 @@ export async function pruneModel(
   const c = w.config;
   checkPruneRequest(c, req, (name) => file.tensors.get(name)!.type);
   const out: PruneOutcome = { tensors: new Map(), pruned: [] };
-  const scores = req.method === 'score' ? calibrationScores(w, req.calibration!) : null;
+  const kind = pruneKind(req.method);
+  const scores = kind.scores ? calibrationScores(w, req.calibration!) : null;
   // the pruned model as it grows, layer by layer (matrices replaced once pruned)
   const pruned: LlamaWeights = { ...w, layers: w.layers.map((lw) => ({ ...lw })) };
-  let xs = req.method === 'wanda' ? req.calibration!.map((t) => embed(w, t)) : [];
+  let xs = kind.inputNorms ? req.calibration!.map((t) => embed(w, t)) : [];
   for (let l = 0; l < c.blockCount; l++) {
-    const norms =
-      req.method === 'wanda' ? columnNormsAt(pruned, l, xs, req.calibration!) : undefined;
+    const norms = kind.inputNorms ? columnNormsAt(pruned, l, xs, req.calibration!) : undefined;
     const matrices = { ...pruned.layers[l].matrices };
     out.pruned.push([]);
     for (const [mi, m] of MATRICES.entries()) {
@@ -120,7 +120,7 @@ export async function pruneModel(
       out.pruned[l].push(O * k);
     }
     pruned.layers[l] = { ...pruned.layers[l], matrices };
-    if (req.method === 'wanda')
+    if (kind.inputNorms)
       xs = xs.map((x, s) => layerForward(pruned, l, x, req.calibration![s].length).out);
     onLayer?.(l);
   }

@@ -11,7 +11,7 @@ import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { prunedGguf } from '../prune/export';
 import { labTable, pointKey, sweepPoints, type LabAllocation, type LabPoint } from '../prune/lab';
-import type { PruneMethod } from '../prune/select';
+import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
 import { entry } from '../cache/store';
 import { endedEarly, oneLine } from '../util/message';
 import { download } from '../util/download';
@@ -22,7 +22,7 @@ import { session, type LoadedModel } from './session.svelte';
 import { densitySparsity } from './allocation.svelte';
 
 /** The methods the lab offers, in order. */
-export const LAB_METHODS: PruneMethod[] = ['wanda', 'magnitude', 'score', 'random'];
+export const LAB_METHODS: PruneMethod[] = PRUNE_METHODS;
 
 class PruneState {
   calibration = $state('');
@@ -78,7 +78,7 @@ function inputs(methods: PruneMethod[]): Inputs {
     tokens: tokensOf(s, m.tokenizer, session.maxTokens),
   }));
   checkPerplexitySamples(evalSamples, m.config.contextLength);
-  const needs = methods.some((x) => x === 'wanda' || x === 'score');
+  const needs = methods.some((x) => pruneKind(x).calibration);
   const cal = needs ? byName(lab.calibration, 'a calibration') : null;
   const calibration = cal
     ? cal.samples.map((s) => tokensOf(s, m.tokenizer, session.maxTokens))
@@ -196,7 +196,7 @@ async function sweep(m: LoadedModel, inp: Inputs, wanted: Wanted[], signal: Abor
       method: w.method,
       layerSparsity: S_i,
       seed: lab.seed,
-      calibration: w.method === 'wanda' || w.method === 'score' ? inp.calibration : null,
+      calibration: pruneKind(w.method).calibration ? inp.calibration : null,
       eval: inp.evalSamples.map((s) => s.tokens),
     });
     const hit = (await cache.get<LabPoint>(key))?.data;

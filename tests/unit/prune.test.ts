@@ -3,7 +3,15 @@
 // whole-model pruning — magnitude on a Q4_0 fixture (many equal |W| in a block: the tie rule), and
 // Wanda's sequential calibration checked against an independent recomputation of its norms.
 import { describe, expect, it } from 'vitest';
-import { rowMask, pruneMetric, prunedPerRow } from '../../src/prune/select';
+import {
+  MODE_OF,
+  PRUNE_KINDS,
+  PRUNE_METHODS,
+  pruneKind,
+  pruneMetric,
+  prunedPerRow,
+  rowMask,
+} from '../../src/prune/select';
 import { zeroMasked, ZEROABLE } from '../../src/prune/zero';
 import { pruneModel } from '../../src/prune/prune';
 import { packMask } from '../../src/reference/prune_mask';
@@ -30,6 +38,29 @@ describe('the row rule', () => {
     const r = pruneMetric('random', [0, 1, 2, 0], 4, { seed: 3 });
     expect([r[0], r[3]]).toEqual([0, 0]);
     expect(r[1]).toBeGreaterThan(0);
+  });
+});
+
+describe('the pruning-method table', () => {
+  it('says what each method needs, and the code asks it (refusals by what is missing)', async () => {
+    expect(PRUNE_METHODS).toEqual(PRUNE_KINDS.map((k) => k.id));
+    const W = [1, -2, 3, -4];
+    for (const k of PRUNE_KINDS) {
+      expect(MODE_OF[k.id]).toBe(k.mode);
+      const all = { norms: [10, 1], score: [4, 3, 2, 1], seed: 1 };
+      expect(pruneMetric(k.id, W, 2, all)).toHaveLength(4);
+      if (k.inputNorms)
+        expect(() => pruneMetric(k.id, W, 2, { ...all, norms: undefined })).toThrow(/norms/);
+      if (k.scores)
+        expect(() => pruneMetric(k.id, W, 2, { ...all, score: undefined })).toThrow(/scores/);
+      // a method that needs calibration samples is refused without them, before any pruning
+      const w = await fixtureWeights('q4_0');
+      const req = { method: k.id, sparsity: w.layers.map(() => 0.5), seed: 1 };
+      const run = pruneModel(await fixtureFile('q4_0'), w, req);
+      if (k.calibration) await expect(run).rejects.toThrow(`${k.id} needs calibration samples`);
+      else await expect(run).resolves.toBeDefined();
+    }
+    expect(() => pruneKind('nope' as never)).toThrow(/unknown pruning method/);
   });
 });
 
