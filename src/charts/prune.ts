@@ -3,10 +3,11 @@
 // rule, each point labelled on hover. Pure D3, no Svelte, no engine.
 import * as d3 from 'd3';
 import { drawFrame } from './frame';
+import { allocationKind, type LabAllocation } from '../prune/lab';
 
 export interface SweepLine {
   method: string;
-  allocation: 'uniform' | 'density';
+  allocation: LabAllocation;
   points: { S: number; ppl: number }[];
 }
 
@@ -82,14 +83,14 @@ export function drawSweep(
       .attr('fill', 'none')
       .attr('stroke', color)
       .attr('stroke-width', 2)
-      .attr('stroke-dasharray', ln.allocation === 'uniform' ? '6 4' : null);
+      .attr('stroke-dasharray', allocationKind(ln.allocation).dash);
     g.selectAll('circle')
       .data(pts)
       .join('circle')
       .attr('cx', (p) => x(p.S))
       .attr('cy', (p) => y(p.ppl))
       .attr('r', 3.5)
-      .attr('fill', ln.allocation === 'uniform' ? 'white' : color)
+      .attr('fill', allocationKind(ln.allocation).baseline ? 'white' : color)
       .attr('stroke', color)
       .on('mouseenter', (_, p) =>
         tip
@@ -107,12 +108,12 @@ export function drawSweep(
       .attr('y2', ly + 16)
       .attr('stroke', color)
       .attr('stroke-width', 2)
-      .attr('stroke-dasharray', ln.allocation === 'uniform' ? '6 4' : null);
+      .attr('stroke-dasharray', allocationKind(ln.allocation).dash);
     svg
       .append('text')
       .attr('x', W - m.r + 34)
       .attr('y', ly + 20)
       .attr('font-size', 11)
-      .text(`${ln.method}, ${ln.allocation === 'density' ? 'S_i (density)' : 'uniform'}`);
+      .text(`${ln.method}, ${allocationKind(ln.allocation).label}`);
   });
 }

@@ -18,6 +18,7 @@ import { checkAllocation } from '../analysis/allocation';
 import { pruneModel, withPrunedTensors, type PruneRequest } from '../prune/prune';
 import { referencePerplexity } from '../engine/perplexity';
 import { PRUNE_METHODS, type PruneMethod } from '../prune/select';
+import { allocationKind, namedAllocation } from '../prune/lab';
 import {
   engineChoice,
   inputFile,
@@ -83,7 +84,8 @@ function settings(v: ReturnType<typeof options>) {
   const { backend, precision } = engineChoice(v);
   const split = splitOf(v.split);
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
-  if (v.allocation === 'density' && (!v['density-set'] || !(threshold! > 0)))
+  const named = namedAllocation(v.allocation);
+  if (named && allocationKind(named).density && (!v['density-set'] || !(threshold! > 0)))
     throw new UsageError('--allocation density needs --density-set FILE and --threshold X > 0');
   return {
     ...v,
@@ -107,8 +109,10 @@ async function allocate(
   tok: ReturnType<typeof tokenizerFromGguf>,
   L: number,
 ): Promise<{ counts: number[] | null; sparsity: number[] }> {
-  if (s.allocation === 'uniform') return { counts: null, sparsity: new Array(L).fill(s.sparsity) };
-  if (s.allocation === 'density') {
+  const named = namedAllocation(s.allocation);
+  const kind = named && allocationKind(named);
+  if (kind?.baseline) return { counts: null, sparsity: new Array(L).fill(s.sparsity) };
+  if (kind?.density) {
     const path = await inputFile('--density-set', s['density-set']!);
     const samples = await sampleFile(path, tok, s.maxTokens, s.split);
     const counts = await io.densityCounts(
@@ -159,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
       { flag: '--density-set', path: s['density-set'] },
       {
         flag: '--allocation',
-        path: s.allocation === 'uniform' || s.allocation === 'density' ? undefined : s.allocation,
+        path: namedAllocation(s.allocation) ? undefined : s.allocation,
       },
     ],
   );
@@ -187,8 +191,7 @@ export async function main(argv: string[]): Promise<number> {
   const run = await (s.backend === 'gpu'
     ? io.pruneOnGpu(file, req, evalSamples, s.precision)
     : pruneOnReference(file, req, evalSamples));
-  const allocation =
-    s.allocation === 'uniform' || s.allocation === 'density' ? s.allocation : 'list';
+  const allocation = namedAllocation(s.allocation) ?? 'list';
   const image = await io.prunedGguf(file, run.tensors, {
     method: s.method,
     sparsity: s.sparsity,

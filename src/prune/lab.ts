@@ -4,7 +4,38 @@ import { sha256Hex } from '../cache/keys';
 import type { Precision } from '../engine/types';
 import type { PruneMethod } from './select';
 
-export type LabAllocation = 'uniform' | 'density';
+/**
+ * The lab's allocations of the mean sparsity S over layers, one entry each: `label` (the lab's
+ * checkbox), `suffix` (a table row's label after the method), `baseline` (S_i = S everywhere: what
+ * the others are compared with), `density` (S_i from the run's density, the paper's allocation:
+ * waits for a density run), `dash` (the sweep chart's line; a baseline's points are hollow).
+ */
+export const ALLOCATION_KINDS = [
+  { id: 'uniform', label: 'uniform', suffix: '', baseline: true, density: false, dash: '6 4' },
+  {
+    id: 'density',
+    label: 'S_i (density)',
+    suffix: ' + S_i',
+    baseline: false,
+    density: true,
+    dash: null,
+  },
+] as const;
+export type LabAllocation = (typeof ALLOCATION_KINDS)[number]['id'];
+export type AllocationKind = (typeof ALLOCATION_KINDS)[number];
+export const LAB_ALLOCATIONS: LabAllocation[] = ALLOCATION_KINDS.map((k) => k.id);
+
+/** `s` when it names an allocation of the table, else null (e.g. the CLI's list file). */
+export function namedAllocation(s: string): LabAllocation | null {
+  return (LAB_ALLOCATIONS as string[]).includes(s) ? (s as LabAllocation) : null;
+}
+
+/** The table entry of `a`. */
+export function allocationKind(a: LabAllocation): AllocationKind {
+  const k = ALLOCATION_KINDS.find((x) => x.id === a);
+  if (!k) throw new Error(`unknown allocation ${String(a)}`);
+  return k;
+}
 
 /** One pruned model measured: what the chart and table draw and the cache keeps. */
 export interface LabPoint {
@@ -76,15 +107,16 @@ export function labTable(points: LabPoint[], dense: number | null, S: number): T
   const rows: TableRow[] = [];
   if (dense !== null)
     rows.push({ label: 'dense', method: null, allocation: null, ppl: dense, vsUniform: null });
-  for (const allocation of ['uniform', 'density'] as const)
-    for (const p of at.filter((x) => x.allocation === allocation)) {
-      const u = at.find((x) => x.method === p.method && x.allocation === 'uniform');
+  const baseline = ALLOCATION_KINDS.find((k) => k.baseline)!.id;
+  for (const kind of ALLOCATION_KINDS)
+    for (const p of at.filter((x) => x.allocation === kind.id)) {
+      const u = at.find((x) => x.method === p.method && x.allocation === baseline);
       rows.push({
-        label: `${p.method}${allocation === 'density' ? ' + S_i' : ''}`,
+        label: `${p.method}${kind.suffix}`,
         method: p.method,
-        allocation,
+        allocation: kind.id,
         ppl: p.ppl,
-        vsUniform: allocation === 'density' && u ? p.ppl / u.ppl - 1 : null,
+        vsUniform: !kind.baseline && u ? p.ppl / u.ppl - 1 : null,
       });
     }
   return rows;

@@ -10,7 +10,15 @@ import type { PruneRequest } from '../prune/prune';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { prunedGguf } from '../prune/export';
-import { labTable, pointKey, sweepPoints, type LabAllocation, type LabPoint } from '../prune/lab';
+import {
+  allocationKind,
+  LAB_ALLOCATIONS,
+  labTable,
+  pointKey,
+  sweepPoints,
+  type LabAllocation,
+  type LabPoint,
+} from '../prune/lab';
 import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
 import { entry } from '../cache/store';
 import { endedEarly, oneLine } from '../util/message';
@@ -28,7 +36,7 @@ class PruneState {
   calibration = $state('');
   evalSet = $state('');
   methods = $state<PruneMethod[]>(['wanda', 'magnitude']);
-  allocations = $state<LabAllocation[]>(['uniform', 'density']);
+  allocations = $state<LabAllocation[]>([...LAB_ALLOCATIONS]);
   /** the table's S, and the one "Prune" uses */
   sparsity = $state(0.5);
   sweep = $state('0.3, 0.5, 0.7');
@@ -89,7 +97,7 @@ function inputs(methods: PruneMethod[]): Inputs {
 
 /** S_i of a point; null when the density allocation has no counts yet. */
 function layerSparsity(allocation: LabAllocation, S: number, L: number): number[] | null {
-  return allocation === 'uniform' ? new Array(L).fill(S) : densitySparsity(S);
+  return allocationKind(allocation).density ? densitySparsity(S) : new Array(L).fill(S);
 }
 
 /** Why the lab cannot run now, or ''. */

@@ -1,7 +1,17 @@
 // The pruning lab's bookkeeping (src/prune/lab.ts): the sparsity list a person types, the points a
 // sweep runs, the cache key's dependence on what was measured, and the Table-1-style table.
 import { describe, expect, it } from 'vitest';
-import { labTable, parseSweep, pointKey, sweepPoints, type LabPoint } from '../../src/prune/lab';
+import {
+  ALLOCATION_KINDS,
+  allocationKind,
+  LAB_ALLOCATIONS,
+  labTable,
+  namedAllocation,
+  parseSweep,
+  pointKey,
+  sweepPoints,
+  type LabPoint,
+} from '../../src/prune/lab';
 
 const point = (
   method: LabPoint['method'],
@@ -83,5 +93,25 @@ describe('the pruning lab', () => {
     expect(rows[3].vsUniform).toBeCloseTo(-0.05, 12);
     expect(rows.slice(0, 3).every((r) => r.vsUniform === null)).toBe(true);
     expect(labTable([], null, 0.5)).toEqual([]);
+  });
+
+  it('reads each allocation from its table entry: one baseline, labels, names the CLI takes', () => {
+    expect(ALLOCATION_KINDS.filter((k) => k.baseline)).toHaveLength(1);
+    expect(LAB_ALLOCATIONS).toEqual(ALLOCATION_KINDS.map((k) => k.id));
+    for (const k of ALLOCATION_KINDS) {
+      expect(namedAllocation(k.id)).toBe(k.id);
+      expect(allocationKind(k.id)).toBe(k);
+      // a table row: the method with the entry's suffix, compared with the baseline unless it is it
+      const rows = labTable(
+        [point('wanda', 'uniform', 0.5, 40), point('wanda', k.id, 0.5, 44)],
+        null,
+        0.5,
+      );
+      const row = rows.find((r) => r.allocation === k.id)!;
+      expect(row.label).toBe(`wanda${k.suffix}`);
+      expect(row.vsUniform === null).toBe(k.baseline);
+    }
+    expect(namedAllocation('sparsity-list.txt')).toBeNull();
+    expect(() => allocationKind('owl' as never)).toThrow(/unknown allocation/);
   });
 });
