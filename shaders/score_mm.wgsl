@@ -7,9 +7,9 @@
 //     score_reduce_g scores a stored g);
 //   shaders/score_mm_score.wgsl: g scored on the spot (the engine's score pass: ∂D/∂W never
 //     written to memory).
-// 16 subgroups take a 128 (o) × 256 (i) tile over all T in chunks of 32 tokens staged as f16,
-// the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % 4) …,
-// i columns 64 (sg / 4) … as 2 × 4 result matrices. Bindings 10–13, so that score.wgsl's
+// 4 · GO / 32 subgroups take a GO (o) × 256 (i) tile over all T in chunks of 32 tokens staged as
+// f16, the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % GR) …,
+// i columns 64 (sg / GR) … as 2 × 4 result matrices. Bindings 10–13, so that score.wgsl's
 // (0–9) can sit beside them in one module.
 // Twin: matmulBackwardWeight over toF16 operands (src/reference: matmul.ts, linear.ts).
 
@@ -19,29 +19,32 @@ struct GDims { T: u32, O: u32, I: u32, scale: f32 }
 @group(0) @binding(12) var<storage, read> x: array<f32>;
 @group(0) @binding(13) var<uniform> gd: GDims;
 
+// GO (o per tile: 64 or 128) and GW (invocations: 4 · GO) are declared by src/gpu/ops/score.ts
+// (SCORE_TILES)
 const GT: u32 = 32u;   // tokens per chunk
-const GO: u32 = 128u;  // o per tile
 const GI: u32 = 256u;  // i per tile
-const GW: u32 = 512u;  // invocations
+const GR: u32 = GO / 32u; // subgroups down the tile's rows (32 rows each); 4 across its columns
+const DN: u32 = GT * GO / GW; // dY values per invocation and chunk
+const XN: u32 = GT * GI / GW; // and X values
 
 // row strides padded by 8 halves (16 bytes), so that a 16 × 16 block's rows fall in different banks
 const SO: u32 = GO + 8u;
 const SI: u32 = GI + 8u;
 var<workgroup> gs_dy: array<f16, GT * SO>; // (GT, GO), stride SO: dY[t0 + t, o0 + o] · scale
 var<workgroup> gs_x: array<f16, GT * SI>;  // (GT, GI), stride SI: X[t0 + t, i0 + i]
-var<workgroup> gs_c: array<f32, 4096>;  // a 16 × 16 slot per subgroup
+var<workgroup> gs_c: array<f32, 256u * GW / 32u>;  // a 16 × 16 slot per subgroup
 
-struct GChunk { d: array<f32, 8>, x: array<f32, 16> }
+struct GChunk { d: array<f32, DN>, x: array<f32, XN> }
 
 fn g_fetch(t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
   var ch: GChunk;
-  for (var r = 0u; r < 8u; r++) {
+  for (var r = 0u; r < DN; r++) {
     let e = li + GW * r;
     let t = t0 + e / GO;
     let o = o0 + e % GO;
     if (t < gd.T && o < gd.O) { ch.d[r] = dy[t * gd.O + o] * gd.scale; }
   }
-  for (var r = 0u; r < 16u; r++) {
+  for (var r = 0u; r < XN; r++) {
     let e = li + GW * r;
     let t = t0 + e / GI;
     let i = i0 + e % GI;
@@ -51,23 +54,23 @@ fn g_fetch(t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
 }
 
 fn g_put(ch: GChunk, li: u32) {
-  for (var r = 0u; r < 8u; r++) {
+  for (var r = 0u; r < DN; r++) {
     let e = li + GW * r;
     gs_dy[(e / GO) * SO + e % GO] = f16(ch.d[r]);
   }
-  for (var r = 0u; r < 16u; r++) {
+  for (var r = 0u; r < XN; r++) {
     let e = li + GW * r;
     gs_x[(e / GI) * SI + e % GI] = f16(ch.x[r]);
   }
 }
 
-@compute @workgroup_size(512)
+@compute @workgroup_size(GW)
 fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32,
                  @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let o0 = wg.y * GO;
   let i0 = wg.x * GI;
-  let ro = (sg % 4u) * 32u;
-  let ci = (sg / 4u) * 64u;
+  let ro = (sg % GR) * 32u;
+  let ci = (sg / GR) * 64u;
   var c00 = subgroup_matrix_result<f32, 16, 16>();
   var c01 = subgroup_matrix_result<f32, 16, 16>();
   var c02 = subgroup_matrix_result<f32, 16, 16>();

@@ -3,8 +3,8 @@
 // workgroup memory, A = metric(W, g · unscale) (shaders/score.wgsl, the gradient metrics) into
 // the set's accumulator as dims.accumulate says, and Σ A, Σ A², max A into the partials of the
 // 64 × 64 tiles score.wgsl's tiled kernels use (slot = tile_o · dims.groups_x + tile_i): each of
-// this workgroup's 2 × 4 such tiles is two subgroups' rows, reduced by subgroupAdd/Max and then
-// the pair. A and acc are bit for bit score_reduce_g's over a stored g; the partials are the same
+// this workgroup's GO / 64 × 4 such tiles is two subgroups' rows, reduced by subgroupAdd/Max and
+// then the pair. A and acc are bit for bit score_reduce_g's over a stored g; the partials are the same
 // sums in another order (f32 rounding apart). Appended after score.wgsl (acc, partials, wbytes,
 // dims, metric, w_elem) and score_mm.wgsl.
 
@@ -52,12 +52,12 @@ fn g_finish(wg: vec3u, sg: u32, lane: u32, li: u32) {
     gs_c[sg * 3u + 2u] = s2;
   }
   workgroupBarrier();
-  if (li < 8u) {
-    let h = li / 4u; // the 64-row half and 64-column quarter of this workgroup's tile
+  if (li < 4u * GO / 64u) {
+    let h = li / 4u; // the 64-row part and 64-column quarter of this workgroup's tile
     let c = li % 4u;
-    let a = (c * 4u + 2u * h) * 3u; // its two subgroups' triples
+    let a = (c * GR + 2u * h) * 3u; // its two subgroups' triples
     let b = a + 3u;
-    let to = wg.y * 2u + h;
+    let to = wg.y * (GO / 64u) + h;
     let ti = wg.x * 4u + c;
     if (to * 64u < dims.O && ti * 64u < dims.I) {
       let slot = to * dims.groups_x + ti;

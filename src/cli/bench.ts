@@ -93,6 +93,8 @@ const { values } = parseArgs({
      * before the fused kernel: the comparison
      */
     'score-split': { type: 'boolean', default: false },
+    /** the score kernel's tile on subgroup matrices, a key of SCORE_TILES in src/gpu/ops/score.ts */
+    'score-tile': { type: 'string', default: '' },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
     'linear-tile': { type: 'string', default: '' },
     /**
@@ -148,6 +150,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
+    ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
     ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
   });
@@ -157,7 +160,8 @@ const labelOf = (c: GpuContext) =>
   precisionLabel(c.options) +
   (c.options.matrix && c.options.matrixTile ? ` ${c.options.matrixTile}` : '') +
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
-  (c.options.fusedScore === false ? ' score-split' : '');
+  (c.options.fusedScore === false ? ' score-split' : '') +
+  (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);
 const checks = [];

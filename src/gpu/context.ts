@@ -55,6 +55,8 @@ export interface GpuOptions {
    * it and scores it in a second kernel (benchmarks: the comparison)
    */
   fusedScore?: boolean;
+  /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */
+  scoreTile?: string;
 }
 
 /**

@@ -6,7 +6,12 @@
 // GPU call.
 import { describe, expect, it } from 'vitest';
 import { f16Gpu } from '../helpers/f16';
-import { scoreMatrixCode } from '../../src/gpu/ops/score';
+import {
+  SCORE_TILES,
+  scoreMatrixCode,
+  scoreTileBytes,
+  type ScoreTileName,
+} from '../../src/gpu/ops/score';
 import { GgmlType } from '../../src/gguf/types';
 
 function stubbed(code: string): string {
@@ -31,25 +36,35 @@ fn sm_mma(x: SmIn, y: SmIn, c: SmOut) -> SmOut { return c + vec4f(x * y); }
 describe('the score kernel on subgroup matrices', () => {
   it('compiles on a CPU adapter with the matrix builtins stood in for (g stored, g scored)', async () => {
     const { device } = await f16Gpu();
-    for (const scored of [false, true]) {
-      const code = scoreMatrixCode(scored);
-      // the scored form scores every block where it is formed and writes the 64 × 64 partials
-      expect(code.includes('acc[oo * dims.I + ii] = old[q] + A')).toBe(scored);
-      expect((code.match(/^\s*g_emit\(c\d\d,/gm) ?? []).length).toBe(8);
-      const module = device.createShaderModule({ code: stubbed(code) });
-      const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
-      expect(errors.map((m) => `${scored}:${m.lineNum}: ${m.message}`)).toEqual([]);
-      // 41,984 bytes of workgroup memory: the pipeline only where the device allows that much
-      if (device.limits.maxComputeWorkgroupStorageSize < 41984) continue;
-      for (const type of scored ? [GgmlType.Q4_0, GgmlType.F16, GgmlType.Q4_K] : [undefined]) {
-        device.pushErrorScope('validation');
-        device.createComputePipeline({
-          layout: 'auto',
-          compute: { module, entryPoint: 'score_grad_mm', constants: type ? { QTYPE: type } : {} },
-        });
-        const e = await device.popErrorScope();
-        expect(e?.message, `scored ${scored} type ${type}`).toBeUndefined();
+    const tiles = Object.keys(SCORE_TILES) as ScoreTileName[];
+    for (const tile of tiles)
+      for (const scored of [false, true]) {
+        const code = scoreMatrixCode(scored, tile);
+        // the scored form scores every block where it is formed and writes the 64 × 64 partials
+        expect(code.includes('acc[oo * dims.I + ii] = old[q] + A')).toBe(scored);
+        expect((code.match(/^\s*g_emit\(c\d\d,/gm) ?? []).length).toBe(8);
+        const module = device.createShaderModule({ code: stubbed(code) });
+        const info = await module.getCompilationInfo();
+        const errors = info.messages.filter((m) => m.type === 'error');
+        expect(errors.map((m) => `${tile} ${scored}:${m.lineNum}: ${m.message}`)).toEqual([]);
+        // the pipeline only where the device allows the tile's workgroup memory
+        if (device.limits.maxComputeWorkgroupStorageSize < scoreTileBytes(tile)) continue;
+        for (const type of scored ? [GgmlType.Q4_0, GgmlType.F16, GgmlType.Q4_K] : [undefined]) {
+          device.pushErrorScope('validation');
+          device.createComputePipeline({
+            layout: 'auto',
+            compute: {
+              module,
+              entryPoint: 'score_grad_mm',
+              constants: type ? { QTYPE: type } : {},
+            },
+          });
+          const e = await device.popErrorScope();
+          expect(e?.message, `${tile} scored ${scored} type ${type}`).toBeUndefined();
+        }
       }
-    }
+    // the default 41,984 bytes; the half tile's fits a 32 KiB device (lavapipe: compiled above)
+    expect(scoreTileBytes('128x256')).toBe(41984);
+    expect(scoreTileBytes('64x256')).toBeLessThanOrEqual(32768);
   }, 300_000);
 });

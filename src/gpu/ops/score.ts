@@ -73,7 +73,7 @@ const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
 function matrixScore(ctx: GpuContext, metric: Metric): boolean {
   const grad = metricKind(metric).gradient;
   // score_mm.wgsl's workgroup memory: padded (32, 136) and (32, 264) f16 chunks, 16 f32 slots
-  const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= 41984;
+  const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= scoreTileBytes(scoreTile(ctx));
   return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad && fits);
 }
 
@@ -113,10 +113,11 @@ export function scoreGradMatrix(
   X: Bound,
   d: LinearDims,
 ): void {
-  const src = `${MATRIX_ENABLE}${scoreMatrixCode(false)}`;
-  const p = ctx.pipeline('score_mm', src, 'score_grad_mm');
+  const t = scoreTile(ctx);
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(false, t)}`;
+  const p = ctx.pipeline(`score_mm${t}`, src, 'score_grad_mm');
   const u = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
-  ctx.dispatch(enc, p, { g, dy: dY, x: X, gd: u }, mmGrid(d));
+  ctx.dispatch(enc, p, { g, dy: dY, x: X, gd: u }, mmGrid(d, t));
 }
 
 /**
@@ -124,13 +125,41 @@ export function scoreGradMatrix(
  * g stored (shaders/score_mm_store.wgsl), or scored where it is formed with score.wgsl's metric
  * and accumulator (shaders/score_mm_score.wgsl; override QTYPE: the weight's type).
  */
-export function scoreMatrixCode(scored: boolean): string {
-  if (!scored) return `${mmCode}\n${mmStoreCode}`;
-  return withQuant(`${scoreCode}\n${gradCode}\n${mmCode}\n${mmScoreCode}`);
+export function scoreMatrixCode(scored: boolean, tile: ScoreTileName = SCORE_TILE_DEFAULT): string {
+  const mm = withConstants(mmCode, SCORE_TILES[tile]);
+  if (!scored) return `${mm}\n${mmStoreCode}`;
+  return withQuant(`${scoreCode}\n${gradCode}\n${mm}\n${mmScoreCode}`);
+}
+
+/**
+ * score_mm.wgsl's tiles: GO rows of o (× 256 columns of i) for GW = 4 · GO invocations. The
+ * default's 16 subgroups hold one workgroup per SM; the half tile's 8, two.
+ */
+export const SCORE_TILES = {
+  '128x256': { GO: 128, GW: 512 },
+  '64x256': { GO: 64, GW: 256 },
+} as const;
+export type ScoreTileName = keyof typeof SCORE_TILES;
+export const SCORE_TILE_DEFAULT: ScoreTileName = '128x256';
+
+/** Workgroup memory of score_mm.wgsl with tile `t`: the padded f16 chunks and the f32 slots. */
+export function scoreTileBytes(t: ScoreTileName): number {
+  const { GO, GW } = SCORE_TILES[t];
+  return 32 * (GO + 8) * 2 + 32 * (256 + 8) * 2 + (GW / 32) * 256 * 4;
+}
+
+function scoreTile(ctx: GpuContext): ScoreTileName {
+  const t = ctx.options.scoreTile ?? SCORE_TILE_DEFAULT;
+  if (!(t in SCORE_TILES))
+    throw new Error(`score tile ${t}: one of ${Object.keys(SCORE_TILES).join(', ')}`);
+  return t as ScoreTileName;
 }
 
 /** score_mm.wgsl's grid: one workgroup per 128 (o) × 256 (i) tile. */
-const mmGrid = (d: LinearDims): [number, number] => [Math.ceil(d.I / 256), Math.ceil(d.O / 128)];
+const mmGrid = (d: LinearDims, t: ScoreTileName): [number, number] => [
+  Math.ceil(d.I / 256),
+  Math.ceil(d.O / SCORE_TILES[t].GO),
+];
 
 /**
  * g = (dY · F16_GRAD_SCALE)ᵀ X formed on subgroup matrices and scored where it is formed
@@ -148,12 +177,13 @@ function scoreReduceMatrix(
   metric: Metric,
   accumulate: Accumulate,
 ): void {
-  const src = `${MATRIX_ENABLE}${scoreMatrixCode(true)}`;
-  const p = ctx.pipeline('score_mm_score', src, 'score_grad_mm', qtype(W));
+  const t = scoreTile(ctx);
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(true, t)}`;
+  const p = ctx.pipeline(`score_mm_score${t}`, src, 'score_grad_mm', qtype(W));
   const u = dims(ctx, tiles(d), d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
   const gd = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
   const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X, gd };
-  ctx.dispatch(enc, p, bind, mmGrid(d));
+  ctx.dispatch(enc, p, bind, mmGrid(d, t));
 }
 
 /**
