@@ -6,10 +6,13 @@
 // The metric's f32 bits order like its values (it is ≥ 0), so the k-th smallest key is found by a
 // 4-pass radix select over 8-bit digits; then, in column order, keys below it are pruned and keys
 // equal to it until k are reached (a workgroup prefix count keeps column order).
-// Work split: one 256-wide workgroup per row. Outputs: mask bits (bit e of word e / 32 = W's
-//   element e pruned) OR-ed in: the caller clears mask first.
+// prune_mask_nm: N:M semi-structured sparsity (Wanda's reference: in each row, the N = k smallest
+// of every M = dims.group consecutive entries, M ≤ 8; ties to the lower column); one invocation
+// per group, 256-wide workgroups on a 2-D grid (dims.groups_x wide). Needs I % M == 0.
+// Work split: one 256-wide workgroup per row (prune_mask). Outputs: mask bits (bit e of word e / 32
+//   = W's element e pruned) OR-ed in: the caller clears mask first.
 
-struct Dims { O: u32, I: u32, k: u32, mode: u32, seed: u32, _a: u32, _b: u32, _c: u32 }
+struct Dims { O: u32, I: u32, k: u32, mode: u32, seed: u32, group: u32, groups_x: u32, _c: u32 }
 
 @group(0) @binding(0) var<storage, read_write> mask: array<atomic<u32>>; // (ceil(O·I / 32))
 @group(0) @binding(1) var<storage, read> wbytes: array<u32>;             // W (O, I)
@@ -106,5 +109,21 @@ fn prune_mask(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
     workgroupBarrier();
     if (li == 0u) { eq_before = base + flags[WG - 1u]; }
     workgroupBarrier();
+  }
+}
+
+@compute @workgroup_size(256)
+fn prune_mask_nm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let g = (wg.y * dims.groups_x + wg.x) * WG + li;
+  if (g >= dims.O * (dims.I / dims.group)) { return; }
+  let e0 = g * dims.group;
+  var keys: array<u32, 8>;
+  for (var a = 0u; a < dims.group; a++) { keys[a] = key(e0 + a, (e0 + a) % dims.I); }
+  for (var a = 0u; a < dims.group; a++) {
+    var rank = 0u; // entries before this one in (key, column) order
+    for (var b = 0u; b < dims.group; b++) {
+      if (keys[b] < keys[a] || (keys[b] == keys[a] && b < a)) { rank++; }
+    }
+    if (rank < dims.k) { atomicOr(&mask[(e0 + a) >> 5u], 1u << ((e0 + a) & 31u)); }
   }
 }

@@ -1,5 +1,5 @@
 // npm run prune -- --model M.gguf --eval FILE [--calibration FILE] [--method wanda|magnitude|score|random]
-//   [--allocation uniform|density|LIST_FILE] [--sparsity 0.5] [--alpha 2] [--beta 0.2]
+//   [--allocation uniform|density|LIST_FILE] [--sparsity 0.5] [--pattern 2:4] [--alpha 2] [--beta 0.2]
 //   [--density-set FILE --threshold X] [--max-tokens N] [--seed 0] [--backend reference|gpu]
 //   [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]
 // The paper's Validations 1–2 (docs/METHOD.md §4): per-layer sparsities S_i (uniform, or from a density
@@ -17,7 +17,8 @@ import { DEFAULT_MAX_TOKENS } from '../samples/load';
 import { checkAllocation } from '../analysis/allocation';
 import { pruneModel, withPrunedTensors, type PruneRequest } from '../prune/prune';
 import { referencePerplexity } from '../engine/perplexity';
-import { PRUNE_METHODS, type PruneMethod } from '../prune/select';
+import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
+import type { NmPattern } from '../gpu/ops/prune_mask';
 import { allocationKind, namedAllocation } from '../prune/lab';
 import {
   engineChoice,
@@ -36,7 +37,7 @@ export const PRUNE_SCHEMA = 'paramscope.prune/1';
 
 const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration FILE]
   [--method wanda|magnitude|score|random] [--allocation uniform|density|LIST_FILE] [--sparsity 0.5]
-  [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X] [--max-tokens N] [--seed 0]
+  [--pattern 2:4|4:8] [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X] [--max-tokens N] [--seed 0]
   [--split auto|paragraphs|lines|file]
   [--backend reference|gpu] [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]`;
 
@@ -46,7 +47,8 @@ const OPTIONS = {
   calibration: { type: 'string' },
   method: { type: 'string', default: 'wanda' },
   allocation: { type: 'string', default: 'uniform' },
-  sparsity: { type: 'string', default: '0.5' },
+  sparsity: { type: 'string' },
+  pattern: { type: 'string' },
   alpha: { type: 'string', default: '2' },
   beta: { type: 'string', default: '0.2' },
   'density-set': { type: 'string' },
@@ -69,11 +71,14 @@ function settings(v: ReturnType<typeof options>) {
   const method = v.method as PruneMethod;
   if (!PRUNE_METHODS.includes(method))
     throw new UsageError(`--method ${v.method}: one of ${PRUNE_METHODS.join(', ')}`);
-  if ((method === 'wanda' || method === 'score') && !v.calibration)
+  const kind = pruneKind(method);
+  if (kind.calibration && !v.calibration)
     throw new UsageError(
-      `--method ${method} needs --calibration FILE (${method === 'wanda' ? 'its column norms' : 'the samples it scores'})`,
+      `--method ${method} needs --calibration FILE (${kind.inputNorms ? 'its column norms' : 'the samples it scores'})`,
     );
-  const [sparsity, alpha, beta] = [Number(v.sparsity), Number(v.alpha), Number(v.beta)];
+  const pattern = patternOf(v.pattern, v.sparsity, v.allocation);
+  const sparsity = pattern ? pattern.n / pattern.m : Number(v.sparsity ?? '0.5');
+  const [alpha, beta] = [Number(v.alpha), Number(v.beta)];
   try {
     checkAllocation(sparsity, alpha, beta);
   } catch (e) {
@@ -91,6 +96,7 @@ function settings(v: ReturnType<typeof options>) {
     ...v,
     method,
     sparsity,
+    pattern,
     alpha,
     beta,
     maxTokens,
@@ -100,6 +106,31 @@ function settings(v: ReturnType<typeof options>) {
     threshold,
     split,
   };
+}
+
+/**
+ * `--pattern N:M` (2:4, 4:8): the n smallest of every m consecutive weights of a row, so S = n/m
+ * in every layer — refused beside another allocation or a different --sparsity.
+ */
+function patternOf(
+  text: string | undefined,
+  sparsity: string | undefined,
+  allocation: string | undefined,
+): NmPattern | undefined {
+  if (text === undefined) return undefined;
+  const m = /^([1-7]):([2-8])$/.exec(text);
+  if (!m || Number(m[1]) >= Number(m[2]))
+    throw new UsageError(`--pattern ${text}: N:M with M in 2…8 and N < M, e.g. 2:4 or 4:8`);
+  const p = { n: Number(m[1]), m: Number(m[2]) };
+  if (allocation !== undefined && allocation !== 'uniform')
+    throw new UsageError(
+      `--pattern ${text} prunes ${p.n}/${p.m} of every layer: --allocation uniform only`,
+    );
+  if (sparsity !== undefined && Number(sparsity) !== p.n / p.m)
+    throw new UsageError(
+      `--pattern ${text} prunes ${p.n}/${p.m} of every row: --sparsity ${sparsity} disagrees`,
+    );
+  return p;
 }
 
 /** S_i per layer and the counts N_i they came from (null unless density). */
@@ -187,16 +218,19 @@ export async function main(argv: string[]): Promise<number> {
     sparsity: alloc.sparsity,
     seed: s.seed,
     calibration: calibration.map((x) => x.tokens),
+    ...(s.pattern ? { pattern: s.pattern } : {}),
   };
   const run = await (s.backend === 'gpu'
     ? io.pruneOnGpu(file, req, evalSamples, s.precision)
     : pruneOnReference(file, req, evalSamples));
   const allocation = namedAllocation(s.allocation) ?? 'list';
+  const pattern = s.pattern ? `${s.pattern.n}:${s.pattern.m}` : null;
   const image = await io.prunedGguf(file, run.tensors, {
     method: s.method,
     sparsity: s.sparsity,
     allocation,
     layerSparsity: alloc.sparsity,
+    pattern,
   });
   const [dense, pruned] = [run.dense, run.after];
   const outcome = run;
@@ -208,6 +242,7 @@ export async function main(argv: string[]): Promise<number> {
       method: s.method,
       allocation,
       sparsity: s.sparsity,
+      pattern,
       alpha: s.alpha,
       beta: s.beta,
       threshold: s.threshold ?? null,
@@ -227,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
   await writeOutput(s.out!, JSON.stringify(doc));
   if (s['write-gguf']) await writeOutput(s['write-gguf'], image);
   console.log(
-    `${s.method} at ${s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
+    `${s.method} at ${pattern ?? s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
   );
   return 0;
 }

@@ -10,17 +10,27 @@ import { meta, writeGguf } from '../gguf/writer';
 export async function prunedGguf(
   file: GgufFile,
   tensors: Map<string, Uint8Array>,
-  record: { method: string; sparsity: number; allocation: string; layerSparsity: number[] },
+  record: {
+    method: string;
+    sparsity: number;
+    allocation: string;
+    layerSparsity: number[];
+    /** N:M semi-structured ("2:4"), or null */
+    pattern?: string | null;
+  },
 ): Promise<Uint8Array> {
   const kv = new Map(file.metadata);
   const name = (file.metadata.get('general.name')?.value as string | undefined) ?? 'model';
   kv.set(
     'general.name',
-    meta.str(`${name} (pruned: ${record.method} ${record.sparsity}, ${record.allocation})`),
+    meta.str(
+      `${name} (pruned: ${record.method} ${record.pattern ?? record.sparsity}, ${record.allocation})`,
+    ),
   );
   kv.set('paramscope.prune.method', meta.str(record.method));
   kv.set('paramscope.prune.sparsity', meta.f32(record.sparsity));
   kv.set('paramscope.prune.allocation', meta.str(record.allocation));
+  if (record.pattern) kv.set('paramscope.prune.pattern', meta.str(record.pattern));
   kv.set('paramscope.prune.layer_sparsity', meta.arr(GgufValueType.FLOAT32, record.layerSparsity));
   const out = [];
   for (const t of file.tensors.values())

@@ -137,7 +137,8 @@ async function pruneLayer(
       ctx.clearBuffer(enc, mask);
       const { scale, metric } = metricOf(m);
       const seed = matrixSeed(req.seed, l, mi);
-      pruneMask(ctx, enc, mask, W, scale, metric, { O, I, k, mode: MODE_OF[req.method], seed });
+      const mode = MODE_OF[req.method];
+      pruneMask(ctx, enc, mask, W, scale, metric, { O, I, k, mode, seed, pattern: req.pattern });
       pruneZero(ctx, enc, W, mask, layerTensorName(l, m));
       counts.push(O * k);
     }

@@ -21,6 +21,7 @@ import { embed, layerForward, layerInputs, llamaScores } from '../reference/llam
 import { colsumsqAdd } from '../reference/colnorm';
 import { pruneMask } from '../reference/prune_mask';
 import { MODE_OF, prunedPerRow, pruneKind, type PruneMethod } from './select';
+import type { NmPattern } from '../gpu/ops/prune_mask';
 import { checkZeroable, zeroMasked } from './zero';
 
 export interface PruneRequest {
@@ -30,6 +31,11 @@ export interface PruneRequest {
   seed: number;
   /** token sequences (wanda, score) */
   calibration?: number[][];
+  /**
+   * N:M semi-structured sparsity (2:4, 4:8): in every row the n smallest of each m consecutive
+   * weights, so every S_i is n/m; absent: unstructured, ⌊I·S_i⌋ per row
+   */
+  pattern?: NmPattern;
 }
 
 export interface PruneOutcome {
@@ -56,6 +62,7 @@ export function checkPruneRequest(
     throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
   for (const s of req.sparsity)
     if (!(s >= 0 && s < 1)) throw new Error(`sparsity ${s}: each S_i must be in [0, 1)`);
+  if (req.pattern) checkPattern(c, req.pattern, req.sparsity);
   if (pruneKind(req.method).calibration && !req.calibration?.length)
     throw new Error(`${req.method} needs calibration samples`);
   for (let l = 0; l < c.blockCount; l++)
@@ -63,6 +70,24 @@ export function checkPruneRequest(
       const name = layerTensorName(l, m);
       checkZeroable(name, typeOf(name));
     }
+}
+
+/** N:M in 1…8 with n < m, every S_i n/m, every matrix's rows a multiple of m: else named. */
+function checkPattern(c: LlamaConfig, p: NmPattern, sparsity: number[]): void {
+  const ok = (x: number, lo: number, hi: number) => Number.isInteger(x) && x >= lo && x <= hi;
+  if (!ok(p.m, 2, 8) || !ok(p.n, 1, p.m - 1))
+    throw new Error(`${p.n}:${p.m} sparsity: N:M with M in 2…8 and N in 1…M−1 (e.g. 2:4, 4:8)`);
+  if (sparsity.some((s) => s !== p.n / p.m))
+    throw new Error(
+      `${p.n}:${p.m} sparsity prunes ${p.n}/${p.m} of every row: each S_i must be ${p.n / p.m}`,
+    );
+  for (const m of MATRICES) {
+    const { I } = matrixShape(c, m);
+    if (I % p.m !== 0)
+      throw new Error(
+        `${p.n}:${p.m} sparsity: ${m} rows have ${I} weights, not a multiple of ${p.m}`,
+      );
+  }
 }
 
 /** The seed of matrix mi of layer l's random metric. */
@@ -85,6 +110,7 @@ export function matrixMask(
     scale: pruneKind(req.method).inputNorms ? opts.norms![m] : undefined,
     metric: opts.score,
     seed: matrixSeed(req.seed, l, mi),
+    pattern: req.pattern,
   });
   return { bits, k };
 }

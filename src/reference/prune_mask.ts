@@ -1,7 +1,7 @@
 // Reference twin of shaders/prune_mask.wgsl: the metric of each weight in f32, as the kernel forms
 // it, and in each row the k smallest entries, ties to the lower column (sorting a row's columns
 // by (metric, column) is the rule, stated directly), as bits.
-import type { PruneMode } from '../gpu/ops/prune_mask';
+import type { NmPattern, PruneMode } from '../gpu/ops/prune_mask';
 
 /** The kernel's 32-bit PCG hash (u32 arithmetic). */
 export function pcg(v: number): number {
@@ -48,6 +48,22 @@ export function rowMask(metric: ArrayLike<number>, O: number, I: number, k: numb
   return mask;
 }
 
+/**
+ * The mask (1 = pruned) of N:M sparsity: in each row, the n smallest of every m consecutive metric
+ * values, ties by lower column (Wanda's reference semi-structured rule). I must be a multiple of m.
+ */
+export function nmMask(metric: ArrayLike<number>, O: number, I: number, n: number, m: number) {
+  if (I % m !== 0) throw new Error(`${n}:${m} sparsity needs rows of a multiple of ${m}, not ${I}`);
+  const mask = new Uint8Array(O * I);
+  const cols = Array.from({ length: m }, (_, i) => i);
+  for (let g = 0; g < (O * I) / m; g++) {
+    const e0 = g * m;
+    const order = [...cols].sort((a, b) => metric[e0 + a] - metric[e0 + b] || a - b);
+    for (let j = 0; j < n; j++) mask[e0 + order[j]] = 1;
+  }
+  return mask;
+}
+
 /** A 0/1 mask as the kernel's bits (element e: bit e & 31 of word e >> 5). */
 export function packMask(mask: Uint8Array): Uint32Array {
   const words = new Uint32Array(Math.ceil(mask.length / 32));
@@ -62,14 +78,24 @@ export function unpackMask(words: Uint32Array, n: number): Uint8Array {
   return mask;
 }
 
-/** The twin of prune_mask: bits of the pruned entries. */
+/**
+ * The twin of prune_mask (and, with `pattern`, of prune_mask_nm: k is then ignored): bits of the
+ * pruned entries.
+ */
 export function pruneMask(
   mode: PruneMode,
   W: ArrayLike<number>,
   O: number,
   I: number,
   k: number,
-  opts: { scale?: ArrayLike<number>; metric?: ArrayLike<number>; seed?: number } = {},
+  opts: {
+    scale?: ArrayLike<number>;
+    metric?: ArrayLike<number>;
+    seed?: number;
+    pattern?: NmPattern;
+  } = {},
 ): Uint32Array {
-  return packMask(rowMask(pruneKeys(mode, W, I, opts), O, I, k));
+  const keys = pruneKeys(mode, W, I, opts);
+  const p = opts.pattern;
+  return packMask(p ? nmMask(keys, O, I, p.n, p.m) : rowMask(keys, O, I, k));
 }

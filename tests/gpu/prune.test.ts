@@ -14,6 +14,7 @@ import { readTensorBytes } from '../../src/gguf/reader';
 import { dequantize } from '../../src/gguf/dequant';
 import { MATRICES, layerTensorName, matrixShape } from '../../src/model/config';
 import type { PruneMethod } from '../../src/prune/select';
+import type { NmPattern } from '../../src/gpu/ops/prune_mask';
 
 const CALIBRATION = [
   [1, 17, 200, 5, 91, 300, 8],
@@ -30,26 +31,33 @@ describe('pruning on the GPU', () => {
   beforeAll(async () => (ctx = await appContext()));
   afterAll(() => ctx?.device.destroy());
 
-  const cases: [string, PruneMethod, number][] = [
+  const cases: [string, PruneMethod, number, NmPattern?][] = [
     ['q4_0', 'magnitude', 0],
     ['q8_0', 'random', 0],
     ['f32', 'wanda', 0],
     ['q4_0', 'wanda', 0],
     ['q8_0', 'score', 0],
+    // N:M semi-structured: S = N/M in every layer
+    ['q4_0', 'wanda', 0, { n: 2, m: 4 }],
+    ['q8_0', 'magnitude', 0, { n: 4, m: 8 }],
   ];
   it.each(cases)(
-    '%s %s: the weights the reference prunes, its perplexity',
-    async (name, method, tol) => {
+    '%s %s: the weights the reference prunes, its perplexity %o',
+    async (name, method, tol, pattern) => {
       const file = await fixtureFile(name as 'f32');
       const w = await fixtureWeights(name as 'f32');
       const L = w.config.blockCount;
       const req: PruneRequest = {
         method,
-        sparsity: Array.from({ length: L }, (_, l) => 0.3 + (0.4 * l) / Math.max(1, L - 1)),
+        sparsity: Array.from({ length: L }, (_, l) =>
+          pattern ? pattern.n / pattern.m : 0.3 + (0.4 * l) / Math.max(1, L - 1),
+        ),
         seed: 4,
         calibration: CALIBRATION,
+        ...(pattern ? { pattern } : {}),
       };
       const ref = await pruneModel(file, w, req);
+      if (pattern) expectNm(ref.tensors, file, w.config, pattern);
       const model = await uploadLlama(ctx, file);
       try {
         const layers: number[] = [];
@@ -115,3 +123,23 @@ describe('pruning on the GPU', () => {
     }
   });
 });
+
+/** Every group of m consecutive weights of a row holds n zeros or more (its n smallest pruned). */
+function expectNm(
+  tensors: Map<string, Uint8Array>,
+  file: Awaited<ReturnType<typeof fixtureFile>>,
+  c: Parameters<typeof matrixShape>[0],
+  p: NmPattern,
+): void {
+  for (let l = 0; l < c.blockCount; l++)
+    for (const m of MATRICES) {
+      const t = layerTensorName(l, m);
+      const { O, I } = matrixShape(c, m);
+      const W = dequantize(file.tensors.get(t)!.type, tensors.get(t)!, O * I);
+      for (let g = 0; g < (O * I) / p.m; g++) {
+        let zeros = 0;
+        for (let a = 0; a < p.m; a++) zeros += W[g * p.m + a] === 0 ? 1 : 0;
+        expect(zeros, `${t} group ${g}`).toBeGreaterThanOrEqual(p.n);
+      }
+    }
+}

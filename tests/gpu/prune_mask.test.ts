@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
 import type { GpuContext } from '../../src/gpu/context';
 import { PRUNE_MASK_CASES, pruneMaskCases } from '../../src/gpu/cases/prune_mask';
-import { pcg, pruneKeys, rowMask } from '../../src/reference/prune_mask';
+import { nmMask, pcg, pruneKeys, rowMask } from '../../src/reference/prune_mask';
 
 describe('prune_mask on the GPU', () => {
   let ctx: GpuContext;
@@ -19,6 +19,15 @@ describe('the prune_mask twin', () => {
     const metric = [3, 1, 1, 0, 2, /* row 2 */ 5, 5, 5, 5, 5];
     expect([...rowMask(metric, 2, 5, 2)]).toEqual([0, 1, 0, 1, 0, 1, 1, 0, 0, 0]);
     expect([...rowMask(metric, 2, 5, 3)]).toEqual([0, 1, 1, 1, 0, 1, 1, 1, 0, 0]);
+  });
+  it('N:M: the n smallest of every m consecutive entries, ties to the lower column', () => {
+    // groups of 4: (3 1 1 0) → cols 3, 1; (2 5 5 5) → 0, 1; a row of 8 = two groups
+    const metric = [3, 1, 1, 0, 2, 5, 5, 5];
+    expect([...nmMask(metric, 1, 8, 2, 4)]).toEqual([0, 1, 0, 1, 1, 1, 0, 0]);
+    expect([...nmMask(metric, 2, 4, 2, 4)]).toEqual([0, 1, 0, 1, 1, 1, 0, 0]);
+    // 4:8 of the same: the four smallest of the eight
+    expect([...nmMask(metric, 1, 8, 4, 8)]).toEqual([0, 1, 1, 1, 1, 0, 0, 0]);
+    expect(() => nmMask(metric, 1, 8, 2, 3)).toThrow(/multiple of 3/);
   });
   it('forms the random metric from the hash, 0 where W = 0', () => {
     const keys = pruneKeys('random', [1, 0, -2, 3], 4, { seed: 5 });

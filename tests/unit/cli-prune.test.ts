@@ -106,6 +106,58 @@ describe('npm run prune (reference backend)', () => {
     expect(doc.settings.allocation).toBe('density');
   });
 
+  it('2:4 semi-structured: two of every four weights of a row, S = 0.5, recorded in the GGUF', async () => {
+    const out = join(dir, 'prune-24.json');
+    const gguf = join(dir, 'pruned-24.gguf');
+    await pruneCli([
+      ...['--model', model, '--eval', evalFile, '--split', 'paragraphs', '--method', 'magnitude'],
+      ...['--pattern', '2:4', '--out', out, '--write-gguf', gguf],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc & {
+      settings: { pattern: string | null };
+    };
+    expect(doc.settings.pattern).toBe('2:4');
+    expect(doc.settings.sparsity).toBe(0.5);
+    const file = await fixtureFile('q8_0');
+    const w = await loadLlamaWeights(file);
+    const back = await readGguf(bytesSource(new Uint8Array(readFileSync(gguf)), 'pruned.gguf'));
+    expect(back.metadata.get('paramscope.prune.pattern')?.value).toBe('2:4');
+    const pw = await loadLlamaWeights(back);
+    pw.layers.forEach((lw, l) =>
+      MATRICES.forEach((m) => {
+        const P = lw.matrices[m];
+        const W = w.layers[l].matrices[m];
+        for (let g = 0; g < P.length / 4; g++) {
+          // the two smallest |W| of the group (ties to the lower column) are 0, the rest as before
+          const cols = [0, 1, 2, 3].sort(
+            (a, b) => Math.abs(W[4 * g + a]) - Math.abs(W[4 * g + b]) || a - b,
+          );
+          for (const [r, a] of cols.entries()) expect(P[4 * g + a]).toBe(r < 2 ? 0 : W[4 * g + a]);
+        }
+      }),
+    );
+    // refused by name: not N:M, beside another allocation or a different sparsity
+    const fail = (args: string[]) =>
+      cliFailure(pruneCli, [
+        '--model',
+        model,
+        '--eval',
+        evalFile,
+        '--out',
+        join(dir, 'y.json'),
+        ...args,
+      ]);
+    expect((await fail(['--method', 'magnitude', '--pattern', '4:2'])).stderr).toMatch(
+      /--pattern 4:2: N:M with M in 2…8 and N < M/,
+    );
+    expect(
+      (await fail(['--method', 'magnitude', '--pattern', '2:4', '--allocation', 'density'])).stderr,
+    ).toMatch(/--pattern 2:4 prunes 2\/4 of every layer: --allocation uniform only/);
+    expect(
+      (await fail(['--method', 'magnitude', '--pattern', '2:4', '--sparsity', '0.3'])).stderr,
+    ).toMatch(/--sparsity 0\.3 disagrees/);
+  });
+
   it('refuses bad input by name: sparsity, a list of the wrong length, one-token samples', async () => {
     const fail = (args: string[]) =>
       cliFailure(pruneCli, ['--model', model, '--out', join(dir, 'x.json'), ...args]);

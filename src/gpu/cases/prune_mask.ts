@@ -22,6 +22,8 @@ export interface PruneMaskCase {
   magnitude?: boolean;
   /** zero this fraction of the weights first (weights already 0 go first) */
   zeros?: number;
+  /** N:M semi-structured instead of k per row (prune_mask_nm) */
+  pattern?: gpu.NmPattern;
 }
 
 function caseBytes(c: PruneMaskCase): Uint8Array {
@@ -44,13 +46,16 @@ export function pruneMaskCases(c: PruneMaskCase): OpCase[] {
   const seed = c.seed ?? 3;
   return [
     {
-      name: `prune_mask ${c.magnitude ? 'magnitude' : c.mode} ${GgmlType[c.type]} (O=${c.O}, I=${c.I}, k=${c.k})`,
+      name: `prune_mask ${c.magnitude ? 'magnitude' : c.mode} ${GgmlType[c.type]} (O=${c.O}, I=${c.I}, ${c.pattern ? `${c.pattern.n}:${c.pattern.m}` : `k=${c.k}`})`,
       inputs: { scale, metric },
       weights: { W: { bytes, type: c.type, elements: n } },
       outputs: { mask: gpu.maskWords(n) },
       reference: () => ({
         mask: Float32Array.from(
-          ref.unpackMask(ref.pruneMask(c.mode, W, c.O, c.I, c.k, { scale, metric, seed }), n),
+          ref.unpackMask(
+            ref.pruneMask(c.mode, W, c.O, c.I, c.k, { scale, metric, seed, pattern: c.pattern }),
+            n,
+          ),
         ),
       }),
       gpu: (ctx, enc, b, w) =>
@@ -75,4 +80,18 @@ export const PRUNE_MASK_CASES: PruneMaskCase[] = [
   { type: GgmlType.F32, O: 4, I: 300, k: 150, mode: 'given' },
   { type: GgmlType.F32, O: 2, I: 40, k: 0, mode: 'scaled' },
   { type: GgmlType.F32, O: 2, I: 40, k: 40, mode: 'scaled' },
+  // N:M: Q4_0 magnitudes full of ties within a group of 4; 4:8 on Wanda's scaled metric; the
+  // given and random metrics; more groups than one workgroup holds, rows not a multiple of 256
+  {
+    type: GgmlType.Q4_0,
+    O: 5,
+    I: 320,
+    k: 0,
+    mode: 'scaled',
+    magnitude: true,
+    pattern: { n: 2, m: 4 },
+  },
+  { type: GgmlType.Q8_0, O: 9, I: 96, k: 0, mode: 'scaled', zeros: 0.25, pattern: { n: 4, m: 8 } },
+  { type: GgmlType.F32, O: 40, I: 136, k: 0, mode: 'given', pattern: { n: 2, m: 4 } },
+  { type: GgmlType.F16, O: 3, I: 530, k: 0, mode: 'random', pattern: { n: 1, m: 2 } },
 ];

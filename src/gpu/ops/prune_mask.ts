@@ -1,19 +1,27 @@
 // Dispatch of shaders/prune_mask.wgsl. Reference twin: src/reference/prune_mask.ts.
 import code from '../../../shaders/prune_mask.wgsl?raw';
-import type { GpuContext } from '../context';
+import { grid, type GpuContext } from '../context';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
 /** How the kernel forms each weight's metric (shaders/prune_mask.wgsl). */
 export const PRUNE_MODE = { scaled: 0, random: 1, given: 2 } as const;
 export type PruneMode = keyof typeof PRUNE_MODE;
 
+/** N:M semi-structured sparsity: the n smallest of every m consecutive entries of a row. */
+export interface NmPattern {
+  n: number;
+  m: number;
+}
+
 export interface PruneMaskDims {
   O: number;
   I: number;
-  /** entries pruned per row */
+  /** entries pruned per row (unstructured) */
   k: number;
   mode: PruneMode;
   seed: number;
+  /** N:M instead of k per row (prune_mask_nm) */
+  pattern?: NmPattern;
 }
 
 /** u32 words of a mask of n elements. */
@@ -37,6 +45,7 @@ export function pruneMask(
     throw new Error(
       `prune_mask: ${d.O} rows, above the ${ctx.device.limits.maxComputeWorkgroupsPerDimension} workgroups of one dimension`,
     );
+  if (d.pattern) return pruneMaskNm(ctx, enc, mask, W, scale, metric, d, d.pattern);
   const k = Math.min(d.k, d.I);
   ctx.dispatch(
     enc,
@@ -49,5 +58,44 @@ export function pruneMask(
       dims: ctx.uniform([d.O, d.I, k, PRUNE_MODE[d.mode], d.seed >>> 0, 0, 0, 0]),
     },
     [d.O],
+  );
+}
+
+/** prune_mask_nm: mask |= in each row the p.n smallest of every p.m consecutive entries. */
+function pruneMaskNm(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  mask: GPUBuffer,
+  W: GpuWeight,
+  scale: GPUBuffer,
+  metric: GPUBuffer,
+  d: PruneMaskDims,
+  p: NmPattern,
+): void {
+  if (!(
+    Number.isInteger(p.m) &&
+    p.m >= 1 &&
+    p.m <= 8 &&
+    Number.isInteger(p.n) &&
+    p.n >= 0 &&
+    p.n <= p.m
+  ))
+    throw new Error(`prune_mask: ${p.n}:${p.m} sparsity: m in 1…8, n in 0…m`);
+  if (d.I % p.m !== 0)
+    throw new Error(
+      `prune_mask: ${p.n}:${p.m} sparsity needs rows of a multiple of ${p.m}, not ${d.I}`,
+    );
+  const g = grid((d.O * d.I) / p.m, 256);
+  ctx.dispatch(
+    enc,
+    ctx.pipeline('prune_mask', withQuant(code), 'prune_mask_nm', qtype(W)),
+    {
+      mask,
+      wbytes: W.buffer,
+      scale,
+      metric,
+      dims: ctx.uniform([d.O, d.I, p.n, PRUNE_MODE[d.mode], d.seed >>> 0, p.m, g.x, 0]),
+    },
+    [g.x, g.y],
   );
 }
