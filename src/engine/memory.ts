@@ -3,7 +3,7 @@
 // of a run that cannot fit. run-gpu.ts allocates exactly what runScratchFloats lists.
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import { headScratchFloats, KEPT_ACTIVATIONS, layerScratchFloats } from '../gpu/llama';
-import { splitScratchFloats } from '../gpu/ops/linear';
+import { packScratchBytes, splitScratchFloats } from '../gpu/ops/linear';
 import { bindingLimit } from '../gpu/context';
 import { scoreSlots } from '../gpu/ops/score';
 import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
@@ -68,6 +68,12 @@ export function runScratchFloats(c: LlamaConfig, T: number): Record<string, numb
   return s;
 }
 
+/** Every linear of the model as O × I: the 7 matrices of a layer and the head. */
+const linearShapes = (c: LlamaConfig) => [
+  ...MATRICES.map((m) => matrixShape(c, m)),
+  { O: c.vocabSize, I: c.embeddingLength },
+];
+
 /** Whether a run takes keepActivations: one sample, no pairs, saved inputs on the GPU. */
 export function keepsActivations(
   req: Pick<RunRequest, 'sets' | 'pairs'>,
@@ -131,12 +137,12 @@ export function estimateGpuMemory(
     savedInputs: savedOn === 'gpu' ? allSaved : (tokens * C + L * Tmax * C) * F32,
     cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
     gradients: 2 * tokens * C * F32,
-    // + one matrix's ∂D/∂W: the f16 path on subgroup matrices forms it whole before scoring
-    // (counted on every path, since the estimate does not know the adapter); with
+    // + the matrix linears' packed f16 operands (the largest activations and weight, the head's
+    // included; counted on every path, since the estimate does not know the adapter); with
     // keepActivations, every layer's forward activations stay (no recompute in the walk)
     // (a batch's samples past the first: their score partials)
     scratch:
-      largestMatrix * F32 +
+      packScratchBytes(linearShapes(c), Tmax) +
       scratchOne * (req.pairs.length > 0 ? 2 : 1) +
       (B - 1) * MATRICES.reduce((a, m) => a + sizes[`part_${m}`], 0) * F32 +
       (keep ? L * KEPT_ACTIVATIONS.reduce((a, k) => a + sizes[k], 0) * F32 : 0),

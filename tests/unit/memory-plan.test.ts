@@ -12,6 +12,7 @@ import {
 } from '../../src/engine/memory';
 import { MATRICES, matrixShape } from '../../src/model/config';
 import { GgmlType, tensorBytes } from '../../src/gguf/types';
+import { packScratchBytes } from '../../src/gpu/ops/linear';
 
 const c = LLAMA2_7B;
 const weights =
@@ -66,5 +67,20 @@ describe('memory plan', () => {
     expect(() => checkBudget(plan, 4e9)).toThrow(
       /needs \d+\.\d+ GiB of GPU memory .* budget is 3\.73 GiB/,
     );
+  });
+
+  it('counts the matrix linears’ packed f16 operands: the head’s weight and the widest activations', () => {
+    // the head's weight (32000 × 4096) and its backward's left operand: 512 rows of 32000 logits'
+    // gradients (the widest K of any linear)
+    const shapes = [
+      ...MATRICES.map((m) => matrixShape(c, m)),
+      { O: c.vocabSize, I: c.embeddingLength },
+    ];
+    expect(packScratchBytes(shapes, 512)).toBe(32000 * 4096 * 2 + 512 * 32000 * 2);
+    // 100 rows pad to 128
+    expect(packScratchBytes(shapes, 100)).toBe(32000 * 4096 * 2 + 128 * 32000 * 2);
+    // in the estimate's scratch: a run of 4 × 128 tokens holds it beside the rest
+    const est = estimateGpuMemory(c, weights, req(1, 128), 'gpu');
+    expect(est.scratch).toBeGreaterThan(packScratchBytes(shapes, 128));
   });
 });

@@ -110,6 +110,7 @@ export const MATRIX_TILES = {
   // by the tensor cores (PIPE = 1: one 16-wide step ahead); copy-staged (COPY = 1,
   // shaders/linear_mmc.wgsl): the packed operands copied block by block into workgroup memory.
   // Bench-only (--matrix-tile): all measured slower than 128x256 (bench/results/README.md, s12)
+  // (these direct, pipelined and copy-staged ones)
   d64x64: { SR: 1, SC: 1, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
   d64x128: { SR: 1, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
   d128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 0, BK: 16, direct: true },
@@ -120,9 +121,9 @@ export const MATRIX_TILES = {
   c128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
   c128x256: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
   c128x128b: { SR: 4, SC: 2, FR: 2, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1 },
-  // vector-staged (VEC = 1, shaders/linear_mmv.wgsl): the packed operands 16 bytes per read —
-  // built and compiled (tests/f16/linear_mm-code.test.ts) but not yet run on a GPU: the next
-  // measurement to make (session 12 had no device time left)
+  // vector-staged (VEC = 1, shaders/linear_mmv.wgsl): the packed operands 16 bytes per read into
+  // registers during the multiplies, then into workgroup memory (session 13, H100, M = 512:
+  // v128x256b 62–101 TFLOP/s, v128x128 75–96, v128x256 49–82; the default is v128x256b)
   v128x256: { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
   v128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
   v128x256b: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
@@ -141,8 +142,14 @@ export interface MatrixTile {
   COPY?: number;
   VEC?: number;
 }
-/** The tile taken by default, then the fallbacks in order where workgroup memory is short. */
-export const MATRIX_TILE_ORDER: MatrixTileName[] = ['128x256', '128x128', '128x64'];
+/**
+ * The tile taken by default, then the fallbacks in order where workgroup memory is short. The
+ * default, v128x256b, packs both operands to f16 first (session 13, H100, same call: linears
+ * 61–98 TFLOP/s at M = 512 against 51–72 for the staged 128x256; 0.1826 against 0.1981 s per
+ * sample in a batch of 4 at T = 128, 5.51 against 5.26 GiB measured); where its packed weight
+ * exceeds what the device binds, the first staged tile of the order that fits takes the call.
+ */
+export const MATRIX_TILE_ORDER: MatrixTileName[] = ['v128x256b', '128x128', '128x64'];
 
 /** Rows and columns of a matrix tile. */
 export function matrixTileShape(name: MatrixTileName): { rows: number; cols: number } {
@@ -159,11 +166,33 @@ export function matrixTileBytes(name: MatrixTileName): number {
   return t.NST * stage * 2 + 1024 * t.SR * t.SC;
 }
 
-/** The tile asked for (or the default order's first) that the device's workgroup memory allows. */
-function matrixTileFor(ctx: GpuContext, want?: MatrixTileName): MatrixTileName {
+/**
+ * The tile asked for (or the default order's first) that the device's workgroup memory allows;
+ * `staged`: of the tiles that stage their operands themselves (no packing).
+ */
+function matrixTileFor(ctx: GpuContext, want?: MatrixTileName, staged = false): MatrixTileName {
   const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
   const order = want ? [want, ...MATRIX_TILE_ORDER] : MATRIX_TILE_ORDER;
-  return order.find((n) => matrixTileBytes(n) <= limit) ?? '128x64';
+  const ok = (n: MatrixTileName) =>
+    matrixTileBytes(n) <= limit && !(staged && MATRIX_TILES[n].direct);
+  return order.find(ok) ?? '128x64';
+}
+
+/**
+ * Bytes of the packed f16 operands (shaders/linear_pack.wgsl's scratch) the default matrix tile
+ * takes for the largest of the linears `shapes` (each O × I) at T rows: the largest activations,
+ * forward or backward, and the largest weight, padded to 128 rows and 256 columns.
+ */
+export function packScratchBytes(shapes: { O: number; I: number }[], T: number): number {
+  if (!MATRIX_TILES[MATRIX_TILE_ORDER[0]].direct) return 0;
+  let a = 0;
+  let w = 0;
+  for (const d of shapes) {
+    const p = packedShapes({ T, ...d }, Math.max(d.I, d.O));
+    a = Math.max(a, p.a[0] * p.a[1] * 2);
+    w = Math.max(w, p.w[0] * p.w[1] * 2);
+  }
+  return a + w;
 }
 /**
  * shaders/linear_mm.wgsl for tile `name`: its constants, and at its //@ lines the FR × FC result
@@ -326,7 +355,7 @@ function dispatchLinear(
   let mt = matrix ? matrixTileFor(ctx, ctx.options.matrixTile as MatrixTileName) : undefined;
   if (mt && MATRIX_TILES[mt].direct) {
     if (dispatchDirect(ctx, enc, name, out, a, W, d, N, K, mt)) return;
-    mt = matrixTileFor(ctx);
+    mt = matrixTileFor(ctx, undefined, true);
   }
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
   const p = !f16
