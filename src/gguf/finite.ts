@@ -2,19 +2,7 @@
 // of a block can hold NaN or ±Inf (f32 and f16/bf16 elements; the f16 scales d and min of the
 // quantized blocks — their quants are small integers). Byte offsets within each block follow
 // the layouts of src/gguf/dequant.ts.
-import { GgmlType, BLOCK } from './types';
-
-/** Byte offsets of the f16 fields in one block of each quantized type. */
-const F16_FIELDS: Partial<Record<GgmlType, number[]>> = {
-  [GgmlType.Q4_0]: [0], // d, then 16 bytes of nibbles
-  [GgmlType.Q4_1]: [0, 2], // d, m
-  [GgmlType.Q5_0]: [0], // d
-  [GgmlType.Q5_1]: [0, 2], // d, m
-  [GgmlType.Q8_0]: [0], // d
-  [GgmlType.Q4_K]: [0, 2], // d, dmin
-  [GgmlType.Q5_K]: [0, 2], // d, dmin
-  [GgmlType.Q6_K]: [208], // d last
-};
+import { GgmlType, BLOCK, weightType } from './types';
 
 /** A non-finite value: the element (first of its block for quantized types) and what it is. */
 export interface NonFinite {
@@ -56,7 +44,7 @@ export function firstNonFinite(type: GgmlType, bytes: Uint8Array): NonFinite | n
     }
     return null;
   }
-  const fields = F16_FIELDS[type];
+  const fields = weightType(type)?.f16Fields;
   const block = BLOCK[type];
   if (!fields || !block) return null;
   for (let k = 0, off = 0; off + block.bytes <= bytes.length; k++, off += block.bytes) {

@@ -1,21 +1,9 @@
 // Random but valid tensor bytes of every type (finite f16 scales): for decoder tests, and for
 // synthetic models of real shapes in benchmarks (no multi-GB file needed).
-import { BLOCK, GgmlType } from './types';
+import { BLOCK, GgmlType, weightType } from './types';
 import { f32ToF16 } from './half';
 import { quantize } from './quantize';
 import { mulberry32 } from '../util/random';
-
-/** Byte offsets of the f16 scale fields inside one block. */
-const SCALES: Partial<Record<GgmlType, number[]>> = {
-  [GgmlType.Q4_0]: [0],
-  [GgmlType.Q4_1]: [0, 2],
-  [GgmlType.Q5_0]: [0],
-  [GgmlType.Q5_1]: [0, 2],
-  [GgmlType.Q8_0]: [0],
-  [GgmlType.Q4_K]: [0, 2],
-  [GgmlType.Q5_K]: [0, 2],
-  [GgmlType.Q6_K]: [208],
-};
 
 /**
  * `elements` values of type `t` as random bytes with every block's f16 scales drawn from
@@ -48,7 +36,7 @@ export function randomTensorBytes(
   }
   for (let i = words.length * 4; i < bytes.length; i++) bytes[i] = Math.floor(r() * 256);
   const v = new DataView(bytes.buffer);
-  const offsets = SCALES[t] ?? [];
+  const offsets = weightType(t)?.f16Fields ?? [];
   for (let b = 0; b < n; b++) {
     for (const off of offsets)
       v.setUint16(b * block.bytes + off, f32ToF16((r() - 0.3) * scale), true);

@@ -51,20 +51,43 @@ export enum GgmlType {
   BF16 = 30,
 }
 
+/**
+ * The tensor types we read, one entry each (docs/ARCHITECTURE.md, "kinds"): elements and bytes
+ * per block; `f16Fields`, the byte offsets of a quantized block's f16 scales (the only fields
+ * that can hold NaN/Inf, src/gguf/finite.ts; drawn finite by src/gguf/random-blocks.ts);
+ * `zeroable`, whether a weight can be set to an exact 0 in the type's own bytes (pruning,
+ * src/prune/zero.ts: no min offset). Every entry has a decoder (src/gguf/dequant.ts) and a case in
+ * shaders/quant.wgsl (tests/unit/weight-types.test.ts holds both to the table).
+ */
+export const WEIGHT_TYPES = [
+  { type: GgmlType.F32, elements: 1, bytes: 4, f16Fields: [], zeroable: true },
+  { type: GgmlType.F16, elements: 1, bytes: 2, f16Fields: [], zeroable: true },
+  { type: GgmlType.BF16, elements: 1, bytes: 2, f16Fields: [], zeroable: true },
+  { type: GgmlType.Q4_0, elements: 32, bytes: 18, f16Fields: [0], zeroable: true }, // d | nibbles
+  { type: GgmlType.Q4_1, elements: 32, bytes: 20, f16Fields: [0, 2], zeroable: false }, // d, m
+  { type: GgmlType.Q5_0, elements: 32, bytes: 22, f16Fields: [0], zeroable: false }, // d
+  { type: GgmlType.Q5_1, elements: 32, bytes: 24, f16Fields: [0, 2], zeroable: false }, // d, m
+  { type: GgmlType.Q8_0, elements: 32, bytes: 34, f16Fields: [0], zeroable: true }, // d
+  { type: GgmlType.Q4_K, elements: 256, bytes: 144, f16Fields: [0, 2], zeroable: false }, // d, dmin
+  { type: GgmlType.Q5_K, elements: 256, bytes: 176, f16Fields: [0, 2], zeroable: false }, // d, dmin
+  { type: GgmlType.Q6_K, elements: 256, bytes: 210, f16Fields: [208], zeroable: false }, // d last
+] as const satisfies readonly {
+  type: GgmlType;
+  elements: number;
+  bytes: number;
+  f16Fields: readonly number[];
+  zeroable: boolean;
+}[];
+export type WeightTypeKind = (typeof WEIGHT_TYPES)[number];
+
+/** The table entry of type `t`, or undefined for a type we do not read. */
+export function weightType(t: GgmlType): WeightTypeKind | undefined {
+  return WEIGHT_TYPES.find((k) => k.type === t);
+}
+
 /** Elements per block and bytes per block of every tensor type we decode. */
-export const BLOCK: Partial<Record<GgmlType, { elements: number; bytes: number }>> = {
-  [GgmlType.F32]: { elements: 1, bytes: 4 },
-  [GgmlType.F16]: { elements: 1, bytes: 2 },
-  [GgmlType.BF16]: { elements: 1, bytes: 2 },
-  [GgmlType.Q4_0]: { elements: 32, bytes: 18 },
-  [GgmlType.Q4_1]: { elements: 32, bytes: 20 },
-  [GgmlType.Q5_0]: { elements: 32, bytes: 22 },
-  [GgmlType.Q5_1]: { elements: 32, bytes: 24 },
-  [GgmlType.Q8_0]: { elements: 32, bytes: 34 },
-  [GgmlType.Q4_K]: { elements: 256, bytes: 144 },
-  [GgmlType.Q5_K]: { elements: 256, bytes: 176 },
-  [GgmlType.Q6_K]: { elements: 256, bytes: 210 },
-};
+export const BLOCK: Partial<Record<GgmlType, { elements: number; bytes: number }>> =
+  Object.fromEntries(WEIGHT_TYPES.map((k) => [k.type, { elements: k.elements, bytes: k.bytes }]));
 
 export function typeName(t: number): string {
   return GgmlType[t] ?? `type ${t}`;

@@ -2,15 +2,9 @@
 // other weights stay bit for bit: F32, F16, BF16 (0 is 0), Q8_0 (value d · q: q = 0) and Q4_0
 // (value d · (q − 8): q = 8). Types with a min offset (Q4_1, K-quants) cannot hold an exact 0
 // without re-encoding their block: refused by name.
-import { GgmlType } from '../gguf/types';
+import { GgmlType, WEIGHT_TYPES } from '../gguf/types';
 
-export const ZEROABLE: GgmlType[] = [
-  GgmlType.F32,
-  GgmlType.F16,
-  GgmlType.BF16,
-  GgmlType.Q8_0,
-  GgmlType.Q4_0,
-];
+export const ZEROABLE: GgmlType[] = WEIGHT_TYPES.filter((k) => k.zeroable).map((k) => k.type);
 
 /** Refuses a tensor whose type cannot hold an exact 0, by name (before anything is pruned). */
 export function checkZeroable(name: string, type: GgmlType): void {

@@ -1,22 +1,10 @@
 // Weights on the GPU stay in their GGUF bytes; kernels that read them are compiled with
 // shaders/quant.wgsl prepended and the type as the override constant QTYPE.
 import quantCode from '../../../shaders/quant.wgsl?raw';
-import { GgmlType, typeName } from '../../gguf/types';
+import { GgmlType, typeName, WEIGHT_TYPES } from '../../gguf/types';
 
-/** Types shaders/quant.wgsl decodes. */
-export const GPU_WEIGHT_TYPES = [
-  GgmlType.F32,
-  GgmlType.F16,
-  GgmlType.BF16,
-  GgmlType.Q4_0,
-  GgmlType.Q4_1,
-  GgmlType.Q5_0,
-  GgmlType.Q5_1,
-  GgmlType.Q8_0,
-  GgmlType.Q4_K,
-  GgmlType.Q5_K,
-  GgmlType.Q6_K,
-];
+/** Types shaders/quant.wgsl decodes: every type of the table (a case each in its w_elem). */
+export const GPU_WEIGHT_TYPES: GgmlType[] = WEIGHT_TYPES.map((k) => k.type);
 
 /** A weight tensor on the GPU: its raw bytes (padded to 4) and type. */
 export interface GpuWeight {
