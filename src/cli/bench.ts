@@ -66,6 +66,11 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '' },
     /** also time a whole workload: SETSxSAMPLES at the first --tokens, e.g. 5x64 (Finding 1) */
     workload: { type: 'string', default: '' },
+    /**
+     * the workload under this GPU budget (GiB): the app's plan (saved layer inputs in CPU memory
+     * when they do not fit), as a person with that much GPU memory would run it
+     */
+    'gpu-budget': { type: 'string', default: '' },
     /** which sample rows to time: lone, kept (activations kept), multi (--streaming's), cpu */
     rows: { type: 'string', default: 'lone,kept,multi,cpu' },
     /** time every kernel of one sample's run with timestamp queries */
@@ -390,6 +395,8 @@ const profiles: {
   longestSubmitMs: number;
   kernels: ReturnType<GpuProfiler['table']>;
 }[] = [];
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+
 /** A timed configuration: T, samples, saved inputs, activations kept, batch (default: planned). */
 type Run = [number, number, SavedInputs, boolean, number?];
 
@@ -442,7 +449,6 @@ async function timeRow(model: GpuLlama, t: GgmlType, req: RunRequest, r: Run, re
     measuredBeforeBytes: startBytes,
   };
   samples.push(row);
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
   console.log(
     `${config.name} ${precision} ${row.type} T=${T} ×${count} batch ${row.batch} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${forward.toFixed(3)} s), GPU memory estimate ${gib(memory.total)} (weights ${gib(memory.weights)}, CPU ${gib(memory.cpuSavedInputs)}), nvidia-smi ${peakBytes === null ? '—' : `${gib(peakBytes)} (before the row ${gib(startBytes ?? 0)})`}`,
   );
@@ -533,7 +539,15 @@ async function benchSamples(t: GgmlType): Promise<void> {
       })),
     }));
     req.thresholds = [2e-6, 5e-6];
-    await timeRow(model, t, req, [T, sets * per, 'gpu', false, undefined], 1);
+    const budget = values['gpu-budget'] ? Number(values['gpu-budget']) * 2 ** 30 : undefined;
+    if (budget !== undefined && !(budget > 0)) throw new Error('--gpu-budget: GiB > 0');
+    const plan = budget ? planMemory(config, model.bytes, req, budget) : null;
+    if (budget && plan && plan.total > budget)
+      console.log(
+        `workload: ${gib(plan.total)} estimated for all ${sets} sets at once exceeds the ${gib(budget)} budget even with the saved inputs in CPU memory (the app runs it a set at a time: src/engine/incremental.ts)`,
+      );
+    const savedOn = plan?.savedOn ?? 'gpu';
+    await timeRow(model, t, req, [T, sets * per, savedOn, false, undefined], 1);
   }
   const stsPairs = Number(values['sts-pairs']);
   if (stsPairs > 0) {
