@@ -90,6 +90,8 @@ function settings(v: ReturnType<typeof options>) {
   const split = splitOf(v.split);
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
   const named = namedAllocation(v.allocation);
+  if (named && allocationKind(named).pattern)
+    throw new UsageError(`--allocation ${named}: an N:M pattern, --pattern ${named}`);
   if (named && allocationKind(named).density && (!v['density-set'] || !(threshold! > 0)))
     throw new UsageError('--allocation density needs --density-set FILE and --threshold X > 0');
   return {

@@ -5,20 +5,53 @@ import type { Precision } from '../engine/types';
 import type { PruneMethod } from './select';
 
 /**
- * The lab's allocations of the mean sparsity S over layers, one entry each: `label` (the lab's
- * checkbox), `suffix` (a table row's label after the method), `baseline` (S_i = S everywhere: what
- * the others are compared with), `density` (S_i from the run's density, the paper's allocation:
- * waits for a density run), `dash` (the sweep chart's line; a baseline's points are hollow).
+ * The lab's allocations of the mean sparsity S, one entry each: `label` (the lab's checkbox),
+ * `suffix` (a table row's label after the method), `baseline` (S_i = S everywhere: what the
+ * others are compared with), `density` (S_i from the run's density, the paper's allocation: waits
+ * for a density run), `pattern` (N:M semi-structured: the N smallest of every M consecutive
+ * weights of a row, so only at S = N/M, in every layer), `byDefault` (checked in a new lab),
+ * `dash` (the sweep chart's line; a baseline's points are hollow).
  */
 export const ALLOCATION_KINDS = [
-  { id: 'uniform', label: 'uniform', suffix: '', baseline: true, density: false, dash: '6 4' },
+  {
+    id: 'uniform',
+    label: 'uniform',
+    suffix: '',
+    baseline: true,
+    density: false,
+    pattern: null,
+    byDefault: true,
+    dash: '6 4',
+  },
   {
     id: 'density',
     label: 'S_i (density)',
     suffix: ' + S_i',
     baseline: false,
     density: true,
+    pattern: null,
+    byDefault: true,
     dash: null,
+  },
+  {
+    id: '2:4',
+    label: '2:4',
+    suffix: ' 2:4',
+    baseline: false,
+    density: false,
+    pattern: { n: 2, m: 4 },
+    byDefault: false,
+    dash: '2 3',
+  },
+  {
+    id: '4:8',
+    label: '4:8',
+    suffix: ' 4:8',
+    baseline: false,
+    density: false,
+    pattern: { n: 4, m: 8 },
+    byDefault: false,
+    dash: '8 3 2 3',
   },
 ] as const;
 export type LabAllocation = (typeof ALLOCATION_KINDS)[number]['id'];
@@ -74,8 +107,15 @@ export function sweepPoints(
   allocations: LabAllocation[],
   sparsities: number[],
 ): { method: PruneMethod; allocation: LabAllocation; S: number }[] {
+  // an N:M pattern prunes N/M of every row: it has that one point
+  const at = (a: LabAllocation, S: number) => {
+    const p = allocationKind(a).pattern;
+    return !p || S === p.n / p.m;
+  };
   return sparsities.flatMap((S) =>
-    methods.flatMap((method) => allocations.map((allocation) => ({ method, allocation, S }))),
+    methods.flatMap((method) =>
+      allocations.filter((a) => at(a, S)).map((allocation) => ({ method, allocation, S })),
+    ),
   );
 }
 
@@ -88,6 +128,8 @@ export async function pointKey(p: {
   seed: number;
   calibration: number[][] | null;
   eval: number[][];
+  /** N:M ("2:4"); absent for unstructured points (their keys as before) */
+  pattern?: string;
 }): Promise<string> {
   return `prune:${await sha256Hex(JSON.stringify(p))}`;
 }

@@ -11,8 +11,8 @@ import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { prunedGguf } from '../prune/export';
 import {
+  ALLOCATION_KINDS,
   allocationKind,
-  LAB_ALLOCATIONS,
   labTable,
   pointKey,
   sweepPoints,
@@ -36,7 +36,9 @@ class PruneState {
   calibration = $state('');
   evalSet = $state('');
   methods = $state<PruneMethod[]>(['wanda', 'magnitude']);
-  allocations = $state<LabAllocation[]>([...LAB_ALLOCATIONS]);
+  allocations = $state<LabAllocation[]>(
+    ALLOCATION_KINDS.filter((k) => k.byDefault).map((k) => k.id),
+  );
   /** the table's S, and the one "Prune" uses */
   sparsity = $state(0.5);
   sweep = $state('0.3, 0.5, 0.7');
@@ -129,13 +131,25 @@ async function labJob(body: (signal: AbortSignal) => Promise<void>): Promise<voi
   }
 }
 
-/** The request that prunes as `method` at S_i with the lab's seed and calibration tokens. */
-const pruneRequest = (method: PruneMethod, sparsity: number[], inp: Inputs): PruneRequest => ({
-  method,
-  sparsity,
-  seed: lab.seed,
-  calibration: inp.calibration ?? undefined,
-});
+/**
+ * The request that prunes as `method` at S_i (in the N:M pattern of `allocation`, if it has one)
+ * with the lab's seed and calibration tokens.
+ */
+function pruneRequest(
+  method: PruneMethod,
+  sparsity: number[],
+  inp: Inputs,
+  allocation: LabAllocation,
+): PruneRequest {
+  const pattern = allocationKind(allocation).pattern;
+  return {
+    method,
+    sparsity,
+    seed: lab.seed,
+    calibration: inp.calibration ?? undefined,
+    ...(pattern ? { pattern: { ...pattern } } : {}),
+  };
+}
 
 /** Prunes and measures every method × allocation at each sparsity of `sparsities`. */
 export async function runPruneLab(sparsities: number[]): Promise<void> {
@@ -148,7 +162,7 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
   try {
     if (!wanted.length) throw new Error('Choose at least one method and one allocation.');
     inp = inputs(lab.methods);
-    if (lab.allocations.includes('density') && !densitySparsity(0.5))
+    if (lab.allocations.some((a) => allocationKind(a).density) && !densitySparsity(0.5))
       throw new Error(
         'The density allocation needs a set’s density: run a set and open the allocation view.',
       );
@@ -206,6 +220,7 @@ async function sweep(m: LoadedModel, inp: Inputs, wanted: Wanted[], signal: Abor
       seed: lab.seed,
       calibration: pruneKind(w.method).calibration ? inp.calibration : null,
       eval: inp.evalSamples.map((s) => s.tokens),
+      ...(allocationKind(w.allocation).pattern ? { pattern: w.allocation } : {}),
     });
     const hit = (await cache.get<LabPoint>(key))?.data;
     const point =
@@ -237,7 +252,7 @@ async function measure(
   report: (fraction: number, what: string) => void,
 ): Promise<LabPoint> {
   const t0 = performance.now();
-  const req = pruneRequest(w.method, S_i, inp);
+  const req = pruneRequest(w.method, S_i, inp, w.allocation);
   const onLayer = (d: number, of: number) => report((0.5 * d) / of, `layer ${d}/${of}`);
   return withPruned(ctx, model, session.model!.file, req, { signal, onLayer }, async (pruned) => {
     const p = await gpuPerplexity(ctx, model, inp.evalSamples, {
@@ -283,17 +298,19 @@ async function exportPoint(m: LoadedModel, point: LabPoint, signal: AbortSignal)
   lab.progress = { fraction: 0, label };
   const t0 = performance.now();
   const onLayer = (d: number, of: number) => (lab.progress = { fraction: (0.8 * d) / of, label });
-  const req = pruneRequest(point.method, point.layerSparsity, inp);
+  const req = pruneRequest(point.method, point.layerSparsity, inp, point.allocation);
   const image = await withPruned(ctx, gm.model, m.file, req, { signal, onLayer }, async () => {
     lab.progress = { fraction: 0.8, label: 'reading the pruned weights back' };
     return prunedGguf(m.file, await readPrunedTensors(ctx, gm.model, m.file), {
       method: point.method,
       sparsity: point.S,
-      allocation: point.allocation,
+      allocation: allocationKind(point.allocation).pattern ? 'uniform' : point.allocation,
       layerSparsity: point.layerSparsity,
+      pattern: allocationKind(point.allocation).pattern ? point.allocation : null,
     });
   });
-  const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${point.allocation}-${point.S}.gguf`;
+  const tag = point.allocation.replace(':', 'of');
+  const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${tag}-${point.S}.gguf`;
   download(name, new Blob([image as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
   lab.note = `Exported ${name} (${(image.byteLength / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s): its perplexity on ${lab.evalSet} should read ${point.ppl.toFixed(4)}.`;
 }

@@ -112,6 +112,17 @@ describe('the pruning lab', () => {
       expect(row.vsUniform === null).toBe(k.baseline);
     }
     expect(namedAllocation('sparsity-list.txt')).toBeNull();
+    // an N:M pattern has one point, at S = N/M; checked by default: uniform and density only
+    expect(sweepPoints(['wanda'], ['uniform', '2:4', '4:8'], [0.3, 0.5])).toEqual([
+      { method: 'wanda', allocation: 'uniform', S: 0.3 },
+      { method: 'wanda', allocation: 'uniform', S: 0.5 },
+      { method: 'wanda', allocation: '2:4', S: 0.5 },
+      { method: 'wanda', allocation: '4:8', S: 0.5 },
+    ]);
+    expect(ALLOCATION_KINDS.filter((k) => k.byDefault).map((k) => k.id)).toEqual([
+      'uniform',
+      'density',
+    ]);
     expect(() => allocationKind('owl' as never)).toThrow(/unknown allocation/);
   });
 });
