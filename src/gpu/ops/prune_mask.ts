@@ -28,7 +28,8 @@ export interface PruneMaskDims {
 export const maskWords = (n: number): number => Math.ceil(n / 32);
 
 /**
- * mask |= the k smallest metric entries of each row of W (O, I), ties to the lower column.
+ * mask |= the k smallest metric entries of each row of W (O, I), ties to the lower column (with
+ * d.pattern: N:M instead, prune_mask_nm).
  * `scale` (I) is read in mode scaled, `metric` (O, I) in mode given; bind any buffer otherwise.
  * The caller clears mask.
  */
@@ -41,24 +42,28 @@ export function pruneMask(
   metric: GPUBuffer,
   d: PruneMaskDims,
 ): void {
+  if (d.pattern) return pruneMaskNm(ctx, enc, mask, W, scale, metric, d, d.pattern);
   if (d.O > ctx.device.limits.maxComputeWorkgroupsPerDimension)
     throw new Error(
       `prune_mask: ${d.O} rows, above the ${ctx.device.limits.maxComputeWorkgroupsPerDimension} workgroups of one dimension`,
     );
-  if (d.pattern) return pruneMaskNm(ctx, enc, mask, W, scale, metric, d, d.pattern);
   const k = Math.min(d.k, d.I);
-  ctx.dispatch(
-    enc,
-    ctx.pipeline('prune_mask', withQuant(code), 'prune_mask', qtype(W)),
-    {
-      mask,
-      wbytes: W.buffer,
-      scale,
-      metric,
-      dims: ctx.uniform([d.O, d.I, k, PRUNE_MODE[d.mode], d.seed >>> 0, 0, 0, 0]),
-    },
-    [d.O],
-  );
+  const words = [d.O, d.I, k, PRUNE_MODE[d.mode], d.seed >>> 0, 0, 0, 0];
+  dispatchMask(ctx, enc, 'prune_mask', { mask, W, scale, metric }, words, [d.O]);
+}
+
+/** One of prune_mask.wgsl's entry points with its buffers and Dims words. */
+function dispatchMask(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  entryPoint: string,
+  b: { mask: GPUBuffer; W: GpuWeight; scale: GPUBuffer; metric: GPUBuffer },
+  words: number[],
+  workgroups: [number, number?],
+): void {
+  const p = ctx.pipeline('prune_mask', withQuant(code), entryPoint, qtype(b.W));
+  const bind = { mask: b.mask, wbytes: b.W.buffer, scale: b.scale, metric: b.metric };
+  ctx.dispatch(enc, p, { ...bind, dims: ctx.uniform(words) }, workgroups);
 }
 
 /** prune_mask_nm: mask |= in each row the p.n smallest of every p.m consecutive entries. */
@@ -86,16 +91,6 @@ function pruneMaskNm(
       `prune_mask: ${p.n}:${p.m} sparsity needs rows of a multiple of ${p.m}, not ${d.I}`,
     );
   const g = grid((d.O * d.I) / p.m, 256);
-  ctx.dispatch(
-    enc,
-    ctx.pipeline('prune_mask', withQuant(code), 'prune_mask_nm', qtype(W)),
-    {
-      mask,
-      wbytes: W.buffer,
-      scale,
-      metric,
-      dims: ctx.uniform([d.O, d.I, p.n, PRUNE_MODE[d.mode], d.seed >>> 0, p.m, g.x, 0]),
-    },
-    [g.x, g.y],
-  );
+  const words = [d.O, d.I, p.n, PRUNE_MODE[d.mode], d.seed >>> 0, p.m, g.x, 0];
+  dispatchMask(ctx, enc, 'prune_mask_nm', { mask, W, scale, metric }, words, [g.x, g.y]);
 }

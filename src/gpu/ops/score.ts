@@ -113,11 +113,26 @@ export function scoreGradMatrix(
   X: Bound,
   d: LinearDims,
 ): void {
+  dispatchScoreMm(ctx, enc, d, { g, dy: dY, x: X });
+}
+
+/**
+ * score_mm.wgsl's kernel on the context's tile over d, with `bind` and its GDims: g stored, or
+ * (with the weight W) scored where it is formed.
+ */
+function dispatchScoreMm(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  d: LinearDims,
+  bind: Record<string, Bound>,
+  W?: GpuWeight,
+): void {
   const t = scoreTile(ctx);
-  const src = `${MATRIX_ENABLE}${scoreMatrixCode(false, t)}`;
-  const p = ctx.pipeline(`score_mm${t}`, src, 'score_grad_mm');
-  const u = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
-  ctx.dispatch(enc, p, { g, dy: dY, x: X, gd: u }, mmGrid(d, t));
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(!!W, t)}`;
+  const name = W ? `score_mm_score${t}` : `score_mm${t}`;
+  const p = ctx.pipeline(name, src, 'score_grad_mm', W && qtype(W));
+  const gd = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
+  ctx.dispatch(enc, p, { ...bind, gd }, mmGrid(d, t));
 }
 
 /**
@@ -177,13 +192,9 @@ function scoreReduceMatrix(
   metric: Metric,
   accumulate: Accumulate,
 ): void {
-  const t = scoreTile(ctx);
-  const src = `${MATRIX_ENABLE}${scoreMatrixCode(true, t)}`;
-  const p = ctx.pipeline(`score_mm_score${t}`, src, 'score_grad_mm', qtype(W));
   const u = dims(ctx, tiles(d), d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
-  const gd = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
-  const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X, gd };
-  ctx.dispatch(enc, p, bind, mmGrid(d, t));
+  const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X };
+  dispatchScoreMm(ctx, enc, d, bind, W);
 }
 
 /**
@@ -204,11 +215,11 @@ export function scoreReduce(
   metric: Metric,
   accumulate: Accumulate,
 ): void {
-  if (matrixScore(ctx, metric) && ctx.options.fusedScore !== false) {
-    scoreReduceMatrix(ctx, enc, acc, partials, dY, X, W, d, metric, accumulate);
-    return;
-  }
   if (matrixScore(ctx, metric)) {
+    if (ctx.options.fusedScore !== false) {
+      scoreReduceMatrix(ctx, enc, acc, partials, dY, X, W, d, metric, accumulate);
+      return;
+    }
     const g = ctx.scratch('score.g', d.O * d.I * 4);
     scoreGradMatrix(ctx, enc, g, dY, X, d);
     const u = GRAD_UNSCALE_BITS;
