@@ -124,7 +124,8 @@ function patternOf(
   if (!m || Number(m[1]) >= Number(m[2]))
     throw new UsageError(`--pattern ${text}: N:M with M in 2…8 and N < M, e.g. 2:4 or 4:8`);
   const p = { n: Number(m[1]), m: Number(m[2]) };
-  if (allocation !== undefined && allocation !== 'uniform')
+  const named = allocation === undefined ? null : namedAllocation(allocation);
+  if (allocation !== undefined && !(named && allocationKind(named).baseline))
     throw new UsageError(
       `--pattern ${text} prunes ${p.n}/${p.m} of every layer: --allocation uniform only`,
     );

@@ -145,8 +145,8 @@ export interface MatrixTile {
 /**
  * The tile taken by default, then the fallbacks in order where workgroup memory is short. The
  * default, v128x256b, packs both operands to f16 first (session 13, H100, same call: linears
- * 61–98 TFLOP/s at M = 512 against 51–72 for the staged 128x256; 0.1826 against 0.1981 s per
- * sample in a batch of 4 at T = 128, 5.51 against 5.26 GiB measured); where its packed weight
+ * 62–101 TFLOP/s at M = 512 against 51–72 for the staged 128x256; in another call 0.1826 against
+ * 0.1981 s per sample in a batch of 4 at T = 128, 5.51 against 5.26 GiB measured); where its packed weight
  * exceeds what the device binds, the first staged tile of the order that fits takes the call.
  */
 export const MATRIX_TILE_ORDER: MatrixTileName[] = ['v128x256b', '128x128', '128x64'];
