@@ -9,7 +9,7 @@ import { scoresHeader, TOOL } from '../scores/layout';
 import { ScoresWriter, type PositionedFile } from '../scores/writer';
 import { download } from '../util/download';
 import { formatBytes } from '../util/format';
-import { oneLine, shortName } from '../util/message';
+import { NAME_SHOWN, oneLine, quoted } from '../util/message';
 import { gpuState } from './gpu.svelte';
 import { ensureGpuModel, runContext } from './model';
 import { cancellableSignal, runSet } from './run';
@@ -67,7 +67,7 @@ export async function exportSetScores(name: string): Promise<void> {
   if (g.status !== 'ready' || !m || !set || session.running || session.labRunning) return;
   const run = runSet(set);
   if (!run.samples.length)
-    return notify(`Set "${shortName(name)}" has no samples to score.`, { error: true });
+    return notify(`Set ${quoted(name, NAME_SHOWN)} has no samples to score.`, { error: true });
   const meta = {
     set: name,
     model: m.name,
@@ -85,9 +85,12 @@ export async function exportSetScores(name: string): Promise<void> {
   try {
     file = await target(fileName, bytes);
   } catch (e) {
-    return notify(`Export scores of "${shortName(name)}": ${oneLine((e as Error).message)}`, {
-      error: true,
-    });
+    return notify(
+      `Export scores of ${quoted(name, NAME_SHOWN)}: ${oneLine((e as Error).message)}`,
+      {
+        error: true,
+      },
+    );
   }
   if (!file) return;
   // the walk's progress shows on the run's line; the last run's line comes back after
@@ -113,14 +116,14 @@ export async function exportSetScores(name: string): Promise<void> {
     });
     await writer.finish();
     notify(
-      `Exported the scores of "${shortName(name)}" (${run.samples.length} samples, ${formatBytes(bytes)}) as ${fileName}: every weight's sum of A over the samples (mean = sum / samples).`,
+      `Exported the scores of ${quoted(name, NAME_SHOWN)} (${run.samples.length} samples, ${formatBytes(bytes)}) as ${fileName}: every weight's sum of A over the samples (mean = sum / samples).`,
     );
   } catch (e) {
     await (writer ?? file).abort().catch(() => undefined);
     if ((e as Error).name === 'AbortError')
-      return notify(`Export scores of "${shortName(name)}" cancelled: nothing was written.`);
+      return notify(`Export scores of ${quoted(name, NAME_SHOWN)} cancelled: nothing was written.`);
     notify(
-      `Export scores of "${shortName(name)}" failed, nothing was written: ${oneLine((e as Error).message)}`,
+      `Export scores of ${quoted(name, NAME_SHOWN)} failed, nothing was written: ${oneLine((e as Error).message)}`,
       {
         error: true,
       },
