@@ -13,6 +13,7 @@ import { prunedGguf } from '../prune/export';
 import {
   ALLOCATION_KINDS,
   allocationKind,
+  namedAllocation,
   labTable,
   pointKey,
   sweepPoints,
@@ -368,6 +369,13 @@ export async function restoreLab(): Promise<void> {
     if (d?.schema !== 'paramscope.prune-lab/1' || !Array.isArray(d.points)) return;
     if (!d.points.every((p) => Number.isFinite(p?.ppl) && Array.isArray(p.layerSparsity))) return;
     const { schema: _, ...rest } = d;
+    // kinds the tables do not hold (another version's save, a tampered cache) are left out: the
+    // chart and the table ask the tables for every entry they draw
+    const known = (p: { method: string; allocation: string }) =>
+      PRUNE_METHODS.includes(p.method as PruneMethod) && namedAllocation(p.allocation) !== null;
+    rest.points = d.points.filter(known);
+    rest.methods = (d.methods ?? []).filter((m) => PRUNE_METHODS.includes(m));
+    rest.allocations = (d.allocations ?? []).filter((a) => namedAllocation(a) !== null);
     Object.assign(lab, rest);
     // saves older than measuredEval: the names are in the basis ("… · eval A · calibration B · …")
     const m = / · eval (.*) · calibration (.*) · \d+ tokens · /.exec(d.basis ?? '');

@@ -65,4 +65,32 @@ describe('state across a reload', () => {
     lab.evalSet = 'other';
     expect(lab.measuredEval).toBe('wiki text');
   });
+
+  it('a saved lab naming an allocation or method the table lacks restores without them', async () => {
+    await cache.clear();
+    const good = {
+      method: 'wanda',
+      allocation: 'uniform',
+      S: 0.5,
+      ppl: 12,
+      tokens: 9,
+      seconds: 1,
+      layerSparsity: [0.5],
+    };
+    Object.assign(lab, { points: [good], allocations: ['uniform', '2:4'], methods: ['wanda'] });
+    await saveLab();
+    const saved = await cache.get<Record<string, unknown>>('prune:last');
+    const data = {
+      ...saved!.data,
+      allocations: ['uniform', 'owl'],
+      methods: ['wanda', 'sparsegpt'],
+      points: [good, { ...good, allocation: 'owl' }, { ...good, method: 'sparsegpt' }],
+    };
+    await cache.putMany([['prune:last', { ...saved!, data }]]);
+    await restoreLab();
+    // (the chart and the table ask the tables for each entry: an unknown one would throw there)
+    expect(lab.allocations).toEqual(['uniform']);
+    expect(lab.methods).toEqual(['wanda']);
+    expect(lab.points).toEqual([good]);
+  });
 });
