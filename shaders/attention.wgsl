@@ -11,7 +11,10 @@
 
 const MAX_DH: u32 = 256u;
 
-struct Dims { T: u32, H: u32, Hkv: u32, Dh: u32, scale: f32, _a: u32, _b: u32, _c: u32 }
+// T: the tokens (the per-row kernels); the block kernels and delta take sequence z (grid z) of
+// T[z / 4][z % 4] tokens at rows z · stride … of q, k, v, out, dout and of the (rows, H) lse and
+// delta (whose sequence z holds its (H, T) statistics from row z · stride · H on)
+struct Dims { T: u32, H: u32, Hkv: u32, Dh: u32, scale: f32, stride: u32, _b: u32, _c: u32, Ts: array<vec4u, 2> }
 
 @group(0) @binding(0) var<storage, read_write> out0: array<f32>; // forward: out; delta: delta; bq: dq; bkv: dk
 @group(0) @binding(1) var<storage, read_write> out1: array<f32>; // forward: lse; bkv: dv
@@ -24,8 +27,18 @@ struct Dims { T: u32, H: u32, Hkv: u32, Dh: u32, scale: f32, _a: u32, _b: u32, _
 @group(0) @binding(8) var<storage, read> delta: array<f32>;
 @group(0) @binding(9) var<uniform> dims: Dims;
 
-fn qi(t: u32, h: u32) -> u32 { return (t * dims.H + h) * dims.Dh; }
-fn ki(u: u32, g: u32) -> u32 { return (u * dims.Hkv + g) * dims.Dh; }
+var<private> base: u32; // the first row of the sequence this invocation works on (0 but in a batch)
+
+fn qi(t: u32, h: u32) -> u32 { return ((base + t) * dims.H + h) * dims.Dh; }
+fn ki(u: u32, g: u32) -> u32 { return ((base + u) * dims.Hkv + g) * dims.Dh; }
+// (h, t) of the (H, T) statistics of a sequence of T tokens
+fn hti(h: u32, t: u32, T: u32) -> u32 { return base * dims.H + h * T + t; }
+
+// Sequence z: its tokens (a uniform value, for loop bounds around barriers); sets `base`.
+fn seq(z: u32) -> u32 {
+  base = z * dims.stride;
+  return dims.Ts[z / 4u][z % 4u];
+}
 
 fn score(t: u32, h: u32, u: u32, g: u32) -> f32 {
   var s = 0.0;
@@ -60,10 +73,11 @@ fn attention_forward(@builtin(global_invocation_id) gid: vec3u) {
 fn attention_delta(@builtin(global_invocation_id) gid: vec3u) {
   let t = gid.x;
   let h = gid.y;
-  if (t >= dims.T || h >= dims.H) { return; }
+  let T = seq(gid.z);
+  if (t >= T || h >= dims.H) { return; }
   var s = 0.0;
   for (var e = 0u; e < dims.Dh; e++) { s += dout[qi(t, h) + e] * att[qi(t, h) + e]; }
-  out0[h * dims.T + t] = s;
+  out0[hti(h, t, T)] = s;
 }
 
 @compute @workgroup_size(64)
@@ -308,6 +322,7 @@ fn attention_backward_kv_wg(@builtin(workgroup_id) wg: vec3u, @builtin(local_inv
 // order from the per-key kernels above, within f32 rounding. Workgroup memory ≈ 27 KB. Loops
 // over an invocation's dims run to the constant 8 (guarded), so that its arrays stay in
 // registers (a runtime bound put them in local memory: slower than the per-row kernels).
+// Grid z: the sequences of a batch (Dims), one dispatch for all of them.
 
 const BQ: u32 = 16u;
 const BST: u32 = 129u; // padded row stride of staged (16, Dh ≤ 128) blocks: conflict-free dots
@@ -328,53 +343,58 @@ fn blk_put(which: u32, at: u32, val: f32) {
 
 // Stages rows r0 … r0 + 15 of q (src 0), k (1) or v (2) — head or kv head `hh` of a
 // (T, heads·Dh) array, zero past T — into `which` of blk_a/b/c (0/1/2) with row stride BST.
-// Invocation li takes dim li % 128 of rows li / 128, + 2, …: no division by the runtime Dh.
-fn blk_stage(which: u32, src: u32, r0: u32, hh: u32, heads: u32, li: u32) {
+// Invocation li takes dim li % 128 of rows li / 128, + 2, …: no division by the runtime Dh. All
+// eight values are read before any is stored (one memory latency, not eight).
+fn blk_stage(which: u32, src: u32, r0: u32, hh: u32, heads: u32, li: u32, T: u32) {
   let e = li % 128u;
   if (e >= dims.Dh) { return; }
-  for (var r = li / 128u; r < BQ; r += 2u) {
-    var val = 0.0;
-    if (r0 + r < dims.T) {
-      let at = ((r0 + r) * heads + hh) * dims.Dh + e;
+  var val: array<f32, 8>;
+  for (var n = 0u; n < 8u; n++) {
+    let r = li / 128u + 2u * n;
+    if (r0 + r < T) {
+      let at = ((base + r0 + r) * heads + hh) * dims.Dh + e;
       switch (src) {
-        case 0u: { val = q[at]; }
-        case 1u: { val = k[at]; }
-        default: { val = v[at]; }
+        case 0u: { val[n] = q[at]; }
+        case 1u: { val[n] = k[at]; }
+        default: { val[n] = v[at]; }
       }
     }
-    blk_put(which, r * BST + e, val);
   }
+  for (var n = 0u; n < 8u; n++) { blk_put(which, (li / 128u + 2u * n) * BST + e, val[n]); }
 }
 
 // blk_stage for dout (its own function, so that only the kernels that stage it bind it).
-fn blk_stage_dout(which: u32, r0: u32, h: u32, li: u32) {
+fn blk_stage_dout(which: u32, r0: u32, h: u32, li: u32, T: u32) {
   let e = li % 128u;
   if (e >= dims.Dh) { return; }
-  for (var r = li / 128u; r < BQ; r += 2u) {
-    var val = 0.0;
-    if (r0 + r < dims.T) { val = dout[((r0 + r) * dims.H + h) * dims.Dh + e]; }
-    blk_put(which, r * BST + e, val);
+  var val: array<f32, 8>;
+  for (var n = 0u; n < 8u; n++) {
+    let r = li / 128u + 2u * n;
+    if (r0 + r < T) { val[n] = dout[((base + r0 + r) * dims.H + h) * dims.Dh + e]; }
   }
+  for (var n = 0u; n < 8u; n++) { blk_put(which, (li / 128u + 2u * n) * BST + e, val[n]); }
 }
 
 @compute @workgroup_size(256)
 fn attention_forward_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let T = seq(wg.z);
   let t0 = wg.x * BQ;
+  if (t0 >= T) { return; } // a shorter sequence of the batch
   let h = wg.y;
   let g = h / (dims.H / dims.Hkv);
   let r = li / BQ;
   let j = li % BQ;
   let t = t0 + r;
   let nc = dims.Dh / BQ;
-  blk_stage(0u, 0u, t0, h, dims.H, li);
+  blk_stage(0u, 0u, t0, h, dims.H, li, T);
   var acc: array<f32, 8>;
   var m = -3.0e38;
   var l = 0.0;
-  let last = min(t0 + BQ, dims.T); // keys u < last
+  let last = min(t0 + BQ, T); // keys u < last
   for (var u0 = 0u; u0 < last; u0 += BQ) {
     workgroupBarrier(); // the previous chunk's reads are done
-    blk_stage(1u, 1u, u0, g, dims.Hkv, li);
-    blk_stage(2u, 2u, u0, g, dims.Hkv, li);
+    blk_stage(1u, 1u, u0, g, dims.Hkv, li, T);
+    blk_stage(2u, 2u, u0, g, dims.Hkv, li, T);
     workgroupBarrier();
     var s = 0.0;
     for (var e = 0u; e < dims.Dh; e++) { s += blk_a[r * BST + e] * blk_b[j * BST + e]; }
@@ -396,30 +416,32 @@ fn attention_forward_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
     }
     m = mc;
   }
-  if (t < dims.T) {
+  if (t < T) {
     for (var c = 0u; c < 8u; c++) { if (c < nc) { out0[qi(t, h) + j + BQ * c] = acc[c] / l; } }
-    if (j == 0u) { out1[h * dims.T + t] = m + log(l); }
+    if (j == 0u) { out1[hti(h, t, T)] = m + log(l); }
   }
 }
 
 @compute @workgroup_size(256)
 fn attention_backward_query_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let T = seq(wg.z);
   let t0 = wg.x * BQ;
+  if (t0 >= T) { return; }
   let h = wg.y;
   let g = h / (dims.H / dims.Hkv);
   let r = li / BQ;
   let j = li % BQ;
   let t = t0 + r;
-  let tc = min(t, dims.T - 1u); // rows past T compute on row T - 1 and write nothing
+  let tc = min(t, T - 1u); // rows past T compute on row T - 1 and write nothing
   let nc = dims.Dh / BQ;
-  let L = lse[h * dims.T + tc];
-  let D = delta[h * dims.T + tc];
+  let L = lse[hti(h, tc, T)];
+  let D = delta[hti(h, tc, T)];
   var acc: array<f32, 8>;
-  let last = min(t0 + BQ, dims.T);
+  let last = min(t0 + BQ, T);
   for (var u0 = 0u; u0 < last; u0 += BQ) {
     workgroupBarrier();
-    blk_stage(0u, 1u, u0, g, dims.Hkv, li);
-    blk_stage(1u, 2u, u0, g, dims.Hkv, li);
+    blk_stage(0u, 1u, u0, g, dims.Hkv, li, T);
+    blk_stage(1u, 2u, u0, g, dims.Hkv, li, T);
     workgroupBarrier();
     var s = 0.0;
     var dp = 0.0;
@@ -436,41 +458,43 @@ fn attention_backward_query_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local
       for (var c = 0u; c < 8u; c++) { if (c < nc) { acc[c] += d * blk_a[jj * BST + j + BQ * c]; } }
     }
   }
-  if (t < dims.T) {
+  if (t < T) {
     for (var c = 0u; c < 8u; c++) { if (c < nc) { out0[qi(t, h) + j + BQ * c] = acc[c]; } }
   }
 }
 
 @compute @workgroup_size(256)
 fn attention_backward_kv_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let T = seq(wg.z);
   let u0 = wg.x * BQ;
+  if (u0 >= T) { return; }
   let g = wg.y;
   let group = dims.H / dims.Hkv;
   let r = li / BQ; // key u0 + r
   let j = li % BQ; // query t0 + j of the chunk
   let u = u0 + r;
-  let uc = min(u, dims.T - 1u);
+  let uc = min(u, T - 1u);
   let nc = dims.Dh / BQ;
   var dk: array<f32, 8>;
   var dv: array<f32, 8>;
   for (var h = g * group; h < (g + 1u) * group; h++) {
-    for (var t0 = u0; t0 < dims.T; t0 += BQ) {
+    for (var t0 = u0; t0 < T; t0 += BQ) {
       workgroupBarrier();
-      blk_stage(0u, 0u, t0, h, dims.H, li);
-      blk_stage_dout(1u, t0, h, li);
+      blk_stage(0u, 0u, t0, h, dims.H, li, T);
+      blk_stage_dout(1u, t0, h, li, T);
       workgroupBarrier();
       let t = t0 + j;
       var p = 0.0;
       var ds = 0.0;
-      if (t < dims.T && t >= u) {
+      if (t < T && t >= u) {
         var s = 0.0;
         var dp = 0.0;
         for (var e = 0u; e < dims.Dh; e++) {
           s += blk_a[j * BST + e] * k[ki(uc, g) + e];
           dp += blk_b[j * BST + e] * v[ki(uc, g) + e];
         }
-        p = exp(s * dims.scale - lse[h * dims.T + t]);
-        ds = p * (dp - delta[h * dims.T + t]) * dims.scale;
+        p = exp(s * dims.scale - lse[hti(h, t, T)]);
+        ds = p * (dp - delta[hti(h, t, T)]) * dims.scale;
       }
       blk_p[r * BPS + j] = p;
       blk_q[r * BPS + j] = ds;
@@ -485,7 +509,7 @@ fn attention_backward_kv_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_in
       }
     }
   }
-  if (u < dims.T) {
+  if (u < T) {
     for (var c = 0u; c < 8u; c++) { if (c < nc) {
       out0[ki(u, g) + j + BQ * c] = dk[c];
       out1[ki(u, g) + j + BQ * c] = dv[c];

@@ -98,6 +98,8 @@ const { values } = parseArgs({
      * before the fused kernel: the comparison
      */
     'score-split': { type: 'boolean', default: false },
+    /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
+    'attention-per-sample': { type: 'boolean', default: false },
     /** the score kernel's tile on subgroup matrices, a key of SCORE_TILES in src/gpu/ops/score.ts */
     'score-tile': { type: 'string', default: '' },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
@@ -155,6 +157,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
+    ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
     ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
@@ -166,6 +169,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.matrix && c.options.matrixTile ? ` ${c.options.matrixTile}` : '') +
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
   (c.options.fusedScore === false ? ' score-split' : '') +
+  (c.options.stackAttention === false ? ' attention-per-sample' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);

@@ -14,6 +14,12 @@ export interface BufferSlice {
   offset: number;
   size: number;
 }
+/** `count` f32 values of a buffer to read back, from `offset` (f32 values; default 0). */
+export interface ReadItem {
+  buffer: GPUBuffer;
+  count: number;
+  offset?: number;
+}
 /** What a dispatch binds: a whole buffer or a slice of one. */
 export type Bound = GPUBuffer | BufferSlice;
 const isSlice = (b: Bound): b is BufferSlice => (b as BufferSlice).offset !== undefined;
@@ -46,6 +52,8 @@ export interface GpuOptions {
    * (default); false keeps the workgroup-per-row ones (tests)
    */
   blockAttention?: boolean;
+  /** a batch's sequences in one dispatch of the block attention kernels (default on; false: one dispatch each, for comparison) */
+  stackAttention?: boolean;
   /** side of the f32 tiled linears' output tiles, 64 or 128 (default in ops/linear.ts) */
   linearTile?: number;
   /** the matrix kernels' tile, a key of MATRIX_TILES (benchmarks; default in ops/linear.ts) */
@@ -418,7 +426,7 @@ export class GpuContext {
   }
 
   /** Copies several buffers' leading f32 values out with one map (waits for the GPU). */
-  async readMany(list: { buffer: GPUBuffer; count: number }[]): Promise<Float32Array[]> {
+  async readMany(list: ReadItem[]): Promise<Float32Array[]> {
     return this.submitAndRead(this.device.createCommandEncoder(), list);
   }
 
@@ -427,15 +435,13 @@ export class GpuContext {
    * has run it: one round trip for the work and its readback. Nothing waits here, so several of
    * these may be in flight (the queue keeps their order).
    */
-  submitAndRead(
-    encoder: GPUCommandEncoder,
-    list: { buffer: GPUBuffer; count: number }[],
-  ): Promise<Float32Array[]> {
+  submitAndRead(encoder: GPUCommandEncoder, list: ReadItem[]): Promise<Float32Array[]> {
     const total = list.reduce((s, x) => s + x.count, 0);
     const staging = this.takeStaging(total * 4);
     let off = 0;
     for (const x of list) {
-      if (x.count > 0) this.copyBuffer(encoder, x.buffer, 0, staging, off * 4, x.count * 4);
+      const from = (x.offset ?? 0) * 4;
+      if (x.count > 0) this.copyBuffer(encoder, x.buffer, from, staging, off * 4, x.count * 4);
       off += x.count;
     }
     const done = this.submit(encoder);

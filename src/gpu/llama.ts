@@ -9,12 +9,19 @@ import { embeddingForward } from './ops/embedding';
 import { linearBackwardInput, linearForward } from './ops/linear';
 import { rmsnormBackward, rmsnormForward } from './ops/rmsnorm';
 import { ropeBackward, ropeForward } from './ops/rope';
-import { attentionBackward, attentionForward } from './ops/attention';
+import {
+  attentionBackward,
+  attentionForward,
+  attentionTakesSeqs,
+  MAX_SEQS,
+  type AttentionSeqs,
+} from './ops/attention';
 import { swigluBackward, swigluForward } from './ops/swiglu';
 import { addAccumulate, addBias, addForward } from './ops/add';
 import { colnormForward } from './ops/colnorm';
 import { headArgmax, headBackward as headRow } from './ops/head';
 import type { RopeDims } from '../reference/rope';
+import type { AttentionDims } from '../reference/attention';
 
 const F32 = 4;
 
@@ -108,6 +115,19 @@ export function perSequence(
   for (const { start, T } of t.seqs) f(T, (buffer, width) => rowSlice(buffer, start, T, width));
 }
 
+/**
+ * A batch's sequences as one attention dispatch takes them (attentionTakesSeqs: the block
+ * kernels), when they are stacked evenly from row 0 (batch-plan.ts's layout); else null (each
+ * sequence its own dispatch).
+ */
+function stackedSeqs(ctx: GpuContext, rows: Rows, d: AttentionDims): AttentionSeqs | null {
+  if (typeof rows === 'number' || rows.seqs.length > MAX_SEQS) return null;
+  if (!attentionTakesSeqs(ctx, d) || ctx.options.stackAttention === false) return null;
+  const stride = rows.seqs.length > 1 ? rows.seqs[1].start : 0;
+  if (!rows.seqs.every((q, z) => q.start === z * stride)) return null;
+  return { T: rows.seqs.map((q) => q.T), stride };
+}
+
 /** Rows start … start + T − 1 of a stacked (rows, width) buffer, as a binding. */
 export const rowSlice = (buffer: GPUBuffer, start: number, T: number, width: number): Bound => ({
   buffer,
@@ -192,9 +212,16 @@ export function layerForward(
   perSequence(rows, (Ts, at) => {
     ropeForward(ctx, enc, at(S.q, H * Dh), rope, ropeOf(c, Ts, H));
     ropeForward(ctx, enc, at(S.k, Hkv * Dh), rope, ropeOf(c, Ts, Hkv));
-    const [q, k, v] = [at(S.q, H * Dh), at(S.k, Hkv * Dh), at(S.v, Hkv * Dh)];
-    attentionForward(ctx, enc, at(S.att, H * Dh), at(S.lse, H), q, k, v, { T: Ts, H, Hkv, Dh });
   });
+  const seqs = stackedSeqs(ctx, rows, { T, H, Hkv, Dh });
+  if (seqs) {
+    const d = { T: Math.max(...seqs.T), H, Hkv, Dh };
+    attentionForward(ctx, enc, S.att, S.lse, S.q, S.k, S.v, d, seqs);
+  } else
+    perSequence(rows, (Ts, at) => {
+      const [q, k, v] = [at(S.q, H * Dh), at(S.k, Hkv * Dh), at(S.v, Hkv * Dh)];
+      attentionForward(ctx, enc, at(S.att, H * Dh), at(S.lse, H), q, k, v, { T: Ts, H, Hkv, Dh });
+    });
   linear(S.o, S.att, 'o');
   addForward(ctx, enc, S.x2, x, S.o, T * C);
   rmsnormForward(ctx, enc, S.xn2, S.rstd2, S.x2, lw.ffnNorm, T, C, c.rmsEps);
@@ -278,12 +305,20 @@ export function layerBackward(
   ctx.copyBuffer(enc, dx, 0, S.dx2, 0, T * C * F32);
   rmsnormBackward(ctx, enc, S.dx2, S.dxn2, S.x2, lw.ffnNorm, S.rstd2, T, C);
   linBack(S.datt, S.dx2, 'o');
+  const [HD, KV] = [H * Dh, Hkv * Dh];
+  const seqs = stackedSeqs(ctx, rows, { T, H, Hkv, Dh });
+  if (seqs) {
+    const d = { T: Math.max(...seqs.T), H, Hkv, Dh };
+    const fwd = [S.q, S.k, S.v, S.att, S.lse] as const;
+    attentionBackward(ctx, enc, S.dq, S.dk, S.dv, S.delta, S.datt, ...fwd, d, seqs);
+  }
   perSequence(rows, (Ts, at) => {
-    const [HD, KV] = [H * Dh, Hkv * Dh];
     const [dq, dk] = [at(S.dq, HD), at(S.dk, KV)];
-    const fwd = [at(S.q, HD), at(S.k, KV), at(S.v, KV), at(S.att, HD), at(S.lse, H)] as const;
-    const d = { T: Ts, H, Hkv, Dh };
-    attentionBackward(ctx, enc, dq, dk, at(S.dv, KV), at(S.delta, H), at(S.datt, HD), ...fwd, d);
+    if (!seqs) {
+      const fwd = [at(S.q, HD), at(S.k, KV), at(S.v, KV), at(S.att, HD), at(S.lse, H)] as const;
+      const d = { T: Ts, H, Hkv, Dh };
+      attentionBackward(ctx, enc, dq, dk, at(S.dv, KV), at(S.delta, H), at(S.datt, HD), ...fwd, d);
+    }
     ropeBackward(ctx, enc, dq, rope, ropeOf(c, Ts, H));
     ropeBackward(ctx, enc, dk, rope, ropeOf(c, Ts, Hkv));
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
 import { GpuContext } from '../../src/gpu/context';
-import { attentionCases } from '../../src/gpu/cases/attention';
+import { attentionCases, attentionStackedCases } from '../../src/gpu/cases/attention';
 
 describe('attention on the GPU', () => {
   let ctx: GpuContext;
@@ -39,4 +39,12 @@ describe('attention on the GPU', () => {
       checkCases(attentionCases(d, 12), () => kctx);
     });
   }
+
+  // a batch's sequences in one dispatch of the block kernels (grid z): lengths under, at and past
+  // the 16-row block, one shorter than the longest by whole blocks (its workgroups return early)
+  describe('blk kernels, a batch stacked', () => {
+    let kctx: GpuContext;
+    beforeAll(() => (kctx = new GpuContext(ctx.device, { tiledLinear: true })));
+    checkCases(attentionStackedCases({ H: 4, Hkv: 2, Dh: 32 }, [33, 5, 16, 1], 40, 21), () => kctx);
+  });
 });

@@ -25,15 +25,39 @@ const rows = (kind: Kind, T: number): [number] => [
   kind === 'simple' ? groups(T, WG_SIMPLE) : kind === 'wg' ? T : groups(T, BLOCK_ROWS),
 ];
 
-function dims(ctx: GpuContext, d: AttentionDims): GPUBuffer {
+/**
+ * A batch's sequences for one dispatch of the block kernels (and delta): sequence z of T[z]
+ * tokens at rows z · stride …, its (H, T) statistics at row z · stride of the (rows, H) lse and
+ * delta. Absent: one sequence of d.T tokens.
+ */
+export interface AttentionSeqs {
+  T: number[];
+  stride: number;
+}
+/** Sequences one dispatch takes (Dims.Ts: array<vec4u, 2>). */
+export const MAX_SEQS = 8;
+
+function dims(ctx: GpuContext, d: AttentionDims, seqs?: AttentionSeqs): GPUBuffer {
   if (d.Dh > MAX_HEAD_DIM) throw new Error(`head dimension ${d.Dh} is above ${MAX_HEAD_DIM}`);
-  const u = new Uint32Array(8);
-  u.set([d.T, d.H, d.Hkv, d.Dh]);
+  const Ts = seqs?.T ?? [d.T];
+  if (Ts.length > MAX_SEQS) throw new Error(`attention: ${Ts.length} sequences (≤ ${MAX_SEQS})`);
+  const u = new Uint32Array(16);
+  u.set([d.T, d.H, d.Hkv, d.Dh, 0, seqs?.stride ?? 0, 0, 0, ...Ts]);
   new Float32Array(u.buffer)[4] = 1 / Math.sqrt(d.Dh);
   return ctx.uniform(u);
 }
 
-/** out (T, H·Dh), lse (H, T) ← q (T, H·Dh), k, v (T, Hkv·Dh). Overwrites out and lse. */
+/**
+ * Whether one dispatch may take a batch's sequences on this context: the block kernels only
+ * (the per-row ones take one sequence each).
+ */
+export const attentionTakesSeqs = (ctx: GpuContext, d: AttentionDims): boolean =>
+  kindOf(ctx, d) === 'blk';
+
+/**
+ * out (T, H·Dh), lse (H, T) ← q (T, H·Dh), k, v (T, Hkv·Dh). Overwrites out and lse. `seqs`
+ * (attentionTakesSeqs contexts): a batch's sequences in one dispatch, d.T their longest.
+ */
 export function attentionForward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
@@ -43,16 +67,26 @@ export function attentionForward(
   k: Bound,
   v: Bound,
   d: AttentionDims,
+  seqs?: AttentionSeqs,
 ): void {
   const kind = kindOf(ctx, d);
   const p = ctx.pipeline('attention', code, entry(kind, 'attention_forward'));
-  ctx.dispatch(enc, p, { out0: out, out1: lse, q, k, v, dims: dims(ctx, d) }, [
+  ctx.dispatch(enc, p, { out0: out, out1: lse, q, k, v, dims: dims(ctx, d, seqs) }, [
     ...rows(kind, d.T),
     d.H,
+    zOf(kind, seqs),
   ]);
 }
 
-/** dq, dk, dv ← dout, with `delta` (H, T) as scratch. Overwrites dq, dk, dv and delta. */
+function zOf(kind: Kind, seqs?: AttentionSeqs): number {
+  if (seqs && kind !== 'blk') throw new Error('attention: only the block kernels take sequences');
+  return seqs?.T.length ?? 1;
+}
+
+/**
+ * dq, dk, dv ← dout, with `delta` (H, T) as scratch. Overwrites dq, dk, dv and delta. `seqs`: as
+ * attentionForward's.
+ */
 export function attentionBackward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
@@ -67,19 +101,24 @@ export function attentionBackward(
   out: Bound,
   lse: Bound,
   d: AttentionDims,
+  seqs?: AttentionSeqs,
 ): void {
-  const u = dims(ctx, d);
-  const pd = ctx.pipeline('attention', code, 'attention_delta');
-  ctx.dispatch(enc, pd, { out0: delta, dout, att: out, dims: u }, [groups(d.T, WG_DELTA), d.H]);
+  const u = dims(ctx, d, seqs);
   const kind = kindOf(ctx, d);
+  const z = zOf(kind, seqs);
+  const pd = ctx.pipeline('attention', code, 'attention_delta');
+  const dGrid: [number, number, number] = [groups(d.T, WG_DELTA), d.H, z];
+  ctx.dispatch(enc, pd, { out0: delta, dout, att: out, dims: u }, dGrid);
   const pq = ctx.pipeline('attention', code, entry(kind, 'attention_backward_query'));
   ctx.dispatch(enc, pq, { out0: dq, q, k, v, dout, lse, delta, dims: u }, [
     ...rows(kind, d.T),
     d.H,
+    z,
   ]);
   const pkv = ctx.pipeline('attention', code, entry(kind, 'attention_backward_kv'));
   ctx.dispatch(enc, pkv, { out0: dk, out1: dv, q, k, v, dout, lse, delta, dims: u }, [
     ...rows(kind, d.T),
     d.Hkv,
+    z,
   ]);
 }
