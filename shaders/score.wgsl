@@ -61,6 +61,9 @@ fn accumulate_at(p: u32, A: f32) {
   if (dims.accumulate == 1u) { acc[p] += A; } else if (dims.accumulate == 2u) { acc[p] = A; }
 }
 
+// Floats before slot 0's triple in `partials` (score_fold_tiled: sample s's at s · fd.pstride).
+var<private> part_base: u32;
+
 fn reduce3(li: u32, a: f32, b: f32, c: f32, max_third: bool, slot: u32) {
   r0[li] = a;
   r1[li] = b;
@@ -75,10 +78,11 @@ fn reduce3(li: u32, a: f32, b: f32, c: f32, max_third: bool, slot: u32) {
     workgroupBarrier();
   }
   if (li == 0u) {
-    partials[slot * 3u] = r0[0];
-    partials[slot * 3u + 1u] = r1[0];
-    partials[slot * 3u + 2u] = r2[0];
+    partials[part_base + slot * 3u] = r0[0];
+    partials[part_base + slot * 3u + 1u] = r1[0];
+    partials[part_base + slot * 3u + 2u] = r2[0];
   }
+  workgroupBarrier(); // r0 … r2 are free for the next reduction
 }
 
 @compute @workgroup_size(256)
@@ -197,6 +201,59 @@ fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
     }
   }
   reduce3(li, s0, s1, s2, false, wg.y * dims.groups_x + wg.x);
+}
+
+// score_fold_tiled: a batch's fd.n samples of one set (sample s at rows s · fd.stride of dya and xa,
+// its first fd.Ts[s] rows its tokens) in one workgroup per tile: each sample's g and A, its
+// partials (score_reduce_tiled's, at s · fd.pstride floats), Σ_s A kept in registers and added to
+// the set's sums once (as dims.accumulate says). Each weight decoded once for the batch. Each A
+// and partial is score_reduce_tiled's bit for bit; the set's sum adds the batch's A first, then
+// the old sum (the same terms in another order). Gradient metrics only.
+struct FoldDims { n: u32, stride: u32, pstride: u32, _a: u32, Ts: array<vec4u, 2> }
+@group(0) @binding(14) var<uniform> fd: FoldDims;
+
+@compute @workgroup_size(16, 16)
+fn score_fold_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                    @builtin(local_invocation_index) li: u32) {
+  var w: array<f32, 16>;
+  var sum: array<f32, 16>;
+  for (var k = 0u; k < 16u; k++) {
+    let o = wg.y * 64u + lid.y * 4u + k / 4u;
+    let i = wg.x * 64u + lid.x * 4u + k % 4u;
+    if (o < dims.O && i < dims.I) { w[k] = w_elem(o * dims.I + i); }
+  }
+  for (var s = 0u; s < fd.n; s++) {
+    row_base = s * fd.stride;
+    part_base = s * fd.pstride;
+    let g = grad_tile_of(wg, li, false, fd.Ts[s / 4u][s % 4u]);
+    var s0 = 0.0;
+    var s1 = 0.0;
+    var s2 = 0.0;
+    for (var k = 0u; k < 16u; k++) {
+      let o = wg.y * 64u + lid.y * 4u + k / 4u;
+      let i = wg.x * 64u + lid.x * 4u + k % 4u;
+      if (o < dims.O && i < dims.I) {
+        let A = metric(w[k], g[k], 0.0);
+        sum[k] += A;
+        s0 += A;
+        s1 += A * A;
+        s2 = max(s2, A);
+      }
+    }
+    reduce3(li, s0, s1, s2, true, wg.y * dims.groups_x + wg.x);
+  }
+  if (dims.accumulate == 0u) { return; }
+  var old: array<f32, 16>; // 0 where acc is written over (accumulate = 2)
+  for (var k = 0u; k < 16u; k++) {
+    let o = wg.y * 64u + lid.y * 4u + k / 4u;
+    let i = wg.x * 64u + lid.x * 4u + k % 4u;
+    if (dims.accumulate == 1u && o < dims.O && i < dims.I) { old[k] = acc[o * dims.I + i]; }
+  }
+  for (var k = 0u; k < 16u; k++) {
+    let o = wg.y * 64u + lid.y * 4u + k / 4u;
+    let i = wg.x * 64u + lid.x * 4u + k % 4u;
+    if (o < dims.O && i < dims.I) { acc[o * dims.I + i] = old[k] + sum[k]; }
+  }
 }
 
 // score_reduce_tiled's epilogue over a formed g (see the header): same tiles, slots and order.

@@ -8,11 +8,14 @@ const TS: u32 = 16u; // t per chunk
 var<workgroup> dys: array<vec4f, 256>; // (TS, 16 vec4) = dY[t0 + k, o0 .. o0 + 63]
 var<workgroup> xs: array<vec4f, 256>;  // (TS, 16 vec4) = X[t0 + k, i0 .. i0 + 63]
 
+// The first row of the sample being read (score_fold_tiled: a batch's sample s at s · fd.stride).
+var<private> row_base: u32;
+
 fn load4(second: bool, isx: bool, row: u32, col: u32, n: u32) -> vec4f {
   var v = vec4f(0.0);
   for (var c = 0u; c < 4u; c++) {
     if (col + c < n) {
-      let e = row * n + col + c;
+      let e = (row_base + row) * n + col + c;
       if (isx) {
         if (second) { v[c] = xb[e]; } else { v[c] = xa[e]; }
       } else {
@@ -41,9 +44,13 @@ fn grad_fetch(wg: vec3u, li: u32, t0: u32, T: u32, second: bool) -> GradChunk {
 // g (4 o × 4 i of this invocation) for sample a (second = false, T tokens) or b (Tb tokens); the
 // next chunk is read into registers while the current one is multiplied.
 fn grad_tile(wg: vec3u, li: u32, second: bool) -> array<f32, 16> {
+  return grad_tile_of(wg, li, second, select(dims.T, dims.Tb, second));
+}
+
+// grad_tile over the first T rows (from row_base on).
+fn grad_tile_of(wg: vec3u, li: u32, second: bool, T: u32) -> array<f32, 16> {
   let lid = vec2u(li % 16u, li / 16u);
   var g: array<f32, 16>;
-  let T = select(dims.T, dims.Tb, second);
   var ch = grad_fetch(wg, li, 0u, T, second);
   for (var t0 = 0u; t0 < T; t0 += TS) {
     workgroupBarrier(); // the previous chunk's reads of dys, xs are done

@@ -1,19 +1,25 @@
 // score_mm — g = dYᵀX of one matrix for the f16 path's score on subgroup matrices (tensor
 // cores): dY times the gradient scale (a power of two, so that small gradients stay normal f16
 // numbers) and X rounded to f16, f32 sums, g left scaled.
-// Shapes: dY (T, O), X (T, I), g (O, I). src/gpu/ops/score.ts prepends the `enable` lines and
-// appends what is done with each 16 × 16 block of g (g_emit) and at the end (g_finish):
-//   shaders/score_mm_store.wgsl: g stored (the f16 check of this GEMM; score.wgsl's
+// Shapes: dY (rows, O), X (rows, I), g (O, I) per sample: gd.n samples (a batch's, `gd.stride`
+// rows apart, sample s's first gd.T[s] rows its tokens) one after the other in one workgroup.
+// src/gpu/ops/score.ts prepends the `enable` lines and appends what is done with each 16 × 16 block
+// of a sample's g (g_emit), after each sample (g_sample) and at the end (g_finish):
+//   shaders/score_mm_store.wgsl: g stored (one sample: the f16 check of this GEMM; score.wgsl's
 //     score_reduce_g scores a stored g);
-//   shaders/score_mm_score.wgsl: g scored on the spot (the engine's score pass: ∂D/∂W never
-//     written to memory).
+//   shaders/score_mm_score.wgsl: g scored on the spot, A into the set's sums per sample (one
+//     sample: the engine's score pass, ∂D/∂W never written to memory);
+//   shaders/score_mm_fold.wgsl: the same, the samples' A summed in registers and folded into the
+//     set's sums once per batch.
 // 4 · GO / 32 subgroups take a GO (o) × 256 (i) tile over all T in chunks of 32 tokens staged as
 // f16, the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % GR) …,
 // i columns 64 (sg / GR) … as 2 × 4 result matrices. Bindings 10–13, so that score.wgsl's
 // (0–9) can sit beside them in one module.
 // Twin: matmulBackwardWeight over toF16 operands (src/reference: matmul.ts, linear.ts).
 
-struct GDims { T: u32, O: u32, I: u32, scale: f32 }
+// n samples, stride rows apart, sample s of T[s / 4][s % 4] tokens; its partials pstride floats
+// after sample s − 1's
+struct GDims { n: u32, O: u32, I: u32, scale: f32, stride: u32, pstride: u32, _a: u32, _b: u32, T: array<vec4u, 2> }
 
 @group(0) @binding(11) var<storage, read> dy: array<f32>;
 @group(0) @binding(12) var<storage, read> x: array<f32>;
@@ -36,19 +42,22 @@ var<workgroup> gs_c: array<f32, 256u * GW / 32u>;  // a 16 × 16 slot per subgro
 
 struct GChunk { d: array<f32, DN>, x: array<f32, XN> }
 
-fn g_fetch(t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
+fn sample_T(s: u32) -> u32 { return gd.T[s / 4u][s % 4u]; }
+
+// Tokens t0 … t0 + GT of a sample of T tokens whose rows start at r0 (0 past T).
+fn g_fetch(r0: u32, T: u32, t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
   var ch: GChunk;
   for (var r = 0u; r < DN; r++) {
     let e = li + GW * r;
     let t = t0 + e / GO;
     let o = o0 + e % GO;
-    if (t < gd.T && o < gd.O) { ch.d[r] = dy[t * gd.O + o] * gd.scale; }
+    if (t < T && o < gd.O) { ch.d[r] = dy[(r0 + t) * gd.O + o] * gd.scale; }
   }
   for (var r = 0u; r < XN; r++) {
     let e = li + GW * r;
     let t = t0 + e / GI;
     let i = i0 + e % GI;
-    if (t < gd.T && i < gd.I) { ch.x[r] = x[t * gd.I + i]; }
+    if (t < T && i < gd.I) { ch.x[r] = x[(r0 + t) * gd.I + i]; }
   }
   return ch;
 }
@@ -71,48 +80,53 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
   let i0 = wg.x * GI;
   let ro = (sg % GR) * 32u;
   let ci = (sg / GR) * 64u;
-  var c00 = subgroup_matrix_result<f32, 16, 16>();
-  var c01 = subgroup_matrix_result<f32, 16, 16>();
-  var c02 = subgroup_matrix_result<f32, 16, 16>();
-  var c03 = subgroup_matrix_result<f32, 16, 16>();
-  var c10 = subgroup_matrix_result<f32, 16, 16>();
-  var c11 = subgroup_matrix_result<f32, 16, 16>();
-  var c12 = subgroup_matrix_result<f32, 16, 16>();
-  var c13 = subgroup_matrix_result<f32, 16, 16>();
-  var ch = g_fetch(0u, o0, i0, li);
-  for (var t0 = 0u; t0 < gd.T; t0 += GT) {
-    workgroupBarrier(); // the previous chunk's loads are done
-    g_put(ch, li);
-    workgroupBarrier();
-    if (t0 + GT < gd.T) { ch = g_fetch(t0 + GT, o0, i0, li); }
-    for (var ks = 0u; ks < GT; ks += 16u) {
-      // left = dYᵀ (o × t): element (o, t) at t · SO + o, i.e. column-major
-      let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro, true, SO);
-      let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro + 16u, true, SO);
-      var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci, false, SI);
-      c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
-      c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);
-      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 16u, false, SI);
-      c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
-      c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
-      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 32u, false, SI);
-      c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
-      c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
-      b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 48u, false, SI);
-      c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
-      c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
+  for (var s = 0u; s < gd.n; s++) {
+    let T = sample_T(s);
+    let r0 = s * gd.stride;
+    var c00 = subgroup_matrix_result<f32, 16, 16>();
+    var c01 = subgroup_matrix_result<f32, 16, 16>();
+    var c02 = subgroup_matrix_result<f32, 16, 16>();
+    var c03 = subgroup_matrix_result<f32, 16, 16>();
+    var c10 = subgroup_matrix_result<f32, 16, 16>();
+    var c11 = subgroup_matrix_result<f32, 16, 16>();
+    var c12 = subgroup_matrix_result<f32, 16, 16>();
+    var c13 = subgroup_matrix_result<f32, 16, 16>();
+    var ch = g_fetch(r0, T, 0u, o0, i0, li);
+    for (var t0 = 0u; t0 < T; t0 += GT) {
+      workgroupBarrier(); // the previous chunk's loads are done
+      g_put(ch, li);
+      workgroupBarrier();
+      if (t0 + GT < T) { ch = g_fetch(r0, T, t0 + GT, o0, i0, li); }
+      for (var ks = 0u; ks < GT; ks += 16u) {
+        // left = dYᵀ (o × t): element (o, t) at t · SO + o, i.e. column-major
+        let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro, true, SO);
+        let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro + 16u, true, SO);
+        var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci, false, SI);
+        c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
+        c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);
+        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 16u, false, SI);
+        c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
+        c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
+        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 32u, false, SI);
+        c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
+        c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
+        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 48u, false, SI);
+        c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
+        c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
+      }
     }
+    let whole = o0 + GO <= gd.O && i0 + GI <= gd.I && gd.I % 4u == 0u;
+    let o = o0 + ro;
+    let i = i0 + ci;
+    g_emit(c00, whole, o, i, sg, lane, 0u);
+    g_emit(c01, whole, o, i + 16u, sg, lane, 1u);
+    g_emit(c02, whole, o, i + 32u, sg, lane, 2u);
+    g_emit(c03, whole, o, i + 48u, sg, lane, 3u);
+    g_emit(c10, whole, o + 16u, i, sg, lane, 4u);
+    g_emit(c11, whole, o + 16u, i + 16u, sg, lane, 5u);
+    g_emit(c12, whole, o + 16u, i + 32u, sg, lane, 6u);
+    g_emit(c13, whole, o + 16u, i + 48u, sg, lane, 7u);
+    g_sample(wg, sg, lane, li, s);
   }
-  let whole = o0 + GO <= gd.O && i0 + GI <= gd.I && gd.I % 4u == 0u;
-  let o = o0 + ro;
-  let i = i0 + ci;
-  g_emit(c00, whole, o, i, sg, lane);
-  g_emit(c01, whole, o, i + 16u, sg, lane);
-  g_emit(c02, whole, o, i + 32u, sg, lane);
-  g_emit(c03, whole, o, i + 48u, sg, lane);
-  g_emit(c10, whole, o + 16u, i, sg, lane);
-  g_emit(c11, whole, o + 16u, i + 16u, sg, lane);
-  g_emit(c12, whole, o + 16u, i + 32u, sg, lane);
-  g_emit(c13, whole, o + 16u, i + 48u, sg, lane);
   g_finish(wg, sg, lane, li);
 }

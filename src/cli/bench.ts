@@ -98,6 +98,8 @@ const { values } = parseArgs({
      * before the fused kernel: the comparison
      */
     'score-split': { type: 'boolean', default: false },
+    /** a batch's samples scored one kernel each (the set's sums touched per sample): the comparison */
+    'score-unfolded': { type: 'boolean', default: false },
     /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
     'attention-per-sample': { type: 'boolean', default: false },
     /** the score kernel's tile on subgroup matrices, a key of SCORE_TILES in src/gpu/ops/score.ts */
@@ -157,6 +159,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
+    ...(values['score-unfolded'] ? { foldScore: false } : {}),
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
@@ -169,6 +172,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.matrix && c.options.matrixTile ? ` ${c.options.matrixTile}` : '') +
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
   (c.options.fusedScore === false ? ' score-split' : '') +
+  (c.options.foldScore === false ? ' score-unfolded' : '') +
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');
 let ctx = contextFor(precisions[0]);
@@ -490,6 +494,8 @@ async function benchSamples(t: GgmlType): Promise<void> {
     maxTokens: T,
   });
   await runGpu(ctx, model, warm(4));
+  // and the batched walk's (the folded score): its pipelines compiled outside the timed rows
+  await runGpu(ctx, model, warm(4, 2), { batch: 2 });
   const n = Number(values['stream-samples']);
   const batches = values.batch ? values.batch.split(',').map(Number) : [undefined];
   if (values.profile && s.features.timestampQuery) {

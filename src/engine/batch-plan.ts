@@ -71,3 +71,17 @@ export function batchGroups(c: LlamaConfig, lengths: number[], B: number): Batch
 
 /** Rows of a batch: its samples, `stride` apart. */
 export const groupRows = (g: BatchGroup): number => g.members.length * g.stride;
+
+/**
+ * A batch's members as runs of consecutive members of one set (the folded score scores each run
+ * in one kernel): each run's first index and length.
+ */
+export function setRuns(members: { set: number }[]): { first: number; count: number }[] {
+  const out: { first: number; count: number }[] = [];
+  members.forEach((st, i) => {
+    const last = out[out.length - 1];
+    if (last && members[i - 1].set === st.set) last.count++;
+    else out.push({ first: i, count: 1 });
+  });
+  return out;
+}

@@ -16,8 +16,9 @@ import {
   rowSlice,
   type Rows,
 } from '../gpu/llama';
-import { scoreSlots } from '../gpu/ops/score';
-import type { BatchGroup } from './batch-plan';
+import { foldsScore, scoreFold, scoreSlots } from '../gpu/ops/score';
+import type { BufferSlice } from '../gpu/context';
+import { setRuns, type BatchGroup } from './batch-plan';
 import {
   checkAlive,
   encodeForward,
@@ -43,6 +44,12 @@ export interface Batch {
   dxOut: GPUBuffer;
 }
 
+/** A batch position's score partials, by matrix: slices of one buffer per matrix. */
+export type Parts = Record<MatrixName, BufferSlice>;
+
+/** Floats between two positions' partials: slots · 3 rounded up to a 256-byte offset. */
+const partStride = (slots: number) => Math.ceil((slots * 3) / 64) * 64;
+
 /**
  * Allocates the batches `groups` (batchGroups of the run's samples); `buf` allocates a run-owned
  * buffer. Returns them, and per position in a batch the score partials (shared across batches: each
@@ -52,7 +59,7 @@ export function allocateBatches(
   run: GpuRun,
   groups: BatchGroup[],
   buf: (floats: number, label: string) => GPUBuffer,
-): { batches: Batch[]; parts: Record<MatrixName, GPUBuffer>[] } {
+): { batches: Batch[]; parts: Parts[] } {
   const { c, ctx } = run;
   const [L, C] = [c.blockCount, c.embeddingLength];
   const batches = groups.map((g, k) => {
@@ -75,15 +82,21 @@ export function allocateBatches(
     };
   });
   const B = Math.max(...groups.map((g) => g.members.length));
+  // one buffer per matrix, position b's partials pstride floats in (a slice each; scoreFold
+  // writes a run of positions at once)
+  const whole = MATRICES.map((m) => {
+    const pstride = partStride(scoreSlots(linearDims(c, m, 1)));
+    return { m, pstride, buffer: buf(B * pstride, `part ${m}`) };
+  });
   const parts = Array.from(
     { length: B },
     (_, b) =>
       Object.fromEntries(
-        MATRICES.map((m) => {
-          const slots = scoreSlots(linearDims(c, m, 1));
-          return [m, buf(slots * 3, `part ${b}.${m}`)];
-        }),
-      ) as Record<MatrixName, GPUBuffer>,
+        whole.map(({ m, pstride, buffer }) => [
+          m,
+          { buffer, offset: b * pstride * 4, size: pstride * 4 },
+        ]),
+      ) as Parts,
   );
   return { batches, parts };
 }
@@ -118,13 +131,10 @@ export async function forwardBatches(run: GpuRun, batches: Batch[]): Promise<voi
 
 /**
  * Layer l of the walk for one batch: its recompute and backward over all its rows, then each
- * sample's score on its rows into its set's accumulator and its own partials, read in one submit.
+ * sample's score on its rows into its set's accumulator and its own partials (folded: each run of
+ * one set's members in one kernel per matrix), read in one submit.
  */
-export function scoreBatchStep(
-  w: LayerWalk,
-  batch: Batch,
-  parts: Record<MatrixName, GPUBuffer>[],
-): void {
+export function scoreBatchStep(w: LayerWalk, batch: Batch, parts: Parts[]): void {
   const { run, l } = w;
   const { ctx, model, c, SA: S } = run;
   checkAlive(run);
@@ -133,17 +143,19 @@ export function scoreBatchStep(
   layerForward(ctx, enc, model, l, S, x, batch.rows, run.rope);
   layerBackward(ctx, enc, model, l, S, x, batch.rows, run.rope, batch.dxIn, batch.dxOut);
   const ops = layerOperands(S, batch.dxIn);
-  batch.rows.seqs.forEach(({ start, T }, b) => {
-    const operand = (m: MatrixName) => {
-      const { O, I } = matrixShape(c, m);
-      return {
-        dY: rowSlice(ops[m].dY, start, T, O),
-        X: rowSlice(ops[m].X, start, T, I),
-        xnorm: ops[m].xnorm,
+  if (foldsScore(ctx, run.req.metric)) foldBatch(w, enc, batch, ops, parts);
+  else
+    batch.rows.seqs.forEach(({ start, T }, b) => {
+      const operand = (m: MatrixName) => {
+        const { O, I } = matrixShape(c, m);
+        return {
+          dY: rowSlice(ops[m].dY, start, T, O),
+          X: rowSlice(ops[m].X, start, T, I),
+          xnorm: ops[m].xnorm,
+        };
       };
-    };
-    scoreSample(w, enc, batch.members[b], operand, (m) => parts[b][m]);
-  });
+      scoreSample(w, enc, batch.members[b], operand, (m) => parts[b][m]);
+    });
   const reads = batch.members.flatMap((st, b) => singles(run, st, (m) => parts[b][m]));
   run.reads.add(
     ctx.submitAndRead(enc, reads).then((read) =>
@@ -154,3 +166,49 @@ export function scoreBatchStep(
     ),
   );
 }
+
+/**
+ * The batch's score at layer w.l folded (scoreFold): each run of members of one set scored in one
+ * kernel per matrix, its A added to the set's sums once; each member's partials in its position.
+ */
+function foldBatch(
+  w: LayerWalk,
+  enc: GPUCommandEncoder,
+  batch: Batch,
+  ops: ReturnType<typeof layerOperands>,
+  parts: Parts[],
+): void {
+  const { run, l } = w;
+  const { c, ctx } = run;
+  for (const { first, count } of setRuns(batch.members)) {
+    const st = batch.members[first];
+    const members = batch.members.slice(first, first + count);
+    const accumulate = w.setStarted.has(st.set) || 'set';
+    const start = batch.rows.seqs[first].start;
+    for (const m of MATRICES) {
+      const { O, I } = matrixShape(c, m);
+      const rows = count * batch.stride;
+      const d = linearDims(c, m, Math.max(...members.map((s) => s.T)));
+      const p = parts[first][m];
+      const part = { buffer: p.buffer, offset: p.offset, size: count * p.size };
+      const T = members.map((s) => s.T);
+      scoreFold(
+        ctx,
+        enc,
+        run.setAcc[st.set][m],
+        part,
+        rowSlice(ops[m].dY, start, rows, O),
+        rowSlice(ops[m].X, start, rows, I),
+        model(run, l, m),
+        d,
+        run.req.metric,
+        accumulate,
+        { T, stride: batch.stride, pstride: p.size / 4 },
+      );
+    }
+    w.setStarted.add(st.set);
+    for (const s of members) w.scored.add(s);
+  }
+}
+
+const model = (run: GpuRun, l: number, m: MatrixName) => run.model.layers[l].m[m];

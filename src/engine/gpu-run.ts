@@ -4,7 +4,7 @@ import type { LlamaConfig, MatrixName } from '../model/config';
 import { MATRICES } from '../model/config';
 import type { MatrixDensity } from '../analysis/density';
 import type { PairResult, SampleResult } from '../analysis/results';
-import type { Bound, GpuContext } from '../gpu/context';
+import type { Bound, BufferSlice, GpuContext, ReadItem } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import {
   embed,
@@ -95,7 +95,7 @@ export interface GpuRun {
   /** the batched walk's batches (est.batch > 1), else empty */
   batches: Batch[];
   /** per position in a batch, its sample's score partials */
-  batchParts: Record<MatrixName, GPUBuffer>[];
+  batchParts: Record<MatrixName, BufferSlice>[];
 }
 
 /**
@@ -199,13 +199,14 @@ export function checkAlive(run: GpuRun): void {
   run.opts.signal?.throwIfAborted();
 }
 
-/** The partials a sample's scoring leaves in S, to read with its own submit. */
 /** The partials a sample's scoring leaves (`part(m)` per matrix), to read with its submit. */
-export const singles = (run: GpuRun, st: SampleState, part: (m: MatrixName) => GPUBuffer) =>
-  MATRICES.map((m) => ({
-    buffer: part(m),
-    count: scoreSlots(linearDims(run.c, m, st.T), run.ctx) * 3,
-  }));
+export const singles = (run: GpuRun, st: SampleState, part: (m: MatrixName) => Bound): ReadItem[] =>
+  MATRICES.map((m) => {
+    const b = part(m) as BufferSlice;
+    const count = scoreSlots(linearDims(run.c, m, st.T), run.ctx) * 3;
+    if (b.offset === undefined) return { buffer: part(m) as GPUBuffer, count };
+    return { buffer: b.buffer, offset: b.offset / 4, count };
+  });
 
 /** A scratch set's partials, by matrix. */
 export const partOf = (S: Scratch) => (m: MatrixName) => S[`part_${m}`];
@@ -219,7 +220,7 @@ export function scoreSample(
   enc: GPUCommandEncoder,
   st: SampleState,
   operand: (m: MatrixName) => { dY: Bound; X: Bound; xnorm: GPUBuffer },
-  part: (m: MatrixName) => GPUBuffer,
+  part: (m: MatrixName) => Bound,
 ): void {
   const { run, l } = w;
   const first = w.setStarted.has(st.set) || 'set';

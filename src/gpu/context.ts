@@ -63,6 +63,11 @@ export interface GpuOptions {
    * it and scores it in a second kernel (benchmarks: the comparison)
    */
   fusedScore?: boolean;
+  /**
+   * with the fused score: a batch's samples of one set scored in one kernel and folded into the
+   * set's sums once (default on; false: one kernel per sample, for comparison)
+   */
+  foldScore?: boolean;
   /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */
   scoreTile?: string;
 }

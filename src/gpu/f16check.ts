@@ -6,7 +6,8 @@ import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
 import type { GpuContext } from './context';
 import { uploadWeight } from './ops/quant';
 import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
-import { scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from './ops/score';
+import { foldsScore, scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from './ops/score';
+import { scoreFoldCase } from './cases/score';
 import { scoreValues } from '../reference/score';
 import { reduceMatrix } from '../analysis/reductions';
 import { dequantize } from '../gguf/dequant';
@@ -96,6 +97,13 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       out.push(scoreCase(ctx, d, 'grad_x_weight'));
     }
     out.push(scoreCase(ctx, { T: 45, I: 512, O: 256 }, 'grad'));
+    if (foldsScore(ctx, 'grad_x_weight')) {
+      // a batch's samples folded: lengths under, at and not a multiple of the 32-token chunk, the
+      // padding rows between them filled (must be ignored); partial tiles
+      const f16 = { toF16: ref.toF16, scale: F16_GRAD_SCALE };
+      out.push(scoreFoldCase({ I: 288, O: 300 }, [45, 7, 48], 48, 'grad_x_weight', f16));
+      out.push(scoreFoldCase({ I: 512, O: 256 }, [128, 128, 100, 1], 128, 'grad', f16));
+    }
   }
   return out;
 }

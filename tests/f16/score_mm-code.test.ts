@@ -1,5 +1,5 @@
-// The score's subgroup-matrix kernel (shaders/score_mm.wgsl with score_mm_store.wgsl or
-// score_mm_score.wgsl, src/gpu/ops/score.ts scoreMatrixCode): CI's adapters have no subgroup
+// The score's subgroup-matrix kernel (shaders/score_mm.wgsl with score_mm_store.wgsl,
+// score_mm_score.wgsl or score_mm_fold.wgsl, src/gpu/ops/score.ts scoreMatrixCode): CI's adapters have no subgroup
 // matrices, so it runs only on real GPUs (`npm run bench -- --precision f16 --check` compares it
 // with its twin there); here both modules are compiled on lavapipe with the matrix builtins stood
 // in for by functions of the same shape, so a typo or type error fails CI instead of the first
@@ -10,6 +10,7 @@ import {
   SCORE_TILES,
   scoreMatrixCode,
   scoreTileBytes,
+  type ScoreMmKind,
   type ScoreTileName,
 } from '../../src/gpu/ops/score';
 import { GgmlType } from '../../src/gguf/types';
@@ -34,19 +35,25 @@ fn sm_mma(x: SmIn, y: SmIn, c: SmOut) -> SmOut { return c + vec4f(x * y); }
 }
 
 describe('the score kernel on subgroup matrices', () => {
-  it('compiles on a CPU adapter with the matrix builtins stood in for (g stored, g scored)', async () => {
+  it('compiles on a CPU adapter with the matrix builtins stood in for (g stored, scored, folded)', async () => {
     const { device } = await f16Gpu();
     const tiles = Object.keys(SCORE_TILES) as ScoreTileName[];
+    const kinds: ScoreMmKind[] = ['store', 'score', 'fold'];
     for (const tile of tiles)
-      for (const scored of [false, true]) {
-        const code = scoreMatrixCode(scored, tile);
-        // the scored form scores every block where it is formed and writes the 64 × 64 partials
-        expect(code.includes('acc[oo * dims.I + ii] = old[q] + A')).toBe(scored);
-        expect((code.match(/^\s*g_emit\(c\d\d,/gm) ?? []).length).toBe(8);
+      for (const kind of kinds) {
+        const code = scoreMatrixCode(kind, tile);
+        const scored = kind !== 'store';
+        // the scored form writes A into the set's sums per block, the folded one once per batch
+        expect(code.includes('acc[oo * dims.I + ii] = old[q] + A')).toBe(kind === 'score');
+        expect(code.includes('acc[oo * dims.I + ii] = old[q] + sa[k * 8u + q]')).toBe(
+          kind === 'fold',
+        );
+        expect(code.includes('fn g_sample(')).toBe(true);
+        expect((code.match(/^\s*g_emit\(c\d\d,.*, (\d)u\);/gm) ?? []).length).toBe(8);
         const module = device.createShaderModule({ code: stubbed(code) });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((m) => m.type === 'error');
-        expect(errors.map((m) => `${tile} ${scored}:${m.lineNum}: ${m.message}`)).toEqual([]);
+        expect(errors.map((m) => `${tile} ${kind}:${m.lineNum}: ${m.message}`)).toEqual([]);
         // the pipeline only where the device allows the tile's workgroup memory
         if (device.limits.maxComputeWorkgroupStorageSize < scoreTileBytes(tile)) continue;
         for (const type of scored ? [GgmlType.Q4_0, GgmlType.F16, GgmlType.Q4_K] : [undefined]) {
@@ -60,7 +67,7 @@ describe('the score kernel on subgroup matrices', () => {
             },
           });
           const e = await device.popErrorScope();
-          expect(e?.message, `${tile} scored ${scored} type ${type}`).toBeUndefined();
+          expect(e?.message, `${tile} ${kind} type ${type}`).toBeUndefined();
         }
       }
     // the default 41,984 bytes; the half tile's fits a 32 KiB device (lavapipe: compiled above)

@@ -3,11 +3,11 @@
 // and score_reduce_g, the epilogue of the f16 path's score_mm.wgsl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCases, runOnGpu, testContext } from '../helpers/gpu';
-import { scoreCases } from '../../src/gpu/cases/score';
+import { scoreCases, scoreFoldCase } from '../../src/gpu/cases/score';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
-import { scoreReduceFromGrad, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
+import { foldsScore, scoreReduceFromGrad, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
 import { matmulBackwardWeight } from '../../src/reference/matmul';
 import { f32Bits } from '../../src/gpu/context';
 import * as ref from '../../src/reference/score';
@@ -66,6 +66,27 @@ describe('score and density kernels', () => {
       );
     });
   }
+
+  // score_fold_tiled: a batch's samples of one set in one kernel, Σ A into the set's sums once;
+  // lengths under, at and past the 16-token chunk and one sample alone; partial tiles
+  describe('a batch folded (tiled kernels)', () => {
+    let kctx: GpuContext;
+    beforeAll(() => (kctx = new GpuContext(ctx.device, { tiledScore: true })));
+    it('is what the context folds with (gradient metrics only)', () => {
+      expect(foldsScore(kctx, 'grad_x_weight')).toBe(true);
+      expect(foldsScore(kctx, 'wanda')).toBe(false);
+      expect(
+        foldsScore(new GpuContext(ctx.device, { tiledScore: true, foldScore: false }), 'grad'),
+      ).toBe(false);
+    });
+    checkCases(
+      [
+        scoreFoldCase({ I: 96, O: 70 }, [37, 5, 16], 40, 'grad_x_weight'),
+        scoreFoldCase({ I: 64, O: 64 }, [20], 24, 'grad'),
+      ],
+      () => kctx,
+    );
+  });
 
   // score_reduce_g, the f16 path's epilogue over a g formed on subgroup matrices (the GEMM itself
   // needs them: bench --check tests it on real GPUs): here g is the reference's, scaled by 2¹⁰;

@@ -11,6 +11,7 @@ import { GgmlType } from '../../gguf/types';
 import type { LinearDims } from '../../model/shapes';
 import { randomArray } from '../../util/random';
 import { f32Scaled } from '../../util/tolerances';
+import { reduceMatrix } from '../../analysis/reductions';
 import type { OpCase } from '../opcheck';
 
 export function scoreCases(metric: Metric, type: GgmlType, d: LinearDims, Tb: number): OpCase[] {
@@ -60,4 +61,70 @@ export function scoreCases(metric: Metric, type: GgmlType, d: LinearDims, Tb: nu
       tolerance: (want) => f32Scaled(want),
     },
   ];
+}
+
+/**
+ * A batch's samples of one set scored in one kernel (scoreFold): sample s at rows s · stride …
+ * (the padding rows random: must be ignored), its first Ts[s] rows its tokens; acc += Σ_s A_s and
+ * acc = Σ_s A_s, and each sample's partial sums, Q4_0 weights. `f16`: the twin's operands rounded
+ * as the f16 path rounds them (dY times F16_GRAD_SCALE), A scaled back.
+ */
+export function scoreFoldCase(
+  shape: Omit<LinearDims, 'T'>,
+  Ts: number[],
+  stride: number,
+  metric: Metric,
+  f16?: { toF16: (a: ArrayLike<number>, scale?: number) => Float64Array; scale: number },
+): OpCase {
+  const type = GgmlType.Q4_0;
+  const n = shape.O * shape.I;
+  const bytes = randomTensorBytes(type, n, 22, 0.02);
+  const acc0 = randomArray(n, 23, 0.01).map(Math.abs);
+  const pstride = Math.ceil((gpu.scoreSlots({ ...shape, T: 1 }) * 3) / 64) * 64;
+  let used = 0;
+  const rows = Ts.length * stride;
+  const d = { ...shape, T: Math.max(...Ts) };
+  return {
+    name: `score_fold ${metric} Q4_0 T=${Ts.join('+')} ${stride} apart I=${d.I} O=${d.O}${f16 ? ' f16' : ''}`,
+    inputs: {
+      dY: randomArray(rows * d.O, 24).map((v) => v * 1e-4),
+      X: randomArray(rows * d.I, 25),
+    },
+    weights: { W: { bytes, type, elements: n } },
+    outputs: { acc: acc0.slice(), accSet: acc0.slice(), part: Ts.length * pstride },
+    reference: ({ dY, X }) => {
+      const W = dequantize(type, bytes, n);
+      const sum = new Float64Array(n);
+      const sums: number[] = [];
+      Ts.forEach((T, s) => {
+        const at = (a: Float32Array, w: number) => a.subarray(s * stride * w, (s * stride + T) * w);
+        const [dYs, Xs] = [at(dY as Float32Array, d.O), at(X as Float32Array, d.I)];
+        const ops = f16 ? [f16.toF16(dYs, f16.scale), f16.toF16(Xs)] : [dYs, Xs];
+        const unscale = f16 ? 1 / f16.scale : 1;
+        const A = ref.scoreValues(ops[0], ops[1], W, undefined, { ...d, T }, metric);
+        const As = A.map((v) => v * unscale);
+        As.forEach((v, i) => (sum[i] += v));
+        const r = reduceMatrix(As);
+        sums.push(r.sumA, r.sumA2, r.maxA);
+      });
+      return {
+        acc: acc0.map((x, i) => x + sum[i]),
+        accSet: Float32Array.from(sum),
+        sums: Float32Array.from(sums),
+      };
+    },
+    gpu: (ctx, enc, b, w) => {
+      used = gpu.scoreSlots(d, ctx);
+      const batch = { T: Ts, stride, pstride };
+      gpu.scoreFold(ctx, enc, b.acc, b.part, b.dY, b.X, w.W, d, metric, true, batch);
+      gpu.scoreFold(ctx, enc, b.accSet, b.part, b.dY, b.X, w.W, d, metric, 'set', batch);
+    },
+    readback: (got) => ({
+      ...got,
+      sums: Float32Array.from(
+        Ts.flatMap((_, s) => gpu.sumPartials(got.part.subarray(s * pstride), used, true)),
+      ),
+    }),
+    tolerance: (want) => f32Scaled(want),
+  };
 }

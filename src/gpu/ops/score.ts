@@ -4,6 +4,8 @@ import gradCode from '../../../shaders/score_grad.wgsl?raw';
 import mmCode from '../../../shaders/score_mm.wgsl?raw';
 import mmStoreCode from '../../../shaders/score_mm_store.wgsl?raw';
 import mmScoreCode from '../../../shaders/score_mm_score.wgsl?raw';
+import mmFoldCode from '../../../shaders/score_mm_fold.wgsl?raw';
+import mmStatsCode from '../../../shaders/score_mm_stats.wgsl?raw';
 import { grid, withConstants, workgroupSize, type Bound, type GpuContext } from '../context';
 import type { LinearDims } from '../../model/shapes';
 import { GRAD_METRIC_MASK, metricKind, type Metric } from '../../analysis/metrics';
@@ -86,7 +88,7 @@ export function scoreReduceFromGrad(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   acc: GPUBuffer,
-  partials: GPUBuffer,
+  partials: Bound,
   g: GPUBuffer,
   W: GpuWeight,
   xnorm: GPUBuffer,
@@ -113,37 +115,61 @@ export function scoreGradMatrix(
   X: Bound,
   d: LinearDims,
 ): void {
-  dispatchScoreMm(ctx, enc, d, { g, dy: dY, x: X });
+  dispatchScoreMm(ctx, enc, d, { g, dy: dY, x: X }, 'store');
 }
 
 /**
  * score_mm.wgsl's kernel on the context's tile over d, with `bind` and its GDims: g stored, or
- * (with the weight W) scored where it is formed.
+ * (bind holding the weight and score.wgsl's buffers) scored where it is formed; `batch`: the
+ * samples' token counts and row stride (default: one sample of d.T tokens) and the floats between
+ * their partials.
  */
 function dispatchScoreMm(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   d: LinearDims,
   bind: Record<string, Bound>,
+  kind: ScoreMmKind,
   W?: GpuWeight,
+  batch: { T: number[]; stride: number; pstride: number } = { T: [d.T], stride: 0, pstride: 0 },
 ): void {
   const t = scoreTile(ctx);
-  const src = `${MATRIX_ENABLE}${scoreMatrixCode(!!W, t)}`;
-  const name = W ? `score_mm_score${t}` : `score_mm${t}`;
-  const p = ctx.pipeline(name, src, 'score_grad_mm', W && qtype(W));
-  const gd = ctx.uniform([d.T, d.O, d.I, GRAD_SCALE_BITS]);
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(kind, t)}`;
+  const p = ctx.pipeline(`score_mm_${kind}${t}`, src, 'score_grad_mm', W && qtype(W));
+  const Ts = Array.from({ length: MAX_FOLD }, (_, s) => batch.T[s] ?? 0);
+  const { stride, pstride } = batch;
+  const gd = ctx.uniform([batch.T.length, d.O, d.I, GRAD_SCALE_BITS, stride, pstride, 0, 0, ...Ts]);
   ctx.dispatch(enc, p, { ...bind, gd }, mmGrid(d, t));
 }
 
+/** Samples score_mm.wgsl's GDims holds (its T: array<vec4u, 2>). */
+export const MAX_FOLD = 8;
+
 /**
- * The WGSL of score_mm.wgsl's kernel (entry point score_grad_mm, without the `enable` lines):
- * g stored (shaders/score_mm_store.wgsl), or scored where it is formed with score.wgsl's metric
- * and accumulator (shaders/score_mm_score.wgsl; override QTYPE: the weight's type).
+ * What score_mm.wgsl's kernel does with g: store it, score it into the set's sums per sample, or
+ * score a batch's samples and fold their A into the set's sums once.
  */
-export function scoreMatrixCode(scored: boolean, tile: ScoreTileName = SCORE_TILE_DEFAULT): string {
+export type ScoreMmKind = 'store' | 'score' | 'fold';
+const EPILOGUES: Record<ScoreMmKind, string[]> = {
+  store: [mmStoreCode],
+  score: [mmStatsCode, mmScoreCode],
+  fold: [mmStatsCode, mmFoldCode],
+};
+
+/**
+ * The WGSL of score_mm.wgsl's kernel (entry point score_grad_mm, without the `enable` lines) with
+ * the epilogue `kind` (shaders/score_mm_store.wgsl, or score.wgsl's metric and accumulator with
+ * score_mm_stats.wgsl and score_mm_score.wgsl or score_mm_fold.wgsl; override QTYPE: the
+ * weight's type).
+ */
+export function scoreMatrixCode(
+  kind: ScoreMmKind,
+  tile: ScoreTileName = SCORE_TILE_DEFAULT,
+): string {
   const mm = withConstants(mmCode, SCORE_TILES[tile]);
-  if (!scored) return `${mm}\n${mmStoreCode}`;
-  return withQuant(`${scoreCode}\n${gradCode}\n${mm}\n${mmScoreCode}`);
+  const tail = EPILOGUES[kind].join('\n');
+  if (kind === 'store') return `${mm}\n${tail}`;
+  return withQuant(`${scoreCode}\n${gradCode}\n${mm}\n${tail}`);
 }
 
 /**
@@ -184,7 +210,7 @@ function scoreReduceMatrix(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   acc: GPUBuffer,
-  partials: GPUBuffer,
+  partials: Bound,
   dY: Bound,
   X: Bound,
   W: GpuWeight,
@@ -194,7 +220,56 @@ function scoreReduceMatrix(
 ): void {
   const u = dims(ctx, tiles(d), d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
   const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X };
-  dispatchScoreMm(ctx, enc, d, bind, W);
+  dispatchScoreMm(ctx, enc, d, bind, 'score', W);
+}
+
+/**
+ * Whether scoreFold serves this context and metric: the tiled kernels (f32: score_fold_tiled) or
+ * the fused score on subgroup matrices (score_mm_fold.wgsl), gradient metrics (options.foldScore
+ * false turns it off, for comparison).
+ */
+export function foldsScore(ctx: GpuContext, metric: Metric): boolean {
+  if (ctx.options.foldScore === false || !metricKind(metric).gradient) return false;
+  if (matrixScore(ctx, metric)) return ctx.options.fusedScore !== false;
+  return !!ctx.options.tiledScore;
+}
+
+/**
+ * A of one matrix for the samples of one set in a batch (foldsScore contexts): sample s's rows
+ * `stride` apart in dY (rows, O) and X (rows, I), its first T[s] its tokens; acc += Σ_s A_s (or
+ * = it, see Accumulate) with one read and write of acc, and sample s's partials (as scoreReduce's)
+ * `pstride` floats after sample s − 1's in `partials`. Each A and partial as scoreReduce's; acc
+ * the same sums in another order.
+ */
+export function scoreFold(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  acc: GPUBuffer,
+  partials: Bound,
+  dY: Bound,
+  X: Bound,
+  W: GpuWeight,
+  d: LinearDims,
+  metric: Metric,
+  accumulate: Accumulate,
+  batch: { T: number[]; stride: number; pstride: number },
+): void {
+  if (!foldsScore(ctx, metric)) throw new Error('scoreFold: not on this context or metric');
+  if (batch.T.length < 1 || batch.T.length > MAX_FOLD)
+    throw new Error(`scoreFold: ${batch.T.length} samples (1 … ${MAX_FOLD})`);
+  const t = tiles(d);
+  if (!matrixScore(ctx, metric)) {
+    const Ts = Array.from({ length: MAX_FOLD }, (_, s) => batch.T[s] ?? 0);
+    const fd = ctx.uniform([batch.T.length, batch.stride, batch.pstride, 0, ...Ts]);
+    const u = dims(ctx, t, d, metric, accumulate);
+    // load4 also names sample b's buffers (unused): a's stand in
+    const bind = { acc, partials, dya: dY, xa: X, dyb: dY, xb: X, wbytes: W.buffer, dims: u, fd };
+    ctx.dispatch(enc, pipeline(ctx, 'score_fold_tiled', W), bind, [t.x, t.y]);
+    return;
+  }
+  const u = dims(ctx, t, d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
+  const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X };
+  dispatchScoreMm(ctx, enc, d, bind, 'fold', W, batch);
 }
 
 /**
@@ -206,7 +281,7 @@ export function scoreReduce(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   acc: GPUBuffer,
-  partials: GPUBuffer,
+  partials: Bound,
   dY: Bound,
   X: Bound,
   W: GpuWeight,
