@@ -102,6 +102,8 @@ const { values } = parseArgs({
     'score-unfolded': { type: 'boolean', default: false },
     /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
     'attention-per-sample': { type: 'boolean', default: false },
+    /** the attention forward on subgroup matrices (shaders/attention_mm.wgsl; off by default) */
+    'attention-mm': { type: 'boolean', default: false },
     /** the score kernel's tile on subgroup matrices, a key of SCORE_TILES in src/gpu/ops/score.ts */
     'score-tile': { type: 'string', default: '' },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
@@ -161,6 +163,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...(values['score-split'] ? { fusedScore: false } : {}),
     ...(values['score-unfolded'] ? { foldScore: false } : {}),
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
+    ...(values['attention-mm'] ? { matrixAttention: true } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
     ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
@@ -174,6 +177,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.fusedScore === false ? ' score-split' : '') +
   (c.options.foldScore === false ? ' score-unfolded' : '') +
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
+  (c.options.matrixAttention ? ' attention-mm' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);

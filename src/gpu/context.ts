@@ -54,6 +54,11 @@ export interface GpuOptions {
   blockAttention?: boolean;
   /** a batch's sequences in one dispatch of the block attention kernels (default on; false: one dispatch each, for comparison) */
   stackAttention?: boolean;
+  /**
+   * with `matrix`: the attention forward on subgroup matrices (shaders/attention_mm.wgsl; off by
+   * default until measured)
+   */
+  matrixAttention?: boolean;
   /** side of the f32 tiled linears' output tiles, 64 or 128 (default in ops/linear.ts) */
   linearTile?: number;
   /** the matrix kernels' tile, a key of MATRIX_TILES (benchmarks; default in ops/linear.ts) */

@@ -3,7 +3,10 @@
 // with partial tiles and split-K, and (subgroup matrices) the score's ∂D/∂W. CI's adapters have
 // no subgroup matrices, so `npm run bench -- --precision f16 --check` runs this on real GPUs.
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
-import type { GpuContext } from './context';
+import { GpuContext } from './context';
+import { attentionForward } from './ops/attention';
+import * as refAttention from '../reference/attention';
+import type { AttentionDims } from '../reference/attention';
 import { uploadWeight } from './ops/quant';
 import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
 import { foldsScore, scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from './ops/score';
@@ -97,6 +100,11 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       out.push(scoreCase(ctx, d, 'grad_x_weight'));
     }
     out.push(scoreCase(ctx, { T: 45, I: 512, O: 256 }, 'grad'));
+    // the attention forward on subgroup matrices (options.matrixAttention): one sequence over
+    // several 64-query blocks and 32-key chunks, and a batch stacked (lengths under and over a block)
+    const mm = new GpuContext(ctx.device, { ...ctx.options, matrixAttention: true });
+    out.push(attentionMmCase(mm, { H: 4, Hkv: 2, Dh: 128 }, [70], 70));
+    out.push(attentionMmCase(mm, { H: 2, Hkv: 1, Dh: 64 }, [33, 5, 64, 1], 72));
     if (foldsScore(ctx, 'grad_x_weight')) {
       // a batch's samples folded: lengths under, at and not a multiple of the 32-token chunk, the
       // padding rows between them filled (must be ignored); partial tiles
@@ -142,6 +150,47 @@ function scoreCase(ctx: GpuContext, d: LinearDims, metric: Metric): OpCase {
     },
     readback: (got) => ({ ...got, sums: Float32Array.from(sumPartials(got.part, used, true)) }),
     tolerance: (want) => f32Scaled(want),
+  };
+}
+
+/**
+ * attention_mm.wgsl on `mm` (a context with matrixAttention): sequences of Ts tokens `stride`
+ * rows apart in one dispatch, out against attentionForwardF16 per sequence (P rounded to f16 on
+ * both sides; a probability on an f16 rounding edge may round the other way, hence 1e-3).
+ */
+function attentionMmCase(
+  mm: GpuContext,
+  d: Omit<AttentionDims, 'T'>,
+  Ts: number[],
+  stride: number,
+): OpCase {
+  const rows = Ts.length * stride;
+  const [wq, wk] = [d.H * d.Dh, d.Hkv * d.Dh];
+  const q = randomArray(rows * wq, 31);
+  const k = randomArray(rows * wk, 32);
+  const v = randomArray(rows * wk, 33);
+  const seqs = { T: Ts, stride };
+  const dMax = { ...d, T: Math.max(...Ts) };
+  return {
+    name: `attention_forward_mm T=${Ts.join('+')} H=${d.H} Hkv=${d.Hkv} Dh=${d.Dh}`,
+    inputs: { q, k, v },
+    outputs: { att: rows * wq, lse: rows * d.H },
+    reference: () => {
+      const att = new Float32Array(rows * wq);
+      const lse = new Float32Array(rows * d.H);
+      Ts.forEach((T, z) => {
+        const at = (a: Float32Array, w: number) => a.subarray(z * stride * w, (z * stride + T) * w);
+        const L = new Float64Array(d.H * T);
+        refAttention.attentionForwardF16(at(att, wq), L, at(q, wq), at(k, wk), at(v, wk), {
+          ...d,
+          T,
+        });
+        lse.set(L, z * stride * d.H);
+      });
+      return { att, lse };
+    },
+    gpu: (_c, enc, b) => attentionForward(mm, enc, b.att, b.lse, b.q, b.k, b.v, dMax, seqs),
+    tolerance: (want) => f32Scaled(want, 1e-3, 1e-4),
   };
 }
 

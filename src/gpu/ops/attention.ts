@@ -1,6 +1,8 @@
 // Dispatch of shaders/attention.wgsl. Reference twin: src/reference/attention.ts.
 import code from '../../../shaders/attention.wgsl?raw';
-import { groups, workgroupSize, type Bound, type GpuContext } from '../context';
+import mmCode from '../../../shaders/attention_mm.wgsl?raw';
+import { groups, withConstants, workgroupSize, type Bound, type GpuContext } from '../context';
+import { MATRIX_ENABLE } from './linear';
 import type { AttentionDims } from '../../reference/attention';
 
 export const MAX_HEAD_DIM = 256;
@@ -8,13 +10,21 @@ export const MAX_HEAD_DIM = 256;
 /**
  * Which kernels run: on real GPUs (the tiled option) the 16-row block kernels (*_blk) where the
  * head dimension is a multiple of 16 up to 128, else the workgroup-per-row ones (*_wg); the
- * simple ones on software adapters.
+ * simple ones on software adapters. With options.matrixAttention on the f16 path with subgroup
+ * matrices, the forward on them (shaders/attention_mm.wgsl; the backward stays *_blk).
  */
 type Kind = 'simple' | 'wg' | 'blk';
 function kindOf(ctx: GpuContext, d: AttentionDims): Kind {
   if (!ctx.options.tiledLinear) return 'simple';
-  return d.Dh % 16 === 0 && d.Dh <= 128 && ctx.options.blockAttention !== false ? 'blk' : 'wg';
+  return blockDh(d) && ctx.options.blockAttention !== false ? 'blk' : 'wg';
 }
+const blockDh = (d: AttentionDims) => d.Dh % 16 === 0 && d.Dh <= 128;
+/** Whether the forward runs on subgroup matrices (attention_mm.wgsl). */
+export const matrixAttention = (ctx: GpuContext, d: AttentionDims): boolean =>
+  !!(ctx.options.matrixAttention && ctx.options.f16 && ctx.options.matrix) &&
+  kindOf(ctx, d) === 'blk';
+/** Queries per workgroup of attention_mm.wgsl. */
+const MM_ROWS = 64;
 const entry = (kind: Kind, name: string) => (kind === 'simple' ? name : `${name}_${kind}`);
 /** Workgroups along the rows (queries, or keys for backward_kv). */
 /** Rows (queries) per workgroup of the simple kernels, and per block of the *_blk ones. */
@@ -70,12 +80,15 @@ export function attentionForward(
   seqs?: AttentionSeqs,
 ): void {
   const kind = kindOf(ctx, d);
+  const bind = { out0: out, out1: lse, q, k, v, dims: dims(ctx, d, seqs) };
+  if (matrixAttention(ctx, d)) {
+    const src = `${MATRIX_ENABLE}${withConstants(mmCode, { DH: d.Dh })}`;
+    const p = ctx.pipeline(`attention_mm${d.Dh}`, src, 'attention_forward_mm');
+    ctx.dispatch(enc, p, bind, [groups(d.T, MM_ROWS), d.H, zOf(kind, seqs)]);
+    return;
+  }
   const p = ctx.pipeline('attention', code, entry(kind, 'attention_forward'));
-  ctx.dispatch(enc, p, { out0: out, out1: lse, q, k, v, dims: dims(ctx, d, seqs) }, [
-    ...rows(kind, d.T),
-    d.H,
-    zOf(kind, seqs),
-  ]);
+  ctx.dispatch(enc, p, bind, [...rows(kind, d.T), d.H, zOf(kind, seqs)]);
 }
 
 function zOf(kind: Kind, seqs?: AttentionSeqs): number {
