@@ -6,6 +6,7 @@
 // GPU call.
 import { describe, expect, it } from 'vitest';
 import { f16Gpu } from '../helpers/f16';
+import { stubMatrices } from '../helpers/matrix-stub';
 import {
   SCORE_TILES,
   scoreMatrixCode,
@@ -14,25 +15,6 @@ import {
   type ScoreTileName,
 } from '../../src/gpu/ops/score';
 import { GgmlType } from '../../src/gguf/types';
-
-function stubbed(code: string): string {
-  const c = code
-    .replace(/subgroup_matrix_(left|right)<f16, 16, 16>/g, 'SmIn')
-    .replace(/subgroup_matrix_result<f32, 16, 16>/g, 'SmOut')
-    .replace(/subgroupMatrixLoad<SmIn>\(&gs_(dy|x),/g, 'sm_load_$1(')
-    .replace(/subgroupMatrixStore\(&(gs_c|g),/g, 'sm_store_$1(')
-    .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'sm_mma(');
-  const g = /var<storage, read_write> g:/.test(code);
-  return `enable f16;\nenable subgroups;\n${c}
-alias SmIn = vec4<f16>;
-alias SmOut = vec4f;
-fn sm_load_dy(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(gs_dy[o], gs_dy[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
-fn sm_load_x(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(gs_x[o], gs_x[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
-fn sm_store_gs_c(o: u32, v: SmOut, t: bool, s: u32) { gs_c[o + s] = v.x; }
-${g ? 'fn sm_store_g(o: u32, v: SmOut, t: bool, s: u32) { g[o + s] = v.y; }' : ''}
-fn sm_mma(x: SmIn, y: SmIn, c: SmOut) -> SmOut { return c + vec4f(x * y); }
-`;
-}
 
 describe('the score kernel on subgroup matrices', () => {
   it('compiles on a CPU adapter with the matrix builtins stood in for (g stored, scored, folded)', async () => {
@@ -50,7 +32,7 @@ describe('the score kernel on subgroup matrices', () => {
         );
         expect(code.includes('fn g_sample(')).toBe(true);
         expect((code.match(/^\s*g_emit\(c\d\d,.*, (\d)u\);/gm) ?? []).length).toBe(8);
-        const module = device.createShaderModule({ code: stubbed(code) });
+        const module = device.createShaderModule({ code: stubMatrices(code) });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((m) => m.type === 'error');
         expect(errors.map((m) => `${tile} ${kind}:${m.lineNum}: ${m.message}`)).toEqual([]);
