@@ -100,6 +100,8 @@ const { values } = parseArgs({
     'score-split': { type: 'boolean', default: false },
     /** a batch's samples scored one kernel each (the set's sums touched per sample): the comparison */
     'score-unfolded': { type: 'boolean', default: false },
+    /** the batch fold on subgroup matrices too (score_mm_fold.wgsl; opt-in until measured) */
+    'score-fold': { type: 'boolean', default: false },
     /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
     'attention-per-sample': { type: 'boolean', default: false },
     /** the attention forward on subgroup matrices (shaders/attention_mm.wgsl; off by default) */
@@ -162,6 +164,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
     ...(values['score-unfolded'] ? { foldScore: false } : {}),
+    ...(values['score-fold'] ? { foldScore: true } : {}),
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
     ...(values['attention-mm'] ? { matrixAttention: true } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
@@ -176,6 +179,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
   (c.options.fusedScore === false ? ' score-split' : '') +
   (c.options.foldScore === false ? ' score-unfolded' : '') +
+  (c.options.foldScore === true ? ' score-fold' : '') +
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
   (c.options.matrixAttention ? ' attention-mm' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');

@@ -69,8 +69,9 @@ export interface GpuOptions {
    */
   fusedScore?: boolean;
   /**
-   * with the fused score: a batch's samples of one set scored in one kernel and folded into the
-   * set's sums once (default on; false: one kernel per sample, for comparison)
+   * a batch's samples of one set scored in one kernel and folded into the set's sums once: the
+   * f32 tiled kernels unless false; on subgroup matrices only when true (not yet checked on a
+   * real GPU); false: one kernel per sample everywhere (the comparison)
    */
   foldScore?: boolean;
   /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */

@@ -105,12 +105,13 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
     const mm = new GpuContext(ctx.device, { ...ctx.options, matrixAttention: true });
     out.push(attentionMmCase(mm, { H: 4, Hkv: 2, Dh: 128 }, [70], 70));
     out.push(attentionMmCase(mm, { H: 2, Hkv: 1, Dh: 64 }, [33, 5, 64, 1], 72));
-    if (foldsScore(ctx, 'grad_x_weight')) {
+    const fold = new GpuContext(ctx.device, { ...ctx.options, foldScore: true });
+    if (foldsScore(fold, 'grad')) {
       // a batch's samples folded: lengths under, at and not a multiple of the 32-token chunk, the
       // padding rows between them filled (must be ignored); partial tiles
       const f16 = { toF16: ref.toF16, scale: F16_GRAD_SCALE };
-      out.push(scoreFoldCase({ I: 288, O: 300 }, [45, 7, 48], 48, 'grad_x_weight', f16));
-      out.push(scoreFoldCase({ I: 512, O: 256 }, [128, 128, 100, 1], 128, 'grad', f16));
+      out.push(scoreFoldCase({ I: 288, O: 300 }, [45, 7, 48], 48, 'grad_x_weight', f16, fold));
+      out.push(scoreFoldCase({ I: 512, O: 256 }, [128, 128, 100, 1], 128, 'grad', f16, fold));
     }
   }
   return out;

@@ -13,6 +13,7 @@ import { randomArray } from '../../util/random';
 import { f32Scaled } from '../../util/tolerances';
 import { reduceMatrix } from '../../analysis/reductions';
 import type { OpCase } from '../opcheck';
+import type { GpuContext } from '../context';
 
 export function scoreCases(metric: Metric, type: GgmlType, d: LinearDims, Tb: number): OpCase[] {
   const n = d.O * d.I;
@@ -67,7 +68,8 @@ export function scoreCases(metric: Metric, type: GgmlType, d: LinearDims, Tb: nu
  * A batch's samples of one set scored in one kernel (scoreFold): sample s at rows s · stride …
  * (the padding rows random: must be ignored), its first Ts[s] rows its tokens; acc += Σ_s A_s and
  * acc = Σ_s A_s, and each sample's partial sums, Q4_0 weights. `f16`: the twin's operands rounded
- * as the f16 path rounds them (dY times F16_GRAD_SCALE), A scaled back.
+ * as the f16 path rounds them (dY times F16_GRAD_SCALE), A scaled back; `on`: the context that
+ * folds (default: the check's).
  */
 export function scoreFoldCase(
   shape: Omit<LinearDims, 'T'>,
@@ -75,6 +77,7 @@ export function scoreFoldCase(
   stride: number,
   metric: Metric,
   f16?: { toF16: (a: ArrayLike<number>, scale?: number) => Float64Array; scale: number },
+  on?: GpuContext,
 ): OpCase {
   const type = GgmlType.Q4_0;
   const n = shape.O * shape.I;
@@ -113,7 +116,8 @@ export function scoreFoldCase(
         sums: Float32Array.from(sums),
       };
     },
-    gpu: (ctx, enc, b, w) => {
+    gpu: (c, enc, b, w) => {
+      const ctx = on ?? c;
       used = gpu.scoreSlots(d, ctx);
       const batch = { T: Ts, stride, pstride };
       gpu.scoreFold(ctx, enc, b.acc, b.part, b.dY, b.X, w.W, d, metric, true, batch);

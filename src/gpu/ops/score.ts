@@ -224,13 +224,15 @@ function scoreReduceMatrix(
 }
 
 /**
- * Whether scoreFold serves this context and metric: the tiled kernels (f32: score_fold_tiled) or
- * the fused score on subgroup matrices (score_mm_fold.wgsl), gradient metrics (options.foldScore
- * false turns it off, for comparison).
+ * Whether scoreFold serves this context and metric (gradient metrics): the tiled kernels (f32:
+ * score_fold_tiled, unless options.foldScore is false) or, with options.foldScore true, the fused
+ * score on subgroup matrices (score_mm_fold.wgsl: opt-in until a real GPU has checked and timed
+ * it — bench --check --score-fold).
  */
 export function foldsScore(ctx: GpuContext, metric: Metric): boolean {
   if (ctx.options.foldScore === false || !metricKind(metric).gradient) return false;
-  if (matrixScore(ctx, metric)) return ctx.options.fusedScore !== false;
+  if (matrixScore(ctx, metric))
+    return ctx.options.fusedScore !== false && ctx.options.foldScore === true;
   return !!ctx.options.tiledScore;
 }
 
