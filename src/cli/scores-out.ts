@@ -29,10 +29,16 @@ export async function scoresPaths(dir: string, sets: string[]): Promise<string[]
   });
 }
 
-/** A file written at positions under `path`.partial-PID, renamed to `path` by finish. */
-export async function positionedFile(path: string): Promise<PositionedFile> {
+/**
+ * A file written at positions under `path`.partial-PID, renamed to `path` by finish. `openFile`:
+ * fs.promises.open (a test passes one whose writes fail, as a full disk's do).
+ */
+export async function positionedFile(
+  path: string,
+  openFile: (p: string, flags: string) => Promise<FileHandle> = open,
+): Promise<PositionedFile> {
   const tmp = `${path}.partial-${process.pid}`;
-  const fh: FileHandle = await open(tmp, 'w');
+  const fh: FileHandle = await openFile(tmp, 'w');
   let closed = false;
   const close = async () => {
     if (!closed) await fh.close();
