@@ -98,14 +98,12 @@ const { values } = parseArgs({
      * before the fused kernel: the comparison
      */
     'score-split': { type: 'boolean', default: false },
-    /** a batch's samples scored one kernel each (the set's sums touched per sample): the comparison */
-    'score-unfolded': { type: 'boolean', default: false },
-    /** the batch fold on subgroup matrices too (score_mm_fold.wgsl; opt-in until measured) */
+    /** a batch's samples of one set scored in one kernel, Σ A folded in once (off by default) */
     'score-fold': { type: 'boolean', default: false },
     /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
     'attention-per-sample': { type: 'boolean', default: false },
-    /** the attention forward on subgroup matrices (shaders/attention_mm.wgsl; off by default) */
-    'attention-mm': { type: 'boolean', default: false },
+    /** the attention forward on the block kernels instead of subgroup matrices: the comparison */
+    'attention-blk': { type: 'boolean', default: false },
     /** the score kernel's tile on subgroup matrices, a key of SCORE_TILES in src/gpu/ops/score.ts */
     'score-tile': { type: 'string', default: '' },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
@@ -163,10 +161,9 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
-    ...(values['score-unfolded'] ? { foldScore: false } : {}),
     ...(values['score-fold'] ? { foldScore: true } : {}),
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
-    ...(values['attention-mm'] ? { matrixAttention: true } : {}),
+    ...(values['attention-blk'] ? { matrixAttention: false } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
     ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
@@ -178,10 +175,9 @@ const labelOf = (c: GpuContext) =>
   (c.options.matrix && c.options.matrixTile ? ` ${c.options.matrixTile}` : '') +
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
   (c.options.fusedScore === false ? ' score-split' : '') +
-  (c.options.foldScore === false ? ' score-unfolded' : '') +
   (c.options.foldScore === true ? ' score-fold' : '') +
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
-  (c.options.matrixAttention ? ' attention-mm' : '') +
+  (c.options.matrixAttention === false ? ' attention-blk' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);

@@ -55,8 +55,8 @@ export interface GpuOptions {
   /** a batch's sequences in one dispatch of the block attention kernels (default on; false: one dispatch each, for comparison) */
   stackAttention?: boolean;
   /**
-   * with `matrix`: the attention forward on subgroup matrices (shaders/attention_mm.wgsl; off by
-   * default until measured)
+   * with `matrix` and f16: the attention forward on subgroup matrices (shaders/attention_mm.wgsl;
+   * default on; false keeps the block kernels, for comparison)
    */
   matrixAttention?: boolean;
   /** side of the f32 tiled linears' output tiles, 64 or 128 (default in ops/linear.ts) */
@@ -69,9 +69,8 @@ export interface GpuOptions {
    */
   fusedScore?: boolean;
   /**
-   * a batch's samples of one set scored in one kernel and folded into the set's sums once: the
-   * f32 tiled kernels unless false; on subgroup matrices only when true (not yet checked on a
-   * real GPU); false: one kernel per sample everywhere (the comparison)
+   * a batch's samples of one set scored in one kernel and folded into the set's sums once (off by
+   * default: measured slower on an H100; benchmarks)
    */
   foldScore?: boolean;
   /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */

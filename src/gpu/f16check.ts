@@ -100,7 +100,7 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       out.push(scoreCase(ctx, d, 'grad_x_weight'));
     }
     out.push(scoreCase(ctx, { T: 45, I: 512, O: 256 }, 'grad'));
-    // the attention forward on subgroup matrices (options.matrixAttention): one sequence over
+    // the attention forward on subgroup matrices (the f16 default): one sequence over
     // several 64-query blocks and 32-key chunks, and a batch stacked (lengths under and over a block)
     const mm = new GpuContext(ctx.device, { ...ctx.options, matrixAttention: true });
     out.push(attentionMmCase(mm, { H: 4, Hkv: 2, Dh: 128 }, [70], 70));

@@ -41,7 +41,9 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
   beforeAll(async () => (ctx = await appContext()));
   afterAll(() => ctx?.device.destroy());
 
-  const cases: [keyof typeof FIXTURES, number[][], number, 'app' | 'tiled'][] = [
+  // 'folded': the tiled kernels with the score's batch fold (options.foldScore, off by default):
+  // a batch straddling two sets folds each set's run of samples into its own sums
+  const cases: [keyof typeof FIXTURES, number[][], number, 'app' | 'tiled' | 'folded'][] = [
     // odd widths (padding rows for aligned slices), two sets split across batches
     [
       'f32',
@@ -71,13 +73,26 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
       2,
       'tiled',
     ],
+    [
+      'q8_0',
+      [
+        [9, 4, 11],
+        [6, 3],
+      ],
+      4,
+      'folded',
+    ],
   ];
   for (const [name, lengths, batch, kernels] of cases) {
     it(`${name} fixture, T ∈ {${lengths.flat().join(', ')}}, batches of ${batch}, ${kernels} kernels`, async () => {
       const kctx =
         kernels === 'app'
           ? ctx
-          : new GpuContext(ctx.device, { tiledLinear: true, tiledScore: true });
+          : new GpuContext(ctx.device, {
+              tiledLinear: true,
+              tiledScore: true,
+              foldScore: kernels === 'folded',
+            });
       const model = await uploadLlama(kctx, await fixtureFile(name));
       const req = unpaired(model.config.vocabSize, lengths);
       const one = await runGpu(kctx, model, req, { batch: 1 });

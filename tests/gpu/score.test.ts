@@ -71,13 +71,11 @@ describe('score and density kernels', () => {
   // lengths under, at and past the 16-token chunk and one sample alone; partial tiles
   describe('a batch folded (tiled kernels)', () => {
     let kctx: GpuContext;
-    beforeAll(() => (kctx = new GpuContext(ctx.device, { tiledScore: true })));
-    it('is what the context folds with (gradient metrics only)', () => {
+    beforeAll(() => (kctx = new GpuContext(ctx.device, { tiledScore: true, foldScore: true })));
+    it('is what the context folds with (gradient metrics only; off by default)', () => {
       expect(foldsScore(kctx, 'grad_x_weight')).toBe(true);
       expect(foldsScore(kctx, 'wanda')).toBe(false);
-      expect(
-        foldsScore(new GpuContext(ctx.device, { tiledScore: true, foldScore: false }), 'grad'),
-      ).toBe(false);
+      expect(foldsScore(new GpuContext(ctx.device, { tiledScore: true }), 'grad')).toBe(false);
     });
     checkCases(
       [

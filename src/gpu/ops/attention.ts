@@ -10,8 +10,9 @@ export const MAX_HEAD_DIM = 256;
 /**
  * Which kernels run: on real GPUs (the tiled option) the 16-row block kernels (*_blk) where the
  * head dimension is a multiple of 16 up to 128, else the workgroup-per-row ones (*_wg); the
- * simple ones on software adapters. With options.matrixAttention on the f16 path with subgroup
- * matrices, the forward on them (shaders/attention_mm.wgsl; the backward stays *_blk).
+ * simple ones on software adapters. On the f16 path with subgroup matrices the forward runs on
+ * them (shaders/attention_mm.wgsl; options.matrixAttention false keeps *_blk; the backward stays
+ * *_blk).
  */
 type Kind = 'simple' | 'wg' | 'blk';
 function kindOf(ctx: GpuContext, d: AttentionDims): Kind {
@@ -21,7 +22,7 @@ function kindOf(ctx: GpuContext, d: AttentionDims): Kind {
 const blockDh = (d: AttentionDims) => d.Dh % 16 === 0 && d.Dh <= 128;
 /** Whether the forward runs on subgroup matrices (attention_mm.wgsl). */
 export const matrixAttention = (ctx: GpuContext, d: AttentionDims): boolean =>
-  !!(ctx.options.matrixAttention && ctx.options.f16 && ctx.options.matrix) &&
+  !!(ctx.options.matrixAttention !== false && ctx.options.f16 && ctx.options.matrix) &&
   kindOf(ctx, d) === 'blk';
 /** Queries per workgroup of attention_mm.wgsl. */
 const MM_ROWS = 64;

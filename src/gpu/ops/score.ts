@@ -224,15 +224,14 @@ function scoreReduceMatrix(
 }
 
 /**
- * Whether scoreFold serves this context and metric (gradient metrics): the tiled kernels (f32:
- * score_fold_tiled, unless options.foldScore is false) or, with options.foldScore true, the fused
- * score on subgroup matrices (score_mm_fold.wgsl: opt-in until a real GPU has checked and timed
- * it — bench --check --score-fold).
+ * Whether scoreFold serves this context and metric (gradient metrics, options.foldScore true): the
+ * tiled kernels (f32: score_fold_tiled) or the fused score on subgroup matrices
+ * (score_mm_fold.wgsl). Off by default: on an H100 both measured slower than one kernel per sample
+ * (bench/results/README.md, session 14) — the set's sums' traffic is not what limits the score.
  */
 export function foldsScore(ctx: GpuContext, metric: Metric): boolean {
-  if (ctx.options.foldScore === false || !metricKind(metric).gradient) return false;
-  if (matrixScore(ctx, metric))
-    return ctx.options.fusedScore !== false && ctx.options.foldScore === true;
+  if (ctx.options.foldScore !== true || !metricKind(metric).gradient) return false;
+  if (matrixScore(ctx, metric)) return ctx.options.fusedScore !== false;
   return !!ctx.options.tiledScore;
 }
 
