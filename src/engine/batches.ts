@@ -16,7 +16,7 @@ import {
   rowSlice,
   type Rows,
 } from '../gpu/llama';
-import { foldsScore, scoreFold, scoreSlots } from '../gpu/ops/score';
+import { foldsScore, partStride, scoreFold, scoreSlots } from '../gpu/ops/score';
 import type { BufferSlice } from '../gpu/context';
 import { setRuns, type BatchGroup } from './batch-plan';
 import {
@@ -46,9 +46,6 @@ export interface Batch {
 
 /** A batch position's score partials, by matrix: slices of one buffer per matrix. */
 export type Parts = Record<MatrixName, BufferSlice>;
-
-/** Floats between two positions' partials: slots · 3 rounded up to a 256-byte offset. */
-const partStride = (slots: number) => Math.ceil((slots * 3) / 64) * 64;
 
 /**
  * Allocates the batches `groups` (batchGroups of the run's samples); `buf` allocates a run-owned
@@ -185,13 +182,13 @@ function foldBatch(
     const members = batch.members.slice(first, first + count);
     const accumulate = w.setStarted.has(st.set) || 'set';
     const start = batch.rows.seqs[first].start;
+    const rows = count * batch.stride;
+    const T = members.map((s) => s.T);
     for (const m of MATRICES) {
       const { O, I } = matrixShape(c, m);
-      const rows = count * batch.stride;
-      const d = linearDims(c, m, Math.max(...members.map((s) => s.T)));
+      const d = linearDims(c, m, Math.max(...T));
       const p = parts[first][m];
       const part = { buffer: p.buffer, offset: p.offset, size: count * p.size };
-      const T = members.map((s) => s.T);
       scoreFold(
         ctx,
         enc,
@@ -199,7 +196,7 @@ function foldBatch(
         part,
         rowSlice(ops[m].dY, start, rows, O),
         rowSlice(ops[m].X, start, rows, I),
-        model(run, l, m),
+        run.model.layers[l].m[m],
         d,
         run.req.metric,
         accumulate,
@@ -210,5 +207,3 @@ function foldBatch(
     for (const s of members) w.scored.add(s);
   }
 }
-
-const model = (run: GpuRun, l: number, m: MatrixName) => run.model.layers[l].m[m];

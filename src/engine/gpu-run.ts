@@ -4,7 +4,13 @@ import type { LlamaConfig, MatrixName } from '../model/config';
 import { MATRICES } from '../model/config';
 import type { MatrixDensity } from '../analysis/density';
 import type { PairResult, SampleResult } from '../analysis/results';
-import type { Bound, BufferSlice, GpuContext, ReadItem } from '../gpu/context';
+import {
+  isSlice,
+  type Bound,
+  type BufferSlice,
+  type GpuContext,
+  type ReadItem,
+} from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import {
   embed,
@@ -202,10 +208,9 @@ export function checkAlive(run: GpuRun): void {
 /** The partials a sample's scoring leaves (`part(m)` per matrix), to read with its submit. */
 export const singles = (run: GpuRun, st: SampleState, part: (m: MatrixName) => Bound): ReadItem[] =>
   MATRICES.map((m) => {
-    const b = part(m) as BufferSlice;
+    const b = part(m);
     const count = scoreSlots(linearDims(run.c, m, st.T), run.ctx) * 3;
-    if (b.offset === undefined) return { buffer: part(m) as GPUBuffer, count };
-    return { buffer: b.buffer, offset: b.offset / 4, count };
+    return isSlice(b) ? { buffer: b.buffer, offset: b.offset / 4, count } : { buffer: b, count };
   });
 
 /** A scratch set's partials, by matrix. */

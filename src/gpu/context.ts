@@ -22,7 +22,7 @@ export interface ReadItem {
 }
 /** What a dispatch binds: a whole buffer or a slice of one. */
 export type Bound = GPUBuffer | BufferSlice;
-const isSlice = (b: Bound): b is BufferSlice => (b as BufferSlice).offset !== undefined;
+export const isSlice = (b: Bound): b is BufferSlice => (b as BufferSlice).offset !== undefined;
 
 export interface GpuOptions {
   /**

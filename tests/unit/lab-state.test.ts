@@ -7,6 +7,17 @@ import { viewState } from '../../src/stores/views.svelte';
 import { lab, restoreLab, saveLab } from '../../src/stores/prune.svelte';
 import { cache } from '../../src/stores/cache.svelte';
 
+/** A measured point of the pruning lab (Wanda, uniform 50 %). */
+const POINT = {
+  method: 'wanda',
+  allocation: 'uniform',
+  S: 0.5,
+  ppl: 12,
+  tokens: 9,
+  seconds: 1,
+  layerSparsity: [0.5],
+};
+
 describe('state across a reload', () => {
   it("the views' γ comes back when the researcher chose it", () => {
     [viewState.log10Gamma, viewState.chosen] = [-5.3, true];
@@ -43,17 +54,7 @@ describe('state across a reload', () => {
       basis: 'abc · eval wiki text · calibration code · 128 tokens · f32',
       measuredEval: '',
       measuredCalibration: '',
-      points: [
-        {
-          method: 'wanda',
-          allocation: 'uniform',
-          S: 0.5,
-          ppl: 12,
-          tokens: 9,
-          seconds: 1,
-          layerSparsity: [0.5],
-        },
-      ],
+      points: [POINT],
     });
     await saveLab();
     const saved = await cache.get<Record<string, unknown>>('prune:last');
@@ -68,15 +69,7 @@ describe('state across a reload', () => {
 
   it('a saved lab naming an allocation or method the table lacks restores without them', async () => {
     await cache.clear();
-    const good = {
-      method: 'wanda',
-      allocation: 'uniform',
-      S: 0.5,
-      ppl: 12,
-      tokens: 9,
-      seconds: 1,
-      layerSparsity: [0.5],
-    };
+    const good = POINT;
     Object.assign(lab, { points: [good], allocations: ['uniform', '2:4'], methods: ['wanda'] });
     await saveLab();
     const saved = await cache.get<Record<string, unknown>>('prune:last');

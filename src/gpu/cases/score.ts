@@ -83,7 +83,7 @@ export function scoreFoldCase(
   const n = shape.O * shape.I;
   const bytes = randomTensorBytes(type, n, 22, 0.02);
   const acc0 = randomArray(n, 23, 0.01).map(Math.abs);
-  const pstride = Math.ceil((gpu.scoreSlots({ ...shape, T: 1 }) * 3) / 64) * 64;
+  const pstride = gpu.partStride(gpu.scoreSlots({ ...shape, T: 1 }));
   let used = 0;
   const rows = Ts.length * stride;
   const d = { ...shape, T: Math.max(...Ts) };

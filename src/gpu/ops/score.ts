@@ -136,14 +136,31 @@ function dispatchScoreMm(
   const t = scoreTile(ctx);
   const src = `${MATRIX_ENABLE}${scoreMatrixCode(kind, t)}`;
   const p = ctx.pipeline(`score_mm_${kind}${t}`, src, 'score_grad_mm', W && qtype(W));
-  const Ts = Array.from({ length: MAX_FOLD }, (_, s) => batch.T[s] ?? 0);
   const { stride, pstride } = batch;
-  const gd = ctx.uniform([batch.T.length, d.O, d.I, GRAD_SCALE_BITS, stride, pstride, 0, 0, ...Ts]);
+  const gd = ctx.uniform([
+    batch.T.length,
+    d.O,
+    d.I,
+    GRAD_SCALE_BITS,
+    stride,
+    pstride,
+    0,
+    0,
+    ...foldTs(batch.T),
+  ]);
   ctx.dispatch(enc, p, { ...bind, gd }, mmGrid(d, t));
 }
 
-/** Samples score_mm.wgsl's GDims holds (its T: array<vec4u, 2>). */
+/** Samples score_mm.wgsl's GDims and score.wgsl's FoldDims hold (their T: array<vec4u, 2>). */
 export const MAX_FOLD = 8;
+/** The samples' token counts as those uniforms hold them: MAX_FOLD words, 0 past the last. */
+const foldTs = (T: number[]) => Array.from({ length: MAX_FOLD }, (_, s) => T[s] ?? 0);
+
+/**
+ * Floats between two samples' partials in one buffer: `slots` triples rounded up to 64 floats, so
+ * that each sample's partials start at a 256-byte offset (a binding's alignment).
+ */
+export const partStride = (slots: number): number => Math.ceil((slots * 3) / 64) * 64;
 
 /**
  * What score_mm.wgsl's kernel does with g: store it, score it into the set's sums per sample, or
@@ -204,7 +221,8 @@ const mmGrid = (d: LinearDims, t: ScoreTileName): [number, number] => [
 
 /**
  * g = (dY · F16_GRAD_SCALE)ᵀ X formed on subgroup matrices and scored where it is formed
- * (shaders/score_mm_score.wgsl): acc and partials as scoreReduceFromGrad's over a stored g.
+ * (shaders/score_mm_score.wgsl; `fold`: a batch's samples, shaders/score_mm_fold.wgsl): acc and
+ * partials as scoreReduceFromGrad's over a stored g.
  */
 function scoreReduceMatrix(
   ctx: GpuContext,
@@ -217,10 +235,11 @@ function scoreReduceMatrix(
   d: LinearDims,
   metric: Metric,
   accumulate: Accumulate,
+  fold?: { T: number[]; stride: number; pstride: number },
 ): void {
   const u = dims(ctx, tiles(d), d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
   const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X };
-  dispatchScoreMm(ctx, enc, d, bind, 'score', W);
+  dispatchScoreMm(ctx, enc, d, bind, fold ? 'fold' : 'score', W, fold);
 }
 
 /**
@@ -260,17 +279,14 @@ export function scoreFold(
     throw new Error(`scoreFold: ${batch.T.length} samples (1 … ${MAX_FOLD})`);
   const t = tiles(d);
   if (!matrixScore(ctx, metric)) {
-    const Ts = Array.from({ length: MAX_FOLD }, (_, s) => batch.T[s] ?? 0);
-    const fd = ctx.uniform([batch.T.length, batch.stride, batch.pstride, 0, ...Ts]);
+    const fd = ctx.uniform([batch.T.length, batch.stride, batch.pstride, 0, ...foldTs(batch.T)]);
     const u = dims(ctx, t, d, metric, accumulate);
     // load4 also names sample b's buffers (unused): a's stand in
     const bind = { acc, partials, dya: dY, xa: X, dyb: dY, xb: X, wbytes: W.buffer, dims: u, fd };
     ctx.dispatch(enc, pipeline(ctx, 'score_fold_tiled', W), bind, [t.x, t.y]);
     return;
   }
-  const u = dims(ctx, t, d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
-  const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X };
-  dispatchScoreMm(ctx, enc, d, bind, 'fold', W, batch);
+  scoreReduceMatrix(ctx, enc, acc, partials, dY, X, W, d, metric, accumulate, batch);
 }
 
 /**
