@@ -1,5 +1,5 @@
 // What `npm run prune` reads and writes besides the pruning itself: sample files as token ids,
-// the allocation (uniform, from a density set, or a list file), the pruned GGUF image, and the
+// the allocation (uniform, from a density set, OWL's outlier ratios, or a list file), the pruned GGUF image, and the
 // perplexity of a model file on either backend.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -33,6 +33,40 @@ export async function densityCounts(
     precision,
   );
   return out.sets[0].density.counts.map((row) => row.reduce((a, m) => a + m[0], 0));
+}
+
+/** OWL's outlier ratio D_i of each layer of `file`'s dense model over the calibration tokens. */
+export async function owlLayerRatios(
+  file: GgufFile,
+  calibration: number[][],
+  M: number,
+  backend: 'reference' | 'gpu',
+  precision: PrecisionChoice,
+): Promise<number[]> {
+  const { owlRatios, fileWeights } = await import('../prune/owl');
+  if (backend === 'reference') {
+    const { referenceDenseNorms } = await import('../prune/prune');
+    const w = await loadLlamaWeights(file);
+    return owlRatios(
+      w.config,
+      M,
+      (each) => referenceDenseNorms(w, calibration, each),
+      async (l, m) => w.layers[l].matrices[m],
+    );
+  }
+  const { uploadLlama } = await import('../gpu/model');
+  const { gpuDenseNorms } = await import('../prune/gpu');
+  return withNodeGpu(precision, async (ctx) => {
+    const model = await uploadLlama(ctx, file);
+    try {
+      const c = model.config;
+      const walk = (each: Parameters<typeof gpuDenseNorms>[3]) =>
+        gpuDenseNorms(ctx, model, calibration, each);
+      return await owlRatios(c, M, walk, fileWeights(file, c));
+    } finally {
+      model.destroy();
+    }
+  });
 }
 
 /** S_i from a list file (one number per line), refused by name when it does not fit L. */

@@ -1,9 +1,9 @@
 // npm run prune -- --model M.gguf --eval FILE [--calibration FILE] [--method wanda|magnitude|score|random]
-//   [--allocation uniform|density|LIST_FILE] [--sparsity 0.5] [--pattern 2:4] [--alpha 2] [--beta 0.2]
-//   [--density-set FILE --threshold X] [--max-tokens N] [--seed 0] [--backend reference|gpu]
+//   [--allocation uniform|density|owl|LIST_FILE] [--sparsity 0.5] [--pattern 2:4] [--alpha 2] [--beta 0.2]
+//   [--density-set FILE --threshold X] [--owl-m 5 --owl-lambda 0.08] [--max-tokens N] [--seed 0] [--backend reference|gpu]
 //   [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]
-// The paper's Validations 1–2 (docs/METHOD.md §4): per-layer sparsities S_i (uniform, or from a density
-// set's activated counts), the 7 matrices of every layer pruned row by row and perplexity on the
+// The paper's Validations 1–2 (docs/METHOD.md §4): per-layer sparsities S_i (uniform, from a density
+// set's activated counts, or OWL's outlier ratios on the calibration samples), the 7 matrices of every layer pruned row by row and perplexity on the
 // eval samples, dense and pruned — all on the chosen backend (src/prune/prune.ts on the CPU for
 // small models, src/prune/gpu.ts on the GPU).
 // Output: docs/prune-schema.md (paramscope.prune/1).
@@ -15,6 +15,7 @@ import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS } from '../samples/load';
 import { checkAllocation } from '../analysis/allocation';
+import { OWL_DEFAULTS, checkOwl, owlSparsity } from '../prune/owl';
 import { pruneModel, withPrunedTensors, type PruneRequest } from '../prune/prune';
 import { referencePerplexity } from '../engine/perplexity';
 import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
@@ -36,8 +37,9 @@ import * as io from './prune-io';
 export const PRUNE_SCHEMA = 'paramscope.prune/1';
 
 const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration FILE]
-  [--method wanda|magnitude|score|random] [--allocation uniform|density|LIST_FILE] [--sparsity 0.5]
-  [--pattern 2:4|4:8] [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X] [--max-tokens N] [--seed 0]
+  [--method wanda|magnitude|score|random] [--allocation uniform|density|owl|LIST_FILE] [--sparsity 0.5]
+  [--pattern 2:4|4:8] [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X]
+  [--owl-m 5] [--owl-lambda 0.08] [--max-tokens N] [--seed 0]
   [--split auto|paragraphs|lines|file]
   [--backend reference|gpu] [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]`;
 
@@ -53,6 +55,8 @@ const OPTIONS = {
   beta: { type: 'string', default: '0.2' },
   'density-set': { type: 'string' },
   threshold: { type: 'string' },
+  'owl-m': { type: 'string', default: String(OWL_DEFAULTS.M) },
+  'owl-lambda': { type: 'string', default: String(OWL_DEFAULTS.lambda) },
   'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
   split: { type: 'string', default: 'auto' },
   seed: { type: 'string', default: '0' },
@@ -94,7 +98,20 @@ function settings(v: ReturnType<typeof options>) {
     throw new UsageError(`--allocation ${named}: an N:M pattern, --pattern ${named}`);
   if (named && allocationKind(named).density && (!v['density-set'] || !(threshold! > 0)))
     throw new UsageError('--allocation density needs --density-set FILE and --threshold X > 0');
+  const owl = { M: Number(v['owl-m']), lambda: Number(v['owl-lambda']) };
+  if (named && allocationKind(named).outliers) {
+    if (!v.calibration)
+      throw new UsageError(
+        '--allocation owl needs --calibration FILE (the outlier ratios of the dense model on it)',
+      );
+    try {
+      checkOwl(sparsity, owl.M, owl.lambda);
+    } catch (e) {
+      throw new UsageError(`--sparsity/--owl-m/--owl-lambda: ${(e as Error).message}`);
+    }
+  }
   return {
+    owl,
     ...v,
     method,
     sparsity,
@@ -136,16 +153,29 @@ function patternOf(
   return p;
 }
 
-/** S_i per layer and the counts N_i they came from (null unless density). */
+/**
+ * S_i per layer and what they came from: the counts N_i (density) or the outlier ratios D_i
+ * (OWL), else null.
+ */
 async function allocate(
   s: ReturnType<typeof settings>,
   file: GgufFile,
   tok: ReturnType<typeof tokenizerFromGguf>,
   L: number,
-): Promise<{ counts: number[] | null; sparsity: number[] }> {
+  calibration: number[][],
+): Promise<{ counts: number[] | null; outlierRatios?: number[]; sparsity: number[] }> {
   const named = namedAllocation(s.allocation);
   const kind = named && allocationKind(named);
   if (kind?.baseline) return { counts: null, sparsity: new Array(L).fill(s.sparsity) };
+  if (kind?.outliers) {
+    const { M, lambda } = s.owl;
+    const ratios = await io.owlLayerRatios(file, calibration, M, s.backend, s.precision);
+    return {
+      counts: null,
+      outlierRatios: ratios,
+      sparsity: owlSparsity(ratios, s.sparsity, lambda),
+    };
+  }
   if (kind?.density) {
     const path = await inputFile('--density-set', s['density-set']!);
     const samples = await sampleFile(path, tok, s.maxTokens, s.split);
@@ -214,13 +244,14 @@ export async function main(argv: string[]): Promise<number> {
     ? await sampleFile(await inputFile('--calibration', s.calibration), tok, s.maxTokens, s.split)
     : [];
   const started = Date.now();
-  const alloc = await allocate(s, file, tok, config.blockCount);
+  const calTokens = calibration.map((x) => x.tokens);
+  const alloc = await allocate(s, file, tok, config.blockCount, calTokens);
   const t1 = Date.now();
   const req = {
     method: s.method,
     sparsity: alloc.sparsity,
     seed: s.seed,
-    calibration: calibration.map((x) => x.tokens),
+    calibration: calTokens,
     ...(s.pattern ? { pattern: s.pattern } : {}),
   };
   const run = await (s.backend === 'gpu'
@@ -249,12 +280,17 @@ export async function main(argv: string[]): Promise<number> {
       alpha: s.alpha,
       beta: s.beta,
       threshold: s.threshold ?? null,
+      ...(alloc.outlierRatios ? { owlM: s.owl.M, owlLambda: s.owl.lambda } : {}),
       maxTokens: s.maxTokens,
       seed: s.seed,
       backend: s.backend,
       precision: s.precision,
     },
-    allocation: { counts: alloc.counts, sparsity: alloc.sparsity },
+    allocation: {
+      counts: alloc.counts,
+      ...(alloc.outlierRatios ? { outlierRatios: alloc.outlierRatios } : {}),
+      sparsity: alloc.sparsity,
+    },
     pruned: outcome.pruned,
     perplexity: { dense: dense.ppl, pruned: pruned.ppl, tokens: dense.tokens },
     calibration: {

@@ -26,6 +26,7 @@ import { writeWeightBytes } from '../gpu/ops/quant';
 import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
 import { MODE_OF, prunedPerRow, pruneKind } from './select';
+import type { LayerNorms } from './owl';
 
 const F32 = 4;
 
@@ -227,6 +228,37 @@ async function scoreWalk(
   }
 }
 
+/** The 7 matrices' inputs from the four norm vectors (attention input, its output, FFN input, h). */
+function byMatrix<T>([a, o, f, d]: T[]): Record<MatrixName, T> {
+  return { q: a, k: a, v: a, o, gate: f, up: f, down: d };
+}
+
+/**
+ * The dense model's column norms at each layer in turn (OWL's outlier ratios): the calibration
+ * states carried through the unpruned layers, `each` called with layer l's norms on the CPU.
+ */
+export async function gpuDenseNorms(
+  ctx: GpuContext,
+  model: GpuLlama,
+  calibration: number[][],
+  each: (l: number, norms: LayerNorms) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  await withGpuErrors(ctx.device, 'the calibration walk', async () => {
+    const inputs = new WandaInputs(ctx, model, calibration);
+    try {
+      for (let l = 0; l < model.config.blockCount; l++) {
+        signal?.throwIfAborted();
+        await inputs.norms(l);
+        await each(l, inputs.roots!);
+        await inputs.advance(l);
+      }
+    } finally {
+      inputs.destroy();
+    }
+  });
+}
+
 /** Wanda's calibration hidden states at the current layer's input, one buffer per sample. */
 class WandaInputs {
   private xs: GPUBuffer[];
@@ -291,9 +323,12 @@ class WandaInputs {
     // the roots on the CPU (f64, then f32 as the kernel reads them), as the reference takes them
     const roots = keys.map((_, i) => Float32Array.from(read[i], Math.sqrt));
     keys.forEach((k, i) => ctx.device.queue.writeBuffer(this.sums[k], 0, roots[i]));
-    const [a, o, f, d] = keys.map((k) => this.sums[k]);
-    return { q: a, k: a, v: a, o, gate: f, up: f, down: d };
+    this.roots = byMatrix(roots);
+    return byMatrix(keys.map((k) => this.sums[k]));
   }
+
+  /** The norms norms(l) computed last, on the CPU. */
+  roots: LayerNorms | null = null;
 
   /** The calibration states through layer l as now pruned: the inputs of layer l + 1. */
   async advance(l: number): Promise<void> {

@@ -9,7 +9,8 @@ import type { PruneMethod } from './select';
  * `suffix` (a table row's label after the method), `baseline` (S_i = S everywhere: what the
  * others are compared with), `density` (S_i from the run's density, the paper's allocation: waits
  * for a density run), `pattern` (N:M semi-structured: the N smallest of every M consecutive
- * weights of a row, so only at S = N/M, in every layer), `byDefault` (checked in a new lab),
+ * weights of a row, so only at S = N/M, in every layer), `outliers` (S_i from OWL's outlier ratios
+ * of the dense model on the calibration samples: src/prune/owl.ts), `byDefault` (checked in a new lab),
  * `dash` (the sweep chart's line; a baseline's points are hollow).
  */
 export const ALLOCATION_KINDS = [
@@ -19,6 +20,7 @@ export const ALLOCATION_KINDS = [
     suffix: '',
     baseline: true,
     density: false,
+    outliers: false,
     pattern: null,
     byDefault: true,
     dash: '6 4',
@@ -29,9 +31,21 @@ export const ALLOCATION_KINDS = [
     suffix: ' + S_i',
     baseline: false,
     density: true,
+    outliers: false,
     pattern: null,
     byDefault: true,
     dash: null,
+  },
+  {
+    id: 'owl',
+    label: 'OWL',
+    suffix: ' + OWL',
+    baseline: false,
+    density: false,
+    outliers: true,
+    pattern: null,
+    byDefault: false,
+    dash: '1 3',
   },
   {
     id: '2:4',
@@ -39,6 +53,7 @@ export const ALLOCATION_KINDS = [
     suffix: ' 2:4',
     baseline: false,
     density: false,
+    outliers: false,
     pattern: { n: 2, m: 4 },
     byDefault: false,
     dash: '2 3',
@@ -49,6 +64,7 @@ export const ALLOCATION_KINDS = [
     suffix: ' 4:8',
     baseline: false,
     density: false,
+    outliers: false,
     pattern: { n: 4, m: 8 },
     byDefault: false,
     dash: '8 3 2 3',

@@ -197,6 +197,22 @@ function columnNormsAt(
   return sq;
 }
 
+/**
+ * The dense model's column norms at each layer in turn (OWL's outlier ratios, reference backend):
+ * the calibration states carried through the unpruned layers.
+ */
+export async function referenceDenseNorms(
+  w: LlamaWeights,
+  calibration: number[][],
+  each: (l: number, norms: ColumnNorms) => Promise<void>,
+): Promise<void> {
+  let xs = calibration.map((t) => embed(w, t));
+  for (let l = 0; l < w.config.blockCount; l++) {
+    await each(l, columnNormsAt(w, l, xs, calibration));
+    xs = xs.map((x, s) => layerForward(w, l, x, calibration[s].length).out);
+  }
+}
+
 /** `w` with its 7 matrices of every layer decoded from `tensors` (the reference's pruned model). */
 export function withPrunedTensors(
   file: GgufFile,

@@ -5,7 +5,8 @@
 // exported as GGUF. A failed or cancelled point adds nothing; finished points stay.
 import { tokensOf } from '../samples/load';
 import { checkPerplexitySamples, gpuPerplexity, type PerplexitySample } from '../engine/perplexity';
-import { readPrunedTensors, withPruned } from '../prune/gpu';
+import { gpuDenseNorms, readPrunedTensors, withPruned } from '../prune/gpu';
+import { OWL_DEFAULTS, checkOwl, fileWeights, owlRatios, owlSparsity } from '../prune/owl';
 import type { PruneRequest } from '../prune/prune';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
@@ -44,6 +45,11 @@ class PruneState {
   sparsity = $state(0.5);
   sweep = $state('0.3, 0.5, 0.7');
   seed = $state(0);
+  /** OWL's outlier threshold M (× the layer's mean) and spread λ */
+  owlM = $state<number>(OWL_DEFAULTS.M);
+  owlLambda = $state<number>(OWL_DEFAULTS.lambda);
+  /** OWL's outlier ratios D_i and what they were measured on (basis and M) */
+  owl = $state.raw<{ key: string; ratios: number[] } | null>(null);
   running = $state(false);
   progress = $state.raw<{ fraction: number; label: string; etaSeconds?: number } | null>(null);
   points = $state.raw<LabPoint[]>([]);
@@ -74,8 +80,11 @@ interface Inputs {
   calibrationName: string;
 }
 
-/** The eval and calibration tokens of the chosen sets; a named error when they cannot serve. */
-function inputs(methods: PruneMethod[]): Inputs {
+/**
+ * The eval and calibration tokens of the chosen sets (calibration when a method or `allocations`
+ * need it); a named error when they cannot serve.
+ */
+function inputs(methods: PruneMethod[], allocations: LabAllocation[] = []): Inputs {
   const m = session.model;
   if (!m) throw new Error('Load a model first.');
   const byName = (name: string, what: string) => {
@@ -89,7 +98,9 @@ function inputs(methods: PruneMethod[]): Inputs {
     tokens: tokensOf(s, m.tokenizer, session.maxTokens),
   }));
   checkPerplexitySamples(evalSamples, m.config.contextLength);
-  const needs = methods.some((x) => pruneKind(x).calibration);
+  const needs =
+    methods.some((x) => pruneKind(x).calibration) ||
+    allocations.some((a) => allocationKind(a).outliers);
   const cal = needs ? byName(lab.calibration, 'a calibration') : null;
   const calibration = cal
     ? cal.samples.map((s) => tokensOf(s, m.tokenizer, session.maxTokens))
@@ -98,9 +109,39 @@ function inputs(methods: PruneMethod[]): Inputs {
   return { evalSamples, calibration, basis, evalName: ev.name, calibrationName: cal?.name ?? '' };
 }
 
-/** S_i of a point; null when the density allocation has no counts yet. */
+/** S_i of a point; null when the density allocation has no counts (or OWL no ratios) yet. */
 function layerSparsity(allocation: LabAllocation, S: number, L: number): number[] | null {
-  return allocationKind(allocation).density ? densitySparsity(S) : new Array(L).fill(S);
+  const kind = allocationKind(allocation);
+  if (kind.density) return densitySparsity(S);
+  if (kind.outliers) return lab.owl ? owlSparsity(lab.owl.ratios, S, lab.owlLambda) : null;
+  return new Array(L).fill(S);
+}
+
+/** What OWL's ratios depend on beyond the lab's basis: M. */
+const owlKey = (basis: string) => `${basis} · M ${lab.owlM}`;
+
+/** OWL's ratios on the dense model (the calibration walk on the GPU), unless already measured. */
+async function ensureOwl(
+  m: LoadedModel,
+  ctx: GpuContext,
+  model: GpuLlama,
+  inp: Inputs,
+  signal: AbortSignal,
+  report: (fraction: number, what: string) => void,
+): Promise<void> {
+  const key = owlKey(inp.basis);
+  if (lab.owl?.key === key) return;
+  const L = m.config.blockCount;
+  const walk = (each: Parameters<typeof gpuDenseNorms>[3]) =>
+    gpuDenseNorms(
+      ctx,
+      model,
+      inp.calibration!,
+      (l, norms) => (report(l / L, `OWL's outlier ratios: layer ${l + 1}/${L}`), each(l, norms)),
+      signal,
+    );
+  const ratios = await owlRatios(m.config, lab.owlM, walk, fileWeights(m.file, m.config));
+  lab.owl = { key, ratios };
 }
 
 /** Why the lab cannot run now, or ''. */
@@ -162,7 +203,12 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
   const wanted = sweepPoints(lab.methods, lab.allocations, sparsities);
   try {
     if (!wanted.length) throw new Error('Choose at least one method and one allocation.');
-    inp = inputs(lab.methods);
+    inp = inputs(
+      lab.methods,
+      wanted.map((w) => w.allocation),
+    );
+    for (const w of wanted)
+      if (allocationKind(w.allocation).outliers) checkOwl(w.S, lab.owlM, lab.owlLambda);
     if (lab.allocations.some((a) => allocationKind(a).density) && !densitySparsity(0.5))
       throw new Error(
         'The density allocation needs a set’s density: run a set and open the allocation view.',
@@ -210,6 +256,8 @@ async function sweep(m: LoadedModel, inp: Inputs, wanted: Wanted[], signal: Abor
     });
     lab.dense = { ppl: d.ppl, tokens: d.tokens };
   }
+  if (wanted.some((w) => allocationKind(w.allocation).outliers))
+    await ensureOwl(m, ctx, gm.model, inp, signal, (f, what) => report(0, f, what));
   for (const [i, w] of wanted.entries()) {
     const S_i = layerSparsity(w.allocation, w.S, m.config.blockCount)!;
     const label = `${w.method} ${w.allocation} S = ${w.S}`;
@@ -292,7 +340,7 @@ export async function exportPruned(point: LabPoint): Promise<void> {
 }
 
 async function exportPoint(m: LoadedModel, point: LabPoint, signal: AbortSignal): Promise<void> {
-  const inp = inputs([point.method]);
+  const inp = inputs([point.method], [point.allocation]);
   const gm = await ensureGpuModel();
   const ctx = runContext(gm.ctx, session.precision);
   const label = `pruning ${point.method} ${point.allocation} S = ${point.S} for export`;
@@ -331,6 +379,10 @@ interface PruneSaved {
   sparsity: number;
   sweep: string;
   seed: number;
+  /** absent in older saves */
+  owlM?: number;
+  owlLambda?: number;
+  owl?: { key: string; ratios: number[] } | null;
   points: LabPoint[];
   dense: { ppl: number; tokens: number } | null;
   basis: string;
@@ -353,6 +405,9 @@ export async function saveLab(): Promise<void> {
     sparsity: lab.sparsity,
     sweep: lab.sweep,
     seed: lab.seed,
+    owlM: lab.owlM,
+    owlLambda: lab.owlLambda,
+    owl: lab.owl,
     points: lab.points,
     dense: lab.dense,
     basis: lab.basis,
@@ -376,6 +431,13 @@ export async function restoreLab(): Promise<void> {
     rest.points = d.points.filter(known);
     rest.methods = (d.methods ?? []).filter((m) => PRUNE_METHODS.includes(m));
     rest.allocations = (d.allocations ?? []).filter((a) => namedAllocation(a) !== null);
+    // OWL's settings and ratios only when they are what they claim (else the defaults, remeasured)
+    const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    rest.owlM = finite(d.owlM) && d.owlM! > 0 ? d.owlM : OWL_DEFAULTS.M;
+    rest.owlLambda = finite(d.owlLambda) && d.owlLambda! >= 0 ? d.owlLambda : OWL_DEFAULTS.lambda;
+    const o = d.owl;
+    const okOwl = typeof o?.key === 'string' && Array.isArray(o.ratios) && o.ratios.every(finite);
+    rest.owl = okOwl ? { key: o.key, ratios: o.ratios.slice(0, 4096) } : null;
     Object.assign(lab, rest);
     // saves older than measuredEval: the names are in the basis ("… · eval A · calibration B · …")
     const m = / · eval (.*) · calibration (.*) · \d+ tokens · /.exec(d.basis ?? '');

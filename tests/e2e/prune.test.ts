@@ -126,6 +126,54 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
     await page.locator('[data-field="prune-allocation-2:4"]').uncheck();
   });
 
+  it('prunes with OWL’s allocation at 50 %: the CLI’s S_i and perplexity; M and λ refused by name', async () => {
+    await page.locator('[data-field="prune-allocation-owl"]').check();
+    await page.locator('[data-field="prune-owl-lambda"]').fill('0.6');
+    expect(await page.locator('[data-field="prune-input-error"]').innerText()).toMatch(
+      /OWL at S = 0\.5 with λ = 0\.6 spreads S_i over \[-0\.1, 1\.1\]/,
+    );
+    expect(await page.locator('[data-action="prune"]').isDisabled()).toBe(true);
+    await page.locator('[data-field="prune-owl-lambda"]').fill('0.1');
+    await page.locator('[data-field="prune-owl-m"]').fill('3');
+    await page.locator('[data-action="prune"]').click();
+    // the note before this click read the same: wait for the OWL point itself
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { paramscope: { prune: LabState } }).paramscope.prune.points.some(
+          (p) => p.allocation === 'owl',
+        ),
+      undefined,
+      { timeout: 900_000 },
+    );
+    // (the click cleared the note: this is the new one)
+    await page
+      .locator('[data-field="prune-note"]')
+      .filter({ hasText: /Done: 2 pruned model\(s\) \(1 from the cache\)/ })
+      .waitFor({ timeout: 900_000 });
+    const out = join(dir, 'cli-owl.json');
+    await pruneCli([
+      ...['--model', DEMO_GGUF, '--eval', files[1].path, '--calibration', files[0].path],
+      ...['--method', 'wanda', '--allocation', 'owl', '--owl-m', '3', '--owl-lambda', '0.1'],
+      ...['--max-tokens', String(MAX_TOKENS), '--out', out],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as typeof cli & {
+      allocation: { sparsity: number[] };
+    };
+    const point = (await labState()).points.find((p) => p.allocation === 'owl')!;
+    // the same outlier ratios from the page's GPU walk and the CLI's reference one, so equal S_i
+    point.layerSparsity.forEach((s, l) => expect(s).toBeCloseTo(doc.allocation.sparsity[l], 12));
+    expect(Math.max(...point.layerSparsity) - Math.min(...point.layerSparsity)).toBeCloseTo(0.2, 9);
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    // (Wanda's norms from the CLI's reference forward: a near-tie within a row may fall the other
+    // way, as for 2:4 above — 1.3e-3 apart here)
+    expect(rel(point.ppl, doc.perplexity.pruned)).toBeLessThan(2e-3);
+    expect(rel(await tablePpl('wanda + OWL'), point.ppl)).toBeLessThan(1e-3);
+    expect(await page.locator('[data-chart="prune-sweep"] [data-line="wanda-owl"]').count()).toBe(
+      1,
+    );
+    await page.locator('[data-field="prune-allocation-owl"]').uncheck();
+  });
+
   it('sweeps, and a cancelled sweep keeps the finished points only', async () => {
     await page.locator('[data-field="prune-allocation-density"]').uncheck();
     await page.locator('[data-field="prune-sweep"]').fill('0.3, 0.5');

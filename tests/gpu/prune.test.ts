@@ -8,11 +8,17 @@ import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import type { GpuContext } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { gpuPerplexity, referencePerplexity } from '../../src/engine/perplexity';
-import { gpuPrune, readPrunedTensors, restoreDense } from '../../src/prune/gpu';
-import { pruneModel, withPrunedTensors, type PruneRequest } from '../../src/prune/prune';
+import { gpuDenseNorms, gpuPrune, readPrunedTensors, restoreDense } from '../../src/prune/gpu';
+import {
+  pruneModel,
+  referenceDenseNorms,
+  withPrunedTensors,
+  type PruneRequest,
+} from '../../src/prune/prune';
+import { owlRatios } from '../../src/prune/owl';
 import { readTensorBytes } from '../../src/gguf/reader';
 import { dequantize } from '../../src/gguf/dequant';
-import { MATRICES, layerTensorName, matrixShape } from '../../src/model/config';
+import { MATRICES, layerTensorName, matrixShape, type MatrixName } from '../../src/model/config';
 import type { PruneMethod } from '../../src/prune/select';
 import type { NmPattern } from '../../src/gpu/ops/prune_mask';
 
@@ -98,6 +104,44 @@ describe('pruning on the GPU', () => {
       }
     },
   );
+
+  it('OWL: the dense calibration walk gives the reference’s norms (1e-4) and outlier ratios', async () => {
+    const file = await fixtureFile('q8_0');
+    const w = await fixtureWeights('q8_0');
+    const model = await uploadLlama(ctx, file);
+    try {
+      const weights = async (l: number, m: MatrixName) => w.layers[l].matrices[m];
+      const ref = await owlRatios(
+        w.config,
+        3,
+        (each) => referenceDenseNorms(w, CALIBRATION, each),
+        weights,
+      );
+      let worst = 0;
+      const gpu = await owlRatios(
+        w.config,
+        3,
+        (each) =>
+          gpuDenseNorms(ctx, model, CALIBRATION, async (l, norms) => {
+            await referenceDenseNorms(w, CALIBRATION, async (k, r) => {
+              if (k !== l) return;
+              for (const m of MATRICES)
+                for (let i = 0; i < r[m].length; i++)
+                  worst = Math.max(worst, Math.abs(norms[m][i] - r[m][i]) / r[m][i]);
+            });
+            await each(l, norms);
+          }),
+        weights,
+      );
+      expect(worst).toBeLessThan(1e-4);
+      expect(worst).toBeGreaterThan(0); // two forwards: not the same numbers by construction
+      // a ratio moves only if an entry sits within 1e-4 of M × the mean: none on this fixture
+      expect(gpu).toEqual(ref);
+      expect(new Set(ref).size).toBeGreaterThan(1);
+    } finally {
+      model.destroy();
+    }
+  });
 
   it('refuses before pruning: a list of the wrong length, S outside [0, 1), no calibration', async () => {
     const file = await fixtureFile('q4_0');

@@ -15,6 +15,8 @@ import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { sampleTokens } from '../../src/samples/load';
 import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
 import { layerSparsity } from '../../src/analysis/allocation';
+import { owlRatios, owlSparsity } from '../../src/prune/owl';
+import { referenceDenseNorms } from '../../src/prune/prune';
 import { cliFailure, pruneCli } from '../helpers/cli';
 
 interface PruneDoc {
@@ -104,6 +106,58 @@ describe('npm run prune (reference backend)', () => {
     const mean = doc.allocation.sparsity.reduce((a, b) => a + b, 0) / counts.length;
     expect(mean).toBeCloseTo(0.4, 12);
     expect(doc.settings.allocation).toBe('density');
+  });
+
+  it('OWL allocation: S_i from the dense model’s outlier ratios on the calibration set, mean S', async () => {
+    const out = join(dir, 'owl.json');
+    const gguf = join(dir, 'pruned-owl.gguf');
+    await pruneCli([
+      ...['--model', model, '--eval', evalFile, '--calibration', calib, '--split', 'paragraphs'],
+      ...['--method', 'magnitude', '--allocation', 'owl', '--owl-m', '3', '--owl-lambda', '0.1'],
+      ...['--sparsity', '0.4', '--out', out, '--write-gguf', gguf],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc & {
+      settings: { owlM: number; owlLambda: number };
+      allocation: { outlierRatios: number[] };
+    };
+    expect(doc.settings.allocation).toBe('owl');
+    expect([doc.settings.owlM, doc.settings.owlLambda]).toEqual([3, 0.1]);
+    // the ratios of the reference's dense walk over the calibration tokens, S_i by OWL's formula
+    const file = await fixtureFile('q8_0');
+    const w = await loadLlamaWeights(file);
+    const tok = tokenizerFromGguf(file);
+    const cal = CALIB.map((text) => sampleTokens({ source: '', text }, tok));
+    const ratios = await owlRatios(
+      w.config,
+      3,
+      (each) => referenceDenseNorms(w, cal, each),
+      async (l, m) => w.layers[l].matrices[m],
+    );
+    expect(doc.allocation.outlierRatios).toEqual(ratios);
+    expect(doc.allocation.sparsity).toEqual(owlSparsity(ratios, 0.4, 0.1));
+    const S = doc.allocation.sparsity;
+    expect(S.reduce((a, b) => a + b, 0) / S.length).toBeCloseTo(0.4, 12);
+    expect(Math.max(...S) - Math.min(...S)).toBeCloseTo(0.2, 12);
+    const back = await readGguf(bytesSource(new Uint8Array(readFileSync(gguf)), 'pruned.gguf'));
+    expect(back.metadata.get('paramscope.prune.allocation')?.value).toBe('owl');
+    // refused by name: no calibration set, S_i that would leave [0, 1)
+    const fail = (args: string[]) =>
+      cliFailure(pruneCli, [
+        '--model',
+        model,
+        '--eval',
+        evalFile,
+        '--out',
+        join(dir, 'z.json'),
+        ...args,
+      ]);
+    expect((await fail(['--method', 'magnitude', '--allocation', 'owl'])).stderr).toMatch(
+      /--allocation owl needs --calibration FILE/,
+    );
+    const hi = ['--calibration', calib, '--allocation', 'owl', '--sparsity', '0.95'];
+    expect((await fail(['--method', 'magnitude', ...hi])).stderr).toMatch(
+      /OWL at S = 0\.95 with λ = 0\.08 spreads S_i over \[0\.87, 1\.03\]/,
+    );
   });
 
   it('2:4 semi-structured: two of every four weights of a row, S = 0.5, recorded in the GGUF', async () => {
