@@ -1,6 +1,7 @@
 // The pruning lab's sweep: perplexity (log scale) against the mean sparsity S, one line per
-// method × allocation (uniform dashed, density solid, one colour per method), dense as a grey
-// rule, each point labelled on hover. Pure D3, no Svelte, no engine.
+// method × allocation (one colour per method; each allocation its dash and point shape from
+// ALLOCATION_KINDS, so points at one S tell apart), dense as a grey rule, each point labelled on
+// hover. Pure D3, no Svelte, no engine.
 import * as d3 from 'd3';
 import { drawFrame } from './frame';
 import { allocationKind, type LabAllocation } from '../prune/lab';
@@ -10,6 +11,15 @@ export interface SweepLine {
   allocation: LabAllocation;
   points: { S: number; ppl: number }[];
 }
+
+const SYMBOLS = {
+  circle: d3.symbolCircle,
+  square: d3.symbolSquare,
+  triangle: d3.symbolTriangle,
+  diamond: d3.symbolDiamond,
+};
+/** The point shape of an allocation (d3.symbol's area, about a 3.5-px circle's). */
+const marker = (a: LabAllocation) => d3.symbol(SYMBOLS[allocationKind(a).marker], 44)() ?? '';
 
 const COLORS: Record<string, string> = {
   wanda: '#2c5fd6',
@@ -84,12 +94,13 @@ export function drawSweep(
       .attr('stroke', color)
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', allocationKind(ln.allocation).dash);
-    g.selectAll('circle')
+    g.selectAll('path.point')
       .data(pts)
-      .join('circle')
-      .attr('cx', (p) => x(p.S))
-      .attr('cy', (p) => y(p.ppl))
-      .attr('r', 3.5)
+      .join('path')
+      .attr('class', 'point')
+      .attr('data-point', (p) => p.S)
+      .attr('d', marker(ln.allocation))
+      .attr('transform', (p) => `translate(${x(p.S)},${y(p.ppl)})`)
       .attr('fill', allocationKind(ln.allocation).baseline ? 'white' : color)
       .attr('stroke', color)
       .on('mouseenter', (_, p) =>
@@ -109,6 +120,12 @@ export function drawSweep(
       .attr('stroke', color)
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', allocationKind(ln.allocation).dash);
+    svg
+      .append('path')
+      .attr('d', marker(ln.allocation))
+      .attr('transform', `translate(${W - m.r + 18},${ly + 16})`)
+      .attr('fill', allocationKind(ln.allocation).baseline ? 'white' : color)
+      .attr('stroke', color);
     svg
       .append('text')
       .attr('x', W - m.r + 34)

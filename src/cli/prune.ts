@@ -1,6 +1,6 @@
 // npm run prune -- --model M.gguf --eval FILE [--calibration FILE] [--method wanda|magnitude|score|random]
 //   [--allocation uniform|density|owl|LIST_FILE] [--sparsity 0.5] [--pattern 2:4] [--alpha 2] [--beta 0.2]
-//   [--density-set FILE --threshold X] [--owl-m 5 --owl-lambda 0.08] [--max-tokens N] [--seed 0] [--backend reference|gpu]
+//   [--density-set FILE --threshold X] [--owl-m 5 --owl-lambda 0.08] [--eval-windows 2048] [--max-tokens N] [--seed 0] [--backend reference|gpu]
 //   [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]
 // The paper's Validations 1–2 (docs/METHOD.md §4): per-layer sparsities S_i (uniform, from a density
 // set's activated counts, or OWL's outlier ratios on the calibration samples), the 7 matrices of every layer pruned row by row and perplexity on the
@@ -8,6 +8,9 @@
 // small models, src/prune/gpu.ts on the GPU).
 // Output: docs/prune-schema.md (paramscope.prune/1).
 import { checkOutputs, writeOutput } from './outputs';
+import { readFile } from 'node:fs/promises';
+import { parseSamples } from '../samples/load';
+import { evalWindows, protocolLabel, type EvalProtocol } from '../engine/eval-windows';
 import { basename } from 'node:path';
 import type { GgufFile } from '../gguf/reader';
 import { llamaConfig } from '../model/config';
@@ -39,7 +42,7 @@ export const PRUNE_SCHEMA = 'paramscope.prune/1';
 const USAGE = `usage: npm run prune -- --model M.gguf --eval FILE [--calibration FILE]
   [--method wanda|magnitude|score|random] [--allocation uniform|density|owl|LIST_FILE] [--sparsity 0.5]
   [--pattern 2:4|4:8] [--alpha 2] [--beta 0.2] [--density-set FILE --threshold X]
-  [--owl-m 5] [--owl-lambda 0.08] [--max-tokens N] [--seed 0]
+  [--owl-m 5] [--owl-lambda 0.08] [--eval-windows W] [--max-tokens N] [--seed 0]
   [--split auto|paragraphs|lines|file]
   [--backend reference|gpu] [--precision f32|f16|auto] --out prune.json [--write-gguf pruned.gguf]`;
 
@@ -57,6 +60,8 @@ const OPTIONS = {
   threshold: { type: 'string' },
   'owl-m': { type: 'string', default: String(OWL_DEFAULTS.M) },
   'owl-lambda': { type: 'string', default: String(OWL_DEFAULTS.lambda) },
+  /** perplexity over the eval texts joined and cut into windows of this many tokens (Wanda's protocol) */
+  'eval-windows': { type: 'string' },
   'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
   split: { type: 'string', default: 'auto' },
   seed: { type: 'string', default: '0' },
@@ -90,6 +95,10 @@ function settings(v: ReturnType<typeof options>) {
   }
   const maxTokens = integerOption('--max-tokens', v['max-tokens'], 2, 'an integer ≥ 2');
   const seed = integerOption('--seed', v.seed, 0, 'an integer ≥ 0');
+  const evalWindows =
+    v['eval-windows'] === undefined
+      ? null
+      : integerOption('--eval-windows', v['eval-windows'], 2, 'an integer ≥ 2 (tokens per window)');
   const { backend, precision } = engineChoice(v);
   const split = splitOf(v.split);
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
@@ -112,6 +121,7 @@ function settings(v: ReturnType<typeof options>) {
   }
   return {
     owl,
+    evalWindows,
     ...v,
     method,
     sparsity,
@@ -234,12 +244,19 @@ export async function main(argv: string[]): Promise<number> {
   const { path: modelPath, file } = await modelArg(s.model);
   const config = llamaConfig(file);
   const tok = tokenizerFromGguf(file);
-  const evalSamples = await sampleFile(
-    await inputFile('--eval', s.eval!),
-    tok,
-    s.maxTokens,
-    s.split,
-  );
+  const evalPath = await inputFile('--eval', s.eval!);
+  const protocol: EvalProtocol = s.evalWindows
+    ? { mode: 'windows', window: s.evalWindows }
+    : { mode: 'samples' };
+  const evalSamples =
+    protocol.mode === 'windows'
+      ? evalWindows(
+          parseSamples(basename(evalPath), await readFile(evalPath), s.split),
+          tok,
+          protocol.window,
+          config.contextLength,
+        )
+      : await sampleFile(evalPath, tok, s.maxTokens, s.split);
   const calibration = s.calibration
     ? await sampleFile(await inputFile('--calibration', s.calibration), tok, s.maxTokens, s.split)
     : [];
@@ -280,6 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       alpha: s.alpha,
       beta: s.beta,
       threshold: s.threshold ?? null,
+      evalWindows: s.evalWindows,
       ...(alloc.outlierRatios ? { owlM: s.owl.M, owlLambda: s.owl.lambda } : {}),
       maxTokens: s.maxTokens,
       seed: s.seed,
@@ -292,7 +310,13 @@ export async function main(argv: string[]): Promise<number> {
       sparsity: alloc.sparsity,
     },
     pruned: outcome.pruned,
-    perplexity: { dense: dense.ppl, pruned: pruned.ppl, tokens: dense.tokens },
+    perplexity: {
+      dense: dense.ppl,
+      pruned: pruned.ppl,
+      tokens: dense.tokens,
+      protocol: protocolLabel(protocol),
+      sequences: evalSamples.length,
+    },
     calibration: {
       samples: calibration.length,
       tokens: calibration.reduce((a, x) => a + x.tokens.length, 0),
@@ -301,7 +325,7 @@ export async function main(argv: string[]): Promise<number> {
   await writeOutput(s.out!, JSON.stringify(doc));
   if (s['write-gguf']) await writeOutput(s['write-gguf'], image);
   console.log(
-    `${s.method} at ${pattern ?? s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens; ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
+    `${s.method} at ${pattern ?? s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens (${protocolLabel(protocol)}); ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
   );
   return 0;
 }

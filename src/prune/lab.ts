@@ -11,7 +11,7 @@ import type { PruneMethod } from './select';
  * for a density run), `pattern` (N:M semi-structured: the N smallest of every M consecutive
  * weights of a row, so only at S = N/M, in every layer), `outliers` (S_i from OWL's outlier ratios
  * of the dense model on the calibration samples: src/prune/owl.ts), `byDefault` (checked in a new lab),
- * `dash` (the sweep chart's line; a baseline's points are hollow).
+ * `dash` and `marker` (the sweep chart's line and point shape; a baseline's points are hollow).
  */
 export const ALLOCATION_KINDS = [
   {
@@ -24,6 +24,7 @@ export const ALLOCATION_KINDS = [
     pattern: null,
     byDefault: true,
     dash: '6 4',
+    marker: 'circle',
   },
   {
     id: 'density',
@@ -35,6 +36,7 @@ export const ALLOCATION_KINDS = [
     pattern: null,
     byDefault: true,
     dash: null,
+    marker: 'circle',
   },
   {
     id: 'owl',
@@ -46,6 +48,7 @@ export const ALLOCATION_KINDS = [
     pattern: null,
     byDefault: false,
     dash: '1 3',
+    marker: 'square',
   },
   {
     id: '2:4',
@@ -57,6 +60,7 @@ export const ALLOCATION_KINDS = [
     pattern: { n: 2, m: 4 },
     byDefault: false,
     dash: '2 3',
+    marker: 'triangle',
   },
   {
     id: '4:8',
@@ -68,6 +72,7 @@ export const ALLOCATION_KINDS = [
     pattern: { n: 4, m: 8 },
     byDefault: false,
     dash: '8 3 2 3',
+    marker: 'diamond',
   },
 ] as const;
 export type LabAllocation = (typeof ALLOCATION_KINDS)[number]['id'];

@@ -4,6 +4,12 @@
 // perplexity; points cached by what they depend on, the lab saved for a reload, a pruned model
 // exported as GGUF. A failed or cancelled point adds nothing; finished points stay.
 import { tokensOf } from '../samples/load';
+import {
+  DEFAULT_WINDOW,
+  evalWindows,
+  protocolLabel,
+  type EvalProtocol,
+} from '../engine/eval-windows';
 import { checkPerplexitySamples, gpuPerplexity, type PerplexitySample } from '../engine/perplexity';
 import { gpuDenseNorms, readPrunedTensors, withPruned } from '../prune/gpu';
 import { OWL_DEFAULTS, checkOwl, fileWeights, owlRatios, owlSparsity } from '../prune/owl';
@@ -45,6 +51,9 @@ class PruneState {
   sparsity = $state(0.5);
   sweep = $state('0.3, 0.5, 0.7');
   seed = $state(0);
+  /** perplexity per eval sample, or over the eval texts joined into windows of evalWindow tokens */
+  evalMode = $state<EvalProtocol['mode']>('samples');
+  evalWindow = $state<number>(DEFAULT_WINDOW);
   /** OWL's outlier threshold M (× the layer's mean) and spread λ */
   owlM = $state<number>(OWL_DEFAULTS.M);
   owlLambda = $state<number>(OWL_DEFAULTS.lambda);
@@ -93,10 +102,14 @@ function inputs(methods: PruneMethod[], allocations: LabAllocation[] = []): Inpu
     return s;
   };
   const ev = byName(lab.evalSet, 'an evaluation');
-  const evalSamples = ev.samples.map((s) => ({
-    source: `${ev.name}: ${s.source}`,
-    tokens: tokensOf(s, m.tokenizer, session.maxTokens),
-  }));
+  const protocol = evalProtocol();
+  const evalSamples =
+    protocol.mode === 'windows'
+      ? evalWindows(ev.samples, m.tokenizer, protocol.window, m.config.contextLength)
+      : ev.samples.map((s) => ({
+          source: `${ev.name}: ${s.source}`,
+          tokens: tokensOf(s, m.tokenizer, session.maxTokens),
+        }));
   checkPerplexitySamples(evalSamples, m.config.contextLength);
   const needs =
     methods.some((x) => pruneKind(x).calibration) ||
@@ -105,9 +118,15 @@ function inputs(methods: PruneMethod[], allocations: LabAllocation[] = []): Inpu
   const calibration = cal
     ? cal.samples.map((s) => tokensOf(s, m.tokenizer, session.maxTokens))
     : null;
-  const basis = `${m.key} · eval ${ev.name} · calibration ${cal?.name ?? '—'} · ${session.maxTokens} tokens · ${session.precision}`;
+  // (per-sample perplexity keeps the basis it always had: points measured before stay valid)
+  const ppl = protocol.mode === 'samples' ? '' : ` · perplexity ${protocolLabel(protocol)}`;
+  const basis = `${m.key} · eval ${ev.name} · calibration ${cal?.name ?? '—'} · ${session.maxTokens} tokens · ${session.precision}${ppl}`;
   return { evalSamples, calibration, basis, evalName: ev.name, calibrationName: cal?.name ?? '' };
 }
+
+/** The lab's perplexity protocol. */
+export const evalProtocol = (): EvalProtocol =>
+  lab.evalMode === 'windows' ? { mode: 'windows', window: lab.evalWindow } : { mode: 'samples' };
 
 /** S_i of a point; null when the density allocation has no counts (or OWL no ratios) yet. */
 function layerSparsity(allocation: LabAllocation, S: number, L: number): number[] | null {
@@ -380,6 +399,8 @@ interface PruneSaved {
   sweep: string;
   seed: number;
   /** absent in older saves */
+  evalMode?: EvalProtocol['mode'];
+  evalWindow?: number;
   owlM?: number;
   owlLambda?: number;
   owl?: { key: string; ratios: number[] } | null;
@@ -405,6 +426,8 @@ export async function saveLab(): Promise<void> {
     sparsity: lab.sparsity,
     sweep: lab.sweep,
     seed: lab.seed,
+    evalMode: lab.evalMode,
+    evalWindow: lab.evalWindow,
     owlM: lab.owlM,
     owlLambda: lab.owlLambda,
     owl: lab.owl,
@@ -435,6 +458,9 @@ export async function restoreLab(): Promise<void> {
     const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
     rest.owlM = finite(d.owlM) && d.owlM! > 0 ? d.owlM : OWL_DEFAULTS.M;
     rest.owlLambda = finite(d.owlLambda) && d.owlLambda! >= 0 ? d.owlLambda : OWL_DEFAULTS.lambda;
+    rest.evalMode = d.evalMode === 'windows' ? 'windows' : 'samples';
+    rest.evalWindow =
+      Number.isInteger(d.evalWindow) && d.evalWindow! >= 2 ? d.evalWindow : DEFAULT_WINDOW;
     const o = d.owl;
     const okOwl = typeof o?.key === 'string' && Array.isArray(o.ratios) && o.ratios.every(finite);
     rest.owl = okOwl ? { key: o.key, ratios: o.ratios.slice(0, 4096) } : null;

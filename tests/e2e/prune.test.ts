@@ -183,7 +183,9 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
     expect(await page.locator('[data-field="prune-note"]').innerText()).toMatch(
       /Done: 2 pruned model\(s\) \(1 from the cache\)/,
     );
-    const dots = page.locator('[data-chart="prune-sweep"] [data-line="wanda-uniform"] circle');
+    const dots = page.locator(
+      '[data-chart="prune-sweep"] [data-line="wanda-uniform"] [data-point]',
+    );
     expect(await dots.count()).toBe(2);
     const lab = await labState();
     expect(lab.points.find((p) => p.S === 0.5 && p.allocation === 'uniform')?.cached).toBe(true);
@@ -276,5 +278,38 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
       })
       .toMatch(/after pruning paramscope-demo-5domain \(pruned: wanda/);
     expect((await labState()).points).toEqual(before.points);
+  });
+
+  it('measures perplexity over windows of the joined evaluation texts, as the CLI’s --eval-windows', async () => {
+    for (const m of ['wanda', 'score', 'random'])
+      await page.locator(`[data-field="prune-method-${m}"]`).uncheck();
+    await page.locator('[data-field="prune-method-magnitude"]').check();
+    for (const a of ['density', 'owl', '2:4', '4:8'])
+      await page.locator(`[data-field="prune-allocation-${a}"]`).uncheck();
+    await page.locator('[data-field="prune-allocation-uniform"]').check();
+    await page.locator('[data-field="prune-sparsity"]').fill('0.5');
+    await page.locator('[data-field="prune-eval-mode"]').selectOption('windows');
+    await page.locator('[data-field="prune-eval-window"]').fill('8');
+    await page.locator('[data-action="prune"]').click();
+    await page
+      .locator('[data-field="prune-note"]')
+      .filter({ hasText: /Done: 1 pruned model\(s\) in/ })
+      .waitFor({ timeout: 900_000 });
+    const out = join(dir, 'cli-windows.json');
+    await pruneCli([
+      ...['--model', DEMO_GGUF, '--eval', files[1].path, '--method', 'magnitude'],
+      ...['--sparsity', '0.5', '--eval-windows', '8', '--out', out],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as typeof cli & {
+      perplexity: { tokens: number; protocol: string };
+    };
+    expect(doc.perplexity.protocol).toBe('windows of 8');
+    const lab = (await labState()) as LabState & { dense: { ppl: number; tokens: number } };
+    // a new basis: the per-sample points are gone, the dense perplexity measured again
+    expect(lab.points).toHaveLength(1);
+    expect(lab.dense.tokens).toBe(doc.perplexity.tokens);
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    expect(rel(lab.dense.ppl, doc.perplexity.dense)).toBeLessThan(1e-4);
+    expect(rel(lab.points[0].ppl, doc.perplexity.pruned)).toBeLessThan(1e-4);
   });
 });

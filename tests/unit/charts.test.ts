@@ -267,7 +267,7 @@ describe('the other charts', () => {
       9,
       'perplexity',
     );
-    expect(sweep.querySelectorAll('[data-line] circle')).toHaveLength(2);
+    expect(sweep.querySelectorAll('[data-line] [data-point]')).toHaveLength(2);
     await snapshot(sweep, 'prune-sweep');
     const rho = svgEl();
     drawRhoPerLayer(

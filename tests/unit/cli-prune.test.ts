@@ -17,6 +17,7 @@ import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
 import { layerSparsity } from '../../src/analysis/allocation';
 import { owlRatios, owlSparsity } from '../../src/prune/owl';
 import { referenceDenseNorms } from '../../src/prune/prune';
+import { evalWindows } from '../../src/engine/eval-windows';
 import { cliFailure, pruneCli } from '../helpers/cli';
 
 interface PruneDoc {
@@ -157,6 +158,44 @@ describe('npm run prune (reference backend)', () => {
     const hi = ['--calibration', calib, '--allocation', 'owl', '--sparsity', '0.95'];
     expect((await fail(['--method', 'magnitude', ...hi])).stderr).toMatch(
       /OWL at S = 0\.95 with λ = 0\.08 spreads S_i over \[0\.87, 1\.03\]/,
+    );
+  });
+
+  it('perplexity over windows: the eval texts joined and cut as Wanda’s evaluation does', async () => {
+    const out = join(dir, 'windows.json');
+    await pruneCli([
+      ...['--model', model, '--eval', evalFile, '--split', 'paragraphs', '--method', 'magnitude'],
+      ...['--eval-windows', '4', '--out', out],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc & {
+      settings: { evalWindows: number };
+      perplexity: { protocol: string; sequences: number };
+    };
+    const file = await fixtureFile('q8_0');
+    const w = await loadLlamaWeights(file);
+    const tok = tokenizerFromGguf(file);
+    const texts = EVAL.map((text, i) => ({ source: String(i), text }));
+    const windows = evalWindows(texts, tok, 4, w.config.contextLength);
+    const dense = referencePerplexity(w, windows);
+    expect(doc.settings.evalWindows).toBe(4);
+    expect(doc.perplexity.protocol).toBe('windows of 4');
+    expect(doc.perplexity.sequences).toBe(windows.length);
+    expect(doc.perplexity.tokens).toBe(3 * windows.length);
+    expect(doc.perplexity.dense).toBeCloseTo(dense.ppl, 9);
+    // per-sample sequences read the same text otherwise
+    expect(doc.perplexity.dense).not.toBeCloseTo(
+      referencePerplexity(
+        w,
+        texts.map((t) => ({ source: t.source, tokens: sampleTokens(t, tok) })),
+      ).ppl,
+      3,
+    );
+    const bad = await cliFailure(pruneCli, [
+      ...['--model', model, '--eval', evalFile, '--method', 'magnitude'],
+      ...['--eval-windows', '100000', '--out', join(dir, 'w.json')],
+    ]);
+    expect(bad.stderr).toMatch(
+      /a perplexity window of 100000 tokens: needs an integer from 2 to the model's context \d+/,
     );
   });
 

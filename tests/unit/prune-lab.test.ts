@@ -123,6 +123,12 @@ describe('the pruning lab', () => {
       'uniform',
       'density',
     ]);
-    expect(() => allocationKind('owl' as never)).toThrow(/unknown allocation/);
+    expect(() => allocationKind('lamp' as never)).toThrow(/unknown allocation/);
+    // one entry each takes S_i from the density and from OWL's outlier ratios; every point shape
+    // and dash differs, so points at one S tell apart
+    expect(ALLOCATION_KINDS.filter((k) => k.density).map((k) => k.id)).toEqual(['density']);
+    expect(ALLOCATION_KINDS.filter((k) => k.outliers).map((k) => k.id)).toEqual(['owl']);
+    const look = ALLOCATION_KINDS.map((k) => `${k.dash} ${k.marker} ${k.baseline}`);
+    expect(new Set(look).size).toBe(ALLOCATION_KINDS.length);
   });
 });
