@@ -9,6 +9,7 @@ import { loadLlamaWeights } from '../model/weights';
 import { layerSparsity, parseSparsityList } from '../analysis/allocation';
 import { gpuPerplexity, referencePerplexity, type Perplexity } from '../engine/perplexity';
 import type { PruneRequest } from '../prune/prune';
+import type { PrunedTensor } from '../prune/zero';
 import { runOn, UsageError, withNodeGpu, type PrecisionChoice } from './common';
 
 /** N_i: the density set's activated parameters per layer over the 7 matrices at `threshold`. */
@@ -122,7 +123,7 @@ export async function pruneOnGpu(
   precision: PrecisionChoice,
 ): Promise<{
   pruned: number[][];
-  tensors: Map<string, Uint8Array>;
+  tensors: Map<string, PrunedTensor>;
   dense: Perplexity;
   after: Perplexity;
 }> {

@@ -22,7 +22,10 @@ import { colsumsqAdd } from '../gpu/ops/colnorm';
 import { maskWords, pruneMask } from '../gpu/ops/prune_mask';
 import { ropeTableBuffer } from '../gpu/ops/rope';
 import { pruneZero } from '../gpu/ops/prune_zero';
-import { writeWeightBytes } from '../gpu/ops/quant';
+import { uploadWeight, writeWeightBytes } from '../gpu/ops/quant';
+import { dequantForward } from '../gpu/ops/dequant';
+import { GgmlType, tensorBytes } from '../gguf/types';
+import { REENCODED, ZEROABLE, reencodeF16, type PrunedTensor } from './zero';
 import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
 import { MODE_OF, prunedPerRow, pruneKind } from './select';
@@ -36,20 +39,61 @@ export interface GpuPruneOptions {
   onLayer?: (done: number, of: number) => void;
 }
 
-/** Puts the file's own bytes back into the model's 7 matrices of every layer (undoes a pruning). */
+/**
+ * Puts the file's own bytes back into the model's 7 matrices of every layer (undoes a pruning; a
+ * matrix re-encoded as F16 gets its file-typed buffer back).
+ */
 export async function restoreDense(
   ctx: GpuContext,
   model: GpuLlama,
   file: GgufFile,
 ): Promise<void> {
   for (let l = 0; l < model.config.blockCount; l++) {
-    for (const m of MATRICES)
-      writeWeightBytes(
-        ctx.device,
-        model.layers[l].m[m].buffer,
-        await readTensorBytes(file, layerTensorName(l, m)),
-      );
+    for (const m of MATRICES) {
+      const name = layerTensorName(l, m);
+      const bytes = await readTensorBytes(file, name);
+      const W = model.layers[l].m[m];
+      const type = tensorInfo(file, name).type;
+      if (W.type === type) writeWeightBytes(ctx.device, W.buffer, bytes);
+      else {
+        model.layers[l].m[m] = uploadWeight(ctx.device, bytes, type, W.elements, name);
+        W.buffer.destroy();
+      }
+    }
     await ctx.device.queue.onSubmittedWorkDone();
+    ctx.forgetBindGroups();
+  }
+}
+
+/**
+ * Layer l's matrix m re-encoded as F16 in place of its buffer (a type without an exact 0, before
+ * pruning): decoded on the GPU (dequant.wgsl, the reference's decode bit for bit), rounded to
+ * half on the CPU as src/prune/zero.ts rounds, uploaded.
+ */
+async function reencodeOnGpu(
+  ctx: GpuContext,
+  model: GpuLlama,
+  l: number,
+  m: MatrixName,
+): Promise<void> {
+  const W = model.layers[l].m[m];
+  const name = layerTensorName(l, m);
+  const f32 = ctx.storage(W.elements * F32, `decode ${name}`);
+  try {
+    const enc = ctx.device.createCommandEncoder({ label: `decode ${name}` });
+    dequantForward(ctx, enc, f32, W);
+    const [x] = await ctx.submitAndRead(enc, [{ buffer: f32, count: W.elements }]);
+    const bytes = reencodeF16(
+      name,
+      GgmlType.F32,
+      new Uint8Array(x.buffer, x.byteOffset, x.byteLength),
+      W.elements,
+    );
+    model.layers[l].m[m] = uploadWeight(ctx.device, bytes, REENCODED, W.elements, name);
+    W.buffer.destroy();
+  } finally {
+    f32.destroy();
+    ctx.forgetBindGroups();
   }
 }
 
@@ -58,8 +102,8 @@ export async function readPrunedTensors(
   ctx: GpuContext,
   model: GpuLlama,
   file: GgufFile,
-): Promise<Map<string, Uint8Array>> {
-  const out = new Map<string, Uint8Array>();
+): Promise<Map<string, PrunedTensor>> {
+  const out = new Map<string, PrunedTensor>();
   for (const [l, lw] of model.layers.entries()) {
     // one readback per layer: its 7 buffers (padded to 4 bytes) in one map
     const read = await ctx.readMany(
@@ -68,7 +112,12 @@ export async function readPrunedTensors(
     MATRICES.forEach((m, mi) => {
       const name = layerTensorName(l, m);
       const f = read[mi];
-      out.set(name, new Uint8Array(f.buffer, f.byteOffset, tensorInfo(file, name).bytes).slice());
+      const { type, elements } = lw.m[m];
+      const bytes =
+        type === tensorInfo(file, name).type
+          ? tensorInfo(file, name).bytes
+          : tensorBytes(type, elements);
+      out.set(name, { type, bytes: new Uint8Array(f.buffer, f.byteOffset, bytes).slice() });
     });
   }
   return out;
@@ -140,10 +189,18 @@ async function pruneLayer(
       const seed = matrixSeed(req.seed, l, mi);
       const mode = MODE_OF[req.method];
       pruneMask(ctx, enc, mask, W, scale, metric, { O, I, k, mode, seed, pattern: req.pattern });
-      pruneZero(ctx, enc, W, mask, layerTensorName(l, m));
+      if (ZEROABLE.includes(W.type)) pruneZero(ctx, enc, W, mask, layerTensorName(l, m));
       counts.push(O * k);
     }
     await ctx.submit(enc);
+    // the masks are taken on the file's weights; a type without an exact 0 is then re-encoded
+    for (const [mi, m] of MATRICES.entries()) {
+      if (ZEROABLE.includes(model.layers[l].m[m].type)) continue;
+      await reencodeOnGpu(ctx, model, l, m);
+      const zero = ctx.device.createCommandEncoder({ label: `prune layer ${l} ${m}` });
+      pruneZero(ctx, zero, model.layers[l].m[m], masks[mi], layerTensorName(l, m));
+      await ctx.submit(zero);
+    }
   } finally {
     for (const b of masks) b.destroy();
     ctx.forgetBindGroups();

@@ -22,7 +22,7 @@ import { colsumsqAdd } from '../reference/colnorm';
 import { pruneMask } from '../reference/prune_mask';
 import { MODE_OF, prunedPerRow, pruneKind, type PruneMethod } from './select';
 import type { NmPattern } from '../gpu/ops/prune_mask';
-import { checkZeroable, zeroMasked } from './zero';
+import { checkZeroable, prunedTensor, type PrunedTensor } from './zero';
 
 export interface PruneRequest {
   method: PruneMethod;
@@ -39,8 +39,8 @@ export interface PruneRequest {
 }
 
 export interface PruneOutcome {
-  /** the pruned matrices' bytes, by tensor name */
-  tensors: Map<string, Uint8Array>;
+  /** the pruned matrices (their type: the file's, or F16 where it has no exact 0), by tensor name */
+  tensors: Map<string, PrunedTensor>;
   /** per layer and matrix (q k v o gate up down): rows · ⌊I · S_i⌋ */
   pruned: number[][];
 }
@@ -140,9 +140,9 @@ export async function pruneModel(
       const { bits, k } = matrixMask(c, req, l, mi, W, { norms, score: scores?.[l][m] });
       const name = layerTensorName(l, m);
       const info = file.tensors.get(name)!;
-      const bytes = zeroMasked(name, info.type, await readTensorBytes(file, name), bits, O * I);
-      out.tensors.set(name, bytes);
-      matrices[m] = dequantize(info.type, bytes, O * I);
+      const t = prunedTensor(name, info.type, await readTensorBytes(file, name), bits, O * I);
+      out.tensors.set(name, t);
+      matrices[m] = dequantize(t.type, t.bytes, O * I);
       out.pruned[l].push(O * k);
     }
     pruned.layers[l] = { ...pruned.layers[l], matrices };
@@ -217,7 +217,7 @@ export async function referenceDenseNorms(
 export function withPrunedTensors(
   file: GgufFile,
   w: LlamaWeights,
-  tensors: Map<string, Uint8Array>,
+  tensors: Map<string, PrunedTensor>,
 ): LlamaWeights {
   return {
     ...w,
@@ -226,7 +226,8 @@ export function withPrunedTensors(
       for (const m of MATRICES) {
         const name = layerTensorName(l, m);
         const { O, I } = matrixShape(w.config, m);
-        matrices[m] = dequantize(file.tensors.get(name)!.type, tensors.get(name)!, O * I);
+        const t = tensors.get(name)!;
+        matrices[m] = dequantize(t.type, t.bytes, O * I);
       }
       return { ...lw, matrices };
     }),

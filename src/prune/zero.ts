@@ -1,17 +1,76 @@
-// Pruned weights set to exactly 0 in a tensor's own bytes, for the types where 0 is exact and the
+// Pruned weights set to exactly 0. In a tensor's own bytes for the types where 0 is exact and the
 // other weights stay bit for bit: F32, F16, BF16 (0 is 0), Q8_0 (value d · q: q = 0) and Q4_0
-// (value d · (q − 8): q = 8). Types with a min offset (Q4_1, K-quants) cannot hold an exact 0
-// without re-encoding their block: refused by name.
-import { GgmlType, WEIGHT_TYPES } from '../gguf/types';
+// (value d · (q − 8): q = 8). Types whose blocks have a min offset or shared sub-block scales
+// (Q4_1, Q5_0, Q5_1, the K-quants) cannot hold an exact 0 without re-encoding their block: a
+// pruned matrix of those types is re-encoded as F16 first (REENCODED: each weight decoded as the
+// file's type decodes it, rounded to the nearest half; exact zeros; the file's other tensors keep
+// their bytes), on both backends, so the model measured is the model exported.
+import { dequantize } from '../gguf/dequant';
+import { f32ToF16 } from '../gguf/half';
+import { GgmlType, WEIGHT_TYPES, typeName } from '../gguf/types';
 
 export const ZEROABLE: GgmlType[] = WEIGHT_TYPES.filter((k) => k.zeroable).map((k) => k.type);
 
-/** Refuses a tensor whose type cannot hold an exact 0, by name (before anything is pruned). */
+/** What a pruned matrix of a type without an exact 0 is written as. */
+export const REENCODED = GgmlType.F16;
+
+/** A pruned matrix: its type (the file's, or REENCODED) and bytes. */
+export interface PrunedTensor {
+  type: GgmlType;
+  bytes: Uint8Array;
+}
+
+/** The type a pruned matrix of `type` is written as. */
+export const prunedType = (type: GgmlType): GgmlType =>
+  ZEROABLE.includes(type) ? type : REENCODED;
+
+/** Refuses a tensor whose type the engine does not decode, by name (before anything is pruned). */
 export function checkZeroable(name: string, type: GgmlType): void {
-  if (!ZEROABLE.includes(type))
+  if (!WEIGHT_TYPES.some((k) => k.type === type))
     throw new Error(
-      `tensor "${name}" is ${GgmlType[type] ?? type}: pruning writes F32, F16, BF16, Q8_0 and Q4_0 tensors (where 0 is exact); re-encoding ${GgmlType[type] ?? type} blocks is not built yet`,
+      `tensor "${name}" is ${GgmlType[type] ?? type}: pruning writes the weight types the engine reads (${WEIGHT_TYPES.map((k) => typeName(k.type)).join(', ')})`,
     );
+}
+
+/**
+ * The F16 bytes of a tensor's weights as its type decodes them (n elements); a weight beyond
+ * F16's range is refused by name rather than written as infinity.
+ */
+export function reencodeF16(
+  name: string,
+  type: GgmlType,
+  bytes: Uint8Array,
+  n: number,
+): Uint8Array {
+  const x = dequantize(type, bytes, n);
+  const out = new Uint8Array(n * 2);
+  const v = new DataView(out.buffer);
+  for (let e = 0; e < n; e++) {
+    if (!(Math.abs(x[e]) <= 65504))
+      throw new Error(
+        `tensor "${name}" (${typeName(type)}) holds ${x[e]} at element ${e}: beyond F16's range, so its pruned matrix cannot be re-encoded as F16`,
+      );
+    v.setUint16(e * 2, f32ToF16(x[e]), true);
+  }
+  return out;
+}
+
+/**
+ * `bytes` (a tensor of `type`, n elements) with the elements whose bit is set in `bits` (element
+ * e: bit e & 31 of word e >> 5, as shaders/prune_mask.wgsl writes them) set to exactly 0 — in a
+ * copy of its own bytes, or of its F16 re-encoding for a type without an exact 0.
+ */
+export function prunedTensor(
+  name: string,
+  type: GgmlType,
+  bytes: Uint8Array,
+  bits: Uint32Array,
+  n: number,
+): PrunedTensor {
+  checkZeroable(name, type);
+  if (ZEROABLE.includes(type)) return { type, bytes: zeroMasked(name, type, bytes, bits, n) };
+  const f16 = reencodeF16(name, type, bytes, n);
+  return { type: REENCODED, bytes: zeroMasked(name, REENCODED, f16, bits, n) };
 }
 
 /**
@@ -25,7 +84,8 @@ export function zeroMasked(
   bits: Uint32Array,
   n: number,
 ): Uint8Array {
-  checkZeroable(name, type);
+  if (!ZEROABLE.includes(type))
+    throw new Error(`tensor "${name}": ${typeName(type)} has no exact 0`);
   const out = bytes.slice();
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const pruned = (e: number) => (bits[e >> 5] >>> (e & 31)) & 1;
@@ -51,4 +111,14 @@ export function zeroMasked(
     default:
       return out;
   }
+}
+
+/**
+ * What pruning does to a model's matrices of types without an exact 0, in words ('' when none):
+ * the lab and the export note say it.
+ */
+export function reencodedNote(types: GgmlType[]): string {
+  const kinds = [...new Set(types.filter((t) => !ZEROABLE.includes(t)))].map(typeName);
+  if (!kinds.length) return '';
+  return `its ${kinds.join(', ')} matrices are pruned and exported as ${typeName(REENCODED)} (no exact 0 in their blocks; the other tensors keep their bytes)`;
 }

@@ -17,6 +17,9 @@ import type { PruneRequest } from '../prune/prune';
 import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { prunedGguf } from '../prune/export';
+import { reencodedNote } from '../prune/zero';
+import { MATRICES, layerTensorName } from '../model/config';
+import type { GgmlType } from '../gguf/types';
 import {
   ALLOCATION_KINDS,
   allocationKind,
@@ -342,6 +345,14 @@ async function measure(
 export const measuredHere = (): boolean =>
   !!session.model && lab.basis.startsWith(`${session.model.key} ·`);
 
+/** The types of a model's 7 matrices of every layer. */
+export const matrixTypes = (m: LoadedModel): GgmlType[] =>
+  Array.from({ length: m.config.blockCount }, (_, l) =>
+    MATRICES.map((x) => m.file.tensors.get(layerTensorName(l, x))?.type),
+  )
+    .flat()
+    .filter((t): t is GgmlType => t !== undefined);
+
 /** Prunes the model as `point` says and downloads it as GGUF; the dense model is put back. */
 export async function exportPruned(point: LabPoint): Promise<void> {
   const m = session.model;
@@ -380,7 +391,8 @@ async function exportPoint(m: LoadedModel, point: LabPoint, signal: AbortSignal)
   const tag = point.allocation.replace(':', 'of');
   const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${tag}-${point.S}.gguf`;
   download(name, new Blob([image as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
-  lab.note = `Exported ${name} (${(image.byteLength / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s): its perplexity on ${lab.evalSet} should read ${point.ppl.toFixed(4)}.`;
+  const re = reencodedNote(matrixTypes(m));
+  lab.note = `Exported ${name} (${(image.byteLength / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s): its perplexity on ${lab.evalSet} should read ${point.ppl.toFixed(4)}${re ? `; ${re}` : ''}.`;
 }
 
 export function cancelPruneLab(): void {

@@ -19,8 +19,25 @@ import { owlRatios } from '../../src/prune/owl';
 import { readTensorBytes } from '../../src/gguf/reader';
 import { dequantize } from '../../src/gguf/dequant';
 import { MATRICES, layerTensorName, matrixShape, type MatrixName } from '../../src/model/config';
+import { GgmlType } from '../../src/gguf/types';
+import { makeFixtureModel } from '../../src/gguf/fixture';
+import { readGguf } from '../../src/gguf/reader';
+import { bytesSource } from '../../src/gguf/source';
+import { loadLlamaWeights } from '../../src/model/weights';
+import type { PrunedTensor } from '../../src/prune/zero';
 import type { PruneMethod } from '../../src/prune/select';
 import type { NmPattern } from '../../src/gpu/ops/prune_mask';
+
+/** K-quant rows need 256 weights: C = 256, F = 512. */
+const Q4_K_MODEL = {
+  seed: 41,
+  layers: 2,
+  width: 256,
+  ffn: 512,
+  heads: 4,
+  kvHeads: 2,
+  matrixType: GgmlType.Q4_K,
+};
 
 const CALIBRATION = [
   [1, 17, 200, 5, 91, 300, 8],
@@ -76,12 +93,10 @@ describe('pruning on the GPU', () => {
         for (let l = 0; l < L; l++)
           for (const m of MATRICES) {
             const t = layerTensorName(l, m);
-            const type = file.tensors.get(t)!.type;
             const { O, I } = matrixShape(w.config, m);
-            const [a, b] = [
-              dequantize(type, got.get(t)!, O * I),
-              dequantize(type, ref.tensors.get(t)!, O * I),
-            ];
+            const [g, r] = [got.get(t)!, ref.tensors.get(t)!];
+            expect(g.type).toBe(r.type);
+            const [a, b] = [dequantize(g.type, g.bytes, O * I), dequantize(r.type, r.bytes, O * I)];
             for (let e = 0; e < a.length; e++) {
               total += b[e] === 0 ? 1 : 0;
               differ += (a[e] === 0) !== (b[e] === 0) ? 1 : 0;
@@ -96,7 +111,7 @@ describe('pruning on the GPU', () => {
         // restoreDense: the file's bytes again, and the dense perplexity
         await restoreDense(ctx, model, file);
         const back = await readPrunedTensors(ctx, model, file);
-        for (const [t, bytes] of back) expect(bytes).toEqual(await readTensorBytes(file, t));
+        for (const [t, p] of back) expect(p.bytes).toEqual(await readTensorBytes(file, t));
         const again = await gpuPerplexity(ctx, model, EVAL);
         expect(Math.abs(again.ppl - dense.ppl) / dense.ppl).toBeLessThan(1e-4);
       } finally {
@@ -143,6 +158,41 @@ describe('pruning on the GPU', () => {
     }
   });
 
+  it('Q4_K (no exact 0): the pruned matrices re-encoded as F16, byte for byte the reference’s; restored after', async () => {
+    const file = await readGguf(bytesSource(makeFixtureModel(Q4_K_MODEL), 'q4_k.gguf'));
+    const w = await loadLlamaWeights(file);
+    const L = w.config.blockCount;
+    const req: PruneRequest = {
+      method: 'wanda',
+      sparsity: new Array(L).fill(0.5),
+      seed: 0,
+      calibration: CALIBRATION,
+    };
+    const ref = await pruneModel(file, w, req);
+    const model = await uploadLlama(ctx, file);
+    try {
+      expect(await gpuPrune(ctx, model, req)).toEqual(ref.pruned);
+      const got = await readPrunedTensors(ctx, model, file);
+      for (const [t, r] of ref.tensors) {
+        expect(r.type, t).toBe(GgmlType.F16);
+        expect(got.get(t)!.type, t).toBe(GgmlType.F16);
+        expect(Buffer.from(got.get(t)!.bytes).equals(Buffer.from(r.bytes)), t).toBe(true);
+      }
+      const refPpl = referencePerplexity(withPrunedTensors(file, w, ref.tensors), EVAL);
+      const gpuPpl = await gpuPerplexity(ctx, model, EVAL);
+      expect(Math.abs(gpuPpl.ppl / refPpl.ppl - 1)).toBeLessThan(1e-4);
+      await restoreDense(ctx, model, file);
+      for (const lw of model.layers)
+        for (const m of MATRICES) expect(lw.m[m].type).toBe(GgmlType.Q4_K);
+      const dense = referencePerplexity(w, EVAL);
+      expect(Math.abs((await gpuPerplexity(ctx, model, EVAL)).ppl / dense.ppl - 1)).toBeLessThan(
+        1e-4,
+      );
+    } finally {
+      model.destroy();
+    }
+  });
+
   it('refuses before pruning: a list of the wrong length, S outside [0, 1), no calibration', async () => {
     const file = await fixtureFile('q4_0');
     const model = await uploadLlama(ctx, file);
@@ -161,7 +211,7 @@ describe('pruning on the GPU', () => {
       );
       await expect(bad({ method: 'wanda' })).rejects.toThrow('wanda needs calibration samples');
       const back = await readPrunedTensors(ctx, model, file);
-      for (const [t, bytes] of back) expect(bytes).toEqual(await readTensorBytes(file, t));
+      for (const [t, p] of back) expect(p.bytes).toEqual(await readTensorBytes(file, t));
     } finally {
       model.destroy();
     }
@@ -170,7 +220,7 @@ describe('pruning on the GPU', () => {
 
 /** Every group of m consecutive weights of a row holds n zeros or more (its n smallest pruned). */
 function expectNm(
-  tensors: Map<string, Uint8Array>,
+  tensors: Map<string, PrunedTensor>,
   file: Awaited<ReturnType<typeof fixtureFile>>,
   c: Parameters<typeof matrixShape>[0],
   p: NmPattern,
@@ -179,7 +229,7 @@ function expectNm(
     for (const m of MATRICES) {
       const t = layerTensorName(l, m);
       const { O, I } = matrixShape(c, m);
-      const W = dequantize(file.tensors.get(t)!.type, tensors.get(t)!, O * I);
+      const W = dequantize(tensors.get(t)!.type, tensors.get(t)!.bytes, O * I);
       for (let g = 0; g < (O * I) / p.m; g++) {
         let zeros = 0;
         for (let a = 0; a < p.m; a++) zeros += W[g * p.m + a] === 0 ? 1 : 0;

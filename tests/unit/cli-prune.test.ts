@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readGguf } from '../../src/gguf/reader';
+import { readGguf, readTensorBytes } from '../../src/gguf/reader';
+import { makeFixtureModel } from '../../src/gguf/fixture';
+import { GgmlType } from '../../src/gguf/types';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { MATRICES, matrixShape } from '../../src/model/config';
@@ -197,6 +199,56 @@ describe('npm run prune (reference backend)', () => {
     expect(bad.stderr).toMatch(
       /a perplexity window of 100000 tokens: needs an integer from 2 to the model's context \d+/,
     );
+  });
+
+  it('a Q4_K model (no exact 0): pruned matrices written as F16, said in the metadata; the file’s perplexity is prune.json’s', async () => {
+    const kq = join(dir, 'q4_k.gguf');
+    writeFileSync(
+      kq,
+      makeFixtureModel({
+        seed: 41,
+        layers: 2,
+        width: 256,
+        ffn: 512,
+        heads: 4,
+        kvHeads: 2,
+        matrixType: GgmlType.Q4_K,
+      }),
+    );
+    const out = join(dir, 'q4_k.json');
+    const gguf = join(dir, 'q4_k-pruned.gguf');
+    await pruneCli([
+      ...['--model', kq, '--eval', evalFile, '--split', 'paragraphs', '--method', 'magnitude'],
+      ...['--out', out, '--write-gguf', gguf],
+    ]);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc;
+    const file = await readGguf(bytesSource(new Uint8Array(readFileSync(kq)), 'q4_k.gguf'));
+    const back = await readGguf(bytesSource(new Uint8Array(readFileSync(gguf)), 'pruned.gguf'));
+    expect(back.metadata.get('paramscope.prune.reencoded')?.value).toBe(
+      '14 pruned matrices (Q4_K) written as F16: no exact 0 in their blocks',
+    );
+    for (const t of file.tensors.values()) {
+      const b = back.tensors.get(t.name)!;
+      const matrix = /^blk\.\d+\.(attn_(q|k|v|output)|ffn_(gate|up|down))\.weight$/.test(t.name);
+      expect(b.type, t.name).toBe(matrix ? GgmlType.F16 : t.type);
+      if (!matrix)
+        expect(
+          Buffer.from(await readTensorBytes(back, t.name)).equals(
+            Buffer.from(await readTensorBytes(file, t.name)),
+          ),
+          t.name,
+        ).toBe(true);
+    }
+    const tok = tokenizerFromGguf(file);
+    const samples = EVAL.map((text, i) => ({
+      source: String(i),
+      tokens: sampleTokens({ source: '', text }, tok),
+    }));
+    expect(referencePerplexity(await loadLlamaWeights(back), samples).ppl).toBeCloseTo(
+      doc.perplexity.pruned,
+      9,
+    );
+    expect(doc.perplexity.pruned).toBeGreaterThan(doc.perplexity.dense);
   });
 
   it('2:4 semi-structured: two of every four weights of a row, S = 0.5, recorded in the GGUF', async () => {

@@ -15,6 +15,12 @@ import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
 import { tokenizerFromGguf } from '../../src/tokenizer';
 import { llamaCppRounding } from '../helpers/llamacpp-rounding';
 import { LLAMACPP_CASES, llamaCppSequences, llamaCppTolerance } from '../helpers/llamacpp-cases';
+import { GgmlType } from '../../src/gguf/types';
+import { pruneModel } from '../../src/prune/prune';
+import { prunedGguf } from '../../src/prune/export';
+
+/** K-quant rows need 256 weights. */
+const K_MODEL = { seed: 42, layers: 2, width: 256, ffn: 512, heads: 4, kvHeads: 2 };
 
 const argmax = (x: ArrayLike<number>) => {
   let best = 0;
@@ -60,6 +66,37 @@ describe('the reference against llama.cpp', { timeout: 120_000 }, () => {
       measured[c.name] = m;
     });
   }
+
+  it('a pruned Q4_K model as the lab exports it (its matrices re-encoded as F16, half zeros)', async () => {
+    const dense = await readGguf(
+      bytesSource(makeFixtureModel({ ...K_MODEL, matrixType: GgmlType.Q4_K }), 'k.gguf'),
+    );
+    const w = await loadLlamaWeights(dense);
+    const L = w.config.blockCount;
+    const { tensors } = await pruneModel(dense, w, {
+      method: 'magnitude',
+      sparsity: new Array(L).fill(0.5),
+      seed: 0,
+    });
+    const bytes = await prunedGguf(dense, tensors, {
+      method: 'magnitude',
+      sparsity: 0.5,
+      allocation: 'uniform',
+      layerSparsity: new Array(L).fill(0.5),
+    });
+    const file = await readGguf(bytesSource(bytes, 'pruned.gguf'));
+    expect(typesOf(file)).toContain(GgmlType.F16);
+    const ours = { ...(await loadLlamaWeights(file)), roundInput: llamaCppRounding(file) };
+    const sequences = llamaCppSequences(ours.config.vocabSize);
+    const cpp = await llamaCppLogits(bytes, sequences);
+    const tol = llamaCppTolerance(typesOf(file));
+    sequences.forEach((tokens, i) => {
+      const r = llamaForward(ours, tokens).logits;
+      const d = logitDiff(r, cpp[i]);
+      expect(d.diff, `T = ${tokens.length}`).toBeLessThanOrEqual(tol * d.scale);
+      expect(argmax(r)).toBe(argmax(cpp[i]));
+    });
+  });
 });
 
 describe('tokenizers against llama.cpp', { timeout: 120_000 }, () => {

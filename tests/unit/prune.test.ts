@@ -12,7 +12,14 @@ import {
   prunedPerRow,
   rowMask,
 } from '../../src/prune/select';
-import { zeroMasked, ZEROABLE } from '../../src/prune/zero';
+import {
+  prunedTensor,
+  reencodeF16,
+  reencodedNote,
+  zeroMasked,
+  ZEROABLE,
+} from '../../src/prune/zero';
+import { f16ToF32, f32ToF16 } from '../../src/gguf/half';
 import { pruneModel } from '../../src/prune/prune';
 import { packMask } from '../../src/reference/prune_mask';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
@@ -79,10 +86,41 @@ describe('exact zeros in the file’s own bytes', () => {
         );
     },
   );
-  it('refuses a type with a min offset by name', () => {
-    expect(() =>
-      zeroMasked('blk.0.attn_q.weight', GgmlType.Q4_1, new Uint8Array(20), new Uint32Array(1), 32),
-    ).toThrow(/tensor "blk\.0\.attn_q\.weight" is Q4_1: pruning writes F32, F16, BF16, Q8_0/);
+  it.each([GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K])(
+    'type %i, which has no exact 0: re-encoded as F16, the pruned weights 0, the others its decode rounded to half',
+    (type) => {
+      const n = 512;
+      const bytes = randomTensorBytes(type, n, 5, 0.02);
+      const mask = Uint8Array.from({ length: n }, (_, e) => ((e * 7919) % 3 === 0 ? 1 : 0));
+      const t = prunedTensor('blk.0.attn_q.weight', type, bytes, packMask(mask), n);
+      expect(t.type).toBe(GgmlType.F16);
+      expect(t.bytes.byteLength).toBe(2 * n);
+      const before = dequantize(type, bytes, n);
+      const after = dequantize(GgmlType.F16, t.bytes, n);
+      for (let e = 0; e < n; e++)
+        expect(after[e]).toBe(mask[e] ? 0 : f16ToF32(f32ToF16(before[e])));
+      // a type with an exact 0 keeps its own bytes and type
+      const q8 = randomTensorBytes(GgmlType.Q8_0, n, 5, 0.02);
+      expect(prunedTensor('x', GgmlType.Q8_0, q8, packMask(mask), n).type).toBe(GgmlType.Q8_0);
+      // zeroMasked itself writes only types with an exact 0
+      expect(() => zeroMasked('blk.0.attn_q.weight', type, bytes, packMask(mask), n)).toThrow(
+        /has no exact 0/,
+      );
+    },
+  );
+
+  it('says which matrix types a pruning re-encodes', () => {
+    expect(reencodedNote([GgmlType.Q4_0, GgmlType.Q8_0])).toBe('');
+    expect(reencodedNote([GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q4_K, GgmlType.F32])).toBe(
+      'its Q4_K, Q6_K matrices are pruned and exported as F16 (no exact 0 in their blocks; the other tensors keep their bytes)',
+    );
+  });
+
+  it('refuses to re-encode a weight beyond F16’s range by name', () => {
+    const big = new Uint8Array(new Float32Array([1, 70000, 2, 3]).buffer);
+    expect(() => reencodeF16('blk.1.ffn_up.weight', GgmlType.F32, big, 4)).toThrow(
+      'tensor "blk.1.ffn_up.weight" (F32) holds 70000 at element 1: beyond F16\'s range, so its pruned matrix cannot be re-encoded as F16',
+    );
   });
 });
 
@@ -108,7 +146,7 @@ describe('pruning a model', () => {
         const { O, I } = matrixShape(w.config, m);
         const k = Math.floor(I * sparsity[l]);
         const name = layerTensorName(l, m);
-        const P = dequantize(GgmlType.Q4_0, out.tensors.get(name)!, O * I);
+        const P = dequantize(GgmlType.Q4_0, out.tensors.get(name)!.bytes, O * I);
         const W = w.layers[l].matrices[m];
         expect(out.pruned[l][mi]).toBe(O * k);
         for (let o = 0; o < O; o++) {
@@ -148,7 +186,7 @@ describe('pruning a model', () => {
           for (let e = 0; e < X.length; e++) n[e % I] += X[e] ** 2;
         });
         const W = w.layers[l].matrices[m];
-        const P = dequantize(GgmlType.F32, out.tensors.get(layerTensorName(l, m))!, O * I);
+        const P = dequantize(GgmlType.F32, out.tensors.get(layerTensorName(l, m))!.bytes, O * I);
         const k = Math.floor(I * 0.5);
         for (let o = 0; o < 3; o++) {
           const score = (i: number) => Math.abs(W[o * I + i]) * Math.sqrt(n[i]);
@@ -185,7 +223,7 @@ describe('pruning a model', () => {
       for (const m of MATRICES) {
         const { O, I } = matrixShape(w.config, m);
         const W = w.layers[l].matrices[m];
-        const P = dequantize(GgmlType.F32, out.tensors.get(layerTensorName(l, m))!, O * I);
+        const P = dequantize(GgmlType.F32, out.tensors.get(layerTensorName(l, m))!.bytes, O * I);
         const k = Math.floor(I * 0.4);
         for (let o = 0; o < O; o++) {
           const a = (i: number) =>
