@@ -112,6 +112,16 @@ export function toFileRowOrder(c: LlamaConfig, m: MatrixName, x: Float32Array): 
   return out;
 }
 
+/** Raw rows of matrix m (O rows of any type) in the engine's row order, in its file's row order. */
+export function toFileRowOrderBytes(c: LlamaConfig, m: MatrixName, bytes: Uint8Array): Uint8Array {
+  if (!needsReorder(c, m)) return bytes;
+  const from = neoxRowOrder(matrixShape(c, m).O, c.headDim, c.ropeDims);
+  const n = bytes.length / from.length;
+  const out = new Uint8Array(bytes.length);
+  from.forEach((src, r) => out.set(bytes.subarray(r * n, (r + 1) * n), src * n));
+  return out;
+}
+
 /** Matrix m of layer l as raw bytes of its tensor's type, (O, I), in the engine's row order. */
 export async function readMatrixBytes(
   file: GgufFile,

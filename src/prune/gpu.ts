@@ -5,7 +5,8 @@
 // one layer's calibration hidden states on the GPU (Σ T_s × C floats), never all layers'; the
 // score method takes each set sum of the score pass (runGpu's onSetSums) as the metric, layer by
 // layer, as the walk leaves it.
-import { readTensorBytes, tensorInfo, type GgufFile } from '../gguf/reader';
+import type { GgufFile } from '../gguf/reader';
+import { readMatrixBytes } from '../model/layout';
 import {
   MATRICES,
   dims,
@@ -51,9 +52,8 @@ export async function restoreDense(
   for (let l = 0; l < model.config.blockCount; l++) {
     for (const m of MATRICES) {
       const name = layerTensorName(l, m);
-      const bytes = await readTensorBytes(file, name);
+      const { bytes, type } = await readMatrixBytes(file, model.config, l, m);
       const W = model.layers[l].m[m];
-      const type = tensorInfo(file, name).type;
       if (W.type === type) writeWeightBytes(ctx.device, W.buffer, bytes);
       else {
         model.layers[l].m[m] = uploadWeight(ctx.device, bytes, type, W.elements, name);
@@ -113,10 +113,7 @@ export async function readPrunedTensors(
       const name = layerTensorName(l, m);
       const f = read[mi];
       const { type, elements } = lw.m[m];
-      const bytes =
-        type === tensorInfo(file, name).type
-          ? tensorInfo(file, name).bytes
-          : tensorBytes(type, elements);
+      const bytes = tensorBytes(type, elements);
       out.set(name, { type, bytes: new Uint8Array(f.buffer, f.byteOffset, bytes).slice() });
     });
   }
@@ -156,7 +153,7 @@ export async function gpuPrune(
   const types = new Map(
     model.layers.flatMap((lw, l) => MATRICES.map((m) => [layerTensorName(l, m), lw.m[m].type])),
   );
-  checkPruneRequest(c, req, (name) => types.get(name)!);
+  checkPruneRequest(c, req, (l, m) => types.get(layerTensorName(l, m))!);
   return withGpuErrors(ctx.device, 'the pruning', async () => {
     const pruned: number[][] = [];
     if (pruneKind(req.method).scores) await scoreWalk(ctx, model, req, pruned, opts);

@@ -9,13 +9,12 @@
 // (a multiple of the mean), so ‖X‖₂ and Wanda's mean-squared scaler give the same D_i.
 import {
   MATRICES,
-  layerTensorName,
   matrixShape,
   type LlamaConfig,
   type MatrixName,
 } from '../model/config';
-import { readTensorBytes, type GgufFile } from '../gguf/reader';
-import { dequantize } from '../gguf/dequant';
+import type { GgufFile } from '../gguf/reader';
+import { readMatrixF32 } from '../model/layout';
 
 export const OWL_DEFAULTS = { M: 5, lambda: 0.08 } as const;
 
@@ -106,8 +105,6 @@ export async function owlRatios(
 /** A matrix of `file` decoded on the CPU, one at a time (the GPU backend's weights for OWL). */
 export function fileWeights(file: GgufFile, c: LlamaConfig) {
   return async (l: number, m: MatrixName): Promise<Float32Array> => {
-    const name = layerTensorName(l, m);
-    const { O, I } = matrixShape(c, m);
-    return dequantize(file.tensors.get(name)!.type, await readTensorBytes(file, name), O * I);
+    return readMatrixF32(file, c, l, m);
   };
 }

@@ -6,7 +6,8 @@
 // calibration sample, BOS included. The score method ranks by the calibration samples' Σ A =
 // Σ |W ⊙ ∂D/∂W| on the dense model. This file is the reference backend (the CPU, through
 // src/reference); src/prune/gpu.ts is the same walk on the GPU.
-import { readTensorBytes, type GgufFile } from '../gguf/reader';
+import type { GgufFile } from '../gguf/reader';
+import { matrixSource, readMatrixBytes } from '../model/layout';
 import { dequantize } from '../gguf/dequant';
 import type { GgmlType } from '../gguf/types';
 import {
@@ -52,12 +53,8 @@ export type ColumnNorms = Record<MatrixName, Float32Array>;
 export function checkPruneRequest(
   c: LlamaConfig,
   req: PruneRequest,
-  typeOf: (name: string) => GgmlType,
+  typeOf: (l: number, m: MatrixName) => GgmlType,
 ): void {
-  if (c.architecture)
-    throw new Error(
-      `pruning ${c.architecture} models is not built (their q, k rows are reordered or their matrices fused on load, and writing them back is not): llama models only`,
-    );
   if (req.sparsity.length !== c.blockCount)
     throw new Error(`${req.sparsity.length} sparsities for ${c.blockCount} layers`);
   for (const s of req.sparsity)
@@ -67,8 +64,7 @@ export function checkPruneRequest(
     throw new Error(`${req.method} needs calibration samples`);
   for (let l = 0; l < c.blockCount; l++)
     for (const m of MATRICES) {
-      const name = layerTensorName(l, m);
-      checkZeroable(name, typeOf(name));
+      checkZeroable(matrixSource(c, l, m).tensor, typeOf(l, m));
     }
 }
 
@@ -123,7 +119,7 @@ export async function pruneModel(
   onLayer?: (l: number) => void,
 ): Promise<PruneOutcome> {
   const c = w.config;
-  checkPruneRequest(c, req, (name) => file.tensors.get(name)!.type);
+  checkPruneRequest(c, req, (l, m) => file.tensors.get(matrixSource(c, l, m).tensor)!.type);
   const out: PruneOutcome = { tensors: new Map(), pruned: [] };
   const kind = pruneKind(req.method);
   const scores = kind.scores ? calibrationScores(w, req.calibration!) : null;
@@ -138,9 +134,11 @@ export async function pruneModel(
       const { O, I } = matrixShape(c, m);
       const W = w.layers[l].matrices[m];
       const { bits, k } = matrixMask(c, req, l, mi, W, { norms, score: scores?.[l][m] });
+      // the matrix's rows in the engine's order (Qwen2's and Phi-3's q, k rows reordered, Phi-3's
+      // fused tensors split): export.ts writes them back in the file's layout
       const name = layerTensorName(l, m);
-      const info = file.tensors.get(name)!;
-      const t = prunedTensor(name, info.type, await readTensorBytes(file, name), bits, O * I);
+      const src = await readMatrixBytes(file, c, l, m);
+      const t = prunedTensor(src.tensor, src.type, src.bytes, bits, O * I);
       out.tensors.set(name, t);
       matrices[m] = dequantize(t.type, t.bytes, O * I);
       out.pruned[l].push(O * k);

@@ -18,7 +18,8 @@ import type { GpuContext } from '../gpu/context';
 import type { GpuLlama } from '../gpu/model';
 import { prunedGguf } from '../prune/export';
 import { reencodedNote } from '../prune/zero';
-import { MATRICES, layerTensorName } from '../model/config';
+import { MATRICES } from '../model/config';
+import { matrixSource } from '../model/layout';
 import type { GgmlType } from '../gguf/types';
 import {
   ALLOCATION_KINDS,
@@ -348,7 +349,7 @@ export const measuredHere = (): boolean =>
 /** The types of a model's 7 matrices of every layer. */
 export const matrixTypes = (m: LoadedModel): GgmlType[] =>
   Array.from({ length: m.config.blockCount }, (_, l) =>
-    MATRICES.map((x) => m.file.tensors.get(layerTensorName(l, x))?.type),
+    MATRICES.map((x) => m.file.tensors.get(matrixSource(m.config, l, x).tensor)?.type),
   )
     .flat()
     .filter((t): t is GgmlType => t !== undefined);
