@@ -27,6 +27,7 @@ function stubbed(code: string): string {
     .replace(/subgroup_matrix_result<f32, 16, 16>/g, 'SmOut')
     .replace(/subgroupMatrixLoad<SmIn>\(&ms,/g, 'sm_load(')
     .replace(/subgroupMatrixLoad<SmIn>\(&(a16|w16),/g, 'sm_load_$1(')
+    .replace(/subgroupMatrixLoad<SmIn>\(&(sa|sb)\[(\w+)\],/g, 'sm_load_$1($2, ')
     .replace(/subgroupMatrixStore\(&ms,/g, 'sm_store_ms(')
     .replace(/subgroupMatrixStore\(&mc,/g, 'sm_store_wg(')
     .replace(/subgroupMatrixStore\(&out,/g, 'sm_store_out(')
@@ -34,6 +35,7 @@ function stubbed(code: string): string {
   // the kernels read packed operands from storage (a16, w16) and/or staged chunks (ms)
   const packed = code.includes('a16: array<f16>');
   const staged = code.includes('var<workgroup> ms');
+  const slabs = code.includes('var<workgroup> sa');
   const stubs = [
     packed &&
       `fn sm_load_a16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(a16[o], a16[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
@@ -41,6 +43,9 @@ fn sm_load_w16(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(w16[o], w16[o
     staged &&
       `fn sm_load(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(ms[o], ms[o + s], f16(select(0.0, 1.0, t)), 0.0h); }
 fn sm_store_ms(o: u32, v: SmIn, t: bool, s: u32) { ms[o + s] = v.x; }`,
+    slabs &&
+      `fn sm_load_sa(g: u32, o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(sa[g][o], sa[g][o + s], f16(select(0.0, 1.0, t)), 0.0h); }
+fn sm_load_sb(g: u32, o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(sb[g][o], sb[g][o + s], f16(select(0.0, 1.0, t)), 0.0h); }`,
   ]
     .filter(Boolean)
     .join('\n');
@@ -67,8 +72,10 @@ describe('the matrix kernel of each tile', () => {
       const count = (re: RegExp | string) =>
         (code.match(typeof re === 'string' ? new RegExp(re, 'g') : re) ?? []).length;
       expect(count(/var c_\d+_\d+ = subgroup_matrix_result/g), t).toBe(FR * FC);
+      // the slab kernel writes out both 16-wide steps of its chunk for each direction
+      const steps = tile.SLAB === 1 ? 2 * (tile.BK / 16) : 1;
       expect(count(/= subgroupMatrixMultiplyAccumulate\(a\d+, b\d+, c_\d+_\d+\)/g), t).toBe(
-        FR * FC,
+        FR * FC * steps,
       );
       expect(count(/subgroupMatrixStore\(&out, at \+/g), t).toBe(FR * FC);
       expect(count(`${direct ? 'mmd' : 'mm'}_emit\\(c_\\d+_\\d+,`), t).toBe(FR * FC);
@@ -79,6 +86,16 @@ describe('the matrix kernel of each tile', () => {
         expect(count(/let na\d+ = subgroupMatrixLoad/g), t).toBe(FR);
         expect(count(`var b\\d+ = ${right}`), t).toBe(FC);
         expect(count(`let nb\\d+ = ${right}`), t).toBe(FC);
+      } else if (tile.SLAB === 1) {
+        // every load at a literal offset and stride into the subgroup's slab
+        expect(
+          count(/let a\d+ = subgroupMatrixLoad<[^>]+>>\(&sa\[ga\], \d+u, false, \d+u\)/g),
+          t,
+        ).toBe(FR * steps);
+        expect(
+          count(/let b\d+ = subgroupMatrixLoad<[^>]+>>\(&sb\[gb\], \d+u, (true|false), \d+u\)/g),
+          t,
+        ).toBe(FC * steps);
       } else {
         expect(count(/let a\d+ = subgroupMatrixLoad/g), t).toBe(FR);
         expect(count(`let b\\d+ = ${right}`), t).toBe(FC);

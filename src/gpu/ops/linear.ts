@@ -5,6 +5,7 @@ import mmCode from '../../../shaders/linear_mm.wgsl?raw';
 import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
 import mmcCode from '../../../shaders/linear_mmc.wgsl?raw';
 import mmvCode from '../../../shaders/linear_mmv.wgsl?raw';
+import mmvsCode from '../../../shaders/linear_mmvs.wgsl?raw';
 import mmRightCode from '../../../shaders/linear_mm_right.wgsl?raw';
 import mmPackedCode from '../../../shaders/linear_mm_packed.wgsl?raw';
 import {
@@ -127,6 +128,10 @@ export const MATRIX_TILES = {
   v128x256: { SR: 4, SC: 4, FR: 2, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
   v128x128: { SR: 2, SC: 2, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
   v128x256b: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
+  // v128x256b staged into slabs (SLAB = 1, shaders/linear_mmvs.wgsl): every matrix load at a
+  // constant offset into a fixed-size array, so WGSL's bounds rule leaves it unbranched (on an
+  // H100 the linears ran 25–50 % faster with Dawn's robustness off, session 15)
+  s128x256b: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1, SLAB: 1 },
 } as const;
 export type MatrixTileName = keyof typeof MATRIX_TILES;
 /** One entry of MATRIX_TILES. */
@@ -141,6 +146,7 @@ export interface MatrixTile {
   PIPE?: number;
   COPY?: number;
   VEC?: number;
+  SLAB?: number;
 }
 /**
  * The tile taken by default, then the fallbacks in order where workgroup memory is short. The
@@ -161,6 +167,11 @@ export function matrixTileShape(name: MatrixTileName): { rows: number; cols: num
 export function matrixTileBytes(name: MatrixTileName): number {
   const t: MatrixTile = MATRIX_TILES[name];
   if (t.direct && t.COPY !== 1) return 1024 * t.SR * t.SC;
+  if (t.SLAB === 1) {
+    const [RG, CG, PK] = [16 * t.FR, 16 * t.FC, t.BK + 8];
+    const slabs = t.SR * RG * PK + t.SC * Math.max(CG * PK, t.BK * (CG + 8));
+    return slabs * 2 + 1024 * t.SR * t.SC;
+  }
   const { rows, cols } = matrixTileShape(name);
   const stage = rows * (t.BK + 8) + Math.max(cols * (t.BK + 8), t.BK * (cols + 8));
   return t.NST * stage * 2 + 1024 * t.SR * t.SC;
@@ -237,6 +248,44 @@ function stagedParts(FR: number, FC: number, ij: (readonly [number, number])[]) 
   };
 }
 
+const SM_RIGHT = 'subgroup_matrix_right<f16, 16, 16>';
+
+/**
+ * The multiplies of one chunk of shaders/linear_mmvs.wgsl: both 16-wide steps written out, every
+ * load at a literal offset and stride into the subgroup's slabs sa[ga] and sb[gb] (a branch on
+ * `backward`, a constant in each entry point, picks B's layout).
+ */
+function slabMma(t: MatrixTile): string[] {
+  const { FR, FC, BK } = t;
+  const [PK, PNS] = [BK + 8, 16 * FC + 8];
+  const load = (m: string, slab: string, off: number, cm: boolean, stride: number) =>
+    `subgroupMatrixLoad<${m}>(&${slab}, ${off}u, ${cm}, ${stride}u)`;
+  const step = (ks: number, backward: boolean) => [
+    '{',
+    ...Array.from(
+      { length: FR },
+      (_, i) => `  let a${i} = ${load(SM_LEFT, 'sa[ga]', 16 * i * PK + ks, false, PK)};`,
+    ),
+    ...Array.from({ length: FC }, (_, j) => [
+      `  let b${j} = ${
+        backward
+          ? load(SM_RIGHT, 'sb[gb]', ks * PNS + 16 * j, false, PNS)
+          : load(SM_RIGHT, 'sb[gb]', 16 * j * PK + ks, true, PK)
+      };`,
+      ...Array.from(
+        { length: FR },
+        (_, i) => `  c_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, c_${i}_${j});`,
+      ),
+    ]).flat(),
+    '}',
+  ];
+  const steps = (backward: boolean) =>
+    Array.from({ length: BK / 16 }, (_, s) => step(16 * s, backward))
+      .flat()
+      .map((l) => `  ${l}`);
+  return ['if (backward) {', ...steps(true), '} else {', ...steps(false), '}'];
+}
+
 /**
  * The generated lines of the direct kernel (shaders/linear_mmd.wgsl); pipe: the next 16-wide step's operands are loaded before this step's multiplies (software
  * pipelining in registers, to hide the loads' latency with few subgroups per multiprocessor).
@@ -301,15 +350,20 @@ function buildMatrixCode(name: MatrixTileName): string {
     // the staged kernel's multiplies from workgroup memory; the direct kernel's epilogue, its
     // rows and columns made absolute (rs, cs are within the tile here)
     parts.MMA = stagedParts(FR, FC, ij).MMA;
+    if (t.SLAB === 1) {
+      parts.MMA_ALL = slabMma(t);
+      delete parts.MMA;
+    }
     parts.EMIT = parts.EMIT.map((l) =>
       l.replace('rs + ', 'row0 + rs + ').replace('cs + ', 'col0 + cs + '),
     );
     delete parts.PRE;
   }
-  let code = copy ? (t.VEC === 1 ? mmvCode : mmcCode) : t.direct ? mmdCode : mmCode;
+  const vec = t.SLAB === 1 ? mmvsCode : mmvCode;
+  let code = copy ? (t.VEC === 1 ? vec : mmcCode) : t.direct ? mmdCode : mmCode;
   // what the kernels share: the staged right operand (all but the direct kernel), and the packed
   // kernels' widths and partial-tile epilogue
-  if (!t.direct || copy) code += `\n${mmRightCode}`;
+  if (!t.direct || (copy && t.SLAB !== 1)) code += `\n${mmRightCode}`;
   if (t.direct) code += `\n${mmPackedCode}`;
   for (const [k, lines] of Object.entries(parts)) {
     const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
