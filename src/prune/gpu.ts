@@ -25,8 +25,9 @@ import { ropeTableBuffer } from '../gpu/ops/rope';
 import { pruneZero } from '../gpu/ops/prune_zero';
 import { uploadWeight, writeWeightBytes } from '../gpu/ops/quant';
 import { dequantForward } from '../gpu/ops/dequant';
-import { GgmlType, tensorBytes } from '../gguf/types';
-import { REENCODED, ZEROABLE, reencodeF16, type PrunedTensor } from './zero';
+import { tensorBytes, typeName } from '../gguf/types';
+import { REENCODED, ZEROABLE, type PrunedTensor } from './zero';
+import { f16Round } from '../gpu/ops/f16_round';
 import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
 import { MODE_OF, prunedPerRow, pruneKind } from './select';
@@ -67,8 +68,9 @@ export async function restoreDense(
 
 /**
  * Layer l's matrix m re-encoded as F16 in place of its buffer (a type without an exact 0, before
- * pruning): decoded on the GPU (dequant.wgsl, the reference's decode bit for bit), rounded to
- * half on the CPU as src/prune/zero.ts rounds, uploaded.
+ * pruning): decoded by dequant.wgsl (the reference's decode bit for bit) and rounded to half by
+ * f16_round.wgsl (round to nearest even in integers: src/prune/zero.ts's bytes), nothing read
+ * back but the count of weights beyond F16's range, which refuses the matrix by name.
  */
 async function reencodeOnGpu(
   ctx: GpuContext,
@@ -79,20 +81,30 @@ async function reencodeOnGpu(
   const W = model.layers[l].m[m];
   const name = layerTensorName(l, m);
   const f32 = ctx.storage(W.elements * F32, `decode ${name}`);
+  const beyond = ctx.storage(F32, `beyond ${name}`);
+  const buffer = ctx.device.createBuffer({
+    label: name,
+    size: Math.max(4, Math.ceil(W.elements / 2) * 4),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+  });
   try {
-    const enc = ctx.device.createCommandEncoder({ label: `decode ${name}` });
+    const enc = ctx.device.createCommandEncoder({ label: `re-encode ${name}` });
     dequantForward(ctx, enc, f32, W);
-    const [x] = await ctx.submitAndRead(enc, [{ buffer: f32, count: W.elements }]);
-    const bytes = reencodeF16(
-      name,
-      GgmlType.F32,
-      new Uint8Array(x.buffer, x.byteOffset, x.byteLength),
-      W.elements,
-    );
-    model.layers[l].m[m] = uploadWeight(ctx.device, bytes, REENCODED, W.elements, name);
+    f16Round(ctx, enc, buffer, f32, beyond, W.elements);
+    const [b] = await ctx.submitAndRead(enc, [{ buffer: beyond, count: 1 }]);
+    const over = new Uint32Array(b.buffer, b.byteOffset, 1)[0];
+    if (over > 0)
+      throw new Error(
+        `tensor "${name}" (${typeName(W.type)}) holds ${over} weight(s) beyond F16's range, so its pruned matrix cannot be re-encoded as F16`,
+      );
+    model.layers[l].m[m] = { buffer, type: REENCODED, elements: W.elements };
     W.buffer.destroy();
+  } catch (e) {
+    buffer.destroy();
+    throw e;
   } finally {
     f32.destroy();
+    beyond.destroy();
     ctx.forgetBindGroups();
   }
 }
