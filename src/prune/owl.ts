@@ -7,12 +7,7 @@
 // λ = 0.08 are the reference's LLaMA-7B settings. The ratios are the same for every pruning method
 // (OWL ranks layers by Wanda's metric whatever then prunes them); the norms' scale cancels
 // (a multiple of the mean), so ‖X‖₂ and Wanda's mean-squared scaler give the same D_i.
-import {
-  MATRICES,
-  matrixShape,
-  type LlamaConfig,
-  type MatrixName,
-} from '../model/config';
+import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { GgufFile } from '../gguf/reader';
 import { readMatrixF32 } from '../model/layout';
 
