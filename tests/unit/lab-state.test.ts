@@ -75,9 +75,9 @@ describe('state across a reload', () => {
     const saved = await cache.get<Record<string, unknown>>('prune:last');
     const data = {
       ...saved!.data,
-      allocations: ['uniform', 'owl'],
+      allocations: ['uniform', 'lamp'],
       methods: ['wanda', 'sparsegpt'],
-      points: [good, { ...good, allocation: 'owl' }, { ...good, method: 'sparsegpt' }],
+      points: [good, { ...good, allocation: 'lamp' }, { ...good, method: 'sparsegpt' }],
     };
     await cache.putMany([['prune:last', { ...saved!, data }]]);
     await restoreLab();

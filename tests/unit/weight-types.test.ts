@@ -8,7 +8,7 @@ import { dequantize } from '../../src/gguf/dequant';
 import { firstNonFinite } from '../../src/gguf/finite';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GPU_WEIGHT_TYPES } from '../../src/gpu/ops/quant';
-import { ZEROABLE, zeroMasked } from '../../src/prune/zero';
+import { REENCODED, ZEROABLE, prunedTensor, zeroMasked } from '../../src/prune/zero';
 
 const quantWgsl = readFileSync(new URL('../../shaders/quant.wgsl', import.meta.url), 'utf8');
 const wElem = quantWgsl.slice(quantWgsl.indexOf('fn w_elem('));
@@ -32,13 +32,18 @@ describe('the weight-type table', () => {
       bad[k.bytes + f + 1] = 0x7f;
       expect(firstNonFinite(k.type, bad)).toMatchObject({ block: 1, value: 'NaN' });
     }
-    // zeroable: pruning writes an exact 0 in the type's own bytes, else refuses by name
+    // zeroable: pruning writes an exact 0 in the type's own bytes; the others' pruned matrices
+    // are re-encoded as F16 (zeroMasked itself refuses them by name)
     expect(ZEROABLE.includes(k.type)).toBe(k.zeroable);
     const bits = Uint32Array.of(0b101);
-    if (k.zeroable) {
-      const z = dequantize(k.type, zeroMasked('t', k.type, bytes, bits, n), n);
-      expect([z[0], z[2]]).toEqual([0, 0]);
-    } else expect(() => zeroMasked('t', k.type, bytes, bits, n)).toThrow(/tensor "t" is/);
+    const p = prunedTensor('t', k.type, bytes, bits, n);
+    expect(p.type).toBe(k.zeroable ? k.type : REENCODED);
+    const z = dequantize(p.type, p.bytes, n);
+    expect([z[0], z[2]]).toEqual([0, 0]);
+    if (!k.zeroable)
+      expect(() => zeroMasked('t', k.type, bytes, bits, n)).toThrow(
+        /tensor "t": .* has no exact 0/,
+      );
   });
 
   it('knows nothing of a type it does not read', () => {
