@@ -101,24 +101,20 @@ export function toEngineRowOrder(c: LlamaConfig, m: MatrixName, x: Float32Array)
     : x;
 }
 
-/** Values of matrix m, (O, n) in the engine's row order, in its file's row order (the inverse of
- * the reading's reorder; the same array when there is none). */
-export function toFileRowOrder(c: LlamaConfig, m: MatrixName, x: Float32Array): Float32Array {
+/**
+ * Rows of matrix m, (O, n) in the engine's row order — values, or raw bytes of any type — in its
+ * file's row order (the inverse of the reading's reorder; the same array when there is none).
+ */
+export function toFileRowOrder<A extends Uint8Array | Float32Array>(
+  c: LlamaConfig,
+  m: MatrixName,
+  x: A,
+): A {
   if (!needsReorder(c, m)) return x;
   const from = neoxRowOrder(matrixShape(c, m).O, c.headDim, c.ropeDims);
   const n = x.length / from.length;
-  const out = new Float32Array(x.length);
+  const out = new (x.constructor as { new (n: number): A })(x.length);
   from.forEach((src, r) => out.set(x.subarray(r * n, (r + 1) * n), src * n));
-  return out;
-}
-
-/** Raw rows of matrix m (O rows of any type) in the engine's row order, in its file's row order. */
-export function toFileRowOrderBytes(c: LlamaConfig, m: MatrixName, bytes: Uint8Array): Uint8Array {
-  if (!needsReorder(c, m)) return bytes;
-  const from = neoxRowOrder(matrixShape(c, m).O, c.headDim, c.ropeDims);
-  const n = bytes.length / from.length;
-  const out = new Uint8Array(bytes.length);
-  from.forEach((src, r) => out.set(bytes.subarray(r * n, (r + 1) * n), src * n));
   return out;
 }
 

@@ -1,10 +1,11 @@
 // The pruned model as a GGUF the app and the CLI load back: the file's tensors with the pruned
-// matrices replaced (in their own type where zero is exact, else re-encoded as F16: zero.ts), its metadata with the pruning recorded
-// (paramscope.prune.*) and `general.name` suffixed.
+// matrices replaced (in their own type where zero is exact, else re-encoded as F16: zero.ts; in
+// the file's layout), its metadata with the pruning recorded (paramscope.prune.*) and
+// `general.name` suffixed.
 import { readTensorBytes, type GgufFile } from '../gguf/reader';
 import { GgufValueType, tensorBytes, typeName } from '../gguf/types';
 import { MATRICES, layerTensorName, llamaConfig, matrixShape } from '../model/config';
-import { matrixSource, toFileRowOrderBytes } from '../model/layout';
+import { matrixSource, toFileRowOrder } from '../model/layout';
 import type { PrunedTensor } from './zero';
 import { meta, writeGguf } from '../gguf/writer';
 
@@ -87,7 +88,7 @@ export function fileTensors(
         throw new Error(
           `internal: ${s.tensor} gets ${typeName(p.type)} and ${typeName(t.type)} rows`,
         );
-      t.bytes.set(toFileRowOrderBytes(c, m, p.bytes), s.row * rowBytes);
+      t.bytes.set(toFileRowOrder(c, m, p.bytes), s.row * rowBytes);
     }
   return out;
 }

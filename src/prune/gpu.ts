@@ -236,7 +236,7 @@ async function layerWalk(
   try {
     for (let l = 0; l < L; l++) {
       opts.signal?.throwIfAborted();
-      const norms = wanda ? await wanda.norms(l) : ones;
+      const norms = wanda ? (await wanda.norms(l)).buffers : ones;
       pruned.push(
         await pruneLayer(ctx, model, req, l, (m) => ({ scale: norms[m], metric: norms[m] })),
       );
@@ -315,8 +315,7 @@ export async function gpuDenseNorms(
     try {
       for (let l = 0; l < model.config.blockCount; l++) {
         signal?.throwIfAborted();
-        await inputs.norms(l);
-        await each(l, inputs.roots!);
+        await each(l, (await inputs.norms(l)).roots);
         await inputs.advance(l);
       }
     } finally {
@@ -365,8 +364,11 @@ class WandaInputs {
     void ctx.submit(enc);
   }
 
-  /** ‖X_k‖₂ of each matrix's input over every calibration token, layer l unpruned. */
-  async norms(l: number): Promise<Record<MatrixName, GPUBuffer>> {
+  /**
+   * ‖X_k‖₂ of each matrix's input over every calibration token, layer l unpruned: on the GPU (the
+   * mask kernel's scale) and on the CPU (OWL's ratios).
+   */
+  async norms(l: number): Promise<{ buffers: Record<MatrixName, GPUBuffer>; roots: LayerNorms }> {
     const { ctx, model, S } = this;
     const c = model.config;
     const { C, F } = dims(c);
@@ -389,12 +391,8 @@ class WandaInputs {
     // the roots on the CPU (f64, then f32 as the kernel reads them), as the reference takes them
     const roots = keys.map((_, i) => Float32Array.from(read[i], Math.sqrt));
     keys.forEach((k, i) => ctx.device.queue.writeBuffer(this.sums[k], 0, roots[i]));
-    this.roots = byMatrix(roots);
-    return byMatrix(keys.map((k) => this.sums[k]));
+    return { buffers: byMatrix(keys.map((k) => this.sums[k])), roots: byMatrix(roots) };
   }
-
-  /** The norms norms(l) computed last, on the CPU. */
-  roots: LayerNorms | null = null;
 
   /** The calibration states through layer l as now pruned: the inputs of layer l + 1. */
   async advance(l: number): Promise<void> {

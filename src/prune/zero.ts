@@ -20,10 +20,6 @@ export interface PrunedTensor {
   bytes: Uint8Array;
 }
 
-/** The type a pruned matrix of `type` is written as. */
-export const prunedType = (type: GgmlType): GgmlType =>
-  ZEROABLE.includes(type) ? type : REENCODED;
-
 /** Refuses a tensor whose type the engine does not decode, by name (before anything is pruned). */
 export function checkZeroable(name: string, type: GgmlType): void {
   if (!WEIGHT_TYPES.some((k) => k.type === type))
