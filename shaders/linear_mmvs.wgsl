@@ -24,32 +24,12 @@ const BM: u32 = RG * SR;
 const BN: u32 = CG * SC;
 const PK: u32 = BK + 8u;  // row stride of a rows and forward B rows
 const PNS: u32 = CG + 8u; // row stride of backward B rows within a column group
-const AV: u32 = BM * BK / (8u * WGS); // vec4u of a per invocation and chunk
-const BV: u32 = BN * BK / (8u * WGS); // and of B
 
 var<workgroup> sa: array<array<f16, RG * PK>, SR>;
 var<workgroup> sb: array<array<f16, max(CG * PK, BK * PNS)>, SC>;
 var<workgroup> mc: array<f32, 256u * NSG>;
 
-struct Chunk { a: array<vec4u, AV>, b: array<vec4u, BV> }
-
-// The chunk at k0 in registers: a's rows (BM, BK), then B as W's rows (BN, BK) going forward,
-// W's rows (BK, BN) backward, 8 halves per vec4u (all offsets multiples of 8: padded widths).
-fn fetch(k0: u32, row0: u32, col0: u32, kp: u32, li: u32, backward: bool) -> Chunk {
-  let ip = pad256(dims.I);
-  var ch: Chunk;
-  for (var r = 0u; r < AV; r++) {
-    let e = li + WGS * r;
-    ch.a[r] = a16[((row0 + e / (BK / 8u)) * kp + k0) / 8u + e % (BK / 8u)];
-  }
-  for (var r = 0u; r < BV; r++) {
-    let e = li + WGS * r;
-    let at = select((col0 + e / (BK / 8u)) * ip + k0 + (e % (BK / 8u)) * 8u,
-                    (k0 + e / (BN / 8u)) * ip + col0 + (e % (BN / 8u)) * 8u, backward);
-    ch.b[r] = w16[at / 8u];
-  }
-  return ch;
-}
+// Chunk and fetch: shaders/linear_mmv_fetch.wgsl (appended)
 
 fn put_a(g: u32, at: u32, v: vec4u) {
   for (var c = 0u; c < 4u; c++) {

@@ -6,6 +6,7 @@ import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
 import mmcCode from '../../../shaders/linear_mmc.wgsl?raw';
 import mmvCode from '../../../shaders/linear_mmv.wgsl?raw';
 import mmvsCode from '../../../shaders/linear_mmvs.wgsl?raw';
+import mmvFetchCode from '../../../shaders/linear_mmv_fetch.wgsl?raw';
 import mmRightCode from '../../../shaders/linear_mm_right.wgsl?raw';
 import mmPackedCode from '../../../shaders/linear_mm_packed.wgsl?raw';
 import {
@@ -365,6 +366,7 @@ function buildMatrixCode(name: MatrixTileName): string {
   // kernels' widths and partial-tile epilogue
   if (!t.direct || (copy && t.SLAB !== 1)) code += `\n${mmRightCode}`;
   if (t.direct) code += `\n${mmPackedCode}`;
+  if (t.VEC === 1) code += `\n${mmvFetchCode}`;
   for (const [k, lines] of Object.entries(parts)) {
     const m = new RegExp(`^( *)//@${k}$`, 'm').exec(code);
     if (!m) throw new Error(`the matrix kernel of ${name} has no //@${k} line`);
