@@ -411,6 +411,16 @@ export const FIXTURES: Record<string, FixtureOptions> = {
     embeddingType: GgmlType.Q8_0,
     ropeDims: 8,
   },
+  // K-quant matrices (no exact 0: pruning re-encodes them as F16): rows of 256, C = 256, F = 512
+  q4_k: {
+    seed: 41,
+    layers: 2,
+    width: 256,
+    ffn: 512,
+    heads: 4,
+    kvHeads: 2,
+    matrixType: GgmlType.Q4_K,
+  },
   // Llama 3.1's RoPE: frequency factors (rope_freqs.weight) and linear scaling on top; GQA 4:1
   rope: {
     seed: 16,

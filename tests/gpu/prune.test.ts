@@ -16,7 +16,6 @@ import {
   type PruneRequest,
 } from '../../src/prune/prune';
 import { owlRatios } from '../../src/prune/owl';
-import { readTensorBytes } from '../../src/gguf/reader';
 import { dequantize } from '../../src/gguf/dequant';
 import {
   MATRICES,
@@ -27,24 +26,9 @@ import {
 } from '../../src/model/config';
 import { readMatrixBytes } from '../../src/model/layout';
 import { GgmlType } from '../../src/gguf/types';
-import { makeFixtureModel } from '../../src/gguf/fixture';
-import { readGguf } from '../../src/gguf/reader';
-import { bytesSource } from '../../src/gguf/source';
-import { loadLlamaWeights } from '../../src/model/weights';
 import type { PrunedTensor } from '../../src/prune/zero';
 import type { PruneMethod } from '../../src/prune/select';
 import type { NmPattern } from '../../src/gpu/ops/prune_mask';
-
-/** K-quant rows need 256 weights: C = 256, F = 512. */
-const Q4_K_MODEL = {
-  seed: 41,
-  layers: 2,
-  width: 256,
-  ffn: 512,
-  heads: 4,
-  kvHeads: 2,
-  matrixType: GgmlType.Q4_K,
-};
 
 const CALIBRATION = [
   [1, 17, 200, 5, 91, 300, 8],
@@ -169,8 +153,8 @@ describe('pruning on the GPU', () => {
   });
 
   it('Q4_K (no exact 0): the pruned matrices re-encoded as F16, byte for byte the reference’s; restored after', async () => {
-    const file = await readGguf(bytesSource(makeFixtureModel(Q4_K_MODEL), 'q4_k.gguf'));
-    const w = await loadLlamaWeights(file);
+    const file = await fixtureFile('q4_k');
+    const w = await fixtureWeights('q4_k');
     const L = w.config.blockCount;
     const req: PruneRequest = {
       method: 'wanda',

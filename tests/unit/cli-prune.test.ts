@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readGguf, readTensorBytes } from '../../src/gguf/reader';
-import { makeFixtureModel } from '../../src/gguf/fixture';
 import { GgmlType } from '../../src/gguf/types';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights } from '../../src/model/weights';
@@ -42,6 +41,9 @@ describe('npm run prune (reference backend)', () => {
   writeFileSync(evalFile, EVAL.join('\n\n'));
   const calib = join(dir, 'calib.jsonl');
   writeFileSync(calib, CALIB.map((text) => JSON.stringify({ text })).join('\n'));
+  /** The CLI on the fixture and the eval file with `args`, expected to fail (out: a file in dir). */
+  const refused = (out: string, args: string[]) =>
+    cliFailure(pruneCli, ['--model', model, '--eval', evalFile, '--out', join(dir, out), ...args]);
 
   it('wanda at 0.5: counts, perplexities, and the written GGUF read back', async () => {
     const out = join(dir, 'prune.json');
@@ -144,16 +146,7 @@ describe('npm run prune (reference backend)', () => {
     const back = await readGguf(bytesSource(new Uint8Array(readFileSync(gguf)), 'pruned.gguf'));
     expect(back.metadata.get('paramscope.prune.allocation')?.value).toBe('owl');
     // refused by name: no calibration set, S_i that would leave [0, 1)
-    const fail = (args: string[]) =>
-      cliFailure(pruneCli, [
-        '--model',
-        model,
-        '--eval',
-        evalFile,
-        '--out',
-        join(dir, 'z.json'),
-        ...args,
-      ]);
+    const fail = (args: string[]) => refused('z.json', args);
     expect((await fail(['--method', 'magnitude', '--allocation', 'owl'])).stderr).toMatch(
       /--allocation owl needs --calibration FILE/,
     );
@@ -203,18 +196,7 @@ describe('npm run prune (reference backend)', () => {
 
   it('a Q4_K model (no exact 0): pruned matrices written as F16, said in the metadata; the file’s perplexity is prune.json’s', async () => {
     const kq = join(dir, 'q4_k.gguf');
-    writeFileSync(
-      kq,
-      makeFixtureModel({
-        seed: 41,
-        layers: 2,
-        width: 256,
-        ffn: 512,
-        heads: 4,
-        kvHeads: 2,
-        matrixType: GgmlType.Q4_K,
-      }),
-    );
+    writeFileSync(kq, fixtureBytes('q4_k'));
     const out = join(dir, 'q4_k.json');
     const gguf = join(dir, 'q4_k-pruned.gguf');
     await pruneCli([
@@ -222,7 +204,7 @@ describe('npm run prune (reference backend)', () => {
       ...['--out', out, '--write-gguf', gguf],
     ]);
     const doc = JSON.parse(readFileSync(out, 'utf8')) as PruneDoc;
-    const file = await readGguf(bytesSource(new Uint8Array(readFileSync(kq)), 'q4_k.gguf'));
+    const file = await fixtureFile('q4_k');
     const back = await readGguf(bytesSource(new Uint8Array(readFileSync(gguf)), 'pruned.gguf'));
     expect(back.metadata.get('paramscope.prune.reencoded')?.value).toBe(
       '14 pruned matrices (Q4_K) written as F16: no exact 0 in their blocks',
@@ -282,16 +264,7 @@ describe('npm run prune (reference backend)', () => {
       }),
     );
     // refused by name: not N:M, beside another allocation or a different sparsity
-    const fail = (args: string[]) =>
-      cliFailure(pruneCli, [
-        '--model',
-        model,
-        '--eval',
-        evalFile,
-        '--out',
-        join(dir, 'y.json'),
-        ...args,
-      ]);
+    const fail = (args: string[]) => refused('y.json', args);
     expect((await fail(['--method', 'magnitude', '--pattern', '4:2'])).stderr).toMatch(
       /--pattern 4:2: N:M with M in 2…8 and N < M/,
     );

@@ -15,12 +15,8 @@ import { fixtureBytes, fixtureFile } from '../helpers/fixtures';
 import { tokenizerFromGguf } from '../../src/tokenizer';
 import { llamaCppRounding } from '../helpers/llamacpp-rounding';
 import { LLAMACPP_CASES, llamaCppSequences, llamaCppTolerance } from '../helpers/llamacpp-cases';
-import { GgmlType } from '../../src/gguf/types';
 import { pruneModel } from '../../src/prune/prune';
 import { prunedGguf } from '../../src/prune/export';
-
-/** K-quant rows need 256 weights. */
-const K_MODEL = { seed: 42, layers: 2, width: 256, ffn: 512, heads: 4, kvHeads: 2 };
 
 const argmax = (x: ArrayLike<number>) => {
   let best = 0;
@@ -68,7 +64,7 @@ describe('the reference against llama.cpp', { timeout: 120_000 }, () => {
   }
 
   it.each([
-    ['a Q4_K model (its matrices re-encoded as F16)', { ...K_MODEL, matrixType: GgmlType.Q4_K }],
+    ['a Q4_K model (its matrices re-encoded as F16)', FIXTURES.q4_k],
     ['a Qwen2 model (q, k rows written back in NeoX order)', FIXTURES.qwen2],
     ['a Phi-3 model (q, k, v and gate, up written back into attn_qkv, ffn_up)', FIXTURES.phi3],
   ])('%s pruned to half as the lab exports it', async (_, model) => {
