@@ -1,4 +1,4 @@
-"""Wanda in PyTorch at Llama-2-7B shape, for the pruning lab's side-by-side benchmark.
+"""Wanda in PyTorch at Llama-2-7B (or Llama-3-8B: --shape 8b) shape, for the pruning lab's side-by-side benchmark.
 
 Random weights (LlamaForCausalLM from a LlamaConfig; no download), fp16 (or fp32 with TF32 off:
 --dtype float32), sdpa attention, written
@@ -27,12 +27,16 @@ p.add_argument("--tokens", type=int, default=512)
 p.add_argument("--sparsity", type=float, default=0.5)
 p.add_argument("--batch", type=int, default=16)
 p.add_argument("--dtype", default="float16", help="float16, or float32 (TF32 off: the arithmetic of our f32 kernels)")
+p.add_argument("--shape", default="7b", help="7b (Llama-2-7B) or 8b (Llama-3-8B: GQA 8 KV heads, 14336, 128256)")
 p.add_argument("--out")
 a = p.parse_args()
 
-cfg = LlamaConfig(hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
-                  num_attention_heads=32, num_key_value_heads=32, vocab_size=32000,
-                  max_position_embeddings=4096, attn_implementation="sdpa")
+SHAPES = {"7b": dict(intermediate_size=11008, num_key_value_heads=32, vocab_size=32000,
+                     max_position_embeddings=4096, rope_theta=10000.0),
+          "8b": dict(intermediate_size=14336, num_key_value_heads=8, vocab_size=128256,
+                     max_position_embeddings=8192, rope_theta=500000.0)}
+cfg = LlamaConfig(hidden_size=4096, num_hidden_layers=32, num_attention_heads=32,
+                  attn_implementation="sdpa", **SHAPES[a.shape])
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 torch.manual_seed(0)
@@ -117,13 +121,13 @@ torch.cuda.reset_peak_memory_stats()
 ppl = perplexity()
 torch.cuda.synchronize()
 t2 = time.perf_counter()
-row = {"dtype": a.dtype, "samples": a.samples, "eval": a.eval, "tokens": T, "sparsity": a.sparsity, "batch": a.batch,
+row = {"shape": a.shape, "dtype": a.dtype, "samples": a.samples, "eval": a.eval, "tokens": T, "sparsity": a.sparsity, "batch": a.batch,
        "prune_seconds": t1 - t0, "perplexity_seconds": t2 - t1, "perplexity": ppl,
        "prune_peak_allocated_GiB": wanda_peak,
        "perplexity_peak_allocated_GiB": torch.cuda.max_memory_allocated() / 2**30}
 print(json.dumps(row), flush=True)
 report = {"pipeline": f"PyTorch Wanda (sequential, batched, no autograd), {a.dtype}, LlamaForCausalLM at "
-                      "Llama-2-7B shape, random weights",
+                      f"{'Llama-3-8B' if a.shape == '8b' else 'Llama-2-7B'} shape, random weights",
           "torch": torch.__version__, "device": torch.cuda.get_device_name(), "row": row}
 if a.out:
     with open(a.out, "w") as f:

@@ -1,9 +1,10 @@
-// npm run bench -- [--shape tiny|7b] [--types q4_0,q8_0] [--tokens 128,256] [--out bench.json]
+// npm run bench -- [--shape tiny|7b|8b] [--types q4_0,q8_0,q4_k_m] [--tokens 128,256] [--out bench.json]
 //   [--precision f32,f16] [--unsafe] [--check] [--repeat 3] [--streaming] [--profile]
 // Per-op rates (GFLOP/s, GB/s of weights) at the shape's layer sizes, then the time of a whole
 // sample (forward, layer walk, scores) and our GPU memory by category, on synthetic random
 // weights. The default shape is tiny (runs anywhere, SwiftShader included); 7b is the paper's
-// Llama-2-7B shape for a real GPU.
+// Llama-2-7B shape for a real GPU, 8b Llama-3-8B's. A type is one type for every matrix or a
+// llama.cpp mix (q4_k_m: src/gpu/synthetic.ts's MIXES).
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
@@ -13,7 +14,15 @@ import { checkF16Kernels } from '../gpu/f16check';
 import { GpuProfiler } from '../gpu/profiler';
 import { benchSts, type StsBenchRow } from './bench-sts';
 import { benchPrune, type PruneBenchRow } from './bench-prune';
-import { LLAMA2_7B, syntheticLlama } from '../gpu/synthetic';
+import { benchScores, type ScoresBenchRow } from './bench-scores';
+import {
+  LLAMA2_7B,
+  LLAMA3_8B,
+  MIXES,
+  oneType,
+  syntheticLlama,
+  type TypeMix,
+} from '../gpu/synthetic';
 import { runGpu } from '../engine/run-gpu';
 import type { GpuLlama } from '../gpu/model';
 import { estimateGpuMemory, type SavedInputs } from '../engine/memory';
@@ -114,6 +123,10 @@ const { values } = parseArgs({
      */
     'cpu-time': { type: 'boolean', default: false },
     /** also time the STS lab's run: this many pairs of random sentences (0: none) */
+    /** a folder to time a set's per-parameter scores file in (removed after: ≈ 26 GB at 7B) */
+    'scores-out': { type: 'string' },
+    /** samples of that set (at the first --tokens, in batches of the largest --batch) */
+    'scores-samples': { type: 'string', default: '4' },
     'sts-pairs': { type: 'string', default: '0' },
     /** the STS sentences' most tokens (BOS included); lengths are drawn from 8 up to it */
     'sts-tokens': { type: 'string', default: '64' },
@@ -131,14 +144,17 @@ const precisions = values.precision!.split(',').map((p) => {
   if (p !== 'f32' && p !== 'f16') throw new Error(`--precision: f32 or f16, not ${p}`);
   return p as Precision;
 });
-const config = values.shape === '7b' ? LLAMA2_7B : TINY;
-const tokenCounts = (values.tokens || (values.shape === '7b' ? '128,256' : '16,32'))
+const SHAPES: Record<string, LlamaConfig> = { tiny: TINY, '7b': LLAMA2_7B, '8b': LLAMA3_8B };
+const config = SHAPES[values.shape!];
+if (!config) throw new Error(`--shape: one of ${Object.keys(SHAPES).join(', ')}`);
+const tokenCounts = (values.tokens || (values.shape === 'tiny' ? '16,32' : '128,256'))
   .split(',')
   .map(Number);
-const types = values.types!.split(',').map((t) => {
+const types: TypeMix[] = values.types!.split(',').map((t) => {
+  if (MIXES[t.toLowerCase()]) return MIXES[t.toLowerCase()];
   const g = GgmlType[t.toUpperCase() as keyof typeof GgmlType];
   if (g === undefined || !BLOCK[g as GgmlType]) throw new Error(`--types: unknown type ${t}`);
-  return g as GgmlType;
+  return oneType(g as GgmlType);
 });
 
 const toggles = values.unsafe
@@ -319,7 +335,7 @@ async function benchDensity(T: number): Promise<void> {
 }
 
 async function benchOps(): Promise<void> {
-  for (const t of types) {
+  for (const t of new Set(types.map((x) => x.main))) {
     for (const T of tokenCounts) {
       for (const m of ['q', 'gate', 'down', 'head'] as const) await benchLinear(t, T, m);
       if (values['linear-only']) continue;
@@ -413,7 +429,7 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 type Run = [number, number, SavedInputs, boolean, number?];
 
 /** Times `req` (the median of `reps` runs, per sample) with nvidia-smi's reading; adds a row. */
-async function timeRow(model: GpuLlama, t: GgmlType, req: RunRequest, r: Run, reps = repeat) {
+async function timeRow(model: GpuLlama, t: TypeMix, req: RunRequest, r: Run, reps = repeat) {
   const [T, count, savedInputs, keepActivations, batch] = r;
   const memory =
     savedInputs === 'gpu' && !keepActivations
@@ -446,7 +462,7 @@ async function timeRow(model: GpuLlama, t: GgmlType, req: RunRequest, r: Run, re
   const { sec, forward, cpu } = times[Math.floor((times.length - 1) / 2)];
   const row: SampleRow = {
     precision,
-    type: GgmlType[t],
+    type: t.name,
     T,
     samples: count,
     savedInputs,
@@ -472,14 +488,14 @@ async function timeRow(model: GpuLlama, t: GgmlType, req: RunRequest, r: Run, re
     );
 }
 
-async function benchSamples(t: GgmlType): Promise<void> {
+async function benchSamples(t: TypeMix): Promise<void> {
   const up0 = performance.now();
   const model = await syntheticLlama(ctx, config, t, 3);
   await ctx.device.queue.onSubmittedWorkDone();
   const held = await gpuMemoryNow();
-  if (held !== null) memoryAfterUpload.push({ type: GgmlType[t], bytes: held });
+  if (held !== null) memoryAfterUpload.push({ type: t.name, bytes: held });
   console.log(
-    `nvidia-smi after the upload: ${held === null ? '—' : `${(held / 2 ** 30).toFixed(2)} GiB`}; uploaded ${(model.bytes / 2 ** 30).toFixed(2)} GiB of ${GgmlType[t]} weights in ${((performance.now() - up0) / 1000).toFixed(1)} s`,
+    `nvidia-smi after the upload: ${held === null ? '—' : `${(held / 2 ** 30).toFixed(2)} GiB`}; uploaded ${(model.bytes / 2 ** 30).toFixed(2)} GiB of ${t.name} weights in ${((performance.now() - up0) / 1000).toFixed(1)} s`,
   );
   // warm-up: compiles every pipeline
   const warm = (T: number, n = 1): RunRequest => ({
@@ -525,9 +541,9 @@ async function benchSamples(t: GgmlType): Promise<void> {
       ctx.profiler = null;
       console.table(table.map((r) => ({ ...r, ms: r.ms.toFixed(2) })));
       console.log(
-        `profile ${GgmlType[t]} T=${T} ×${count} batch ${batch}, per sample: wall ${(wall / count).toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms; longest submit ${longestSubmitMs.toFixed(1)} ms of GPU time${cut}`,
+        `profile ${t.name} T=${T} ×${count} batch ${batch}, per sample: wall ${(wall / count).toFixed(0)} ms (with a readback per submit), kernels ${busy.toFixed(0)} ms; longest submit ${longestSubmitMs.toFixed(1)} ms of GPU time${cut}`,
       );
-      const row = { precision, type: GgmlType[t], T, wallMs: wall / count, kernelMs: busy };
+      const row = { precision, type: t.name, T, wallMs: wall / count, kernelMs: busy };
       profiles.push({ ...row, samples: count, batch, longestSubmitMs, kernels: table });
     }
   }
@@ -563,21 +579,42 @@ async function benchSamples(t: GgmlType): Promise<void> {
     const savedOn = plan?.savedOn ?? 'gpu';
     await timeRow(model, t, req, [T, sets * per, savedOn, false, undefined], 1);
   }
+  if (values['scores-out']) {
+    const big = Math.max(...batches.map((b) => b ?? 1));
+    const req = warm(tokenCounts[0], Number(values['scores-samples']));
+    const { result: row, peakBytes } = await withGpuMemoryPeak(() =>
+      benchScores(ctx, model, req, values['scores-out']!, big),
+    );
+    scores.push({ precision, type: t.name, ...row, batch: big, measuredBytes: peakBytes });
+    console.log(
+      `${config.name} ${precision} ${t.name} scores out: ${row.samples} samples × ${row.tokens} tokens, batch ${big}: ${(row.bytes / 1e9).toFixed(2)} GB written; run ${row.runSeconds.toFixed(1)} s, with the file ${row.withScoresSeconds.toFixed(1)} s (writes ${row.writeSeconds.toFixed(1)} s, ${(row.bytes / 1e9 / row.writeSeconds).toFixed(2)} GB/s); resident memory ${gib(row.rssBeforeBytes)} → peak ${gib(row.rssPeakBytes)}; nvidia-smi peak ${peakBytes === null ? '—' : gib(peakBytes)}`,
+    );
+  }
   const stsPairs = Number(values['sts-pairs']);
   if (stsPairs > 0) {
     const row = await benchSts(ctx, model, stsPairs, Number(values['sts-tokens']));
-    sts.push({ precision, type: GgmlType[t], ...row });
+    sts.push({ precision, type: t.name, ...row });
     console.log(
-      `${config.name} ${precision} ${GgmlType[t]} STS: ${row.pairs} pairs (${row.sentences} sentences, ${row.meanTokens.toFixed(1)} tokens on average, ≤ ${row.maxTokens}): ${row.seconds.toFixed(1)} s, ${row.secondsPerPair.toFixed(3)} s per pair (forward ${row.forwardSeconds.toFixed(1)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (saved inputs on the ${row.memory.savedOn})`,
+      `${config.name} ${precision} ${t.name} STS: ${row.pairs} pairs (${row.sentences} sentences, ${row.meanTokens.toFixed(1)} tokens on average, ≤ ${row.maxTokens}): ${row.seconds.toFixed(1)} s, ${row.secondsPerPair.toFixed(3)} s per pair (forward ${row.forwardSeconds.toFixed(1)} s), our GPU memory ${(row.memory.total / 2 ** 30).toFixed(2)} GiB (saved inputs on the ${row.memory.savedOn})`,
     );
   }
   const pruneSamples = Number(values['prune-samples']);
   if (pruneSamples > 0) {
     const [m, T] = [Number(values['eval-samples']), Number(values['prune-tokens'])];
-    const row = await benchPrune(ctx, model, pruneSamples, m, T);
-    prunes.push({ precision, type: GgmlType[t], ...row });
+    const {
+      result: row,
+      peakBytes,
+      startBytes,
+    } = await withGpuMemoryPeak(() => benchPrune(ctx, model, pruneSamples, m, T));
+    // the matrices as they are after pruning (a type without an exact 0 is re-encoded as F16)
+    const weightBytes = model.layers.reduce(
+      (a, lw) => a + MATRICES.reduce((b, mm) => b + lw.m[mm].buffer.size, 0),
+      0,
+    );
+    const measured = { measuredBytes: peakBytes, measuredBeforeBytes: startBytes };
+    prunes.push({ precision, type: t.name, ...row, ...measured, prunedMatrixBytes: weightBytes });
     console.log(
-      `${config.name} ${precision} ${GgmlType[t]} prune: Wanda 50 % with ${pruneSamples} × ${T} calibration tokens ${row.pruneSeconds.toFixed(1)} s; perplexity over ${m} × ${T} tokens ${row.perplexitySeconds.toFixed(1)} s (${row.perplexity.toFixed(2)}); beside the weights: walk ${(row.walkBytes / 2 ** 30).toFixed(2)} GiB, perplexity ${(row.perplexityBytes / 2 ** 30).toFixed(2)} GiB`,
+      `${config.name} ${precision} ${t.name} prune: Wanda 50 % with ${pruneSamples} × ${T} calibration tokens ${row.pruneSeconds.toFixed(1)} s; perplexity over ${m} × ${T} tokens ${row.perplexitySeconds.toFixed(1)} s (${row.perplexity.toFixed(2)}); beside the weights: walk ${gib(row.walkBytes)}, perplexity ${gib(row.perplexityBytes)}; nvidia-smi peak ${peakBytes === null ? '—' : gib(peakBytes)} (before ${gib(startBytes ?? 0)}); the pruned matrices hold ${gib(weightBytes)}`,
     );
   }
   model.destroy();
@@ -585,7 +622,19 @@ async function benchSamples(t: GgmlType): Promise<void> {
 /** nvidia-smi's reading after each type's weights were uploaded (before any run) */
 const memoryAfterUpload: { type: string; bytes: number }[] = [];
 const sts: (StsBenchRow & { precision: string; type: string })[] = [];
-const prunes: (PruneBenchRow & { precision: string; type: string })[] = [];
+const scores: (ScoresBenchRow & {
+  precision: string;
+  type: string;
+  batch: number;
+  measuredBytes: number | null;
+})[] = [];
+const prunes: (PruneBenchRow & {
+  precision: string;
+  type: string;
+  measuredBytes: number | null;
+  measuredBeforeBytes: number | null;
+  prunedMatrixBytes: number;
+})[] = [];
 
 for (const p of precisions) {
   const choices =
@@ -613,6 +662,7 @@ const report = {
   memoryAfterUpload,
   profiles,
   sts,
+  scores,
   prunes,
   matrices: MATRICES,
 };
