@@ -143,6 +143,10 @@ function layerSparsity(allocation: LabAllocation, S: number, L: number): number[
 /** What OWL's ratios depend on beyond the lab's basis: M. */
 const owlKey = (basis: string) => `${basis} · M ${lab.owlM}`;
 
+/** OWL's ratios D_i if the lab measured them at its present M (any basis), else null. */
+export const owlRatiosAtM = (): number[] | null =>
+  lab.owl?.key.endsWith(` · M ${lab.owlM}`) ? lab.owl.ratios : null;
+
 /** OWL's ratios on the dense model (the calibration walk on the GPU), unless already measured. */
 async function ensureOwl(
   m: LoadedModel,

@@ -171,6 +171,9 @@ describe('the pruning lab', { timeout: 1_200_000 }, () => {
     expect(await page.locator('[data-chart="prune-sweep"] [data-line="wanda-owl"]').count()).toBe(
       1,
     );
+    // the allocation view draws OWL's S_i (the lab's ratios) beside the density allocation's
+    const owlLine = page.locator('[data-chart="allocation"] [data-series="OWL (M = 3, λ = 0.1)"]');
+    expect(await owlLine.count()).toBe(1);
     await page.locator('[data-field="prune-allocation-owl"]').uncheck();
   });
 
