@@ -1,5 +1,5 @@
 // The per-parameter quantities A that every view reduces (docs/METHOD.md §1, §6).
-import type { FloatArray } from '../reference/types';
+import type { FloatArray } from '../util/float-array';
 
 /**
  * The metrics, one entry each: what the code asks of a metric is read from here, never re-derived

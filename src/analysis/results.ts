@@ -3,9 +3,24 @@
 import type { LlamaConfig } from '../model/config';
 import type { Log10Histogram } from './histogram';
 import type { Metric } from './metrics';
-import type { ShardInfo } from '../engine/shard';
 import * as v from 'valibot';
 import { issueLines, PairSchema, ResultsSchema, SetSchema } from './results-schema';
+
+/** How a run is sharded (src/engine/shard.ts). */
+export type ShardBy = 'units' | 'samples';
+
+/** What a shard's results record of the whole run (the `shard` block, docs/results-schema.md). */
+export interface ShardInfo {
+  index: number;
+  count: number;
+  by: ShardBy;
+  /** every set of the whole run, in order */
+  sets: string[];
+  /** every pair of the whole run, in order, as `a`, `b`, shift */
+  pairs: [string, string, number][];
+  /** by samples: per set of this shard (in its order), the run's indices of its samples */
+  samples?: number[][];
+}
 
 export const RESULTS_SCHEMA = 'paramscope.results/1';
 

@@ -4,7 +4,15 @@
 import { csvTable } from '../util/csv';
 import type { Results } from './results';
 import { countAbove } from './histogram';
-import type { LayerSeries } from '../charts/layers';
+
+/** One line of a per-layer chart (src/charts/layers.ts draws them). */
+export interface LayerSeries {
+  name: string;
+  values: number[];
+  color?: string;
+  /** an SVG stroke-dasharray: a line told apart by dash where colours repeat */
+  dash?: string;
+}
 
 /** Fraction of each layer's scored parameters with mean A above thresholds[k], per set. */
 export function densitySeries(r: Results, k = 0): LayerSeries[] {

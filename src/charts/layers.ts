@@ -9,14 +9,7 @@ import { drawFrame } from './frame';
 import { attachCrosshair } from './crosshair';
 import { fitText, textWidth } from './text';
 import { logTick, sig4 } from './ticks';
-
-export interface LayerSeries {
-  name: string;
-  values: number[];
-  color?: string;
-  /** an SVG stroke-dasharray: a line told apart by dash where colours repeat */
-  dash?: string;
-}
+import type { LayerSeries } from '../analysis/views';
 
 export interface LayerChartOptions {
   title: string;

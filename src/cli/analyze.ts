@@ -5,12 +5,14 @@
 import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
 import { openAsBlob } from 'node:fs';
-import { llamaConfig, type LlamaConfig } from '../model/config';
+import { type LlamaConfig } from '../model/config';
+import { llamaConfig } from '../model/read-config';
 import { modelKey, tokenIdsHash } from '../cache/keys';
 import { ScoresWriter } from '../scores/writer';
 import { TOOL } from '../scores/layout';
 import { positionedFile, scoresPaths } from './scores-out';
-import { parseShard, SHARD_BY, shardRequest, type ShardBy, type ShardInfo } from '../engine/shard';
+import { parseShard, SHARD_BY, shardRequest } from '../engine/shard';
+import type { ShardBy, ShardInfo } from '../analysis/results';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, type TxtSplit } from '../samples/load';
 import { METRICS, type Metric } from '../analysis/metrics';

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../gpu/node';
 import { GpuContext, optionsFor, precisionLabel } from '../gpu/context';
-import type { Precision } from '../engine/types';
+import type { Precision } from '../gpu/context';
 import { checkF16Kernels } from '../gpu/f16check';
 import { GpuProfiler } from '../gpu/profiler';
 import { benchSts, type StsBenchRow } from './bench-sts';
@@ -25,7 +25,8 @@ import {
 } from '../gpu/synthetic';
 import { runGpu } from '../engine/run-gpu';
 import type { GpuLlama } from '../gpu/model';
-import { estimateGpuMemory, type SavedInputs } from '../engine/memory';
+import { estimateGpuMemory } from '../engine/memory';
+import type { SavedInputs } from '../engine/types';
 import { linearBackwardInput, linearForward } from '../gpu/ops/linear';
 import { scoreReduce, scoreSlots } from '../gpu/ops/score';
 import { attentionBackward, attentionForward } from '../gpu/ops/attention';
@@ -579,6 +580,16 @@ async function benchSamples(t: TypeMix): Promise<void> {
     const savedOn = plan?.savedOn ?? 'gpu';
     await timeRow(model, t, req, [T, sets * per, savedOn, false, undefined], 1);
   }
+  await benchLabs(model, t, warm, batches);
+  model.destroy();
+}
+/** The labs' rows on the same model: a set's scores file, the STS lab, the pruning lab (last: it prunes the model). */
+async function benchLabs(
+  model: GpuLlama,
+  t: TypeMix,
+  warm: (T: number, n?: number) => RunRequest,
+  batches: (number | undefined)[],
+): Promise<void> {
   if (values['scores-out']) {
     const big = Math.max(...batches.map((b) => b ?? 1));
     const req = warm(tokenCounts[0], Number(values['scores-samples']));
@@ -617,7 +628,6 @@ async function benchSamples(t: TypeMix): Promise<void> {
       `${config.name} ${precision} ${t.name} prune: Wanda 50 % with ${pruneSamples} × ${T} calibration tokens ${row.pruneSeconds.toFixed(1)} s; perplexity over ${m} × ${T} tokens ${row.perplexitySeconds.toFixed(1)} s (${row.perplexity.toFixed(2)}); beside the weights: walk ${gib(row.walkBytes)}, perplexity ${gib(row.perplexityBytes)}; nvidia-smi peak ${peakBytes === null ? '—' : gib(peakBytes)} (before ${gib(startBytes ?? 0)}); the pruned matrices hold ${gib(weightBytes)}`,
     );
   }
-  model.destroy();
 }
 /** nvidia-smi's reading after each type's weights were uploaded (before any run) */
 const memoryAfterUpload: { type: string; bytes: number }[] = [];

@@ -1,7 +1,7 @@
 // npm run fixture -- --name f32|f16|q8_0|q4_0 --out model.gguf — writes a tiny seeded Llama.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { FIXTURES, makeFixtureModel } from '../gguf/fixture';
+import { FIXTURES, makeFixtureModel } from '../model/fixture';
 
 const { values } = parseArgs({
   options: { name: { type: 'string', default: 'f32' }, out: { type: 'string' } },

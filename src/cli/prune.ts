@@ -13,7 +13,7 @@ import { parseSamples } from '../samples/load';
 import { evalWindows, protocolLabel, type EvalProtocol } from '../engine/eval-windows';
 import { basename } from 'node:path';
 import type { GgufFile } from '../gguf/reader';
-import { llamaConfig } from '../model/config';
+import { llamaConfig } from '../model/read-config';
 import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS } from '../samples/load';
@@ -22,7 +22,7 @@ import { OWL_DEFAULTS, checkOwl, owlSparsity } from '../prune/owl';
 import { pruneModel, withPrunedTensors, type PruneRequest } from '../prune/prune';
 import { referencePerplexity } from '../engine/perplexity';
 import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
-import type { NmPattern } from '../gpu/ops/prune_mask';
+import type { NmPattern } from '../reference/prune_mask';
 import { allocationKind, namedAllocation } from '../prune/lab';
 import {
   engineChoice,

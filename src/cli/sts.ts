@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
-import { llamaConfig } from '../model/config';
+import { llamaConfig } from '../model/read-config';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
 import { parsePairs } from '../samples/pairs';

@@ -2,7 +2,7 @@
 // memory model: which runs batch, how many samples a batch takes, and each sample's row stride.
 import { dims, type LlamaConfig } from '../model/config';
 import { metricKind, type Metric } from '../analysis/metrics';
-import type { SavedInputs } from './memory';
+import type { SavedInputs } from './types';
 
 /**
  * The offset alignment a sample's slice of a stacked buffer must keep: WebGPU's default (and

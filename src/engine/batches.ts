@@ -27,22 +27,10 @@ import {
   takeBest,
   takeSingles,
   type GpuRun,
+  type Batch,
   type LayerWalk,
   type SampleState,
 } from './gpu-run';
-
-/** A batch's buffers: stacked tokens, layer inputs and gradients; its samples' partials. */
-export interface Batch {
-  members: SampleState[];
-  stride: number;
-  rows: Exclude<Rows, number>;
-  tokens: GPUBuffer;
-  /** x_l (rows, C) for l = 0 … L−1 */
-  saved: GPUBuffer[];
-  /** (rows, C) gradients at the current layer's output and input */
-  dxIn: GPUBuffer;
-  dxOut: GPUBuffer;
-}
 
 /** A batch position's score partials, by matrix: slices of one buffer per matrix. */
 export type Parts = Record<MatrixName, BufferSlice>;

@@ -23,9 +23,8 @@ import {
 } from '../gpu/llama';
 import { scoreReduce, scoreSlots, sumPartials } from '../gpu/ops/score';
 import type { Readbacks } from './readbacks';
-import type { MemoryEstimate, SavedInputs } from './memory';
-import { pairedSamples, type RunOptions, type RunRequest } from './types';
-import type { Batch } from './batches';
+import type { MemoryEstimate } from './memory';
+import { pairedSamples, type RunOptions, type RunRequest, type SavedInputs } from './types';
 
 export interface GpuRunOptions extends RunOptions {
   /** where the saved layer inputs live; by default chosen by planMemory from gpuMemoryBudget */
@@ -67,6 +66,19 @@ export interface SampleState {
   result: SampleResult;
   /** pooledHidden: the mean over positions of the final normed hidden states (C) */
   pooled?: Float64Array;
+}
+
+/** A batch's buffers: stacked tokens, layer inputs and gradients; its samples' partials. */
+export interface Batch {
+  members: SampleState[];
+  stride: number;
+  rows: Exclude<Rows, number>;
+  tokens: GPUBuffer;
+  /** x_l (rows, C) for l = 0 … L−1 */
+  saved: GPUBuffer[];
+  /** (rows, C) gradients at the current layer's output and input */
+  dxIn: GPUBuffer;
+  dxOut: GPUBuffer;
 }
 
 /** A run's buffers, its samples and where its results collect. */

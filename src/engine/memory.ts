@@ -7,7 +7,7 @@ import { packScratchBytes, splitScratchFloats } from '../gpu/ops/linear';
 import { bindingLimit } from '../gpu/context';
 import { scoreSlots } from '../gpu/ops/score';
 import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
-import type { RunRequest } from './types';
+import type { RunRequest, SavedInputs } from './types';
 import { planUnits } from './incremental';
 import { formatBytes } from '../util/format';
 import { batchGroups, defaultBatch, groupRows, walksInBatches } from './batch-plan';
@@ -20,9 +20,6 @@ const F32 = 4;
  * the app shows is not below what the GPU reports.
  */
 export const RUNTIME_BYTES = 2 ** 30;
-
-/** Where a run keeps the saved layer inputs. */
-export type SavedInputs = 'gpu' | 'cpu';
 
 /** Bytes by category for a run (what estimateGpuMemory reports and runGpu allocates). */
 export interface MemoryEstimate {

@@ -7,7 +7,7 @@ import { RESULTS_SCHEMA, type Results, type SetResult } from '../analysis/result
 import { MeanAccumulator, setDensity } from '../analysis/density';
 import { settingsKey, tokenIdsHash } from '../cache/keys';
 import { MATRICES, matrixShape, type MatrixName } from '../model/config';
-import type { ShardInfo } from './shard';
+import type { ShardInfo } from '../analysis/results';
 
 /** A shard's results and the name it is known by in messages (its file). */
 export interface Shard {

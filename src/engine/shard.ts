@@ -7,22 +7,9 @@
 //   per-weight sums (--scores-out); the merge adds the sums and recomputes density from the merged
 //   means (src/engine/merge-samples.ts). Pairs need whole sets: refused here.
 import type { RunRequest } from './types';
+import type { ShardBy, ShardInfo } from '../analysis/results';
 
-export type ShardBy = 'units' | 'samples';
 export const SHARD_BY: ShardBy[] = ['units', 'samples'];
-
-/** What a shard's results record of the whole run (the `shard` block, docs/results-schema.md). */
-export interface ShardInfo {
-  index: number;
-  count: number;
-  by: ShardBy;
-  /** every set of the whole run, in order */
-  sets: string[];
-  /** every pair of the whole run, in order, as `a`, `b`, shift */
-  pairs: [string, string, number][];
-  /** by samples: per set of this shard (in its order), the run's indices of its samples */
-  samples?: number[][];
-}
 
 /** `I/N` as numbers; throws with the form expected. */
 export function parseShard(s: string): { index: number; count: number } {

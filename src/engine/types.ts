@@ -4,15 +4,15 @@ import type { MatrixName } from '../model/config';
 import type { PairResult, SampleResult, SetResult } from '../analysis/results';
 
 /** What both backends return for a request. */
+/** Where a run keeps the saved layer inputs. */
+export type SavedInputs = 'gpu' | 'cpu';
+
 export interface RunOutput {
   sets: SetResult[];
   pairs: PairResult[];
   /** with `pooledHidden`: per set, per sample, the mean-pooled final normed hidden state (C) */
   pooled?: Float64Array[][];
 }
-
-/** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
-export type Precision = 'f32' | 'f16';
 
 /**
  * What a cancelled run had finished, on the AbortError it throws (`error.partial`): every

@@ -56,7 +56,7 @@ export enum GgmlType {
  * per block; `f16Fields`, the byte offsets of a quantized block's f16 scales (the only fields
  * that can hold NaN/Inf, src/gguf/finite.ts; drawn finite by src/gguf/random-blocks.ts);
  * `zeroable`, whether a weight can be set to an exact 0 in the type's own bytes (pruning,
- * src/prune/zero.ts: no min offset). Every entry has a decoder (src/gguf/dequant.ts) and a case in
+ * src/reference/prune_zero.ts: no min offset). Every entry has a decoder (src/gguf/dequant.ts) and a case in
  * shaders/quant.wgsl (tests/unit/weight-types.test.ts holds both to the table).
  */
 export const WEIGHT_TYPES = [
@@ -84,6 +84,9 @@ export type WeightTypeKind = (typeof WEIGHT_TYPES)[number];
 export function weightType(t: GgmlType): WeightTypeKind | undefined {
   return WEIGHT_TYPES.find((k) => k.type === t);
 }
+
+/** The types a pruned weight is set to an exact 0 in (src/reference/prune_zero.ts). */
+export const ZEROABLE: GgmlType[] = WEIGHT_TYPES.filter((k) => k.zeroable).map((k) => k.type);
 
 /** Elements per block and bytes per block of every tensor type we decode. */
 export const BLOCK: Partial<Record<GgmlType, { elements: number; bytes: number }>> =

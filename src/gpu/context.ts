@@ -1,9 +1,11 @@
 import type { GpuProfiler } from './profiler';
-import type { Precision } from '../engine/types';
 
 // A device plus the things every op needs: a pipeline cache, uniform buffers kept per content,
 // named scratch buffers (the old ones freed after the next submit),
 // storage-buffer helpers and read-back. Ops record into a command encoder; nothing here waits per op.
+
+/** Numeric precision of the linears: f32 throughout, or f16 operands with f32 sums. */
+export type Precision = 'f32' | 'f16';
 
 /**
  * A byte range of a storage buffer, bound in the buffer's place (one sample's rows of a batch);

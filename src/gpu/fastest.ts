@@ -3,7 +3,7 @@
 // Llama-2-7B shape, Q4_0, T = 128: per sample lone 0.384 / 0.463 / 0.310 s, in a batch of 4
 // 0.343 / 0.389 / 0.229 s). f16 without matrices is slower than f32 there (its f16 conversions
 // cost more than the halved loads save), so it is never the pick.
-import type { Precision } from '../engine/types';
+import type { Precision } from './context';
 
 export interface FastestPath {
   precision: Precision;

@@ -5,11 +5,11 @@ import {
   MATRICES,
   ROPE_FREQS,
   checkRopeFactors,
-  llamaConfig,
   matrixShape,
   type LlamaConfig,
   type MatrixName,
 } from '../model/config';
+import { llamaConfig } from '../model/read-config';
 import {
   biasedMatrices,
   biasTensorName,

@@ -13,9 +13,14 @@
 import { readTensorBytes, readTensorF32, type GgufFile } from '../gguf/reader';
 import { dequantize } from '../gguf/dequant';
 import { tensorBytes } from '../gguf/types';
-import { MATRICES, MATRIX_TENSOR, matrixShape, type LlamaConfig, type MatrixName } from './config';
-
-export type Architecture = 'llama' | 'qwen2' | 'phi3';
+import {
+  MATRICES,
+  MATRIX_TENSOR,
+  matrixShape,
+  type Architecture,
+  type LlamaConfig,
+  type MatrixName,
+} from './config';
 
 export const archOf = (c: LlamaConfig): Architecture => c.architecture ?? 'llama';
 

@@ -1,15 +1,15 @@
 // All weights of a Llama GGUF decoded to f32 (reference backend; small models only).
 import { readTensorF32, type GgufFile } from '../gguf/reader';
-import type { FloatArray } from '../reference/types';
+import type { FloatArray } from '../util/float-array';
 import { biasedMatrices, readBiasF32, readMatrixF32 } from './layout';
 import {
   MATRICES,
   ROPE_FREQS,
   checkRopeFactors,
-  llamaConfig,
   type LlamaConfig,
   type MatrixName,
 } from './config';
+import { llamaConfig } from './read-config';
 
 export interface LayerWeights<A> {
   attnNorm: A; // (C)

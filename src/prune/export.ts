@@ -4,7 +4,8 @@
 // `general.name` suffixed.
 import { readTensorBytes, type GgufFile } from '../gguf/reader';
 import { GgufValueType, tensorBytes, typeName } from '../gguf/types';
-import { MATRICES, layerTensorName, llamaConfig, matrixShape } from '../model/config';
+import { MATRICES, layerTensorName, matrixShape } from '../model/config';
+import { llamaConfig } from '../model/read-config';
 import { matrixSource, toFileRowOrder } from '../model/layout';
 import type { PrunedTensor } from './zero';
 import { meta, writeGguf } from '../gguf/writer';

@@ -22,7 +22,7 @@ import { embed, layerForward, layerInputs, llamaScores } from '../reference/llam
 import { colsumsqAdd } from '../reference/colnorm';
 import { pruneMask } from '../reference/prune_mask';
 import { MODE_OF, prunedPerRow, pruneKind, type PruneMethod } from './select';
-import type { NmPattern } from '../gpu/ops/prune_mask';
+import type { NmPattern } from '../reference/prune_mask';
 import { checkZeroable, prunedTensor, type PrunedTensor } from './zero';
 
 export interface PruneRequest {

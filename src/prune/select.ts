@@ -3,7 +3,7 @@
 // already 0 have metric 0 under every metric here, so they go first. The metric is the f32 value
 // shaders/prune_mask.wgsl forms (its twin, src/reference/prune_mask.ts), so both backends prune
 // the same weights.
-import type { PruneMode } from '../gpu/ops/prune_mask';
+import type { PruneMode } from '../reference/prune_mask';
 import { pruneKeys, rowMask } from '../reference/prune_mask';
 
 export { rowMask };

@@ -7,9 +7,8 @@
 // their bytes), on both backends, so the model measured is the model exported.
 import { dequantize } from '../gguf/dequant';
 import { f32ToF16 } from '../gguf/half';
-import { GgmlType, WEIGHT_TYPES, typeName } from '../gguf/types';
-
-export const ZEROABLE: GgmlType[] = WEIGHT_TYPES.filter((k) => k.zeroable).map((k) => k.type);
+import { GgmlType, WEIGHT_TYPES, ZEROABLE, typeName } from '../gguf/types';
+import { pruneZero } from '../reference/prune_zero';
 
 /** What a pruned matrix of a type without an exact 0 is written as. */
 export const REENCODED = GgmlType.F16;
@@ -64,49 +63,9 @@ export function prunedTensor(
   n: number,
 ): PrunedTensor {
   checkZeroable(name, type);
-  if (ZEROABLE.includes(type)) return { type, bytes: zeroMasked(name, type, bytes, bits, n) };
+  if (ZEROABLE.includes(type)) return { type, bytes: pruneZero(name, type, bytes, bits, n) };
   const f16 = reencodeF16(name, type, bytes, n);
-  return { type: REENCODED, bytes: zeroMasked(name, REENCODED, f16, bits, n) };
-}
-
-/**
- * A copy of `bytes` (a tensor of `type`, n elements) with the elements whose bit is set in `bits`
- * (element e: bit e & 31 of word e >> 5, as shaders/prune_mask.wgsl writes them) set to exactly 0.
- */
-export function zeroMasked(
-  name: string,
-  type: GgmlType,
-  bytes: Uint8Array,
-  bits: Uint32Array,
-  n: number,
-): Uint8Array {
-  if (!ZEROABLE.includes(type))
-    throw new Error(`tensor "${name}": ${typeName(type)} has no exact 0`);
-  const out = bytes.slice();
-  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const pruned = (e: number) => (bits[e >> 5] >>> (e & 31)) & 1;
-  switch (type) {
-    case GgmlType.F32:
-      for (let e = 0; e < n; e++) if (pruned(e)) v.setFloat32(e * 4, 0, true);
-      return out;
-    case GgmlType.F16:
-    case GgmlType.BF16:
-      for (let e = 0; e < n; e++) if (pruned(e)) v.setUint16(e * 2, 0, true);
-      return out;
-    case GgmlType.Q8_0:
-      for (let e = 0; e < n; e++) if (pruned(e)) out[(e >> 5) * 34 + 2 + (e & 31)] = 0;
-      return out;
-    case GgmlType.Q4_0:
-      for (let e = 0; e < n; e++) {
-        if (!pruned(e)) continue;
-        const j = e & 31;
-        const at = (e >> 5) * 18 + 2 + (j & 15);
-        out[at] = j < 16 ? (out[at] & 0xf0) | 8 : (out[at] & 0x0f) | 0x80;
-      }
-      return out;
-    default:
-      return out;
-  }
+  return { type: REENCODED, bytes: pruneZero(name, REENCODED, f16, bits, n) };
 }
 
 /**

@@ -1,5 +1,5 @@
 // Reference twin of shaders/add.wgsl.
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 export function addForward(out: FloatArray, a: FloatArray, b: FloatArray): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];

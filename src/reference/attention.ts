@@ -1,6 +1,6 @@
 // Causal multi-head attention with GQA: head h reads key/value head ⌊h / (H / Hkv)⌋.
 // out[t, h] = Σ_{u ≤ t} p[h, t, u] · v[u, kv(h)], p = softmax_u(q[t, h] · k[u, kv(h)] / √Dh).
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 import { roundF16, toF16 } from './linear';
 
 export interface AttentionDims {

@@ -1,5 +1,5 @@
 // Reference twin of shaders/embedding.wgsl: x[t, c] = E[tokens[t], c].
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 export function embeddingForward(
   x: FloatArray,

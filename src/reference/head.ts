@@ -1,5 +1,5 @@
 // Reference twin of shaders/head.wgsl.
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 /** Index of the largest logit (lowest on ties; the first NaN if any, as PyTorch's max) and its value. */
 export function headArgmax(logits: FloatArray): { index: number; value: number } {

@@ -5,7 +5,7 @@ import { f16ToF32, f32ToF16 } from '../gguf/half';
 import type { GgmlType } from '../gguf/types';
 import type { LinearDims } from '../model/shapes';
 import { matmulBackwardInput, matmulForward } from './matmul';
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 export function linearForward(
   Y: FloatArray,

@@ -20,7 +20,7 @@ import { addAccumulate, addBias, addForward } from './add';
 import { matrixSource } from '../model/layout';
 import { embeddingForward } from './embedding';
 import { headArgmax, headBackward as headRow } from './head';
-import { like, type FloatArray } from './types';
+import { like, type FloatArray } from '../util/float-array';
 
 /** What one layer's forward keeps for its backward. */
 export interface LayerCache {

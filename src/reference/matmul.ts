@@ -2,7 +2,7 @@
 // Works on Float32Array (f32 storage, f64 accumulation) and Float64Array (gradient checks).
 import type { LinearDims } from '../model/shapes';
 
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 export type { FloatArray };
 

@@ -1,7 +1,16 @@
 // Reference twin of shaders/prune_mask.wgsl: the metric of each weight in f32, as the kernel forms
 // it, and in each row the k smallest entries, ties to the lower column (sorting a row's columns
 // by (metric, column) is the rule, stated directly), as bits.
-import type { NmPattern, PruneMode } from '../gpu/ops/prune_mask';
+
+/** How the kernel forms each weight's metric (shaders/prune_mask.wgsl). */
+export const PRUNE_MODE = { scaled: 0, random: 1, given: 2 } as const;
+export type PruneMode = keyof typeof PRUNE_MODE;
+
+/** N:M semi-structured sparsity: the n smallest of every m consecutive entries of a row. */
+export interface NmPattern {
+  n: number;
+  m: number;
+}
 
 /** The kernel's 32-bit PCG hash (u32 arithmetic). */
 export function pcg(v: number): number {

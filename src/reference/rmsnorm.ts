@@ -1,5 +1,5 @@
 // RMSNorm: y = x · r · w with r = 1 / sqrt(mean(x²) + ε), per row. Saves r per row.
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 /** y (T, C), rstd (T) ← x (T, C), w (C). Overwrites y and rstd. */
 export function rmsnormForward(

@@ -2,16 +2,8 @@
 // angle = t · scale · base^(−2i / ropeDims) / factor_i for i < ropeDims / 2 (as ggml_rope_ext
 // without YaRN: scale = 1 / the linear scaling factor, factor_i from rope_freqs.weight — Llama
 // 3.1's frequency factors — else 1); dimensions past ropeDims pass through.
-import type { FloatArray } from './types';
-
-/** YaRN (rope.scaling.type yarn): each pair's angle mixes the scaled and unscaled one. */
-export interface RopeYarn {
-  /** ggml_rope_yarn_corr_dims: pairs below `low` keep their unscaled angle, above `high` the scaled */
-  low: number;
-  high: number;
-  /** the mix's weight (llama.cpp's yarn_ext_factor: 1 for yarn) */
-  extFactor: number;
-}
+import type { FloatArray } from '../util/float-array';
+import type { RopeYarn } from '../model/config';
 
 export interface RopeDims {
   T: number;

@@ -4,7 +4,7 @@ import { cosParts } from '../analysis/llmdcos';
 import { reduceMatrix } from '../analysis/reductions';
 import type { LinearDims } from '../model/shapes';
 import { matmulBackwardWeight } from './matmul';
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 export function scoreValues(
   dY: FloatArray,

@@ -1,5 +1,5 @@
 // SwiGLU: h = silu(g) ⊙ u, silu(g) = g · σ(g).
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 

@@ -1,7 +1,7 @@
 // Cross-entropy of next-token prediction: nll[t] = −log softmax(logits[t])[target[t]] =
 // log Σ_v exp(logits[t, v] − m) + m − logits[t, target[t]], m = max_v logits[t, v]
 // (the full vocabulary; the perplexity of a sequence is exp of the mean nll).
-import type { FloatArray } from './types';
+import type { FloatArray } from '../util/float-array';
 
 /** nll (T) ← logits (T, V), targets (T). Overwrites nll. */
 export function crossEntropyForward(

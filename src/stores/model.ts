@@ -4,10 +4,11 @@
 import { readGguf } from '../gguf/reader';
 import { GgmlType } from '../gguf/types';
 import { blobSource } from '../gguf/source';
-import { llamaConfig, layerParameterCount, type LlamaConfig } from '../model/config';
+import { layerParameterCount, type LlamaConfig } from '../model/config';
+import { llamaConfig } from '../model/read-config';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { GpuContext, optionsFor } from '../gpu/context';
-import type { Precision } from '../engine/types';
+import type { Precision } from '../gpu/context';
 import { uploadLlama, type GpuLlama } from '../gpu/model';
 import { withGpuErrors } from '../gpu/errors';
 import { defaultThreshold } from '../analysis/density';

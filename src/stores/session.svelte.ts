@@ -7,7 +7,7 @@ import type { Tokenizer } from '../tokenizer/index';
 import { MESSAGE_MAX, oneLine } from '../util/message';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TXT_SPLIT, type Sample, type TxtSplit } from '../samples/load';
 import type { Metric } from '../analysis/metrics';
-import type { Precision } from '../engine/types';
+import type { Precision } from '../gpu/context';
 import type { Results } from '../analysis/results';
 import type { Progress } from '../engine/types';
 import type { UploadProgress } from '../gpu/model';

@@ -11,7 +11,7 @@ import { GpuContext, optionsFor } from '../../src/gpu/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
 import { runReference } from '../../src/engine/run-reference';
-import { FIXTURES } from '../../src/gguf/fixture';
+import { FIXTURES } from '../../src/model/fixture';
 import type { Metric } from '../../src/analysis/metrics';
 import { MATRICES, matrixShape } from '../../src/model/config';
 

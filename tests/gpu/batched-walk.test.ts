@@ -12,7 +12,7 @@ import { runReference } from '../../src/engine/run-reference';
 import { estimateGpuMemory, planMemory } from '../../src/engine/memory';
 import { batchStride, defaultBatch } from '../../src/engine/batch-plan';
 import { expectParity, flat, request } from '../helpers/parity';
-import type { FIXTURES } from '../../src/gguf/fixture';
+import type { FIXTURES } from '../../src/model/fixture';
 import type { RunRequest } from '../../src/engine/types';
 
 /** request() without its pairs: a run that walks in batches. */

@@ -12,7 +12,7 @@ import type { PartialRun } from '../../src/engine/types';
 import { runReference } from '../../src/engine/run-reference';
 import { expectParity, flat, request } from '../helpers/parity';
 import { expectGolden } from '../helpers/golden';
-import { FIXTURES } from '../../src/gguf/fixture';
+import { FIXTURES } from '../../src/model/fixture';
 import type { Metric } from '../../src/analysis/metrics';
 
 // whole models on a software adapter: up to 125 s a case beside another file (the tiled q4_0

@@ -10,7 +10,7 @@ import { appContext } from '../helpers/gpu';
 import { llamaCppLogits, logitDiff } from '../helpers/llamacpp';
 import { LLAMACPP_CASES, llamaCppSequences } from '../helpers/llamacpp-cases';
 import type { GpuContext } from '../../src/gpu/context';
-import { makeFixtureModel } from '../../src/gguf/fixture';
+import { makeFixtureModel } from '../../src/model/fixture';
 import { readGguf } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights } from '../../src/model/weights';

@@ -17,18 +17,13 @@ import {
 } from '../../src/prune/prune';
 import { owlRatios } from '../../src/prune/owl';
 import { dequantize } from '../../src/gguf/dequant';
-import {
-  MATRICES,
-  layerTensorName,
-  llamaConfig,
-  matrixShape,
-  type MatrixName,
-} from '../../src/model/config';
+import { MATRICES, layerTensorName, matrixShape, type MatrixName } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { readMatrixBytes } from '../../src/model/layout';
 import { GgmlType } from '../../src/gguf/types';
 import type { PrunedTensor } from '../../src/prune/zero';
 import type { PruneMethod } from '../../src/prune/select';
-import type { NmPattern } from '../../src/gpu/ops/prune_mask';
+import type { NmPattern } from '../../src/reference/prune_mask';
 
 const CALIBRATION = [
   [1, 17, 200, 5, 91, 300, 8],

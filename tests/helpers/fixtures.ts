@@ -1,5 +1,5 @@
-// Tiny fixture models, built once per test file from src/gguf/fixture.ts.
-import { FIXTURES, makeFixtureModel } from '../../src/gguf/fixture';
+// Tiny fixture models, built once per test file from src/model/fixture.ts.
+import { FIXTURES, makeFixtureModel } from '../../src/model/fixture';
 import { readGguf, type GgufFile } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights, type LlamaWeights } from '../../src/model/weights';

@@ -1,7 +1,7 @@
 // The models compared with llama.cpp (tests/unit/llamacpp.test.ts on the reference,
 // tests/gpu/llamacpp.test.ts on the GPU engine): seeded random tiny models written by our GGUF
 // writer, one per tensor type and per architecture feature, and the token ids they are fed.
-import { FIXTURES, type FixtureOptions } from '../../src/gguf/fixture';
+import { FIXTURES, type FixtureOptions } from '../../src/model/fixture';
 import { GgmlType } from '../../src/gguf/types';
 
 export interface LlamaCppCase {

@@ -7,7 +7,7 @@
 import { f16ToF32, f32ToF16, bf16ToF32 } from '../../src/gguf/half';
 import { GgmlType } from '../../src/gguf/types';
 import type { GgufFile } from '../../src/gguf/reader';
-import type { FloatArray } from '../../src/reference/types';
+import type { FloatArray } from '../../src/util/float-array';
 
 /** C's roundf and nearest_int agree except at exact halves, which random data never hits. */
 const round = (v: number) => Math.sign(v) * Math.round(Math.abs(v));

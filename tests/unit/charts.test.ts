@@ -4,7 +4,8 @@
 // to a drawing shows in review. Widths of text are the estimate src/charts/text.ts uses without a
 // canvas (an upper bound for sans-serif), so "fits" here means fits in a browser too.
 import { describe, expect, it } from 'vitest';
-import { draw, type LayerSeries } from '../../src/charts/layers';
+import { draw } from '../../src/charts/layers';
+import type { LayerSeries } from '../../src/analysis/views';
 import { drawGrid } from '../../src/charts/grid';
 import { drawBoxplot } from '../../src/charts/boxplot';
 import { drawSweep } from '../../src/charts/prune';

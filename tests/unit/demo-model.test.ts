@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { loadLlamaWeights } from '../../src/model/weights';
-import { llamaConfig } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { runReference } from '../../src/engine/run-reference';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { demoFile, golden, goldenPairs, GOLDEN_REL } from '../helpers/demo';

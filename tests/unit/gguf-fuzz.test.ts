@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { readGguf, readTensorF32 } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { GgufError } from '../../src/gguf/errors';
-import { llamaConfig } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { tokenizerFromGguf } from '../../src/tokenizer/index';
 import { mulberry32 } from '../../src/util/random';
 import { fixtureBytes } from '../helpers/fixtures';
-import { FIXTURES, makeFixtureModel } from '../../src/gguf/fixture';
+import { FIXTURES, makeFixtureModel } from '../../src/model/fixture';
 import { BLOCK, GgmlType, GgufValueType } from '../../src/gguf/types';
 
 type Outcome = 'read' | 'error';

@@ -7,8 +7,8 @@ import { meta, writeGguf } from '../../src/gguf/writer';
 import { quantize } from '../../src/gguf/quantize';
 import { dequantize } from '../../src/gguf/dequant';
 import { GgmlType, GgufValueType } from '../../src/gguf/types';
-import { FIXTURES, fixtureConfig, makeFixtureModel } from '../../src/gguf/fixture';
-import { llamaConfig } from '../../src/model/config';
+import { FIXTURES, fixtureConfig, makeFixtureModel } from '../../src/model/fixture';
+import { llamaConfig } from '../../src/model/read-config';
 import { randomArray } from '../../src/util/random';
 import { fixtureBytes } from '../helpers/fixtures';
 

@@ -5,7 +5,7 @@
 // differences are written to test-artifacts/llamacpp-reference.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, makeFixtureModel } from '../../src/gguf/fixture';
+import { FIXTURES, makeFixtureModel } from '../../src/model/fixture';
 import { readGguf, type GgufFile } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { loadLlamaWeights } from '../../src/model/weights';

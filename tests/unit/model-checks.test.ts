@@ -3,12 +3,12 @@
 // model would not use (beyond block_count, a misspelt head, RoPE factors), NaN/Inf weights; and
 // every message is one printable line of at most 300 characters.
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, makeFixtureModel } from '../../src/gguf/fixture';
+import { FIXTURES, makeFixtureModel } from '../../src/model/fixture';
 import { readGguf, readTensorBytes, type GgufFile } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { meta, type TensorToWrite } from '../../src/gguf/writer';
 import type { GgufEntry } from '../../src/gguf/types';
-import { llamaConfig } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { GgmlType } from '../../src/gguf/types';
 import { clip, MESSAGE_MAX, oneLine, printable, quoted } from '../../src/util/message';

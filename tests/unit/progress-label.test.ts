@@ -1,6 +1,6 @@
-// The Run panel's progress line (src/util/progress.ts): no "layer layer", minutes past 90 s.
+// The Run panel's progress line (src/engine/progress.ts): no "layer layer", minutes past 90 s.
 import { describe, expect, it } from 'vitest';
-import { formatSeconds, progressLabel } from '../../src/util/progress';
+import { formatSeconds, progressLabel } from '../../src/engine/progress';
 
 describe('progressLabel', () => {
   it('says where the run is, how far, and how long is left', () => {

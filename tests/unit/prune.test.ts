@@ -12,13 +12,9 @@ import {
   prunedPerRow,
   rowMask,
 } from '../../src/prune/select';
-import {
-  prunedTensor,
-  reencodeF16,
-  reencodedNote,
-  zeroMasked,
-  ZEROABLE,
-} from '../../src/prune/zero';
+import { prunedTensor, reencodeF16, reencodedNote } from '../../src/prune/zero';
+import { ZEROABLE } from '../../src/gguf/types';
+import { pruneZero as zeroMasked } from '../../src/reference/prune_zero';
 import { f16ToF32, f32ToF16 } from '../../src/gguf/half';
 import { pruneModel } from '../../src/prune/prune';
 import { prunedGguf } from '../../src/prune/export';

@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { ggufHeader, meta, type TensorHeader } from '../../src/gguf/writer';
 import { readGguf, type GgufFile } from '../../src/gguf/reader';
 import { GgmlType, type GgufEntry } from '../../src/gguf/types';
-import { llamaConfig, MATRICES, matrixShape } from '../../src/model/config';
+import { MATRICES, matrixShape } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { layerTensors } from '../../src/model/layout';
-import { fixtureConfig } from '../../src/gguf/fixture';
+import { fixtureConfig } from '../../src/model/fixture';
 import { checkWeightBuffers, weightBuffers } from '../../src/gpu/model';
 import { estimateGpuMemory, planMemory } from '../../src/engine/memory';
 

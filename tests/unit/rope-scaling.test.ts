@@ -1,15 +1,16 @@
-// RoPE frequency scaling as llama.cpp reads it (src/model/config.ts, src/reference/rope.ts):
+// RoPE frequency scaling as llama.cpp reads it (src/model/read-config.ts, src/reference/rope.ts):
 // Llama 3.1's per-pair factors from rope_freqs.weight and linear scaling from rope.scaling.*,
 // each changing the angles as ggml_rope_ext does (t · scale · base^(−2i/d) / factor_i); YaRN as
 // llama.cpp computes it; LongRoPE refused by name; a factor file that does not fit refused before
 // anything runs.
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, makeFixtureModel } from '../../src/gguf/fixture';
+import { FIXTURES, makeFixtureModel } from '../../src/model/fixture';
 import { readGguf } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';
 import { meta, type TensorToWrite } from '../../src/gguf/writer';
 import type { GgufEntry } from '../../src/gguf/types';
-import { llamaConfig, ropeFreqs } from '../../src/model/config';
+import { ropeFreqs } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { loadLlamaWeights } from '../../src/model/weights';
 import { llamaForward } from '../../src/reference/llama';
 import { ropeTable } from '../../src/reference/rope';

@@ -6,7 +6,8 @@ import { checkRunOutput, RunCheckError } from '../../src/engine/check';
 import { runReference } from '../../src/engine/run-reference';
 import type { RunOutput } from '../../src/engine/types';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import { llamaConfig, type LlamaConfig } from '../../src/model/config';
+import { type LlamaConfig } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { request } from '../helpers/parity';
 
 describe('checkRunOutput', () => {

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { positionedFile } from '../../src/cli/scores-out';
 import { ScoresWriter } from '../../src/scores/writer';
 import type { ScoresMeta } from '../../src/scores/layout';
-import { MATRICES, llamaConfig, matrixShape } from '../../src/model/config';
+import { MATRICES, matrixShape } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { fixtureFile } from '../helpers/fixtures';
 
 /** fs.promises.open whose handles' writes fail with ENOSPC once `room` bytes are written. */

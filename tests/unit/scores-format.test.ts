@@ -15,7 +15,8 @@ import {
 import { ScoresWriter } from '../../src/scores/writer';
 import { positionedFile, scoresFileName } from '../../src/cli/scores-out';
 import { scoredTensors } from '../../src/scores/layout';
-import { llamaConfig, MATRICES, MATRIX_TENSOR } from '../../src/model/config';
+import { MATRICES, MATRIX_TENSOR } from '../../src/model/config';
+import { llamaConfig } from '../../src/model/read-config';
 import { fixtureFile } from '../helpers/fixtures';
 
 const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));

@@ -8,7 +8,9 @@ import { dequantize } from '../../src/gguf/dequant';
 import { firstNonFinite } from '../../src/gguf/finite';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GPU_WEIGHT_TYPES } from '../../src/gpu/ops/quant';
-import { REENCODED, ZEROABLE, prunedTensor, zeroMasked } from '../../src/prune/zero';
+import { REENCODED, prunedTensor } from '../../src/prune/zero';
+import { ZEROABLE } from '../../src/gguf/types';
+import { pruneZero as zeroMasked } from '../../src/reference/prune_zero';
 
 const quantWgsl = readFileSync(new URL('../../shaders/quant.wgsl', import.meta.url), 'utf8');
 const wElem = quantWgsl.slice(quantWgsl.indexOf('fn w_elem('));

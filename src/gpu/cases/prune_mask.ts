@@ -16,14 +16,14 @@ export interface PruneMaskCase {
   O: number;
   I: number;
   k: number;
-  mode: gpu.PruneMode;
+  mode: ref.PruneMode;
   seed?: number;
   /** scale 1 (magnitude: Q4_0 rows are full of equal |W|) instead of random column norms */
   magnitude?: boolean;
   /** zero this fraction of the weights first (weights already 0 go first) */
   zeros?: number;
   /** N:M semi-structured instead of k per row (prune_mask_nm) */
-  pattern?: gpu.NmPattern;
+  pattern?: ref.NmPattern;
 }
 
 function caseBytes(c: PruneMaskCase): Uint8Array {

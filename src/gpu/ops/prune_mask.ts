@@ -2,16 +2,7 @@
 import code from '../../../shaders/prune_mask.wgsl?raw';
 import { grid, type GpuContext } from '../context';
 import { qtype, withQuant, type GpuWeight } from './quant';
-
-/** How the kernel forms each weight's metric (shaders/prune_mask.wgsl). */
-export const PRUNE_MODE = { scaled: 0, random: 1, given: 2 } as const;
-export type PruneMode = keyof typeof PRUNE_MODE;
-
-/** N:M semi-structured sparsity: the n smallest of every m consecutive entries of a row. */
-export interface NmPattern {
-  n: number;
-  m: number;
-}
+import { PRUNE_MODE, type NmPattern, type PruneMode } from '../../reference/prune_mask';
 
 export interface PruneMaskDims {
   O: number;

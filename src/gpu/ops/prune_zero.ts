@@ -1,8 +1,7 @@
 // Dispatch of shaders/prune_zero.wgsl. Reference twin: src/reference/prune_zero.ts.
 import code from '../../../shaders/prune_zero.wgsl?raw';
 import { grid, type GpuContext } from '../context';
-import { ZEROABLE } from '../../prune/zero';
-import { typeName } from '../../gguf/types';
+import { ZEROABLE, typeName } from '../../gguf/types';
 import type { GpuWeight } from './quant';
 
 /** W's elements whose mask bit is set become exactly 0, in W's own bytes (in place). */

@@ -1,14 +1,15 @@
 // Seeded tiny random Llama models as GGUF file images, for tests (and the CLI's --demo-fixture).
 // GQA, odd widths where the tensor type allows, 2–4 layers, a small SentencePiece-style vocab.
 import { mulberry32 } from '../util/random';
-import { yarnCorrDims, type LlamaConfig } from '../model/config';
-import { layerTensors, type Architecture } from '../model/layout';
+import { yarnCorrDims, type LlamaConfig } from './config';
+import { layerTensors } from './layout';
+import { type Architecture } from './config';
 import { BYTE_TO_CHAR } from '../tokenizer/bpe';
-import { GgmlType, GgufValueType, type GgufEntry } from './types';
-import { meta, writeGguf, type TensorToWrite } from './writer';
-import { hasQuantizer } from './quantize';
-import { randomTensorBytes } from './random-blocks';
-import { dequantize } from './dequant';
+import { GgmlType, GgufValueType, type GgufEntry } from '../gguf/types';
+import { meta, writeGguf, type TensorToWrite } from '../gguf/writer';
+import { hasQuantizer } from '../gguf/quantize';
+import { randomTensorBytes } from '../gguf/random-blocks';
+import { dequantize } from '../gguf/dequant';
 
 export interface FixtureOptions {
   seed: number;

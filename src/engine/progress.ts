@@ -1,5 +1,5 @@
 // A run's progress in words, as the Run panel shows it: what runs now, how far, how long is left.
-import type { Progress } from '../engine/types';
+import type { Progress } from './types';
 
 /** Seconds as "42 s" or "3 min 05 s". */
 export function formatSeconds(s: number): string {
