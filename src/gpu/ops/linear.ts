@@ -131,7 +131,9 @@ export const MATRIX_TILES = {
   v128x256b: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1 },
   // v128x256b staged into slabs (SLAB = 1, shaders/linear_mmvs.wgsl): every matrix load at a
   // constant offset into a fixed-size array, so WGSL's bounds rule leaves it unbranched (on an
-  // H100 the linears ran 25–50 % faster with Dawn's robustness off, session 15)
+  // H100 the linears ran 25–50 % faster with Dawn's robustness off, session 15). The default since
+  // session 16 (H100, same call as v128x256b: 65–114 TFLOP/s at M = 512 against 60–101, 104–130 at
+  // M = 2048 against 90–116; 0.1673 against 0.1792 s per sample in a batch of 4 at T = 128)
   s128x256b: { SR: 2, SC: 4, FR: 4, FC: 4, NST: 1, BK: 32, direct: true, COPY: 1, VEC: 1, SLAB: 1 },
 } as const;
 export type MatrixTileName = keyof typeof MATRIX_TILES;
@@ -151,12 +153,12 @@ export interface MatrixTile {
 }
 /**
  * The tile taken by default, then the fallbacks in order where workgroup memory is short. The
- * default, v128x256b, packs both operands to f16 first (session 13, H100, same call: linears
- * 62–101 TFLOP/s at M = 512 against 51–72 for the staged 128x256; in another call 0.1826 against
- * 0.1981 s per sample in a batch of 4 at T = 128, 5.51 against 5.26 GiB measured); where its packed weight
- * exceeds what the device binds, the first staged tile of the order that fits takes the call.
+ * default, s128x256b, packs both operands to f16 first and stages them in slabs (session 16: see
+ * its entry; v128x256b, its unslabbed form, was the default from session 13: linears 62–101
+ * TFLOP/s at M = 512 against 51–72 for the staged 128x256); where its packed weight exceeds what
+ * the device binds, the first staged tile of the order that fits takes the call.
  */
-export const MATRIX_TILE_ORDER: MatrixTileName[] = ['v128x256b', '128x128', '128x64'];
+export const MATRIX_TILE_ORDER: MatrixTileName[] = ['s128x256b', '128x128', '128x64'];
 
 /** Rows and columns of a matrix tile. */
 export function matrixTileShape(name: MatrixTileName): { rows: number; cols: number } {
