@@ -7,6 +7,7 @@
 // eval samples, dense and pruned — all on the chosen backend (src/prune/prune.ts on the CPU for
 // small models, src/prune/gpu.ts on the GPU).
 // Output: docs/prune-schema.md (paramscope.prune/1).
+import { fileReencodedNote } from '../prune/zero';
 import { checkOutputs, writeOutput } from './outputs';
 import { readFile } from 'node:fs/promises';
 import { parseSamples } from '../samples/load';
@@ -324,6 +325,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   await writeOutput(s.out!, JSON.stringify(doc));
   if (s['write-gguf']) await writeOutput(s['write-gguf'], image);
+  const reencoded = fileReencodedNote(file, config);
+  if (reencoded) console.log(`This model: ${reencoded}.`);
   console.log(
     `${s.method} at ${pattern ?? s.sparsity} (${allocation}): perplexity ${dense.ppl.toFixed(3)} dense → ${pruned.ppl.toFixed(3)} pruned over ${dense.tokens} tokens (${protocolLabel(protocol)}); ${sec(started, t1)} s allocation, ${sec(t1, Date.now())} s pruning and perplexity (${s.backend}) → ${s.out}`,
   );

@@ -7,7 +7,11 @@
 // their bytes), on both backends, so the model measured is the model exported.
 import { dequantize } from '../gguf/dequant';
 import { f32ToF16 } from '../gguf/half';
-import { GgmlType, WEIGHT_TYPES, ZEROABLE, typeName } from '../gguf/types';
+import { GgmlType, WEIGHT_TYPES, ZEROABLE, tensorBytes, typeName } from '../gguf/types';
+import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
+import { formatBytes } from '../util/format';
+import { matrixSource } from '../model/layout';
+import type { GgufFile } from '../gguf/reader';
 import { pruneZero } from '../reference/prune_zero';
 
 /** What a pruned matrix of a type without an exact 0 is written as. */
@@ -68,12 +72,47 @@ export function prunedTensor(
   return { type: REENCODED, bytes: pruneZero(name, REENCODED, f16, bits, n) };
 }
 
+/** GPU bytes of the matrices pruning re-encodes (types without an exact 0): as stored, and as F16. */
+export interface ReencodedBytes {
+  file: number;
+  f16: number;
+}
+
+/** ReencodedBytes of a model of config c whose matrix m of layer l has type typeOf(l, m). */
+export function reencodedBytes(
+  c: LlamaConfig,
+  typeOf: (l: number, m: MatrixName) => GgmlType | undefined,
+): ReencodedBytes {
+  const out = { file: 0, f16: 0 };
+  for (let l = 0; l < c.blockCount; l++)
+    for (const m of MATRICES) {
+      const t = typeOf(l, m);
+      if (t === undefined || ZEROABLE.includes(t)) continue;
+      const { O, I } = matrixShape(c, m);
+      out.file += tensorBytes(t, O * I);
+      out.f16 += tensorBytes(REENCODED, O * I);
+    }
+  return out;
+}
+
 /**
  * What pruning does to a model's matrices of types without an exact 0, in words ('' when none):
- * the lab and the export note say it.
+ * the lab and the export note say it; with `bytes`, also the GPU memory they take while pruned.
  */
-export function reencodedNote(types: GgmlType[]): string {
+export function reencodedNote(types: GgmlType[], bytes?: ReencodedBytes): string {
   const kinds = [...new Set(types.filter((t) => !ZEROABLE.includes(t)))].map(typeName);
   if (!kinds.length) return '';
-  return `its ${kinds.join(', ')} matrices are pruned and exported as ${typeName(REENCODED)} (no exact 0 in their blocks; the other tensors keep their bytes)`;
+  const memory = bytes
+    ? `; while pruned they take ${formatBytes(bytes.f16)} of GPU memory instead of ${formatBytes(bytes.file)}`
+    : '';
+  return `its ${kinds.join(', ')} matrices are pruned and exported as ${typeName(REENCODED)} (no exact 0 in their blocks; the other tensors keep their bytes)${memory}`;
+}
+
+/** reencodedNote with the GPU memory, for the matrices of a GGUF file (fused tensors included). */
+export function fileReencodedNote(file: GgufFile, c: LlamaConfig): string {
+  const typeOf = (l: number, m: MatrixName) => file.tensors.get(matrixSource(c, l, m).tensor)?.type;
+  const types = Array.from({ length: c.blockCount }, (_, l) => MATRICES.map((m) => typeOf(l, m)))
+    .flat()
+    .filter((t): t is GgmlType => t !== undefined);
+  return reencodedNote(types, reencodedBytes(c, typeOf));
 }

@@ -2,6 +2,7 @@
 // first), exact zeros written into each type's own bytes with every other weight unchanged, and
 // whole-model pruning — magnitude on a Q4_0 fixture (many equal |W| in a block: the tie rule), and
 // Wanda's sequential calibration checked against an independent recomputation of its norms.
+import { llamaConfig } from '../../src/model/read-config';
 import { describe, expect, it } from 'vitest';
 import {
   MODE_OF,
@@ -12,7 +13,14 @@ import {
   prunedPerRow,
   rowMask,
 } from '../../src/prune/select';
-import { prunedTensor, reencodeF16, reencodedNote } from '../../src/prune/zero';
+import {
+  fileReencodedNote,
+  prunedTensor,
+  reencodeF16,
+  reencodedBytes,
+  reencodedNote,
+} from '../../src/prune/zero';
+import { formatBytes } from '../../src/util/format';
 import { ZEROABLE } from '../../src/gguf/types';
 import { pruneZero as zeroMasked } from '../../src/reference/prune_zero';
 import { f16ToF32, f32ToF16 } from '../../src/gguf/half';
@@ -113,6 +121,28 @@ describe('exact zeros in the file’s own bytes', () => {
     expect(reencodedNote([GgmlType.Q4_0, GgmlType.Q8_0])).toBe('');
     expect(reencodedNote([GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q4_K, GgmlType.F32])).toBe(
       'its Q4_K, Q6_K matrices are pruned and exported as F16 (no exact 0 in their blocks; the other tensors keep their bytes)',
+    );
+  });
+
+  it('says what the re-encoded matrices take on the GPU while pruned', async () => {
+    const file = await fixtureFile('q4_k');
+    const c = llamaConfig(file);
+    const every = (t: GgmlType) => reencodedBytes(c, () => t);
+    const elements = Array.from({ length: c.blockCount }, () =>
+      MATRICES.map((m) => matrixShape(c, m)),
+    )
+      .flat()
+      .reduce((a, { O, I }) => a + O * I, 0);
+    expect(every(GgmlType.Q4_K)).toEqual({ file: (elements / 256) * 144, f16: elements * 2 });
+    expect(every(GgmlType.Q8_0)).toEqual({ file: 0, f16: 0 });
+    const note = fileReencodedNote(file, c);
+    const { file: stored, f16 } = reencodedBytes(
+      c,
+      (l, m) => file.tensors.get(layerTensorName(l, m))!.type,
+    );
+    expect(f16).toBeGreaterThan(stored);
+    expect(note).toContain(
+      `while pruned they take ${formatBytes(f16)} of GPU memory instead of ${formatBytes(stored)}`,
     );
   });
 
