@@ -10,13 +10,15 @@ import {
   protocolLabel,
   type EvalProtocol,
 } from '../engine/eval-windows';
-import { checkPerplexitySamples, gpuPerplexity, type PerplexitySample } from '../engine/perplexity';
-import { gpuDenseNorms, readPrunedTensors, withPruned } from '../prune/gpu';
-import { OWL_DEFAULTS, checkOwl, fileWeights, owlRatios, owlSparsity } from '../prune/owl';
-import type { PruneRequest } from '../prune/prune';
-import type { GpuContext } from '../gpu/context';
-import type { GpuLlama } from '../gpu/model';
-import { prunedGguf } from '../prune/export';
+import { checkPerplexitySamples, type PerplexitySample } from '../engine/perplexity';
+import { OWL_DEFAULTS, checkOwl } from '../prune/owl';
+import {
+  pruneSweep,
+  prunedImage,
+  type LabModel,
+  type LabSettings,
+  type SweepPoint,
+} from '../prune/sweep';
 import { reencodedNote } from '../prune/zero';
 import { MATRICES } from '../model/config';
 import { matrixSource } from '../model/layout';
@@ -26,13 +28,11 @@ import {
   allocationKind,
   namedAllocation,
   labTable,
-  pointKey,
   sweepPoints,
   type LabAllocation,
   type LabPoint,
 } from '../prune/lab';
 import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
-import { entry } from '../cache/store';
 import { endedEarly, oneLine } from '../util/message';
 import { download } from '../util/download';
 import { gpuState } from './gpu.svelte';
@@ -132,43 +132,24 @@ function inputs(methods: PruneMethod[], allocations: LabAllocation[] = []): Inpu
 export const evalProtocol = (): EvalProtocol =>
   lab.evalMode === 'windows' ? { mode: 'windows', window: lab.evalWindow } : { mode: 'samples' };
 
-/** S_i of a point; null when the density allocation has no counts (or OWL no ratios) yet. */
-function layerSparsity(allocation: LabAllocation, S: number, L: number): number[] | null {
-  const kind = allocationKind(allocation);
-  if (kind.density) return densitySparsity(S);
-  if (kind.outliers) return lab.owl ? owlSparsity(lab.owl.ratios, S, lab.owlLambda) : null;
-  return new Array(L).fill(S);
-}
-
-/** What OWL's ratios depend on beyond the lab's basis: M. */
-const owlKey = (basis: string) => `${basis} · M ${lab.owlM}`;
+/** The lab's settings for a flow (src/prune/sweep.ts). */
+const settings = (): LabSettings => ({
+  seed: lab.seed,
+  owlM: lab.owlM,
+  owlLambda: lab.owlLambda,
+  densitySparsity,
+});
 
 /** OWL's ratios D_i if the lab measured them at its present M (any basis), else null. */
 export const owlRatiosAtM = (): number[] | null =>
   lab.owl?.key.endsWith(` · M ${lab.owlM}`) ? lab.owl.ratios : null;
 
-/** OWL's ratios on the dense model (the calibration walk on the GPU), unless already measured. */
-async function ensureOwl(
-  m: LoadedModel,
-  ctx: GpuContext,
-  model: GpuLlama,
-  inp: Inputs,
-  signal: AbortSignal,
-  report: (fraction: number, what: string) => void,
-): Promise<void> {
-  const key = owlKey(inp.basis);
-  if (lab.owl?.key === key) return;
-  const L = m.config.blockCount;
-  const walk = (each: Parameters<typeof gpuDenseNorms>[3]) =>
-    gpuDenseNorms(
-      ctx,
-      model,
-      inp.calibration!,
-      (l, norms) => (report(l / L, `OWL's outlier ratios: layer ${l + 1}/${L}`), each(l, norms)),
-      signal,
-    );
-  const ratios = await owlRatios(m.config, lab.owlM, walk, fileWeights(m.file, m.config));
-  lab.owl = { key, ratios };
+/** The loaded model on the GPU, as the flows take it. */
+async function labModel(m: LoadedModel): Promise<LabModel> {
+  const gm = await ensureGpuModel();
+  const ctx = runContext(gm.ctx, session.precision);
+  const { file, config, key, name } = m;
+  return { ctx, model: gm.model, file, config, key, name, precision: session.precision };
 }
 
 /** Why the lab cannot run now, or ''. */
@@ -198,26 +179,6 @@ async function labJob(body: (signal: AbortSignal) => Promise<void>): Promise<voi
     lab.progress = null;
     abort = null;
   }
-}
-
-/**
- * The request that prunes as `method` at S_i (in the N:M pattern of `allocation`, if it has one)
- * with the lab's seed and calibration tokens.
- */
-function pruneRequest(
-  method: PruneMethod,
-  sparsity: number[],
-  inp: Inputs,
-  allocation: LabAllocation,
-): PruneRequest {
-  const pattern = allocationKind(allocation).pattern;
-  return {
-    method,
-    sparsity,
-    seed: lab.seed,
-    calibration: inp.calibration ?? undefined,
-    ...(pattern ? { pattern: { ...pattern } } : {}),
-  };
 }
 
 /** Prunes and measures every method × allocation at each sparsity of `sparsities`. */
@@ -259,91 +220,31 @@ export async function runPruneLab(sparsities: number[]): Promise<void> {
   void saveLab();
 }
 
-type Wanted = ReturnType<typeof sweepPoints>[number];
-
-/** The dense perplexity (once per basis), then each point from the cache or measured. */
-async function sweep(m: LoadedModel, inp: Inputs, wanted: Wanted[], signal: AbortSignal) {
+/** The sweep (src/prune/sweep.ts) with the lab's state, progress and note kept up to date. */
+async function sweep(m: LoadedModel, inp: Inputs, wanted: SweepPoint[], signal: AbortSignal) {
   const started = performance.now();
-  const gm = await ensureGpuModel();
-  const ctx = runContext(gm.ctx, session.precision);
-  const steps = wanted.length + 1;
-  const report = (i: number, inner: number, label: string) => {
-    const fraction = (i + inner) / steps;
+  const onProgress = (fraction: number, label: string) => {
     const el = (performance.now() - started) / 1000;
-    lab.progress = {
-      fraction,
-      label,
-      etaSeconds: fraction > 0.02 ? (el / fraction) * (1 - fraction) : undefined,
-    };
+    const etaSeconds = fraction > 0.02 ? (el / fraction) * (1 - fraction) : undefined;
+    lab.progress = { fraction, label, etaSeconds };
   };
-  if (!lab.dense) {
-    const d = await gpuPerplexity(ctx, gm.model, inp.evalSamples, {
+  const same = (p: LabPoint, w: SweepPoint) =>
+    p.method === w.method && p.allocation === w.allocation && p.S === w.S;
+  const { fromCache } = await pruneSweep(
+    await labModel(m),
+    inp,
+    wanted,
+    settings(),
+    { dense: lab.dense, owl: lab.owl },
+    cache,
+    {
       signal,
-      onProgress: (done, of) => report(0, done / of, 'dense perplexity'),
-    });
-    lab.dense = { ppl: d.ppl, tokens: d.tokens };
-  }
-  if (wanted.some((w) => allocationKind(w.allocation).outliers))
-    await ensureOwl(m, ctx, gm.model, inp, signal, (f, what) => report(0, f, what));
-  for (const [i, w] of wanted.entries()) {
-    const S_i = layerSparsity(w.allocation, w.S, m.config.blockCount)!;
-    const label = `${w.method} ${w.allocation} S = ${w.S}`;
-    const key = await pointKey({
-      model: m.key,
-      precision: session.precision,
-      method: w.method,
-      layerSparsity: S_i,
-      seed: lab.seed,
-      calibration: pruneKind(w.method).calibration ? inp.calibration : null,
-      eval: inp.evalSamples.map((s) => s.tokens),
-      ...(allocationKind(w.allocation).pattern ? { pattern: w.allocation } : {}),
-    });
-    const hit = (await cache.get<LabPoint>(key))?.data;
-    const point =
-      hit ??
-      (await measure(ctx, gm.model, w, S_i, inp, signal, (f, what) =>
-        report(i + 1, f, `${label}: ${what}`),
-      ));
-    lab.points = [
-      ...lab.points.filter((p) => !same(p, w)),
-      hit ? { ...hit, cached: true, seconds: 0 } : point,
-    ];
-    if (!hit) await cache.putMany([[key, entry('prune', `${m.name}: ${label}`, point)]]);
-  }
-  const fromCache = lab.points.filter((p) => p.cached && wanted.some((w) => same(p, w))).length;
+      onProgress,
+      onKnown: (k) => ([lab.dense, lab.owl] = [k.dense, k.owl]),
+      onPoint: (point) => (lab.points = [...lab.points.filter((p) => !same(p, point)), point]),
+    },
+  );
   lab.note = `Done: ${wanted.length} pruned model(s)${fromCache ? ` (${fromCache} from the cache)` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
-}
-
-const same = (p: LabPoint, w: Wanted) =>
-  p.method === w.method && p.allocation === w.allocation && p.S === w.S;
-
-/** One point: the shared model pruned, its perplexity measured, the dense weights put back. */
-async function measure(
-  ctx: GpuContext,
-  model: GpuLlama,
-  w: Wanted,
-  S_i: number[],
-  inp: Inputs,
-  signal: AbortSignal,
-  report: (fraction: number, what: string) => void,
-): Promise<LabPoint> {
-  const t0 = performance.now();
-  const req = pruneRequest(w.method, S_i, inp, w.allocation);
-  const onLayer = (d: number, of: number) => report((0.5 * d) / of, `layer ${d}/${of}`);
-  return withPruned(ctx, model, session.model!.file, req, { signal, onLayer }, async (pruned) => {
-    const p = await gpuPerplexity(ctx, model, inp.evalSamples, {
-      signal,
-      onProgress: (d, of) => report(0.5 + (0.5 * d) / of, 'perplexity'),
-    });
-    return {
-      ...w,
-      layerSparsity: S_i,
-      pruned,
-      ppl: p.ppl,
-      tokens: p.tokens,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  });
 }
 
 /** Whether the lab's points were measured on the model loaded now (only then can one export). */
@@ -376,22 +277,10 @@ export async function exportPruned(point: LabPoint): Promise<void> {
 
 async function exportPoint(m: LoadedModel, point: LabPoint, signal: AbortSignal): Promise<void> {
   const inp = inputs([point.method], [point.allocation]);
-  const gm = await ensureGpuModel();
-  const ctx = runContext(gm.ctx, session.precision);
-  const label = `pruning ${point.method} ${point.allocation} S = ${point.S} for export`;
-  lab.progress = { fraction: 0, label };
   const t0 = performance.now();
-  const onLayer = (d: number, of: number) => (lab.progress = { fraction: (0.8 * d) / of, label });
-  const req = pruneRequest(point.method, point.layerSparsity, inp, point.allocation);
-  const image = await withPruned(ctx, gm.model, m.file, req, { signal, onLayer }, async () => {
-    lab.progress = { fraction: 0.8, label: 'reading the pruned weights back' };
-    return prunedGguf(m.file, await readPrunedTensors(ctx, gm.model, m.file), {
-      method: point.method,
-      sparsity: point.S,
-      allocation: allocationKind(point.allocation).pattern ? 'uniform' : point.allocation,
-      layerSparsity: point.layerSparsity,
-      pattern: allocationKind(point.allocation).pattern ? point.allocation : null,
-    });
+  const image = await prunedImage(await labModel(m), point, inp, lab.seed, {
+    signal,
+    onProgress: (fraction, label) => (lab.progress = { fraction, label }),
   });
   const tag = point.allocation.replace(':', 'of');
   const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${tag}-${point.S}.gguf`;
