@@ -1,4 +1,6 @@
 // matmul — forward Y = X Wᵀ; backward dX = dY W and dW = dYᵀ X. Row-major f32.
+// Test-only: the engine never dispatches it (its linears are linear*.wgsl); kept as the plain f32
+// GEMM with dW that tests/gpu/matmul.test.ts holds to its twin (gradients: op-gradcheck.test.ts).
 // Shapes (letters as in src/model/shapes.ts): X (T, I), W (O, I), Y and dY (T, O), dX (T, I), dW (O, I).
 // Work split: one invocation per output element; 16×16 workgroups tile the output as (x: column, y: row).
 //   Each invocation runs one dot product in a fixed order (the reference loops in the same order).
