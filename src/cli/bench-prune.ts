@@ -2,7 +2,7 @@
 // model's shape — Wanda at 50 % (uniform) with N calibration samples of T tokens on the GPU
 // (src/prune/gpu.ts), then perplexity over M eval samples of T tokens on the pruned model — timed
 // end to end, with the GPU memory the walk allocates beside the weights.
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import { gpuPrune } from '../prune/gpu';
 import { gpuPerplexity, headChunkRows } from '../engine/perplexity';

@@ -5,7 +5,7 @@
 // The file is removed afterwards: at 7B it is ≈ 26 GB.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import { runGpu } from '../engine/run-gpu';
 import type { RunRequest } from '../engine/types';

@@ -2,7 +2,7 @@
 // pairs of random sentences of 8…T tokens (BOS included; seeded), every sentence distinct (the
 // worst case: no sentence shared), each scored alone, LLMDcos per pair and layer, and the
 // pooled hidden states for the baseline — timed end to end on the GPU, per pair.
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import { runGpu } from '../engine/run-gpu';
 import { stsMeasures, stsRequest, type TokenPair } from '../engine/sts';

@@ -7,11 +7,11 @@
 // llama.cpp mix (q4_k_m: src/gpu/synthetic.ts's MIXES).
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { openNodeGpu } from '../gpu/node';
-import { GpuContext, optionsFor, precisionLabel } from '../gpu/context';
-import type { Precision } from '../gpu/context';
-import { checkF16Kernels } from '../gpu/f16check';
-import { GpuProfiler } from '../gpu/profiler';
+import { openNodeGpu } from '../gpu/runtime/node';
+import { GpuContext, optionsFor, precisionLabel } from '../gpu/runtime/context';
+import type { Precision } from '../gpu/runtime/context';
+import { checkF16Kernels } from '../gpu/checks/f16check';
+import { GpuProfiler } from '../gpu/runtime/profiler';
 import { benchSts, type StsBenchRow } from './bench-sts';
 import { benchPrune, type PruneBenchRow } from './bench-prune';
 import { benchScores, type ScoresBenchRow } from './bench-scores';

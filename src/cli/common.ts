@@ -11,12 +11,12 @@ import { loadLlamaWeights } from '../model/weights';
 import { runReference } from '../engine/run-reference';
 import { checkRunOutput } from '../engine/check';
 import type { Progress, RunOptions, RunOutput, RunRequest } from '../engine/types';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../gpu/runtime/context';
 import type { Results } from '../analysis/results';
 import { oneLine, quoted } from '../util/message';
 import { parseSamples, sampleTokens, TXT_SPLITS, type TxtSplit } from '../samples/load';
 import type { Tokenizer } from '../tokenizer/index';
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext } from '../gpu/runtime/context';
 
 /** A wrong argument: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -33,7 +33,7 @@ export function parseOptions<const O extends NonNullable<ParseArgsConfig['option
   }
 }
 
-/** --precision: f32, f16, or auto (the fastest path the adapter has: src/gpu/fastest.ts). */
+/** --precision: f32, f16, or auto (the fastest path the adapter has: src/gpu/runtime/fastest.ts). */
 export type PrecisionChoice = Precision | 'auto';
 
 /** --backend and --precision, each refused by name; f16 is a GPU path. */
@@ -151,7 +151,11 @@ export async function withNodeGpu<T>(
   body: (ctx: GpuContext, adapter: string, precision: Precision) => Promise<T>,
 ): Promise<T> {
   const [{ openNodeGpu }, { GpuContext, optionsFor, precisionLabel }, { fastestPath }] =
-    await Promise.all([import('../gpu/node'), import('../gpu/context'), import('../gpu/fastest')]);
+    await Promise.all([
+      import('../gpu/runtime/node'),
+      import('../gpu/runtime/context'),
+      import('../gpu/runtime/fastest'),
+    ]);
   const { gpu, software } = await openNodeGpu();
   const s = gpu.summary;
   const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');

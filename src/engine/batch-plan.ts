@@ -1,4 +1,4 @@
-// How a run's samples group into batches for the batched layer walk (batches.ts), shared with the
+// How a run's samples group into batches for the batched layer walk (batch-walk.ts), shared with the
 // memory model: which runs batch, how many samples a batch takes, and each sample's row stride.
 import { dims, type LlamaConfig } from '../model/config';
 import { metricKind, type Metric } from '../analysis/metrics';

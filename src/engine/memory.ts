@@ -4,7 +4,7 @@
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import { headScratchFloats, KEPT_ACTIVATIONS, layerScratchFloats } from '../gpu/llama';
 import { packScratchBytes, splitScratchFloats } from '../gpu/ops/linear';
-import { bindingLimit } from '../gpu/context';
+import { bindingLimit } from '../gpu/runtime/context';
 import { scoreSlots } from '../gpu/ops/score';
 import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
 import type { RunRequest, SavedInputs } from './types';
@@ -42,7 +42,7 @@ export interface MemoryEstimate {
   largestBuffer: number;
   /** whether the layer walk keeps every layer's forward (no recompute) */
   keepActivations: boolean;
-  /** samples per batch of the layer walk (1: one at a time; batches.ts) */
+  /** samples per batch of the layer walk (1: one at a time; batch-walk.ts) */
   batch: number;
 }
 

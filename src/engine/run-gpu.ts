@@ -18,8 +18,8 @@ import { metricKind } from '../analysis/metrics';
 import { cosFromParts } from '../analysis/llmdcos';
 import { setDensity } from '../analysis/density';
 import type { SampleResult, SetResult } from '../analysis/results';
-import { GpuRunError, withGpuErrors } from '../gpu/errors';
-import type { GpuContext } from '../gpu/context';
+import { GpuRunError, withGpuErrors } from '../gpu/runtime/errors';
+import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import {
   forwardLayers,
@@ -71,11 +71,11 @@ import {
   type LayerWalk,
   type SampleState,
   type Scratch,
-} from './gpu-run';
-import { allocateBatches, forwardBatches, scoreBatchStep } from './batches';
+} from './run-state';
+import { allocateBatches, forwardBatches, scoreBatchStep } from './batch-walk';
 import { batchGroups, defaultBatch, groupRows } from './batch-plan';
 
-export type { GpuRunOptions } from './gpu-run';
+export type { GpuRunOptions } from './run-state';
 
 const F32 = 4;
 

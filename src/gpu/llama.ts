@@ -3,7 +3,7 @@
 // per-layer scratch (one layer's forward and backward; reused across layers and samples).
 import { dims, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
 import type { LinearDims } from '../model/shapes';
-import type { Bound, GpuContext } from './context';
+import type { Bound, GpuContext } from './runtime/context';
 import type { GpuLlama } from './model';
 import { embeddingForward } from './ops/embedding';
 import { linearBackwardInput, linearForward } from './ops/linear';

@@ -21,7 +21,7 @@ import { GgufError } from '../gguf/errors';
 import { tensorBytes } from '../gguf/types';
 import { quoted } from '../util/message';
 import { formatBytes } from '../util/format';
-import { bindingLimit, type GpuContext } from './context';
+import { bindingLimit, type GpuContext } from './runtime/context';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 
 export interface GpuLayer {

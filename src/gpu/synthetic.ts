@@ -5,7 +5,7 @@
 import { GgmlType, BLOCK } from '../gguf/types';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { MATRICES, matrixShape, type LlamaConfig, type MatrixName } from '../model/config';
-import type { GpuContext } from './context';
+import type { GpuContext } from './runtime/context';
 import { uploadThrottle, type GpuLlama, type GpuLayer } from './model';
 import { uploadWeight, type GpuWeight } from './ops/quant';
 

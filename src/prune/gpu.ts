@@ -15,9 +15,9 @@ import {
   ropeFreqs,
   type MatrixName,
 } from '../model/config';
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
-import { withGpuErrors } from '../gpu/errors';
+import { withGpuErrors } from '../gpu/runtime/errors';
 import { embed, layerForward, layerScratchFloats, type LayerScratch } from '../gpu/llama';
 import { colsumsqAdd } from '../gpu/ops/colnorm';
 import { maskWords, pruneMask } from '../gpu/ops/prune_mask';

@@ -1,7 +1,7 @@
 // The pruning lab's bookkeeping, apart from the GPU and the page: the points a sweep prunes at,
 // the sparsity list a person types, each point's cache key, and the Table-1-style table.
 import { sha256Hex } from '../cache/keys';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../gpu/runtime/context';
 import type { PruneMethod } from './select';
 
 /**

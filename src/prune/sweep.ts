@@ -5,7 +5,7 @@
 // measured by perplexity — and the export of one point as a GGUF image. A failed or cancelled point
 // adds nothing; the points finished before it have been handed to onPoint.
 import type { GgufFile } from '../gguf/reader';
-import type { GpuContext, Precision } from '../gpu/context';
+import type { GpuContext, Precision } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import type { LlamaConfig } from '../model/config';
 import { entry, type CacheStore } from '../cache/store';

@@ -1,5 +1,5 @@
 // App state for WebGPU: the opened device and its summary, or why there is none.
-import { openGpu, WebGpuUnavailableError, type Gpu } from '../gpu/device';
+import { openGpu, WebGpuUnavailableError, type Gpu } from '../gpu/runtime/device';
 
 export type GpuState =
   | { status: 'pending' }

@@ -7,7 +7,7 @@ import { issueLines } from '../analysis/results-schema';
 import { SessionSchema } from './session-schema';
 import { mergeUnitShards, type Shard } from '../engine/merge';
 import { METRICS, type Metric } from '../analysis/metrics';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../gpu/runtime/context';
 import { cache, saveSessionEntry } from './cache.svelte';
 import { viewState } from './views.svelte';
 import { clip } from '../util/message';

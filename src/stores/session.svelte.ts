@@ -7,11 +7,11 @@ import type { Tokenizer } from '../tokenizer/index';
 import { MESSAGE_MAX, oneLine } from '../util/message';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TXT_SPLIT, type Sample, type TxtSplit } from '../samples/load';
 import type { Metric } from '../analysis/metrics';
-import type { Precision } from '../gpu/context';
+import type { Precision } from '../gpu/runtime/context';
 import type { Results } from '../analysis/results';
 import type { Progress } from '../engine/types';
 import type { UploadProgress } from '../gpu/model';
-import type { OpCheckResult } from '../gpu/opcheck';
+import type { OpCheckResult } from '../gpu/checks/opcheck';
 import type { Verification } from '../onnx/verify';
 
 export const DEMO_MODEL_URL = './models/paramscope-demo.gguf';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import code from '../../shaders/attention_mm.wgsl?raw';
 import { f16Gpu } from '../helpers/f16';
 import { stubMatrices } from '../helpers/matrix-stub';
-import { withConstants } from '../../src/gpu/context';
+import { withConstants } from '../../src/gpu/runtime/context';
 import { MATRIX_ENABLE } from '../../src/gpu/ops/linear';
 
 describe('the attention forward on subgroup matrices', () => {

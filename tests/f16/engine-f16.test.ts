@@ -7,7 +7,7 @@ import { f16Gpu } from '../helpers/f16';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { expectParity, flat, request } from '../helpers/parity';
 import { expectGolden } from '../helpers/golden';
-import { GpuContext, optionsFor } from '../../src/gpu/context';
+import { GpuContext, optionsFor } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
 import { runReference } from '../../src/engine/run-reference';

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { f16Gpu } from '../helpers/f16';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/runtime/context';
 import { linearCases } from '../../src/gpu/cases/linear';
-import { checkOp } from '../../src/gpu/opcheck';
+import { checkOp } from '../../src/gpu/checks/opcheck';
 import type { LinearDims } from '../../src/model/shapes';
 import * as g from '../../src/gpu/ops/linear';
 import * as r from '../../src/reference/linear';

@@ -3,7 +3,7 @@
 // block size decoded, all rounded to f16 and zero-padded — every half of the padded matrix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { f16Gpu } from '../helpers/f16';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/runtime/context';
 import { packRows, packWeight } from '../../src/gpu/ops/linear_pack';
 import { uploadWeight } from '../../src/gpu/ops/quant';
 import * as ref from '../../src/reference/linear_pack';

@@ -2,7 +2,7 @@
 // multiples of the workgroup; the bias on rows whose width does not divide it.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { addBiasCase, addCases } from '../../src/gpu/cases/add';
 
 describe('add on the GPU', () => {

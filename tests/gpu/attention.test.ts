@@ -2,7 +2,7 @@
 // backward, through the three kernel families (simple, workgroup-per-row, 16-row blocks).
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/runtime/context';
 import { attentionCases, attentionStackedCases } from '../../src/gpu/cases/attention';
 
 describe('attention on the GPU', () => {

@@ -1,11 +1,11 @@
-// The batched layer walk (src/engine/batches.ts) against the one-sample walk and the reference
+// The batched layer walk (src/engine/batch-walk.ts) against the one-sample walk and the reference
 // backend: samples of different lengths stacked into one GEMM, with odd widths (padding rows and
 // aligned slices), GQA, Qwen2's biases; bit-identical to batch 1 where the linears sum each row
 // alone (the simple kernels), within the f32 parity bar on the tiled ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext, countDispatches } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
 import { runReference } from '../../src/engine/run-reference';

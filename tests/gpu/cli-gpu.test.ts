@@ -9,7 +9,7 @@ import { compareArrays, describeComparison } from '../../src/util/compare';
 import { f32Scaled } from '../../src/util/tolerances';
 import { fixtureBytes } from '../helpers/fixtures';
 import { analyzeCli, pruneCli, stsCli } from '../helpers/cli';
-import { SWIFTSHADER_ICD } from '../../src/gpu/node';
+import { SWIFTSHADER_ICD } from '../../src/gpu/runtime/node';
 import { resultNumbers } from '../helpers/results';
 import { readSafetensors } from '../helpers/safetensors';
 

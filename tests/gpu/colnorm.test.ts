@@ -2,7 +2,7 @@
 // column norms, one row and many, widths off the workgroup multiples.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { colnormCases } from '../../src/gpu/cases/colnorm';
 
 describe('colnorm on the GPU', () => {

@@ -3,7 +3,7 @@
 // inside and above the histogram's range and exact zeros.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import {
   densityCounters,
   densityFinish,

@@ -2,7 +2,7 @@
 // (src/reference/dequant.ts; cases: src/gpu/cases/dequant.ts), exactly, on random valid blocks.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { GPU_WEIGHT_TYPES } from '../../src/gpu/ops/quant';
 import { dequantCases } from '../../src/gpu/cases/dequant';
 

@@ -2,7 +2,7 @@
 // of a table gathered, f32 and quantized (32- and 256-element blocks), repeated ids.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { embeddingCases } from '../../src/gpu/cases/embedding';
 import { GgmlType } from '../../src/gguf/types';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext, countDispatches } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { gpuForwardLogits, runGpu } from '../../src/engine/run-gpu';
 import { estimateGpuMemory } from '../../src/engine/memory';

@@ -2,7 +2,7 @@
 // every half bit for bit, the count beyond F16's range exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { f16RoundCases } from '../../src/gpu/cases/f16_round';
 import { f16Round } from '../../src/reference/f16_round';
 

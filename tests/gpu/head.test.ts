@@ -3,7 +3,7 @@
 // PyTorch's max.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCases, runOnGpu, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { headCases } from '../../src/gpu/cases/head';
 import { headArgmax } from '../../src/gpu/ops/head';
 import { uploadWeight } from '../../src/gpu/ops/quant';

@@ -10,11 +10,11 @@
 // shader compiles are what these tests cost on a software adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/gpu';
-import { GpuContext } from '../../src/gpu/context';
+import { GpuContext } from '../../src/gpu/runtime/context';
 import { GPU_WEIGHT_TYPES } from '../../src/gpu/ops/quant';
 import * as g from '../../src/gpu/ops/linear';
 import { linearCases } from '../../src/gpu/cases/linear';
-import { checkOp } from '../../src/gpu/opcheck';
+import { checkOp } from '../../src/gpu/checks/opcheck';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
 import type { LinearDims } from '../../src/model/shapes';
 import { F32_OP } from '../../src/util/tolerances';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { llamaCppLogits, logitDiff } from '../helpers/llamacpp';
 import { LLAMACPP_CASES, llamaCppSequences } from '../helpers/llamacpp-cases';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { makeFixtureModel } from '../../src/model/fixture';
 import { readGguf } from '../../src/gguf/reader';
 import { bytesSource } from '../../src/gguf/source';

@@ -2,9 +2,9 @@
 // of the 16×16 workgroup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../helpers/gpu';
-import { GpuContext } from '../../src/gpu/context';
-import type { AdapterSummary } from '../../src/gpu/device';
-import { checkOp } from '../../src/gpu/opcheck';
+import { GpuContext } from '../../src/gpu/runtime/context';
+import type { AdapterSummary } from '../../src/gpu/runtime/device';
+import { checkOp } from '../../src/gpu/checks/opcheck';
 import { matmulCases } from '../../src/gpu/cases/matmul';
 import { F32_OP } from '../../src/util/tolerances';
 

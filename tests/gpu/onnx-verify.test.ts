@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/gpu';
 import { fixtureFile } from '../helpers/fixtures';
 import { demoFile, golden } from '../helpers/demo';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { gpuForwardLogits } from '../../src/engine/run-gpu';
 import { loadLlamaWeights } from '../../src/model/weights';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { gpuPerplexity, referencePerplexity } from '../../src/engine/perplexity';
 import { llamaForward } from '../../src/reference/llama';

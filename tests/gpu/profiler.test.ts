@@ -1,8 +1,8 @@
-// The timestamp profiler (src/gpu/profiler.ts) that `npm run bench -- --profile` reads: per
+// The timestamp profiler (src/gpu/runtime/profiler.ts) that `npm run bench -- --profile` reads: per
 // kernel totals, and the longest submit's GPU time (the bar browsers' watchdogs set).
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../helpers/gpu';
-import { GpuProfiler } from '../../src/gpu/profiler';
+import { GpuProfiler } from '../../src/gpu/runtime/profiler';
 import { addForward } from '../../src/gpu/ops/add';
 
 describe('GpuProfiler', () => {

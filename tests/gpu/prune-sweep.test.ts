@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { fixtureFile } from '../helpers/fixtures';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama, type GpuLlama } from '../../src/gpu/model';
 import { gpuPerplexity } from '../../src/engine/perplexity';
 import { withPruned } from '../../src/prune/gpu';

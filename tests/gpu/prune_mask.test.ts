@@ -3,7 +3,7 @@
 // workgroup and word multiples, k = 0 and k = I, each metric mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { PRUNE_MASK_CASES, pruneMaskCases } from '../../src/gpu/cases/prune_mask';
 import { nmMask, pcg, pruneKeys, rowMask } from '../../src/reference/prune_mask';
 

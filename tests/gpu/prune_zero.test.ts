@@ -2,7 +2,7 @@
 // exact zeros written in place in each type's own bytes, every other byte unchanged.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { PRUNE_ZERO_TYPES, pruneZeroCases } from '../../src/gpu/cases/prune_zero';
 
 describe('prune_zero on the GPU', () => {

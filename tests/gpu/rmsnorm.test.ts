@@ -2,7 +2,7 @@
 // and the accumulating backward, on widths that are not multiples of the workgroup.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { rmsnormCases } from '../../src/gpu/cases/rmsnorm';
 
 describe('rmsnorm on the GPU', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import { expectParity, flat, request } from '../helpers/parity';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
 import { runReference } from '../../src/engine/run-reference';

@@ -2,7 +2,7 @@
 // (2i, 2i+1), whole and partial rotation.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { ropeCases } from '../../src/gpu/cases/rope';
 
 describe('rope on the GPU', () => {

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { fixtureFile } from '../helpers/fixtures';
 import { request } from '../helpers/parity';
-import { GpuContext, optionsFor } from '../../src/gpu/context';
+import { GpuContext, optionsFor } from '../../src/gpu/runtime/context';
 import { uploadLlama, type GpuLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
-import { GpuRunError, withGpuErrors } from '../../src/gpu/errors';
-import { nodeGpu } from '../../src/gpu/node';
-import { openGpu } from '../../src/gpu/device';
+import { GpuRunError, withGpuErrors } from '../../src/gpu/runtime/errors';
+import { nodeGpu } from '../../src/gpu/runtime/node';
+import { openGpu } from '../../src/gpu/runtime/device';
 import { runIncremental } from '../../src/engine/incremental';
 import type { CacheStore } from '../../src/cache/store';
 

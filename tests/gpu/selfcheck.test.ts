@@ -1,14 +1,14 @@
-// The app's engine self-check (src/gpu/selfcheck.ts) on the app's kernels for this adapter: every
+// The app's engine self-check (src/gpu/checks/selfcheck.ts) on the app's kernels for this adapter: every
 // case passes, and the cases cover every kernel entry point a whole-model run dispatches — so
 // its claim, "every op the engine runs", stays true when the engine changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { fixtureFile } from '../helpers/fixtures';
 import { request } from '../helpers/parity';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
-import { runSelfCheck } from '../../src/gpu/selfcheck';
+import { runSelfCheck } from '../../src/gpu/checks/selfcheck';
 import type { Metric } from '../../src/analysis/metrics';
 
 /** The entry points `ctx` dispatches while `body` runs. */

@@ -2,7 +2,7 @@
 // backward on lengths that are not multiples of the workgroup.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { swigluCases } from '../../src/gpu/cases/swiglu';
 
 describe('swiglu on the GPU', () => {

@@ -2,7 +2,7 @@
 // over vocabularies below, at and above the workgroup width, and with large logits.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkCases, testContext } from '../helpers/gpu';
-import type { GpuContext } from '../../src/gpu/context';
+import type { GpuContext } from '../../src/gpu/runtime/context';
 import { xentCases } from '../../src/gpu/cases/xent';
 
 describe('cross-entropy on the GPU', () => {

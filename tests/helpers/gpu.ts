@@ -1,11 +1,11 @@
 // One Dawn device per test file (tests/gpu). A missing adapter fails the test with a clear
 // message; GPU tests never skip.
-import { nodeGpu, NO_NODE_ADAPTER_HELP } from '../../src/gpu/node';
-import { openGpu, type Gpu } from '../../src/gpu/device';
-import { GpuContext, optionsFor } from '../../src/gpu/context';
-import { GpuProfiler } from '../../src/gpu/profiler';
+import { nodeGpu, NO_NODE_ADAPTER_HELP } from '../../src/gpu/runtime/node';
+import { openGpu, type Gpu } from '../../src/gpu/runtime/device';
+import { GpuContext, optionsFor } from '../../src/gpu/runtime/context';
+import { GpuProfiler } from '../../src/gpu/runtime/profiler';
 import { expect, it } from 'vitest';
-import { checkOp, type OpCase } from '../../src/gpu/opcheck';
+import { checkOp, type OpCase } from '../../src/gpu/checks/opcheck';
 import { F32_OP } from '../../src/util/tolerances';
 import { compareArrays, describeComparison } from '../../src/util/compare';
 import { f32Scaled } from '../../src/util/tolerances';
@@ -79,7 +79,7 @@ export function expectClose(
 }
 
 /**
- * One test per op case, through the op harness (src/gpu/opcheck.ts) on the context `context()`
+ * One test per op case, through the op harness (src/gpu/checks/opcheck.ts) on the context `context()`
  * gives when the test runs: every output of the case within `tol` of its twin's.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

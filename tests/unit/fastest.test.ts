@@ -1,7 +1,7 @@
-// The fastest precision path per adapter (src/gpu/fastest.ts): f16 only on subgroup matrices.
+// The fastest precision path per adapter (src/gpu/runtime/fastest.ts): f16 only on subgroup matrices.
 import { describe, expect, it } from 'vitest';
-import { fastestPath } from '../../src/gpu/fastest';
-import { optionsFor, precisionLabel } from '../../src/gpu/context';
+import { fastestPath } from '../../src/gpu/runtime/fastest';
+import { optionsFor, precisionLabel } from '../../src/gpu/runtime/context';
 
 describe('fastestPath', () => {
   const adapter = (shaderF16: boolean, matrixF16: boolean) => ({

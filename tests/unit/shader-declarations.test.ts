@@ -3,7 +3,7 @@
 // place (withConstants).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { bindingsOf, withConstants, workgroupSize } from '../../src/gpu/context';
+import { bindingsOf, withConstants, workgroupSize } from '../../src/gpu/runtime/context';
 
 const shader = (name: string) =>
   readFileSync(new URL(`../../shaders/${name}.wgsl`, import.meta.url), 'utf8');

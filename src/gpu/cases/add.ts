@@ -2,7 +2,7 @@
 import * as gpu from '../ops/add';
 import * as ref from '../../reference/add';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 /** out (rows, width) += bias, on a width that does not divide the workgroup. */
 export function addBiasCase(rows: number, width: number, seed = 7): OpCase {

@@ -3,7 +3,7 @@
 import * as gpu from '../ops/attention';
 import * as ref from '../../reference/attention';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function attentionCases(d: ref.AttentionDims, seed = 1): OpCase[] {
   const nq = d.T * d.H * d.Dh;

@@ -3,7 +3,7 @@
 import * as gpu from '../ops/colnorm';
 import * as ref from '../../reference/colnorm';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function colnormCases(T: number, I: number, seed = 1): OpCase[] {
   const start = Float32Array.from(randomArray(I, seed + 9), Math.abs);

@@ -4,7 +4,7 @@
 import * as gpu from '../ops/density';
 import { DensityReference } from '../../reference/density';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function densityCases(n: number, samples: number, thresholds: number[]): OpCase[] {
   const K = thresholds.length;

@@ -4,7 +4,7 @@ import * as gpu from '../ops/dequant';
 import * as ref from '../../reference/dequant';
 import { randomTensorBytes } from '../../gguf/random-blocks';
 import { BLOCK, GgmlType } from '../../gguf/types';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 /** Equal to the last bit: only a zero difference passes. */
 const EXACT = { rel: 1e-12, abs: 1e-45 };

@@ -4,7 +4,7 @@ import * as ref from '../../reference/embedding';
 import { randomTensorBytes } from '../../gguf/random-blocks';
 import { dequantize } from '../../gguf/dequant';
 import { GgmlType } from '../../gguf/types';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function embeddingCases(
   type: GgmlType,

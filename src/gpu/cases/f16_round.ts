@@ -4,7 +4,7 @@
 // count beyond F16's range.
 import * as gpu from '../ops/f16_round';
 import { f16Round } from '../../reference/f16_round';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 const EXACT = { rel: 0, abs: 0 };
 

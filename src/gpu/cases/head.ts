@@ -5,7 +5,7 @@ import * as ref from '../../reference/head';
 import { randomTensorBytes } from '../../gguf/random-blocks';
 import { dequantize } from '../../gguf/dequant';
 import { GgmlType } from '../../gguf/types';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 /** Equal but for f32 rounding of an exact value (no tolerance to speak of). */
 const EXACT = { rel: 1e-9, abs: 1e-30 };

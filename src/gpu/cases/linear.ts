@@ -7,7 +7,7 @@ import { GgmlType } from '../../gguf/types';
 import type { LinearDims } from '../../model/shapes';
 import { randomArray } from '../../util/random';
 import { f32Scaled } from '../../util/tolerances';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 /**
  * Forward and backward_input over a W of `type`. The twin: f32 (`f32`), or the f16 path's

@@ -3,7 +3,7 @@ import * as gpu from '../ops/matmul';
 import * as ref from '../../reference/matmul';
 import { randomArray } from '../../util/random';
 import type { LinearDims } from '../../model/shapes';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function matmulCases(d: LinearDims, seed = 1): OpCase[] {
   const { T, I, O } = d;

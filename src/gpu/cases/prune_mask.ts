@@ -7,7 +7,7 @@ import { dequantize } from '../../gguf/dequant';
 import { randomTensorBytes } from '../../gguf/random-blocks';
 import { GgmlType } from '../../gguf/types';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 const EXACT = { rel: 1e-12, abs: 1e-45 };
 

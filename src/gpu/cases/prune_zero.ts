@@ -6,7 +6,7 @@ import { pruneZero as zeroMasked } from '../../reference/prune_zero';
 import { packMask } from '../../reference/prune_mask';
 import { randomTensorBytes } from '../../gguf/random-blocks';
 import { GgmlType } from '../../gguf/types';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 const EXACT = { rel: 1e-12, abs: 1e-45 };
 

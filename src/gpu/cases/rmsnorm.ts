@@ -2,7 +2,7 @@
 import * as gpu from '../ops/rmsnorm';
 import * as ref from '../../reference/rmsnorm';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function rmsnormCases(T: number, C: number, seed = 1, eps = 1e-5): OpCase[] {
   const x = randomArray(T * C, seed);

@@ -3,7 +3,7 @@
 import * as gpu from '../ops/rope';
 import * as ref from '../../reference/rope';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function ropeCases(d: ref.RopeDims, seed = 1): OpCase[] {
   const x = randomArray(d.T * d.heads * d.headDim, seed);

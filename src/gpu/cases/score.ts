@@ -12,8 +12,8 @@ import type { LinearDims } from '../../model/shapes';
 import { randomArray } from '../../util/random';
 import { f32Scaled } from '../../util/tolerances';
 import { reduceMatrix } from '../../analysis/reductions';
-import type { OpCase } from '../opcheck';
-import type { GpuContext } from '../context';
+import type { OpCase } from '../checks/opcheck';
+import type { GpuContext } from '../runtime/context';
 
 export function scoreCases(metric: Metric, type: GgmlType, d: LinearDims, Tb: number): OpCase[] {
   const n = d.O * d.I;

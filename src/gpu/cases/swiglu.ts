@@ -2,7 +2,7 @@
 import * as gpu from '../ops/swiglu';
 import * as ref from '../../reference/swiglu';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function swigluCases(n: number, seed = 1): OpCase[] {
   const g = randomArray(n, seed, 3);

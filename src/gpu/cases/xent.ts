@@ -3,7 +3,7 @@
 import * as gpu from '../ops/xent';
 import * as ref from '../../reference/xent';
 import { randomArray } from '../../util/random';
-import type { OpCase } from '../opcheck';
+import type { OpCase } from '../checks/opcheck';
 
 export function xentCases(
   T: number,

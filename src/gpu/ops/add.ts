@@ -1,6 +1,6 @@
 // Dispatch of shaders/add.wgsl. Reference twin: src/reference/add.ts.
 import code from '../../../shaders/add.wgsl?raw';
-import { grid, workgroupSize, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'add_forward');
 

@@ -1,7 +1,13 @@
 // Dispatch of shaders/attention.wgsl. Reference twin: src/reference/attention.ts.
 import code from '../../../shaders/attention.wgsl?raw';
 import mmCode from '../../../shaders/attention_mm.wgsl?raw';
-import { groups, withConstants, workgroupSize, type Bound, type GpuContext } from '../context';
+import {
+  groups,
+  withConstants,
+  workgroupSize,
+  type Bound,
+  type GpuContext,
+} from '../runtime/context';
 import { MATRIX_ENABLE } from './linear';
 import type { AttentionDims } from '../../reference/attention';
 

@@ -1,6 +1,6 @@
 // Dispatch of shaders/colnorm.wgsl. Reference twin: src/reference/colnorm.ts.
 import code from '../../../shaders/colnorm.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'colnorm_forward');
 

@@ -1,6 +1,6 @@
 // Dispatch of shaders/density.wgsl. Reference twin: src/reference/density.ts.
 import code from '../../../shaders/density.wgsl?raw';
-import { grid, workgroupSize, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../runtime/context';
 import { HIST_BINS, type Log10Histogram } from '../../analysis/histogram';
 
 export const MAX_THRESHOLDS = 8;

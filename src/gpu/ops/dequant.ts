@@ -1,6 +1,6 @@
 // Dispatch of shaders/dequant.wgsl. Reference twin: src/reference/dequant.ts.
 import code from '../../../shaders/dequant.wgsl?raw';
-import { grid, workgroupSize, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'dequant_forward');
 import { qtype, withQuant, type GpuWeight } from './quant';

@@ -1,6 +1,6 @@
 // Dispatch of shaders/embedding.wgsl. Reference twin: src/reference/embedding.ts.
 import code from '../../../shaders/embedding.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'embedding_forward');
 import { qtype, withQuant, type GpuWeight } from './quant';

@@ -1,6 +1,6 @@
 // Dispatch of shaders/f16_round.wgsl. Reference twin: src/reference/f16_round.ts.
 import code from '../../../shaders/f16_round.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, type GpuContext } from '../runtime/context';
 
 /**
  * out (⌈n / 2⌉ u32) = the n f32 values of x as half bits, round to nearest even, two per word;

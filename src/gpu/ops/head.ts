@@ -1,7 +1,7 @@
 // Dispatch of shaders/head.wgsl (argmax and the one-row backward); the logits themselves are
 // linearForward with T = 1. Reference twin: src/reference/head.ts.
 import code from '../../../shaders/head.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../runtime/context';
 import { qtype, withQuant, type GpuWeight } from './quant';
 
 const [WG_BACKWARD] = workgroupSize(code, 'head_backward');

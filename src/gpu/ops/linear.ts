@@ -17,7 +17,7 @@ import {
   withConstants,
   workgroupSize,
   type GpuContext,
-} from '../context';
+} from '../runtime/context';
 import type { LinearDims } from '../../model/shapes';
 import { F16_ENABLE, qtype, withQuant, type GpuWeight } from './quant';
 import { packRows, packWeight } from './linear_pack';

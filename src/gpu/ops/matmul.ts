@@ -1,7 +1,7 @@
 // Dispatch of shaders/matmul.wgsl. Reference twin: src/reference/matmul.ts.
 // Test-only (the engine's linears are src/gpu/ops/linear.ts): run by tests/gpu/matmul.test.ts.
 import code from '../../../shaders/matmul.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../context';
+import { groups, workgroupSize, type GpuContext } from '../runtime/context';
 import type { LinearDims } from '../../model/shapes';
 
 const [WG] = workgroupSize(code, 'matmul_forward');

@@ -1,6 +1,6 @@
 // Dispatch of shaders/prune_mask.wgsl. Reference twin: src/reference/prune_mask.ts.
 import code from '../../../shaders/prune_mask.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, type GpuContext } from '../runtime/context';
 import { qtype, withQuant, type GpuWeight } from './quant';
 import { PRUNE_MODE, type NmPattern, type PruneMode } from '../../reference/prune_mask';
 

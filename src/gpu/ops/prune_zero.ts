@@ -1,6 +1,6 @@
 // Dispatch of shaders/prune_zero.wgsl. Reference twin: src/reference/prune_zero.ts.
 import code from '../../../shaders/prune_zero.wgsl?raw';
-import { grid, type GpuContext } from '../context';
+import { grid, type GpuContext } from '../runtime/context';
 import { ZEROABLE, typeName } from '../../gguf/types';
 import type { GpuWeight } from './quant';
 

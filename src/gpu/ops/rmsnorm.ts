@@ -1,6 +1,6 @@
 // Dispatch of shaders/rmsnorm.wgsl. Reference twin: src/reference/rmsnorm.ts.
 import code from '../../../shaders/rmsnorm.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { GpuContext } from '../runtime/context';
 
 function dims(ctx: GpuContext, T: number, C: number, eps: number): GPUBuffer {
   const u = new Uint32Array(4);

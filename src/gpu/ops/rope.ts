@@ -1,6 +1,6 @@
 // Dispatch of shaders/rope.wgsl. Reference twin: src/reference/rope.ts.
 import code from '../../../shaders/rope.wgsl?raw';
-import { groups, workgroupSize, type Bound, type GpuContext } from '../context';
+import { groups, workgroupSize, type Bound, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'rope_forward');
 import { ropeTable, type RopeDims, type RopeFreqs } from '../../reference/rope';

@@ -6,7 +6,13 @@ import mmStoreCode from '../../../shaders/score_mm_store.wgsl?raw';
 import mmScoreCode from '../../../shaders/score_mm_score.wgsl?raw';
 import mmFoldCode from '../../../shaders/score_mm_fold.wgsl?raw';
 import mmStatsCode from '../../../shaders/score_mm_stats.wgsl?raw';
-import { grid, withConstants, workgroupSize, type Bound, type GpuContext } from '../context';
+import {
+  grid,
+  withConstants,
+  workgroupSize,
+  type Bound,
+  type GpuContext,
+} from '../runtime/context';
 import type { LinearDims } from '../../model/shapes';
 import { GRAD_METRIC_MASK, metricKind, type Metric } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';

@@ -1,6 +1,6 @@
 // Dispatch of shaders/swiglu.wgsl. Reference twin: src/reference/swiglu.ts.
 import code from '../../../shaders/swiglu.wgsl?raw';
-import { grid, workgroupSize, type GpuContext } from '../context';
+import { grid, workgroupSize, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'swiglu_forward');
 

@@ -1,6 +1,6 @@
 // Dispatch of shaders/xent.wgsl. Reference twin: src/reference/xent.ts.
 import code from '../../../shaders/xent.wgsl?raw';
-import type { GpuContext } from '../context';
+import type { GpuContext } from '../runtime/context';
 
 /** nll (T) ← logits (T, V), targets (T). Overwrites nll. */
 export function crossEntropyForward(

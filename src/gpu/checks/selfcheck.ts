@@ -2,23 +2,23 @@
 // backward, the score and head kernels), on the kernels the app picks for this adapter, against
 // its TypeScript twin — on the browser's own WebGPU. Sizes are small and off the workgroup
 // multiples; the weights are Q8_0, the demo model's type.
-import type { GpuContext } from './context';
+import type { GpuContext } from '../runtime/context';
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
-import { addBiasCase, addCases } from './cases/add';
-import { attentionCases } from './cases/attention';
-import { colnormCases } from './cases/colnorm';
-import { PRUNE_MASK_CASES, pruneMaskCases } from './cases/prune_mask';
-import { densityCases } from './cases/density';
-import { embeddingCases } from './cases/embedding';
-import { headCases } from './cases/head';
-import { linearCases } from './cases/linear';
-import { rmsnormCases } from './cases/rmsnorm';
-import { ropeCases } from './cases/rope';
-import { scoreCases } from './cases/score';
-import { swigluCases } from './cases/swiglu';
-import { GgmlType } from '../gguf/types';
-import { randomArray } from '../util/random';
-import { F32_OP } from '../util/tolerances';
+import { addBiasCase, addCases } from '../cases/add';
+import { attentionCases } from '../cases/attention';
+import { colnormCases } from '../cases/colnorm';
+import { PRUNE_MASK_CASES, pruneMaskCases } from '../cases/prune_mask';
+import { densityCases } from '../cases/density';
+import { embeddingCases } from '../cases/embedding';
+import { headCases } from '../cases/head';
+import { linearCases } from '../cases/linear';
+import { rmsnormCases } from '../cases/rmsnorm';
+import { ropeCases } from '../cases/rope';
+import { scoreCases } from '../cases/score';
+import { swigluCases } from '../cases/swiglu';
+import { GgmlType } from '../../gguf/types';
+import { randomArray } from '../../util/random';
+import { F32_OP } from '../../util/tolerances';
 
 /**
  * The engine's ops: embedding, a layer's forward and backward, the score, the density, the head,

@@ -2,7 +2,7 @@
 // destroyed under the run —, out-of-memory, internal) are reported asynchronously and never throw
 // by themselves: they are caught in error scopes around the whole run; a device lost meanwhile
 // ends it at once. A run that saw any of them throws GpuRunError and returns nothing.
-import { oneLine } from '../util/message';
+import { oneLine } from '../../util/message';
 
 export class GpuRunError extends Error {
   constructor(message: string) {

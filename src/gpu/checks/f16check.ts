@@ -3,25 +3,25 @@
 // with partial tiles and split-K, and (subgroup matrices) the score's ∂D/∂W. CI's adapters have
 // no subgroup matrices, so `npm run bench -- --precision f16 --check` runs this on real GPUs.
 import { checkOp, type OpCase, type OpCheckResult } from './opcheck';
-import { GpuContext } from './context';
-import { attentionForward } from './ops/attention';
-import * as refAttention from '../reference/attention';
-import type { AttentionDims } from '../reference/attention';
-import { uploadWeight } from './ops/quant';
-import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from './ops/linear';
-import { foldsScore, scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from './ops/score';
-import { scoreFoldCase } from './cases/score';
-import { scoreValues } from '../reference/score';
-import { reduceMatrix } from '../analysis/reductions';
-import { dequantize } from '../gguf/dequant';
-import type { Metric } from '../analysis/metrics';
-import type { LinearDims } from '../model/shapes';
-import * as ref from '../reference/linear';
-import { matmulBackwardWeight } from '../reference/matmul';
-import { randomTensorBytes } from '../gguf/random-blocks';
-import { GgmlType } from '../gguf/types';
-import { randomArray } from '../util/random';
-import { F32_OP, f32Scaled } from '../util/tolerances';
+import { GpuContext } from '../runtime/context';
+import { attentionForward } from '../ops/attention';
+import * as refAttention from '../../reference/attention';
+import type { AttentionDims } from '../../reference/attention';
+import { uploadWeight } from '../ops/quant';
+import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from '../ops/linear';
+import { foldsScore, scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from '../ops/score';
+import { scoreFoldCase } from '../cases/score';
+import { scoreValues } from '../../reference/score';
+import { reduceMatrix } from '../../analysis/reductions';
+import { dequantize } from '../../gguf/dequant';
+import type { Metric } from '../../analysis/metrics';
+import type { LinearDims } from '../../model/shapes';
+import * as ref from '../../reference/linear';
+import { matmulBackwardWeight } from '../../reference/matmul';
+import { randomTensorBytes } from '../../gguf/random-blocks';
+import { GgmlType } from '../../gguf/types';
+import { randomArray } from '../../util/random';
+import { F32_OP, f32Scaled } from '../../util/tolerances';
 
 export interface F16Check {
   ok: boolean;

@@ -17,7 +17,7 @@ import {
   type Rows,
 } from '../gpu/llama';
 import { foldsScore, partStride, scoreFold, scoreSlots } from '../gpu/ops/score';
-import type { BufferSlice } from '../gpu/context';
+import type { BufferSlice } from '../gpu/runtime/context';
 import { setRuns, type BatchGroup } from './batch-plan';
 import {
   checkAlive,
@@ -30,7 +30,7 @@ import {
   type Batch,
   type LayerWalk,
   type SampleState,
-} from './gpu-run';
+} from './run-state';
 
 /** A batch position's score partials, by matrix: slices of one buffer per matrix. */
 export type Parts = Record<MatrixName, BufferSlice>;

@@ -1,4 +1,4 @@
-// The GPU run's state, shared by its steps (run-gpu.ts) and the batched walk (batches.ts): the
+// The GPU run's state, shared by its steps (run-gpu.ts) and the batched walk (batch-walk.ts): the
 // options, the buffers and samples of a run, a layer's walk, and the progress it reports.
 import type { LlamaConfig, MatrixName } from '../model/config';
 import { MATRICES } from '../model/config';
@@ -10,7 +10,7 @@ import {
   type BufferSlice,
   type GpuContext,
   type ReadItem,
-} from '../gpu/context';
+} from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import {
   embed,

@@ -6,10 +6,10 @@ import {
   describeComparison,
   type Comparison,
   type Tolerance,
-} from '../util/compare';
-import type { GpuContext } from './context';
-import { uploadWeight, type GpuWeight } from './ops/quant';
-import type { GgmlType } from '../gguf/types';
+} from '../../util/compare';
+import type { GpuContext } from '../runtime/context';
+import { uploadWeight, type GpuWeight } from '../ops/quant';
+import type { GgmlType } from '../../gguf/types';
 
 /** A weight matrix of a case, as GGUF bytes of its type (uploaded as the engine uploads them). */
 export interface CaseWeight {
