@@ -107,7 +107,7 @@ export async function inputFile(flag: string, path: string): Promise<string> {
 }
 
 /** Progress on one stderr line (when it is a terminal). */
-function onProgress(p: Progress): void {
+export function onProgress(p: Progress): void {
   if (!process.stderr.isTTY) return;
   const where = p.layer !== undefined ? `layer ${p.layer} ` : '';
   const eta = p.etaSeconds !== undefined ? `, ${p.etaSeconds.toFixed(0)} s left` : '';

@@ -13,15 +13,11 @@ import { readFile } from 'node:fs/promises';
 import { parseSamples } from '../samples/load';
 import { evalWindows, protocolLabel, type EvalProtocol } from '../engine/eval-windows';
 import { basename } from 'node:path';
-import type { GgufFile } from '../gguf/reader';
 import { llamaConfig } from '../model/read-config';
-import { loadLlamaWeights } from '../model/weights';
 import { tokenizerFromGguf } from '../tokenizer/index';
 import { DEFAULT_MAX_TOKENS } from '../samples/load';
 import { checkAllocation } from '../analysis/allocation';
 import { OWL_DEFAULTS, checkOwl, owlSparsity } from '../prune/owl';
-import { pruneModel, withPrunedTensors, type PruneRequest } from '../prune/prune';
-import { referencePerplexity } from '../engine/perplexity';
 import { PRUNE_METHODS, pruneKind, type PruneMethod } from '../prune/select';
 import type { NmPattern } from '../reference/prune_mask';
 import { allocationKind, namedAllocation } from '../prune/lab';
@@ -170,7 +166,7 @@ function patternOf(
  */
 async function allocate(
   s: ReturnType<typeof settings>,
-  file: GgufFile,
+  engine: io.PruneEngine,
   tok: ReturnType<typeof tokenizerFromGguf>,
   L: number,
   calibration: number[][],
@@ -180,7 +176,7 @@ async function allocate(
   if (kind?.baseline) return { counts: null, sparsity: new Array(L).fill(s.sparsity) };
   if (kind?.outliers) {
     const { M, lambda } = s.owl;
-    const ratios = await io.owlLayerRatios(file, calibration, M, s.backend, s.precision);
+    const ratios = await engine.owlRatios(calibration, M);
     return {
       counts: null,
       outlierRatios: ratios,
@@ -190,14 +186,7 @@ async function allocate(
   if (kind?.density) {
     const path = await inputFile('--density-set', s['density-set']!);
     const samples = await sampleFile(path, tok, s.maxTokens, s.split);
-    const counts = await io.densityCounts(
-      file,
-      samples,
-      s.threshold!,
-      s.maxTokens,
-      s.backend,
-      s.precision,
-    );
+    const counts = await engine.densityCounts(samples, s.threshold!, s.maxTokens);
     return { counts, sparsity: io.layerSparsity(counts, s.sparsity, s.alpha, s.beta) };
   }
   const path = await inputFile('--allocation', s.allocation!);
@@ -205,19 +194,6 @@ async function allocate(
 }
 
 const sec = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
-
-/** The reference backend: the pruning on the CPU, perplexity of the dense and pruned weights. */
-async function pruneOnReference(
-  file: GgufFile,
-  req: PruneRequest,
-  samples: { source: string; tokens: number[] }[],
-) {
-  const w = await loadLlamaWeights(file);
-  const outcome = await pruneModel(file, w, req);
-  const dense = referencePerplexity(w, samples);
-  const after = referencePerplexity(withPrunedTensors(file, w, outcome.tensors), samples);
-  return { ...outcome, dense, after };
-}
 
 export async function main(argv: string[]): Promise<number> {
   const v = options(argv);
@@ -263,18 +239,20 @@ export async function main(argv: string[]): Promise<number> {
     : [];
   const started = Date.now();
   const calTokens = calibration.map((x) => x.tokens);
-  const alloc = await allocate(s, file, tok, config.blockCount, calTokens);
-  const t1 = Date.now();
-  const req = {
-    method: s.method,
-    sparsity: alloc.sparsity,
-    seed: s.seed,
-    calibration: calTokens,
-    ...(s.pattern ? { pattern: s.pattern } : {}),
-  };
-  const run = await (s.backend === 'gpu'
-    ? io.pruneOnGpu(file, req, evalSamples, s.precision)
-    : pruneOnReference(file, req, evalSamples));
+  let t1 = started;
+  // one engine for the allocation and the pruning (on the GPU: the model uploaded once)
+  const { alloc, run } = await io.withPruneEngine(file, s.backend, s.precision, async (engine) => {
+    const alloc = await allocate(s, engine, tok, config.blockCount, calTokens);
+    t1 = Date.now();
+    const req = {
+      method: s.method,
+      sparsity: alloc.sparsity,
+      seed: s.seed,
+      calibration: calTokens,
+      ...(s.pattern ? { pattern: s.pattern } : {}),
+    };
+    return { alloc, run: await engine.prune(req, evalSamples) };
+  });
   const allocation = namedAllocation(s.allocation) ?? 'list';
   const pattern = s.pattern ? `${s.pattern.n}:${s.pattern.m}` : null;
   const image = await io.prunedGguf(file, run.tensors, {

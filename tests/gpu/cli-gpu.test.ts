@@ -224,3 +224,39 @@ describe('npm run prune --backend gpu', () => {
     },
   );
 });
+
+describe('npm run prune --backend gpu --allocation owl', () => {
+  it("takes OWL's ratios and prunes on one upload of the model: the reference backend's S_i and counts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-owl-'));
+    const model = join(dir, 'q8_0.gguf');
+    writeFileSync(model, fixtureBytes('q8_0'));
+    const evalFile = join(dir, 'eval.txt');
+    writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
+    const calib = join(dir, 'calib.txt');
+    writeFileSync(calib, 'an apple a day keeps\n\nthe quick brown fox jumps');
+    const run = async (backend: string) => {
+      const out = join(dir, `${backend}.json`);
+      await pruneCli([
+        ...['--model', model, '--eval', evalFile, '--calibration', calib],
+        ...['--split', 'paragraphs', '--method', 'wanda', '--sparsity', '0.5'],
+        ...['--allocation', 'owl', '--owl-m', '3', '--owl-lambda', '0.1'],
+        ...['--backend', backend, '--out', out],
+      ]);
+      return JSON.parse(readFileSync(out, 'utf8')) as {
+        pruned: number[][];
+        allocation: { outlierRatios: number[]; sparsity: number[] };
+        perplexity: { dense: number; pruned: number };
+      };
+    };
+    const [gpu, ref] = [await run('gpu'), await run('reference')];
+    gpu.allocation.sparsity.forEach((x, l) =>
+      expect(x).toBeCloseTo(ref.allocation.sparsity[l], 12),
+    );
+    expect(Math.max(...gpu.allocation.sparsity) - Math.min(...gpu.allocation.sparsity)).toBeCloseTo(
+      0.2,
+      9,
+    );
+    expect(gpu.pruned).toEqual(ref.pruned);
+    expect(Math.abs(gpu.perplexity.pruned / ref.perplexity.pruned - 1)).toBeLessThan(2e-3);
+  });
+});
