@@ -110,9 +110,17 @@ export function reencodedNote(types: GgmlType[], bytes?: ReencodedBytes): string
 
 /** reencodedNote with the GPU memory, for the matrices of a GGUF file (fused tensors included). */
 export function fileReencodedNote(file: GgufFile, c: LlamaConfig): string {
-  const typeOf = (l: number, m: MatrixName) => file.tensors.get(matrixSource(c, l, m).tensor)?.type;
-  const types = Array.from({ length: c.blockCount }, (_, l) => MATRICES.map((m) => typeOf(l, m)))
+  return reencodedNote(fileMatrixTypes(file, c), reencodedBytes(c, fileMatrixType(file, c)));
+}
+
+/** The type of matrix m of layer l in a GGUF file (its tensor's, fused or not). */
+const fileMatrixType = (file: GgufFile, c: LlamaConfig) => (l: number, m: MatrixName) =>
+  file.tensors.get(matrixSource(c, l, m).tensor)?.type;
+
+/** The types of the 7 matrices of every layer of a GGUF file. */
+export function fileMatrixTypes(file: GgufFile, c: LlamaConfig): GgmlType[] {
+  const typeOf = fileMatrixType(file, c);
+  return Array.from({ length: c.blockCount }, (_, l) => MATRICES.map((m) => typeOf(l, m)))
     .flat()
     .filter((t): t is GgmlType => t !== undefined);
-  return reencodedNote(types, reencodedBytes(c, typeOf));
 }

@@ -10,19 +10,18 @@ import {
   protocolLabel,
   type EvalProtocol,
 } from '../engine/eval-windows';
-import { checkPerplexitySamples, type PerplexitySample } from '../engine/perplexity';
+import { checkPerplexitySamples } from '../engine/perplexity';
 import { OWL_DEFAULTS, checkOwl } from '../prune/owl';
 import {
   pruneSweep,
   prunedImage,
+  owlKey,
+  type LabInputs,
   type LabModel,
   type LabSettings,
   type SweepPoint,
 } from '../prune/sweep';
-import { reencodedNote } from '../prune/zero';
-import { MATRICES } from '../model/config';
-import { matrixSource } from '../model/layout';
-import type { GgmlType } from '../gguf/types';
+import { fileMatrixTypes, reencodedNote } from '../prune/zero';
 import {
   ALLOCATION_KINDS,
   allocationKind,
@@ -84,11 +83,8 @@ export const lab = new PruneState();
 let abort: AbortController | null = null;
 const LAST = 'prune:last';
 
-interface Inputs {
-  evalSamples: PerplexitySample[];
-  calibration: number[][] | null;
-  basis: string;
-  model?: string;
+/** A flow's inputs, and the names of the sets they came from. */
+interface Inputs extends LabInputs {
   evalName: string;
   calibrationName: string;
 }
@@ -142,7 +138,7 @@ const settings = (): LabSettings => ({
 
 /** OWL's ratios D_i if the lab measured them at its present M (any basis), else null. */
 export const owlRatiosAtM = (): number[] | null =>
-  lab.owl?.key.endsWith(` · M ${lab.owlM}`) ? lab.owl.ratios : null;
+  lab.owl?.key.endsWith(owlKey('', lab.owlM)) ? lab.owl.ratios : null;
 
 /** The loaded model on the GPU, as the flows take it. */
 async function labModel(m: LoadedModel): Promise<LabModel> {
@@ -251,14 +247,6 @@ async function sweep(m: LoadedModel, inp: Inputs, wanted: SweepPoint[], signal: 
 export const measuredHere = (): boolean =>
   !!session.model && lab.basis.startsWith(`${session.model.key} ·`);
 
-/** The types of a model's 7 matrices of every layer. */
-export const matrixTypes = (m: LoadedModel): GgmlType[] =>
-  Array.from({ length: m.config.blockCount }, (_, l) =>
-    MATRICES.map((x) => m.file.tensors.get(matrixSource(m.config, l, x).tensor)?.type),
-  )
-    .flat()
-    .filter((t): t is GgmlType => t !== undefined);
-
 /** Prunes the model as `point` says and downloads it as GGUF; the dense model is put back. */
 export async function exportPruned(point: LabPoint): Promise<void> {
   const m = session.model;
@@ -285,7 +273,7 @@ async function exportPoint(m: LoadedModel, point: LabPoint, signal: AbortSignal)
   const tag = point.allocation.replace(':', 'of');
   const name = `${m.fileName.replace(/\.gguf$/i, '')}-${point.method}-${tag}-${point.S}.gguf`;
   download(name, new Blob([image as Uint8Array<ArrayBuffer>]), 'application/octet-stream');
-  const re = reencodedNote(matrixTypes(m));
+  const re = reencodedNote(fileMatrixTypes(m.file, m.config));
   lab.note = `Exported ${name} (${(image.byteLength / 2 ** 20).toFixed(1)} MiB, ${((performance.now() - t0) / 1000).toFixed(1)} s): its perplexity on ${lab.evalSet} should read ${point.ppl.toFixed(4)}${re ? `; ${re}` : ''}.`;
 }
 

@@ -180,29 +180,46 @@ describe('npm run sts --backend gpu', () => {
   });
 });
 
+interface PruneDoc {
+  pruned: number[][];
+  allocation: { outlierRatios?: number[]; sparsity: number[] };
+  perplexity: { dense: number; pruned: number; tokens: number };
+}
+
+/**
+ * A folder with fixture `name` and two-paragraph eval and calibration files; `run(backend, args)`
+ * prunes with them (`args` after the inputs) to `<backend>.json` and returns it read back.
+ */
+function pruneFixture(name: 'q4_0' | 'q8_0') {
+  const dir = mkdtempSync(join(tmpdir(), `paramscope-prune-${name}-`));
+  const model = join(dir, `${name}.gguf`);
+  writeFileSync(model, fixtureBytes(name));
+  const evalFile = join(dir, 'eval.txt');
+  writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
+  const calib = join(dir, 'calib.txt');
+  writeFileSync(calib, 'an apple a day keeps\n\nthe quick brown fox jumps');
+  const run = async (backend: string, args: string[]): Promise<PruneDoc> => {
+    const out = join(dir, `${backend}.json`);
+    await pruneCli([
+      ...['--model', model, '--eval', evalFile, '--calibration', calib, '--split', 'paragraphs'],
+      ...args,
+      ...['--backend', backend, '--out', out],
+    ]);
+    return JSON.parse(readFileSync(out, 'utf8')) as PruneDoc;
+  };
+  return { dir, evalFile, run };
+}
+
 describe('npm run prune --backend gpu', () => {
   it.each(['magnitude', 'wanda', 'score'])(
     '%s: the GGUF and perplexities of the reference backend; the GGUF loads back to its perplexity',
     async (method) => {
-      const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-gpu-'));
-      const model = join(dir, 'q4_0.gguf');
-      writeFileSync(model, fixtureBytes('q4_0'));
-      const evalFile = join(dir, 'eval.txt');
-      writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
-      const calib = join(dir, 'calib.txt');
-      writeFileSync(calib, 'an apple a day keeps\n\nthe quick brown fox jumps');
-      const run = async (backend: string) => {
-        const out = join(dir, `${backend}.json`);
-        await pruneCli([
-          ...['--model', model, '--eval', evalFile, '--calibration', calib],
-          ...['--split', 'paragraphs', '--method', method, '--sparsity', '0.6'],
-          ...['--backend', backend, '--out', out, '--write-gguf', join(dir, `${backend}.gguf`)],
+      const { dir, evalFile, run: prune } = pruneFixture('q4_0');
+      const run = (backend: string) =>
+        prune(backend, [
+          ...['--method', method, '--sparsity', '0.6'],
+          ...['--write-gguf', join(dir, `${backend}.gguf`)],
         ]);
-        return JSON.parse(readFileSync(out, 'utf8')) as {
-          pruned: number[][];
-          perplexity: { dense: number; pruned: number; tokens: number };
-        };
-      };
       const [gpu, ref] = [await run('gpu'), await run('reference')];
       expect(gpu.pruned).toEqual(ref.pruned);
       // the same weights pruned: the same file, byte for byte
@@ -227,27 +244,12 @@ describe('npm run prune --backend gpu', () => {
 
 describe('npm run prune --backend gpu --allocation owl', () => {
   it("takes OWL's ratios and prunes on one upload of the model: the reference backend's S_i and counts", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paramscope-prune-owl-'));
-    const model = join(dir, 'q8_0.gguf');
-    writeFileSync(model, fixtureBytes('q8_0'));
-    const evalFile = join(dir, 'eval.txt');
-    writeFileSync(evalFile, 'the cat sat on the mat\n\nin the beginning was the word');
-    const calib = join(dir, 'calib.txt');
-    writeFileSync(calib, 'an apple a day keeps\n\nthe quick brown fox jumps');
-    const run = async (backend: string) => {
-      const out = join(dir, `${backend}.json`);
-      await pruneCli([
-        ...['--model', model, '--eval', evalFile, '--calibration', calib],
-        ...['--split', 'paragraphs', '--method', 'wanda', '--sparsity', '0.5'],
+    const { run: prune } = pruneFixture('q8_0');
+    const run = (backend: string) =>
+      prune(backend, [
+        ...['--method', 'wanda', '--sparsity', '0.5'],
         ...['--allocation', 'owl', '--owl-m', '3', '--owl-lambda', '0.1'],
-        ...['--backend', backend, '--out', out],
       ]);
-      return JSON.parse(readFileSync(out, 'utf8')) as {
-        pruned: number[][];
-        allocation: { outlierRatios: number[]; sparsity: number[] };
-        perplexity: { dense: number; pruned: number };
-      };
-    };
     const [gpu, ref] = [await run('gpu'), await run('reference')];
     gpu.allocation.sparsity.forEach((x, l) =>
       expect(x).toBeCloseTo(ref.allocation.sparsity[l], 12),
