@@ -1,5 +1,8 @@
-// Dispatch of shaders/attention.wgsl. Reference twin: src/reference/attention.ts.
+// Dispatch of shaders/attention.wgsl and its kernel families (attention_wg.wgsl, attention_blk.wgsl,
+// attention_mm.wgsl). Reference twin: src/reference/attention.ts.
 import code from '../../../shaders/attention.wgsl?raw';
+import wgCode from '../../../shaders/attention_wg.wgsl?raw';
+import blkCode from '../../../shaders/attention_blk.wgsl?raw';
 import mmCode from '../../../shaders/attention_mm.wgsl?raw';
 import {
   groups,
@@ -33,6 +36,14 @@ export const matrixAttention = (ctx: GpuContext, d: AttentionDims): boolean =>
 /** Queries per workgroup of attention_mm.wgsl. */
 const MM_ROWS = 64;
 const entry = (kind: Kind, name: string) => (kind === 'simple' ? name : `${name}_${kind}`);
+/** The module of a kind's kernels: attention.wgsl with its family's file appended. */
+const FAMILY: Record<Kind, { name: string; src: string }> = {
+  simple: { name: 'attention', src: code },
+  wg: { name: 'attention_wg', src: `${code}\n${wgCode}` },
+  blk: { name: 'attention_blk', src: `${code}\n${blkCode}` },
+};
+const kernel = (ctx: GpuContext, kind: Kind, name: string) =>
+  ctx.pipeline(FAMILY[kind].name, FAMILY[kind].src, entry(kind, name));
 /** Workgroups along the rows (queries, or keys for backward_kv). */
 /** Rows (queries) per workgroup of the simple kernels, and per block of the *_blk ones. */
 const [WG_SIMPLE] = workgroupSize(code, 'attention_forward');
@@ -94,7 +105,7 @@ export function attentionForward(
     ctx.dispatch(enc, p, bind, [groups(d.T, MM_ROWS), d.H, zOf(kind, seqs)]);
     return;
   }
-  const p = ctx.pipeline('attention', code, entry(kind, 'attention_forward'));
+  const p = kernel(ctx, kind, 'attention_forward');
   ctx.dispatch(enc, p, bind, [...rows(kind, d.T), d.H, zOf(kind, seqs)]);
 }
 
@@ -129,13 +140,13 @@ export function attentionBackward(
   const pd = ctx.pipeline('attention', code, 'attention_delta');
   const dGrid: [number, number, number] = [groups(d.T, WG_DELTA), d.H, z];
   ctx.dispatch(enc, pd, { out0: delta, dout, att: out, dims: u }, dGrid);
-  const pq = ctx.pipeline('attention', code, entry(kind, 'attention_backward_query'));
+  const pq = kernel(ctx, kind, 'attention_backward_query');
   ctx.dispatch(enc, pq, { out0: dq, q, k, v, dout, lse, delta, dims: u }, [
     ...rows(kind, d.T),
     d.H,
     z,
   ]);
-  const pkv = ctx.pipeline('attention', code, entry(kind, 'attention_backward_kv'));
+  const pkv = kernel(ctx, kind, 'attention_backward_kv');
   ctx.dispatch(enc, pkv, { out0: dk, out1: dv, q, k, v, dout, lse, delta, dims: u }, [
     ...rows(kind, d.T),
     d.Hkv,
