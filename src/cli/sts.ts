@@ -13,7 +13,8 @@ import { DEFAULT_MAX_TOKENS, sampleTokens } from '../samples/load';
 import { parsePairs } from '../samples/pairs';
 import { METRICS, metricKind, type Metric } from '../analysis/metrics';
 import { checkWindow, stsWindow } from '../analysis/sts';
-import { stsDocument, stsMeasures, stsRequest } from '../engine/sts';
+import { stsDocument, stsRuns, tokenPairs } from '../engine/sts';
+import type { Results } from '../analysis/results';
 import {
   engineChoice,
   inputFile,
@@ -105,16 +106,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const pairs = parsePairs(basename(pairsPath), new Uint8Array(await readFile(pairsPath)));
   const tok = tokenizerFromGguf(file);
-  const tokens = (x: (typeof pairs)[number]['a']) => ({
-    source: x.source,
-    tokens: sampleTokens(x, tok, s.maxTokens),
-  });
-  const tokenPairs = pairs.map((p) => ({ a: tokens(p.a), b: tokens(p.b), score: p.score }));
-  const req = stsRequest(tokenPairs, s.metric, s.maxTokens, L);
+  const tokenPairsOf = tokenPairs(pairs, (x) => sampleTokens(x, tok, s.maxTokens));
   const started = Date.now();
-  const { out, engine } = await runOn(file, req, s.backend, s.precision);
-  const doc = stsDocument(tokenPairs, req, stsMeasures(out, req), window, {
-    engine,
+  let engine: Results['engine'] | undefined;
+  const [run] = await stsRuns(tokenPairsOf, [s.metric], s.maxTokens, L, async (req) => {
+    const r = await runOn(file, req, s.backend, s.precision);
+    engine = r.engine;
+    return r.out;
+  });
+  const doc = stsDocument(tokenPairsOf, run.req, run.measures, window, {
+    engine: engine!,
     model: { name: config.name, file: basename(modelPath), layers: L },
     seed: s.seed,
   });

@@ -13,6 +13,8 @@ import {
 import { defaultThreshold } from '../analysis/density';
 import type { Metric } from '../analysis/metrics';
 import type { Results } from '../analysis/results';
+import type { Sample } from '../samples/load';
+import type { SentencePair } from '../samples/pairs';
 import type { RunOutput, RunRequest } from './types';
 
 export const STS_SCHEMA = 'paramscope.sts/1';
@@ -25,6 +27,53 @@ export interface TokenPair {
   a: { source: string; tokens: number[] };
   b: { source: string; tokens: number[] };
   score: number;
+}
+
+/** Sentence pairs as token ids, each sentence alone as `tokenize` makes it (BOS + its tokens). */
+export const tokenPairs = (pairs: SentencePair[], tokenize: (s: Sample) => number[]): TokenPair[] =>
+  pairs.map((p) => ({
+    a: { source: p.a.source, tokens: tokenize(p.a) },
+    b: { source: p.b.source, tokens: tokenize(p.b) },
+    score: p.score,
+  }));
+
+/** One metric's run over the pairs: its request, the per-pair measures, and its time. */
+export interface StsMetricRun {
+  metric: Metric;
+  req: RunRequest;
+  measures: { llmdcos: number[][]; cosine: number[] };
+  seconds: number;
+}
+
+/**
+ * The STS lab's runs, the same in the page and in `npm run sts`: for each metric in turn, the
+ * request over the pairs' distinct sentences, the engine's run of it (`run`: the page's GPU, or
+ * either backend of the CLI), and the per-pair measures. Each finished metric goes to `onRun` as
+ * it ends, so that a later metric failing or being cancelled keeps it; a failing run throws.
+ */
+export async function stsRuns(
+  pairs: TokenPair[],
+  metrics: Metric[],
+  maxTokens: number,
+  layers: number,
+  run: (req: RunRequest, metric: Metric) => Promise<RunOutput>,
+  onRun: (r: StsMetricRun) => void = () => {},
+): Promise<StsMetricRun[]> {
+  const done: StsMetricRun[] = [];
+  for (const metric of metrics) {
+    const req = stsRequest(pairs, metric, maxTokens, layers);
+    const started = performance.now();
+    const out = await run(req, metric);
+    const r = {
+      metric,
+      req,
+      measures: stsMeasures(out, req),
+      seconds: (performance.now() - started) / 1000,
+    };
+    done.push(r);
+    onRun(r);
+  }
+  return done;
 }
 
 /** The run of `pairs`: each distinct token sequence once, the pairs as indices into them. */

@@ -9,12 +9,13 @@ import { checkWindow, stsWindow } from '../analysis/sts';
 import { runGpu } from '../engine/run-gpu';
 import {
   stsDocument,
-  stsMeasures,
-  stsRequest,
+  stsRuns,
+  tokenPairs,
   type StsDocument,
+  type StsMetricRun,
   type TokenPair,
 } from '../engine/sts';
-import type { Progress, RunRequest } from '../engine/types';
+import type { Progress } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { endedEarly, oneLine } from '../util/message';
 import { gpuState } from './gpu.svelte';
@@ -28,14 +29,10 @@ export const STS_EXAMPLE_URL = './examples/sts-domains.tsv';
 export const STS_METRICS: Metric[] = METRICS.filter((m) => metricKind(m).inputs);
 
 /** One metric's run over the pairs: what the document is made from at any window. */
-export interface StsRun {
-  metric: Metric;
+export interface StsRun extends StsMetricRun {
   pairs: TokenPair[];
-  req: RunRequest;
-  measures: { llmdcos: number[][]; cosine: number[] };
   engine: Results['engine'];
   model: StsDocument['model'];
-  seconds: number;
   /** the file the pairs came from */
   file: string;
 }
@@ -211,35 +208,27 @@ export async function runSts(metrics: Metric[]): Promise<void> {
   const model = { name: m.name, file: m.fileName, layers: m.config.blockCount };
   const file = sts.file;
   try {
-    const tok = (x: SentencePair['a']) => ({
-      source: x.source,
-      tokens: tokensOf(x, m.tokenizer, session.maxTokens),
-    });
-    const pairs = sts.pairs.map((p) => ({ a: tok(p.a), b: tok(p.b), score: p.score }));
+    const pairs = tokenPairs(sts.pairs, (x) => tokensOf(x, m.tokenizer, session.maxTokens));
     const gm = await ensureGpuModel();
     const ctx = runContext(gm.ctx, session.precision);
-    let sentences = 0;
-    for (const metric of metrics) {
-      const req = stsRequest(pairs, metric, session.maxTokens, m.config.blockCount);
-      sentences = req.sets[0].samples.length;
-      const started = performance.now();
-      const out = await runGpu(ctx, gm.model, req, {
-        signal: abort.signal,
-        onProgress: (p) => (sts.progress = { ...p, metric }),
-      });
-      const run: StsRun = {
-        metric,
-        pairs,
-        req,
-        measures: stsMeasures(out, req),
-        engine,
-        model,
-        seconds: (performance.now() - started) / 1000,
-        file,
-      };
-      sts.runs = [...sts.runs.filter((r) => r.metric !== metric), run];
-      sts.shown = metric;
-    }
+    const signal = abort.signal;
+    const runs = await stsRuns(
+      pairs,
+      metrics,
+      session.maxTokens,
+      m.config.blockCount,
+      (req, metric) =>
+        runGpu(ctx, gm.model, req, {
+          signal,
+          onProgress: (p) => (sts.progress = { ...p, metric }),
+        }),
+      (r) => {
+        const run: StsRun = { ...r, pairs, engine, model, file };
+        sts.runs = [...sts.runs.filter((x) => x.metric !== r.metric), run];
+        sts.shown = r.metric;
+      },
+    );
+    const sentences = runs.at(-1)?.req.sets[0].samples.length ?? 0;
     sts.note = `Done: ${metrics.length} metric(s) over ${pairs.length} pairs (${sentences} distinct sentences, each scored once per metric).`;
   } catch (e) {
     sts.error = endedEarly(e, 'metric', 'metrics');
