@@ -242,3 +242,14 @@ function rename(s: SetResult, set: RunSet): SetResult {
     samples: s.samples.map((x, i) => ({ ...x, source: set.samples[i]?.source ?? x.source })),
   };
 }
+
+/** What a run did, in a line: computed and cached units, pairs walked again, a cancel. */
+export function runNote(r: IncrementalRun): string {
+  const n = (x: { sets: string[]; pairs: string[] }) =>
+    `${x.sets.length} set(s) and ${x.pairs.length} pair(s)`;
+  let note = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
+  if (r.rewalked.length)
+    note += ` Walked again for their pairs (LLMDcos needs both sets' gradients, which no cached result holds): ${r.rewalked.join(', ')}.`;
+  if (!r.complete) note += ' Finished units are kept; run again to continue.';
+  return note;
+}

@@ -4,7 +4,8 @@
 import { tokensOf, type Sample } from '../samples/load';
 import { runGpu } from '../engine/run-gpu';
 import { assembleResults } from '../engine/assemble';
-import { runIncremental } from '../engine/incremental';
+import { runIncremental, runNote } from '../engine/incremental';
+import { plannedPairs } from '../engine/pairing';
 import { planRequest, type RequestPlan } from '../engine/memory';
 import type { RunOutput } from '../engine/types';
 import type { PairSpec, RunRequest, RunSet } from '../engine/types';
@@ -20,23 +21,8 @@ import { loadExampleSets } from './sets';
 let abort: AbortController | null = null;
 
 /** Pairs of the chosen pairing: the paper's two sets, or every pair of sets (itself: shift 1). */
-export function plannedPairs(sets: RunRequest['sets']): PairSpec[] {
-  if (session.pairing === 'none') return [];
-  if (session.pairing === 'paper') {
-    const two = pairSets();
-    return two ? [{ a: two[0], b: two[1] }] : [];
-  }
-  const out: PairSpec[] = [];
-  sets.forEach((a, i) =>
-    sets.forEach((b, j) => {
-      if (j < i) return;
-      if (i === j) {
-        if (a.samples.length >= 2) out.push({ a: a.name, b: a.name, shift: 1 });
-      } else out.push({ a: a.name, b: b.name });
-    }),
-  );
-  return out;
-}
+export const pairsOf = (sets: RunRequest['sets']): PairSpec[] =>
+  plannedPairs(session.pairing, sets, pairSets());
 
 /** The memory plan of the run the settings ask for (null: nothing to run yet). */
 export function runPlan(): RequestPlan | null {
@@ -77,7 +63,7 @@ export function buildRequest(): RunRequest {
   const sets = chosen.map(runSet);
   return {
     sets,
-    pairs: plannedPairs(sets),
+    pairs: pairsOf(sets),
     thresholds: [session.threshold],
     metric: session.metric,
     maxTokens: session.maxTokens,
@@ -133,12 +119,7 @@ export async function runAnalysis(): Promise<void> {
     );
     if (r.complete || r.computed.sets.length + r.computed.pairs.length > 0) show(r.out);
     else keep(before);
-    const n = (x: { sets: string[]; pairs: string[] }) =>
-      `${x.sets.length} set(s) and ${x.pairs.length} pair(s)`;
-    session.runNote = `${r.complete ? 'Done' : 'Cancelled'}: ${n(r.computed)} computed, ${n(r.cached)} from the cache.`;
-    if (r.rewalked.length)
-      session.runNote += ` Walked again for their pairs (LLMDcos needs both sets' gradients, which no cached result holds): ${r.rewalked.join(', ')}.`;
-    if (!r.complete) session.runNote += ' Finished units are kept; run again to continue.';
+    session.runNote = runNote(r);
     if (r.cacheErrors.length) cacheState.error = r.cacheErrors.join('\n');
     session.lastRun = {
       gpuRuns,

@@ -11,6 +11,7 @@ import type { Precision } from '../gpu/runtime/context';
 import type { Results } from '../analysis/results';
 import type { Progress } from '../engine/types';
 import type { UploadProgress } from '../gpu/model';
+import { paperPair, type Pairing } from '../engine/pairing';
 import type { OpCheckResult } from '../gpu/checks/opcheck';
 import type { Verification } from '../onnx/verify';
 
@@ -49,7 +50,7 @@ export interface SampleSet {
   samples: Sample[];
 }
 
-export type Pairing = 'paper' | 'matrix' | 'none';
+export type { Pairing };
 
 export interface UploadState extends UploadProgress {
   fileName: string;
@@ -148,11 +149,5 @@ export function nextColor(): string {
 /** The two sets of the paper's pairing: the chosen ones while they exist, else the first two. */
 export function pairSets(): [string, string] | null {
   const names = session.sets.map((s) => s.name).filter((n) => !session.skipped.includes(n));
-  if (names.length < 2) return null;
-  const a = names.includes(session.pairA) ? session.pairA : names[0];
-  const b =
-    names.includes(session.pairB) && session.pairB !== a
-      ? session.pairB
-      : names.find((n) => n !== a)!;
-  return [a, b];
+  return paperPair(names, session.pairA, session.pairB);
 }
