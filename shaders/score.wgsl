@@ -55,6 +55,8 @@ fn metric(w: f32, g: f32, xn: f32) -> f32 {
 // GRAD_METRICS: a bit per metric case that reads ∂D/∂W, declared by src/gpu/ops/score.ts from
 // the metric table (src/analysis/metrics.ts GRAD_METRIC_MASK)
 fn needs_grad() -> bool { return ((GRAD_METRICS >> dims.metric) & 1u) == 1u; }
+// NORM_METRICS: likewise, the cases that read the input norms ‖X_i‖₂ (xna, xnb)
+fn needs_norms() -> bool { return ((NORM_METRICS >> dims.metric) & 1u) == 1u; }
 
 // A into the set's accumulator as dims.accumulate says (0 leaves it).
 fn accumulate_at(p: u32, A: f32) {
@@ -96,7 +98,7 @@ fn score_reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_inde
     var g = 0.0;
     if (needs_grad()) { g = grad_a(o, i); }
     var xn = 0.0;
-    if (dims.metric == 2u) { xn = xna[i]; }
+    if (needs_norms()) { xn = xna[i]; }
     A = metric(w_elem(p), g, xn);
     accumulate_at(p, A);
   }
@@ -118,7 +120,7 @@ fn score_pair(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
     if (needs_grad()) { ga = grad_a(o, i); gb = grad_b(o, i); }
     var xa_n = 0.0;
     var xb_n = 0.0;
-    if (dims.metric == 2u) { xa_n = xna[i]; xb_n = xnb[i]; }
+    if (needs_norms()) { xa_n = xna[i]; xb_n = xnb[i]; }
     Aa = metric(w, ga, xa_n);
     Ab = metric(w, gb, xb_n);
   }
@@ -152,7 +154,7 @@ fn reduce_tile(wg: vec3u, lid: vec3u, li: u32, g: array<f32, 16>, unscale: f32) 
     let i = wg.x * 64u + lid.x * 4u + k % 4u;
     if (o < dims.O && i < dims.I) {
       var xn = 0.0;
-      if (dims.metric == 2u) { xn = xna[i]; }
+      if (needs_norms()) { xn = xna[i]; }
       let A = metric(w[k], g[k] * unscale, xn);
       if (dims.accumulate != 0u) { acc[o * dims.I + i] = old[k] + A; }
       s0 += A;
@@ -191,7 +193,7 @@ fn score_pair_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_
         let w = w_elem(o * dims.I + i);
         var xa_n = 0.0;
         var xb_n = 0.0;
-        if (dims.metric == 2u) { xa_n = xna[i]; xb_n = xnb[i]; }
+        if (needs_norms()) { xa_n = xna[i]; xb_n = xnb[i]; }
         let Aa = metric(w, ga[y * 4u + c], xa_n);
         let Ab = metric(w, gb[y * 4u + c], xb_n);
         s0 += abs(Aa * Ab);

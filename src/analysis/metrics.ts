@@ -57,6 +57,12 @@ export const GRAD_METRIC_MASK = METRIC_KINDS.reduce(
   0,
 );
 
+/** shaders/score.wgsl's `needs_norms()`: a bit per shader case of the metrics that read ‖X_k‖₂. */
+export const NORM_METRIC_MASK = METRIC_KINDS.reduce(
+  (m, k) => (k.inputNorms ? m | (1 << k.shader) : m),
+  0,
+);
+
 /** ‖X_k‖₂ over tokens for each input column k of X (T, I). */
 export function columnNorms(X: ArrayLike<number>, T: number, I: number): Float64Array {
   const n = new Float64Array(I);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   GRAD_METRIC_MASK,
+  NORM_METRIC_MASK,
   METRIC_KINDS,
   METRICS,
   metricKind,
@@ -38,8 +39,9 @@ describe('the metric table', () => {
       else expect(metricValues(k.id, W, 2, dW, Float64Array.of(5, 5))).toEqual(A);
       // a metric that reads neither the gradient nor the inputs is |W| whatever the sample
       if (!k.inputs) expect([...A]).toEqual([...W].map(Math.abs));
-      // the shader's mask has the gradient metrics' bits
+      // the shader's masks have the gradient metrics' and the input-norm metrics' bits
       expect(((GRAD_METRIC_MASK >> k.shader) & 1) === 1).toBe(k.gradient);
+      expect(((NORM_METRIC_MASK >> k.shader) & 1) === 1).toBe(k.inputNorms);
     }
   });
 

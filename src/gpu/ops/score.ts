@@ -14,7 +14,12 @@ import {
   type GpuContext,
 } from '../runtime/context';
 import type { LinearDims } from '../../model/shapes';
-import { GRAD_METRIC_MASK, metricKind, type Metric } from '../../analysis/metrics';
+import {
+  GRAD_METRIC_MASK,
+  NORM_METRIC_MASK,
+  metricKind,
+  type Metric,
+} from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
 import { GRAD_SCALE_BITS, GRAD_UNSCALE_BITS, MATRIX_ENABLE } from './linear';
 
@@ -43,8 +48,11 @@ export function scoreSlots(d: LinearDims, ctx: GpuContext | null = null): number
 
 const entry = (ctx: GpuContext, name: string) => (ctx.options.tiledScore ? `${name}_tiled` : name);
 
-/** score.wgsl with what it reads of the metric table (its GRAD_METRICS). */
-const scoreCode = withConstants(code, { GRAD_METRICS: GRAD_METRIC_MASK });
+/** score.wgsl with what it reads of the metric table (its GRAD_METRICS and NORM_METRICS). */
+const scoreCode = withConstants(code, {
+  GRAD_METRICS: GRAD_METRIC_MASK,
+  NORM_METRICS: NORM_METRIC_MASK,
+});
 
 /** A pipeline of score.wgsl; the tiled kernels get their ∂D/∂W tile from score_grad.wgsl. */
 function pipeline(ctx: GpuContext, entryPoint: string, W: GpuWeight): GPUComputePipeline {
