@@ -1,4 +1,5 @@
-// The f16 path of the quantized linears (shaders/linear_f16.wgsl) vs its twin
+// The f16 path of the quantized linears (shaders/linear_f16.wgsl, and linear_f16p.wgsl's packed
+// runs) vs its twin
 // (src/reference/linear.ts: operands rounded to f16, f64 sums) on one weight type per block size, with
 // partial tiles and split-K; and vs the f32 reference within the f16 tolerance (1e-2).
 // The subgroup-matrix variant (shaders/linear_mm.wgsl) needs tensor-core hardware: it is
@@ -52,6 +53,30 @@ describe('f16 linears on the GPU', () => {
       expect(r.ok, r.report).toBe(true);
     }
   }
+
+  // The packed kernel (options.f16Packed, shaders/linear_f16p.wgsl: 16-long runs summed in f16)
+  // vs the f16 twin within its bound (linearF16PackedTolerance), and vs the f32 twin within the
+  // f16 bar; 128-row tiles with a partial edge and split-K.
+  it('packed f16 runs: forward and backward_input over Q8_0, partial tiles and split-K', async () => {
+    const packed = new GpuContext(ctx.device, { f16: true, f16Packed: true });
+    const t = GgmlType.Q8_0;
+    for (const d of [
+      { T: 130, I: 96, O: 200 },
+      { T: 5, I: 768, O: 600 },
+    ]) {
+      const f16p = linearCases(t, d, 1, 'f16p');
+      const f32 = linearCases(t, d, 1, 'f32').map((c, i) => ({
+        ...c,
+        inputs: f16p[i].inputs,
+        tolerance: (want: Float32Array) => f32Scaled(want, 1e-2, 1e-3),
+      }));
+      for (const c of [...f16p, ...f32]) {
+        const r = await checkOp(packed, c, F32_OP);
+        expect(r.ok, r.report).toBe(true);
+      }
+    }
+    expect(g.splitK(5, 600, 768, undefined, g.F16P_TILE, g.F16P_TILE).splits).toBeGreaterThan(1);
+  });
 
   it('without the gradient scale, small gradients lose f16 precision (the scale is needed)', () => {
     const d = { T: 3, I: 64, O: 32 };

@@ -13,18 +13,25 @@ import type { OpCase } from '../checks/opcheck';
  * Forward and backward_input over a W of `type`. The twin: f32 (`f32`), or the f16 path's
  * (`f16`: operands rounded to f16, gradients scaled by F16_GRAD_SCALE first, f64 sums) — what a
  * context with the f16 option runs; gradients are then small (× 1e-5), some below f16's normal
- * range unscaled.
+ * range unscaled; `f16p`: the f16 twin within the packed kernel's bound (linearF16PackedTolerance:
+ * what a context with options.f16Packed runs).
  */
 export function linearCases(
   type: GgmlType,
   d: LinearDims,
   seed = 1,
-  twin: 'f32' | 'f16' = 'f32',
+  twin: 'f32' | 'f16' | 'f16p' = 'f32',
 ): OpCase[] {
   const bytes = randomTensorBytes(type, d.O * d.I, 100 + type);
   const weights = { W: { bytes, type, elements: d.O * d.I } };
-  const tag = `${GgmlType[type]} (T=${d.T}, I=${d.I}, O=${d.O})${twin === 'f16' ? ' vs the f16 twin' : ''}`;
-  const dYscale = twin === 'f16' ? 1e-5 : 1;
+  const tag = `${GgmlType[type]} (T=${d.T}, I=${d.I}, O=${d.O})${twin === 'f32' ? '' : ` vs the f16 twin${twin === 'f16p' ? ' within the packed bound' : ''}`}`;
+  const dYscale = twin === 'f32' ? 1 : 1e-5;
+  // the packed kernel's bound (linearF16PackedTolerance), found by the reference step
+  const bound = { forward: 0, backward: 0 };
+  const tolerance = (which: keyof typeof bound) => (want: Float32Array) => {
+    const t = f32Scaled(want);
+    return twin === 'f16p' ? { rel: t.rel, abs: t.abs + bound[which] } : t;
+  };
   return [
     {
       name: `linear_forward ${tag}`,
@@ -39,10 +46,11 @@ export function linearCases(
         }
         const Y = new Float64Array(d.T * d.O);
         ref.linearForwardF16(Y, X, bytes, type, d);
+        bound.forward = ref.linearF16PackedTolerance(X, bytes, type, d, false);
         return { Y: Float32Array.from(Y) };
       },
       gpu: (ctx, enc, b, w) => gpu.linearForward(ctx, enc, b.Y, b.X, w.W, d),
-      tolerance: (want) => f32Scaled(want),
+      tolerance: tolerance('forward'),
     },
     {
       name: `linear_backward_input ${tag}`,
@@ -57,10 +65,12 @@ export function linearCases(
         }
         const dX = new Float64Array(d.T * d.I);
         ref.linearBackwardInputF16(dX, dY, bytes, type, d, gpu.F16_GRAD_SCALE);
+        const s = gpu.F16_GRAD_SCALE;
+        bound.backward = ref.linearF16PackedTolerance(dY, bytes, type, d, true, s);
         return { dX: Float32Array.from(dX) };
       },
       gpu: (ctx, enc, b, w) => gpu.linearBackwardInput(ctx, enc, b.dX, b.dY, w.W, d),
-      tolerance: (want) => f32Scaled(want),
+      tolerance: tolerance('backward'),
     },
   ];
 }

@@ -1,6 +1,7 @@
 // Dispatch of shaders/linear.wgsl. Reference twin: src/reference/linear.ts.
 import code from '../../../shaders/linear.wgsl?raw';
 import f16Code from '../../../shaders/linear_f16.wgsl?raw';
+import f16pCode from '../../../shaders/linear_f16p.wgsl?raw';
 import mmCode from '../../../shaders/linear_mm.wgsl?raw';
 import mmdCode from '../../../shaders/linear_mmd.wgsl?raw';
 import mmcCode from '../../../shaders/linear_mmc.wgsl?raw';
@@ -21,6 +22,9 @@ import {
 import type { LinearDims } from '../../model/shapes';
 import { F16_ENABLE, qtype, withQuant, type GpuWeight } from './quant';
 import { packRows, packWeight } from './linear_pack';
+
+/** Side of shaders/linear_f16p.wgsl's output tiles (its PM, PN). */
+export const F16P_TILE = 128;
 
 /** Workgroups split-K aims for (the best of 256, 528 and 1056 measured: bench/results/README.md). */
 const TARGET_WORKGROUPS = 528;
@@ -387,7 +391,8 @@ function buildMatrixCode(name: MatrixTileName): string {
  * (LINEAR_TILE-sided tiles), split over K when that fills the GPU better. The f16 path: operands
  * rounded to f16, f32 sums, on subgroup matrices (shaders/linear_mm.wgsl, MATRIX_TILES)
  * where the context has them, else with f32 multiply-adds (shaders/linear_f16.wgsl, 64 × 64
- * tiles); split-K alike.
+ * tiles) or, with options.f16Packed, 16-long runs in packed f16 (shaders/linear_f16p.wgsl,
+ * F16P_TILE-sided tiles); split-K alike.
  */
 function dispatchLinear(
   ctx: GpuContext,
@@ -416,6 +421,7 @@ function dispatchLinear(
     mt = matrixTileFor(ctx, undefined, true);
   }
   const tile = ctx.options.linearTile ?? LINEAR_TILE;
+  const packed = f16 && !mt && !!ctx.options.f16Packed;
   const p = !f16
     ? ctx.pipeline(`linear${tile}`, withQuant(linearCode(tile)), `${name}_tiled`, qtype(W))
     : mt
@@ -425,10 +431,18 @@ function dispatchLinear(
           `${name}_mm`,
           qtype(W),
         )
-      : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
+      : packed
+        ? ctx.pipeline(
+            'linear_f16p',
+            withQuant(`${f16Code}\n${f16pCode}`, F16_ENABLE),
+            `${name}_f16p`,
+            qtype(W),
+          )
+        : ctx.pipeline('linear_f16', withQuant(f16Code, F16_ENABLE), `${name}_f16`, qtype(W));
   const mts = mt && matrixTileShape(mt);
-  const rows = !f16 ? tile : mts ? mts.rows : 64;
-  const cols = !f16 ? tile : mts ? mts.cols : 64;
+  const side = !f16 ? tile : packed ? F16P_TILE : 64;
+  const rows = mts ? mts.rows : side;
+  const cols = mts ? mts.cols : side;
   const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
   const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
   const words = [d.T, d.I, d.O, splits === 1 ? 0 : chunk];

@@ -77,6 +77,11 @@ export interface GpuOptions {
   foldScore?: boolean;
   /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */
   scoreTile?: string;
+  /**
+   * f16 without subgroup matrices: the linears sum 16-long runs in packed f16 arithmetic
+   * (shaders/linear_f16p.wgsl; off by default until measured faster; benchmarks)
+   */
+  f16Packed?: boolean;
 }
 
 /**
