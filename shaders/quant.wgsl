@@ -15,8 +15,10 @@ fn u16_at(off: u32) -> u32 {
   return byte_at(off) | (byte_at(off + 1u) << 8u);
 }
 
+// The f16 at byte offset `off`, which is even: every f16 field of a GGUF block sits at an even
+// offset of a block of even size, so it is one half of one word (one load, not two bytes).
 fn f16_at(off: u32) -> f32 {
-  return unpack2x16float(u16_at(off)).x;
+  return unpack2x16float(wbytes[off >> 2u] >> ((off & 2u) * 8u)).x;
 }
 
 fn i8_at(off: u32) -> f32 {
@@ -133,10 +135,6 @@ fn bytes8_at(off: u32) -> vec2u {
   return vec2u((a >> sh) | (b << (32u - sh)), (b >> sh) | (c << (32u - sh)));
 }
 
-// The f16 at an even byte offset.
-fn f16_at_even(off: u32) -> f32 {
-  return unpack2x16float(wbytes[off >> 2u] >> ((off & 2u) * 8u)).x;
-}
 
 // Elements e … e + 7 of one row (e a multiple of 8, all in one row), equal to w_elem's: whole
 // words of the block are read once instead of bytes per element (Q4_0, Q8_0, F16, F32; the
@@ -157,7 +155,7 @@ fn w_row8(e: u32) -> array<f32, 8> {
     case 2u: { // Q4_0: bytes j & 15 … + 7 of the block, low nibbles for j < 16, else high
       let o = (e >> 5u) * 18u;
       let j = e & 31u;
-      let d = f16_at_even(o);
+      let d = f16_at(o);
       let q = bytes8_at(o + 2u + (j & 15u));
       let sh = (j >> 4u) * 4u;
       for (var c = 0u; c < 8u; c++) {
@@ -167,7 +165,7 @@ fn w_row8(e: u32) -> array<f32, 8> {
     }
     case 8u: { // Q8_0
       let o = (e >> 5u) * 34u;
-      let d = f16_at_even(o);
+      let d = f16_at(o);
       let q = bytes8_at(o + 2u + (e & 31u));
       for (var c = 0u; c < 8u; c++) {
         let b = (q[c >> 2u] >> ((c & 3u) * 8u)) & 0xffu;

@@ -5,13 +5,14 @@
 // are bit for bit score_reduce_g's over a stored g. Appended after score.wgsl (acc, partials,
 // wbytes, dims, metric, w_elem), score_mm.wgsl and score_mm_stats.wgsl.
 
-// The block's 8 values per lane: every weight and old sum read first, then A formed and written
-// (a read after a write to acc cannot be moved ahead of it, so one element at a time would wait
-// out a memory latency each; read together they wait once).
+// The block's 8 values per lane: every weight and old sum read first — before the block goes
+// through workgroup memory, so that the loads are in flight across the store and the barrier — then
+// A formed and written (a read after a write to acc cannot be moved ahead of it, so one element at
+// a time would wait out a memory latency each; read together they wait once). On an H100 this
+// order and quant.wgsl's one-load f16 scales took the score from 78.2 to 75.0 ms per sample
+// (bench/results/README.md, session 17).
 fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, sg: u32, lane: u32,
           k: u32) {
-  subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
-  workgroupBarrier();
   let unscale = bitcast<f32>(dims.gunscale);
   var w: array<f32, 8>;
   var old: array<f32, 8>; // 0 where acc is written over (accumulate = 2): 0 + A = A
@@ -25,6 +26,8 @@ fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, s
       if (dims.accumulate == 1u) { old[q] = acc[p]; }
     }
   }
+  subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
+  workgroupBarrier();
   for (var q = 0u; q < 8u; q++) {
     let e = lane + 32u * q;
     let oo = o + e / 16u;
