@@ -3,8 +3,10 @@
 // f16 arithmetic, for adapters with shader-f16 but no subgroup matrices (Chrome on Windows/D3D12):
 // each 16-long run of the reduction is summed in vec4<f16> fused multiply-adds (two f16 lanes per
 // f32 lane's cost on most GPUs), then added to f32 sums. Appended after linear_f16.wgsl (its Dims,
-// bindings, span() and put(); split-K alike) by src/gpu/ops/linear.ts; opt-in (options.f16Packed,
-// bench --f16-packed) until a GPU's measurement says it is faster.
+// bindings, span() and put(); split-K alike) by src/gpu/ops/linear.ts; the f16 path's linears
+// where the adapter has no subgroup matrices (options.f16Packed; bench --f16-unpacked for the
+// f32-multiply-add kernel). H100, M = 512, the 7B shapes: 24.7–27.6 TFLOP/s against 19.2–20.5
+// for linear_f16.wgsl and 23.6–28.0 for stock f32 (bench/results/README.md, session 17).
 // Error: each run's f16 sum of 16 products p_k is within γ₁₆ · Σ|p_k| + 16 · 2⁻²⁵ of the exact
 // sum (γ₁₆ = 16u / (1 − 16u), u = 2⁻¹¹; the second term: products below f16's normal range), then
 // rounded once more to f16 (u · |sum|): linearF16PackedBound in src/reference/linear.ts. A run whose

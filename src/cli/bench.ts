@@ -110,8 +110,8 @@ const { values } = parseArgs({
     'score-split': { type: 'boolean', default: false },
     /** a batch's samples of one set scored in one kernel, Σ A folded in once (off by default) */
     'score-fold': { type: 'boolean', default: false },
-    /** f16 without subgroup matrices: the packed f16 linears (shaders/linear_f16p.wgsl) */
-    'f16-packed': { type: 'boolean', default: false },
+    /** f16 without subgroup matrices: the f32-multiply-add linears (shaders/linear_f16.wgsl) instead of the packed default */
+    'f16-unpacked': { type: 'boolean', default: false },
     /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
     'attention-per-sample': { type: 'boolean', default: false },
     /** the attention forward on the block kernels instead of subgroup matrices: the comparison */
@@ -175,13 +175,14 @@ const tileChoices = listOf(values['linear-tile']);
 /** A context for precision p; `variant`: the matrix kernels' tile (f16) or the f32 tile side. */
 const contextFor = (p: Precision, variant?: number | string) => {
   const options = optionsFor(gpu.summary, p);
-  if (values['no-matrix']) options.matrix = false;
+  // as an adapter without subgroup matrices: the f16 path's packed linears
+  if (values['no-matrix']) Object.assign(options, { matrix: false, f16Packed: !!options.f16 });
   return new GpuContext(gpu.device, {
     ...options,
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
     ...(values['score-fold'] ? { foldScore: true } : {}),
-    ...(values['f16-packed'] ? { f16Packed: true } : {}),
+    ...(values['f16-unpacked'] ? { f16Packed: false } : {}),
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
     ...(values['attention-blk'] ? { matrixAttention: false } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
@@ -196,7 +197,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
   (c.options.fusedScore === false ? ' score-split' : '') +
   (c.options.foldScore === true ? ' score-fold' : '') +
-  (c.options.f16Packed && !c.options.matrix ? ' packed' : '') +
+  (c.options.f16 && !c.options.matrix && !c.options.f16Packed ? ' unpacked' : '') +
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
   (c.options.matrixAttention === false ? ' attention-blk' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '');

@@ -79,7 +79,8 @@ export interface GpuOptions {
   scoreTile?: string;
   /**
    * f16 without subgroup matrices: the linears sum 16-long runs in packed f16 arithmetic
-   * (shaders/linear_f16p.wgsl; off by default until measured faster; benchmarks)
+   * (shaders/linear_f16p.wgsl; optionsFor's default there; false: shaders/linear_f16.wgsl's f32
+   * multiply-adds, for comparison)
    */
   f16Packed?: boolean;
 }
@@ -107,6 +108,9 @@ export function optionsFor(
     }
     options.f16 = true;
     options.matrix = summary.features.matrixF16;
+    // without subgroup matrices the linears sum 16-long runs in packed f16 (shaders/linear_f16p.wgsl):
+    // on an H100 1.3× the f32-multiply-add f16 kernel, level with stock f32
+    options.f16Packed = !options.matrix;
   }
   return options;
 }

@@ -1,8 +1,10 @@
 // The fastest precision path on an adapter and why, from what we measured: stock f32, f16 without
 // subgroup matrices, f16 on them (bench/results/README.md, the three in one call on an H200,
 // Llama-2-7B shape, Q4_0, T = 128: per sample lone 0.384 / 0.463 / 0.310 s, in a batch of 4
-// 0.343 / 0.389 / 0.229 s). f16 without matrices is slower than f32 there (its f16 conversions
-// cost more than the halved loads save), so it is never the pick.
+// 0.343 / 0.389 / 0.229 s). f16 without matrices was slower than f32 there (its f16 conversions
+// cost more than the halved loads save); its packed-f16 linears (shaders/linear_f16p.wgsl) bring
+// it level with f32 on an H100 (session 17: 24.7–27.6 against 23.6–28.0 TFLOP/s at M = 512), not
+// ahead, so it is still not the pick.
 import type { Precision } from './context';
 
 export interface FastestPath {
@@ -23,7 +25,7 @@ export function fastestPath(features: { shaderF16: boolean; matrixF16: boolean }
     precision: 'f32',
     label: 'f32',
     why: features.shaderF16
-      ? 'no f16 subgroup matrices here, and f16 without them measured 1.1–1.2× slower than f32 on an H200'
+      ? 'no f16 subgroup matrices here, and f16 without them measured level with f32 on an H100 (packed f16 linears; 1.1–1.2× slower before them), with f16 rounding on top'
       : 'this adapter has no shader-f16',
   };
 }
