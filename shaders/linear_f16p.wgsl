@@ -30,10 +30,10 @@ var<workgroup> wh4: array<vec4<f16>, PK * PN / 4u>; // [k][column quad]
 
 struct PChunk { a: array<vec4f, PAV>, w: array<array<f32, 8>, PW8> }
 
-// Group g of 8 weights: forward W[n, k … k + 7] (n = g / 2), backward W[k, n … n + 7].
+// Group g of 8 weights: forward W[n, k … k + 7] (n = g / (PK / 8)), backward W[k, n … n + 7].
 fn p_group(g: u32, backward: bool) -> vec2u {
-  let kk = select((g % 2u) * 8u, g / (PN / 8u), backward);
-  let nn = select(g / 2u, (g % (PN / 8u)) * 8u, backward);
+  let kk = select((g % (PK / 8u)) * 8u, g / (PN / 8u), backward);
+  let nn = select(g / (PK / 8u), (g % (PN / 8u)) * 8u, backward);
   return vec2u(kk, nn);
 }
 
