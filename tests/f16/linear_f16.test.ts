@@ -41,15 +41,15 @@ describe('f16 linears on the GPU', () => {
 
   /** The f16 kernels vs the f16 twin (same f16 operands, f32 vs f64 sums in another order), and
    * vs the f32 twin within the f16 bar (1e-2). */
-  async function check(t: GgmlType, d: LinearDims) {
-    const f16 = linearCases(t, d, 1, 'f16');
-    const f32 = linearCases(t, d, 1, 'f32').map((c, i) => ({
-      ...c,
+  async function check(t: GgmlType, d: LinearDims, c = ctx, twin: 'f16' | 'f16p' = 'f16') {
+    const f16 = linearCases(t, d, 1, twin);
+    const f32 = linearCases(t, d, 1, 'f32').map((x, i) => ({
+      ...x,
       inputs: f16[i].inputs,
       tolerance: (want: Float32Array) => f32Scaled(want, 1e-2, 1e-3),
     }));
-    for (const c of [...f16, ...f32]) {
-      const r = await checkOp(ctx, c, F32_OP);
+    for (const k of [...f16, ...f32]) {
+      const r = await checkOp(c, k, F32_OP);
       expect(r.ok, r.report).toBe(true);
     }
   }
@@ -59,22 +59,8 @@ describe('f16 linears on the GPU', () => {
   // f16 bar; 128-row tiles with a partial edge and split-K.
   it('packed f16 runs: forward and backward_input over Q8_0, partial tiles and split-K', async () => {
     const packed = new GpuContext(ctx.device, { f16: true, f16Packed: true });
-    const t = GgmlType.Q8_0;
-    for (const d of [
-      { T: 130, I: 96, O: 200 },
-      { T: 5, I: 768, O: 600 },
-    ]) {
-      const f16p = linearCases(t, d, 1, 'f16p');
-      const f32 = linearCases(t, d, 1, 'f32').map((c, i) => ({
-        ...c,
-        inputs: f16p[i].inputs,
-        tolerance: (want: Float32Array) => f32Scaled(want, 1e-2, 1e-3),
-      }));
-      for (const c of [...f16p, ...f32]) {
-        const r = await checkOp(packed, c, F32_OP);
-        expect(r.ok, r.report).toBe(true);
-      }
-    }
+    await check(GgmlType.Q8_0, { T: 130, I: 96, O: 200 }, packed, 'f16p');
+    await check(GgmlType.Q8_0, { T: 5, I: 768, O: 600 }, packed, 'f16p');
     expect(g.splitK(5, 600, 768, undefined, g.F16P_TILE, g.F16P_TILE).splits).toBeGreaterThan(1);
   });
 
