@@ -91,6 +91,9 @@ export default defineConfig({
           include: ['tests/gpu/progress.test.ts'],
           pool: 'forks',
           fileParallelism: false,
+          // a later group: vitest starts it once every other tier has finished (without it, it
+          // could run beside e2e's browsers: 40 % off in one fresh-clone run)
+          sequence: { groupOrder: 1 },
           testTimeout: 240_000,
           hookTimeout: 60_000,
         },
