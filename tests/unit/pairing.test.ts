@@ -1,55 +1,65 @@
-// The Run panel's pairing as plain functions (src/engine/pairing.ts) and a run's one-line note
-// (runNote in src/engine/incremental.ts), without a browser: the paper's two sets (chosen, or the
-// first two), every pair once with each set against itself shifted by one, none; the note's counts.
+// Shifted index pairing (a set with itself, sets of different order): the reference backend's
+// LLMDcos for pair (a, b, shift) equals the unshifted pairing of a with b rotated by shift.
 import { describe, expect, it } from 'vitest';
-import { paperPair, plannedPairs } from '../../src/engine/pairing';
-import { runNote, type IncrementalRun } from '../../src/engine/incremental';
-import type { RunSet } from '../../src/engine/types';
+import { runReference } from '../../src/engine/run-reference';
+import { checkPairs, type RunRequest } from '../../src/engine/types';
+import { fixtureWeights } from '../helpers/fixtures';
 
-const set = (name: string, n: number): RunSet => ({
-  name,
-  samples: Array.from({ length: n }, (_, i) => ({ source: `${name}${i}`, tokens: [1, i + 2] })),
-});
+const samples = (seed: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    source: `s${seed}.${i}`,
+    tokens: [1, 3 + ((seed * 7 + i * 5) % 40), 4 + ((i * 11) % 30), 5 + i],
+  }));
 
-describe('pairing', () => {
-  it("the paper's pair: the chosen two while present and distinct, else the first two", () => {
-    expect(paperPair(['a', 'b', 'c'], 'c', 'a')).toEqual(['c', 'a']);
-    expect(paperPair(['a', 'b', 'c'], 'gone', 'c')).toEqual(['a', 'c']);
-    expect(paperPair(['a', 'b', 'c'], 'b', 'b')).toEqual(['b', 'a']);
-    expect(paperPair(['a', 'b'], '', '')).toEqual(['a', 'b']);
-    expect(paperPair(['a'], 'a', 'b')).toBeNull();
-  });
-
-  it('matrix: every pair once, a set against itself (shift 1) only with two samples or more', () => {
-    const sets = [set('a', 3), set('b', 1), set('c', 2)];
-    expect(plannedPairs('matrix', sets, null)).toEqual([
-      { a: 'a', b: 'a', shift: 1 },
-      { a: 'a', b: 'b' },
-      { a: 'a', b: 'c' },
-      { a: 'b', b: 'c' },
-      { a: 'c', b: 'c', shift: 1 },
-    ]);
-    expect(plannedPairs('paper', sets, ['c', 'a'])).toEqual([{ a: 'c', b: 'a' }]);
-    expect(plannedPairs('paper', sets, null)).toEqual([]);
-    expect(plannedPairs('none', sets, ['a', 'b'])).toEqual([]);
-  });
-
-  it("a run's note: counts, the pairs walked again, and what a cancel keeps", () => {
-    const r = (over: Partial<IncrementalRun>): IncrementalRun => ({
-      out: { sets: [], pairs: [] } as unknown as IncrementalRun['out'],
-      complete: true,
-      computed: { sets: ['a', 'b'], pairs: ['a×b'] },
-      cached: { sets: ['c'], pairs: [] },
-      rewalked: [],
-      cacheErrors: [],
-      ...over,
+describe('shifted pairing', () => {
+  it('pair (A, A, 1) equals pair (A, rot1(A), 0) and (A, B, 2) equals (A, rot2(B), 0)', async () => {
+    const w = await fixtureWeights('f32');
+    const A = samples(1, 3);
+    const B = samples(2, 4);
+    const rot = <T>(x: T[], k: number) => x.map((_, i) => x[(i + k) % x.length]);
+    const base = { thresholds: [1e-3], metric: 'grad_x_weight' as const, maxTokens: 16 };
+    const shifted = await runReference(w, {
+      ...base,
+      sets: [
+        { name: 'A', samples: A },
+        { name: 'B', samples: B },
+      ],
+      pairs: [
+        { a: 'A', b: 'A', shift: 1 },
+        { a: 'A', b: 'B', shift: 2 },
+      ],
     });
-    expect(runNote(r({}))).toBe(
-      'Done: 2 set(s) and 1 pair(s) computed, 1 set(s) and 0 pair(s) from the cache.',
-    );
-    const cancelled = runNote(r({ complete: false, rewalked: ['c'] }));
-    expect(cancelled).toMatch(/^Cancelled: 2 set\(s\)/);
-    expect(cancelled).toContain('which no cached result holds): c.');
-    expect(cancelled).toMatch(/Finished units are kept; run again to continue\.$/);
+    const plain = await runReference(w, {
+      ...base,
+      sets: [
+        { name: 'A', samples: A },
+        { name: 'A1', samples: rot(A, 1) },
+        { name: 'B2', samples: rot(B, 2) },
+      ],
+      pairs: [
+        { a: 'A', b: 'A1' },
+        { a: 'A', b: 'B2' },
+      ],
+    });
+    expect(shifted.pairs[0].shift).toBe(1);
+    expect(shifted.pairs[0].llmdcos).toEqual(plain.pairs[0].llmdcos);
+    expect(shifted.pairs[1].llmdcos).toEqual(plain.pairs[1].llmdcos);
+    expect(shifted.pairs[0].llmdcos).toHaveLength(3);
+    for (const row of shifted.pairs[0].llmdcos) for (const c of row) expect(c).toBeLessThan(1);
+  });
+
+  it('refuses self-pairs and bad shifts', () => {
+    const req = (pairs: RunRequest['pairs'], n = 3): RunRequest => ({
+      sets: [{ name: 'A', samples: samples(1, n) }],
+      pairs,
+      thresholds: [1],
+      metric: 'grad',
+      maxTokens: 8,
+    });
+    expect(() => checkPairs(req([{ a: 'A', b: 'A' }]))).toThrow(/themselves/);
+    expect(() => checkPairs(req([{ a: 'A', b: 'A', shift: 3 }]))).toThrow(/themselves/);
+    expect(() => checkPairs(req([{ a: 'A', b: 'A', shift: 1 }], 1))).toThrow(/themselves/);
+    expect(() => checkPairs(req([{ a: 'A', b: 'A', shift: -1 }]))).toThrow(/non-negative/);
+    expect(checkPairs(req([{ a: 'A', b: 'A', shift: 2 }]))).toEqual([3]);
   });
 });
