@@ -26,12 +26,7 @@ export function linearCases(
   const weights = { W: { bytes, type, elements: d.O * d.I } };
   const tag = `${GgmlType[type]} (T=${d.T}, I=${d.I}, O=${d.O})${twin === 'f32' ? '' : ` vs the f16 twin${twin === 'f16p' ? ' within the packed bound' : ''}`}`;
   const dYscale = twin === 'f32' ? 1 : 1e-5;
-  // the packed kernel's bound (linearF16PackedTolerance), found by the reference step
-  const bound = { forward: 0, backward: 0 };
-  const tolerance = (which: keyof typeof bound) => (want: Float32Array) => {
-    const t = f32Scaled(want);
-    return twin === 'f16p' ? { rel: t.rel, abs: t.abs + bound[which] } : t;
-  };
+  const [fwd, bwd] = [packedBound(twin === 'f16p'), packedBound(twin === 'f16p')];
   return [
     {
       name: `linear_forward ${tag}`,
@@ -46,11 +41,11 @@ export function linearCases(
         }
         const Y = new Float64Array(d.T * d.O);
         ref.linearForwardF16(Y, X, bytes, type, d);
-        bound.forward = ref.linearF16PackedTolerance(X, bytes, type, d, false);
+        fwd.measure(X, bytes, type, d, false);
         return { Y: Float32Array.from(Y) };
       },
       gpu: (ctx, enc, b, w) => gpu.linearForward(ctx, enc, b.Y, b.X, w.W, d),
-      tolerance: tolerance('forward'),
+      tolerance: fwd.tolerance,
     },
     {
       name: `linear_backward_input ${tag}`,
@@ -65,12 +60,29 @@ export function linearCases(
         }
         const dX = new Float64Array(d.T * d.I);
         ref.linearBackwardInputF16(dX, dY, bytes, type, d, gpu.F16_GRAD_SCALE);
-        const s = gpu.F16_GRAD_SCALE;
-        bound.backward = ref.linearF16PackedTolerance(dY, bytes, type, d, true, s);
+        bwd.measure(dY, bytes, type, d, true, gpu.F16_GRAD_SCALE);
         return { dX: Float32Array.from(dX) };
       },
       gpu: (ctx, enc, b, w) => gpu.linearBackwardInput(ctx, enc, b.dX, b.dY, w.W, d),
-      tolerance: tolerance('backward'),
+      tolerance: bwd.tolerance,
     },
   ];
+}
+
+/**
+ * A linear case's tolerance: f32Scaled, plus — for the packed f16 kernel (`packed`) — its error
+ * bound over the case's operands (linearF16PackedTolerance), which the reference step records
+ * with `measure` before the comparison asks for `tolerance`.
+ */
+export function packedBound(packed: boolean) {
+  let bound = 0;
+  return {
+    measure: (...args: Parameters<typeof ref.linearF16PackedTolerance>) => {
+      if (packed) bound = ref.linearF16PackedTolerance(...args);
+    },
+    tolerance: (want: Float32Array) => {
+      const t = f32Scaled(want);
+      return { rel: t.rel, abs: t.abs + bound };
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { uploadWeight } from '../ops/quant';
 import { F16_GRAD_SCALE, linearBackwardInput, linearForward } from '../ops/linear';
 import { foldsScore, scoreGradMatrix, scoreReduce, scoreSlots, sumPartials } from '../ops/score';
 import { scoreFoldCase } from '../cases/score';
+import { packedBound } from '../cases/linear';
 import { scoreValues } from '../../reference/score';
 import { reduceMatrix } from '../../analysis/reductions';
 import { dequantize } from '../../gguf/dequant';
@@ -46,14 +47,9 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       const tag = `${GgmlType[type]} T=${d.T} I=${d.I} O=${d.O}`;
       const W = uploadWeight(ctx.device, bytes, type, d.O * d.I);
       weights.push(W.buffer);
-      // the packed f16 kernel (options.f16Packed, no subgroup matrices): the f16 twin within its
-      // bound (linearF16PackedTolerance), found by the reference step
+      // the packed f16 kernel (options.f16Packed, no subgroup matrices): the f16 twin within its bound
       const packed = !!ctx.options.f16Packed && !ctx.options.matrix;
-      const bound = { forward: 0, backward: 0 };
-      const tolerance = (which: keyof typeof bound) => (want: Float32Array) => {
-        const t = f32Scaled(want);
-        return { rel: t.rel, abs: t.abs + bound[which] };
-      };
+      const [fwd, bwd] = [packedBound(packed), packedBound(packed)];
       out.push({
         name: `linear_forward ${tag}`,
         inputs: { X: randomArray(d.T * d.I, 1) },
@@ -61,11 +57,11 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
         reference: ({ X }) => {
           const Y = new Float64Array(d.T * d.O);
           ref.linearForwardF16(Y, X, bytes, type, d);
-          if (packed) bound.forward = ref.linearF16PackedTolerance(X, bytes, type, d, false);
+          fwd.measure(X, bytes, type, d, false);
           return { Y: Float32Array.from(Y) };
         },
         gpu: (c, enc, b) => linearForward(c, enc, b.Y, b.X, W, d),
-        tolerance: tolerance('forward'),
+        tolerance: fwd.tolerance,
       });
       out.push({
         name: `linear_backward_input ${tag}`,
@@ -74,12 +70,11 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
         reference: ({ dY }) => {
           const dX = new Float64Array(d.T * d.I);
           ref.linearBackwardInputF16(dX, dY, bytes, type, d, F16_GRAD_SCALE);
-          if (packed)
-            bound.backward = ref.linearF16PackedTolerance(dY, bytes, type, d, true, F16_GRAD_SCALE);
+          bwd.measure(dY, bytes, type, d, true, F16_GRAD_SCALE);
           return { dX: Float32Array.from(dX) };
         },
         gpu: (c, enc, b) => linearBackwardInput(c, enc, b.dX, b.dY, W, d),
-        tolerance: tolerance('backward'),
+        tolerance: bwd.tolerance,
       });
     }
   }
