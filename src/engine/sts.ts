@@ -48,7 +48,7 @@ export interface StsMetricRun {
 /**
  * The STS lab's runs, the same in the page and in `npm run sts`: for each metric in turn, the
  * request over the pairs' distinct sentences, the engine's run of it (`run`: the page's GPU, or
- * either backend of the CLI), and the per-pair measures. Each finished metric goes to `onRun` as
+ * either backend of the CLI; the metric is req.metric), and the per-pair measures. Each finished metric goes to `onRun` as
  * it ends, so that a later metric failing or being cancelled keeps it; a failing run throws.
  */
 export async function stsRuns(
@@ -56,14 +56,14 @@ export async function stsRuns(
   metrics: Metric[],
   maxTokens: number,
   layers: number,
-  run: (req: RunRequest, metric: Metric) => Promise<RunOutput>,
+  run: (req: RunRequest) => Promise<RunOutput>,
   onRun: (r: StsMetricRun) => void = () => {},
 ): Promise<StsMetricRun[]> {
   const done: StsMetricRun[] = [];
   for (const metric of metrics) {
     const req = stsRequest(pairs, metric, maxTokens, layers);
     const started = performance.now();
-    const out = await run(req, metric);
+    const out = await run(req);
     const r = {
       metric,
       req,

@@ -8,7 +8,7 @@ import { runIncremental, runNote } from '../engine/incremental';
 import { plannedPairs } from '../engine/pairing';
 import { planRequest, type RequestPlan } from '../engine/memory';
 import type { RunOutput } from '../engine/types';
-import type { PairSpec, RunRequest, RunSet } from '../engine/types';
+import type { RunRequest, RunSet } from '../engine/types';
 import type { Results } from '../analysis/results';
 import { gpuState } from './gpu.svelte';
 import { oneLine } from '../util/message';
@@ -19,10 +19,6 @@ import { pairSets, session } from './session.svelte';
 import { loadExampleSets } from './sets';
 
 let abort: AbortController | null = null;
-
-/** Pairs of the chosen pairing: the paper's two sets, or every pair of sets (itself: shift 1). */
-export const pairsOf = (sets: RunRequest['sets']): PairSpec[] =>
-  plannedPairs(session.pairing, sets, pairSets());
 
 /** The memory plan of the run the settings ask for (null: nothing to run yet). */
 export function runPlan(): RequestPlan | null {
@@ -63,7 +59,7 @@ export function buildRequest(): RunRequest {
   const sets = chosen.map(runSet);
   return {
     sets,
-    pairs: pairsOf(sets),
+    pairs: plannedPairs(session.pairing, sets, pairSets()),
     thresholds: [session.threshold],
     metric: session.metric,
     maxTokens: session.maxTokens,

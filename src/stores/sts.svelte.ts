@@ -217,10 +217,10 @@ export async function runSts(metrics: Metric[]): Promise<void> {
       metrics,
       session.maxTokens,
       m.config.blockCount,
-      (req, metric) =>
+      (req) =>
         runGpu(ctx, gm.model, req, {
           signal,
-          onProgress: (p) => (sts.progress = { ...p, metric }),
+          onProgress: (p) => (sts.progress = { ...p, metric: req.metric }),
         }),
       (r) => {
         const run: StsRun = { ...r, pairs, engine, model, file };

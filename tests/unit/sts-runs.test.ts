@@ -62,8 +62,8 @@ describe('stsRuns (reference engine, f32 fixture)', async () => {
       ['grad_x_weight', 'grad'],
       16,
       L,
-      (req, metric) =>
-        metric === 'grad' ? Promise.reject(new Error('device lost')) : runReference(w, req),
+      (req) =>
+        req.metric === 'grad' ? Promise.reject(new Error('device lost')) : runReference(w, req),
       (r) => kept.push(r),
     );
     await expect(failing).rejects.toThrow('device lost');
