@@ -11,10 +11,11 @@
 //     sample: the engine's score pass, ∂D/∂W never written to memory);
 //   shaders/score_mm_fold.wgsl: the same, the samples' A summed in registers and folded into the
 //     set's sums once per batch.
-// 4 · GO / 32 subgroups take a GO (o) × 256 (i) tile over all T in chunks of 32 tokens staged as
-// f16, the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % GR) …,
-// i columns 64 (sg / GR) … as 2 × 4 result matrices. Bindings 10–13, so that score.wgsl's
-// (0–9) can sit beside them in one module.
+// GW / 32 subgroups take a GO (o) × GI (i) tile over all T in chunks of 32 tokens staged as f16,
+// the next chunk read into registers meanwhile; subgroup sg holds o rows 32 (sg % GR) …, i columns
+// 16 · NB · (sg / GR) … as 2 × NB result matrices (block k = 0 … 2 · NB − 1 at rows 16 · (k / NB),
+// columns 16 · (k % NB) of the subgroup's part). Bindings 10–13, so that score.wgsl's (0–9) can sit
+// beside them in one module.
 // Twin: matmulBackwardWeight over toF16 operands (src/reference: matmul.ts, linear.ts).
 
 // n samples, stride rows apart, sample s of T[s / 4][s % 4] tokens; its partials pstride floats
@@ -25,11 +26,11 @@ struct GDims { n: u32, O: u32, I: u32, scale: f32, stride: u32, pstride: u32, _a
 @group(0) @binding(12) var<storage, read> x: array<f32>;
 @group(0) @binding(13) var<uniform> gd: GDims;
 
-// GO (o per tile: 64 or 128) and GW (invocations: 4 · GO) are declared by src/gpu/ops/score.ts
-// (SCORE_TILES)
+// GO (o per tile), GI (i per tile), NB (result matrices per subgroup along i: 4 or 2) and GW
+// (invocations: GO · GI / (16 · NB)) are declared by src/gpu/ops/score.ts (SCORE_TILES)
 const GT: u32 = 32u;   // tokens per chunk
-const GI: u32 = 256u;  // i per tile
-const GR: u32 = GO / 32u; // subgroups down the tile's rows (32 rows each); 4 across its columns
+const GR: u32 = GO / 32u; // subgroups down the tile's rows (32 rows each); GI / (16 · NB) across
+const SB: u32 = 2u * NB;  // result matrices per subgroup
 const DN: u32 = GT * GO / GW; // dY values per invocation and chunk
 const XN: u32 = GT * GI / GW; // and X values
 
@@ -79,7 +80,7 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
   let o0 = wg.y * GO;
   let i0 = wg.x * GI;
   let ro = (sg % GR) * 32u;
-  let ci = (sg / GR) * 64u;
+  let ci = (sg / GR) * 16u * NB;
   for (var s = 0u; s < gd.n; s++) {
     let T = sample_T(s);
     let r0 = s * gd.stride;
@@ -107,12 +108,14 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
         b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 16u, false, SI);
         c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
         c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
-        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 32u, false, SI);
-        c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
-        c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
-        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 48u, false, SI);
-        c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
-        c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
+        if (NB == 4u) {
+          b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 32u, false, SI);
+          c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
+          c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
+          b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 48u, false, SI);
+          c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
+          c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
+        }
       }
     }
     let whole = o0 + GO <= gd.O && i0 + GI <= gd.I && gd.I % 4u == 0u;
@@ -120,12 +123,16 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
     let i = i0 + ci;
     g_emit(c00, whole, o, i, sg, lane, 0u);
     g_emit(c01, whole, o, i + 16u, sg, lane, 1u);
-    g_emit(c02, whole, o, i + 32u, sg, lane, 2u);
-    g_emit(c03, whole, o, i + 48u, sg, lane, 3u);
-    g_emit(c10, whole, o + 16u, i, sg, lane, 4u);
-    g_emit(c11, whole, o + 16u, i + 16u, sg, lane, 5u);
-    g_emit(c12, whole, o + 16u, i + 32u, sg, lane, 6u);
-    g_emit(c13, whole, o + 16u, i + 48u, sg, lane, 7u);
+    if (NB == 4u) {
+      g_emit(c02, whole, o, i + 32u, sg, lane, 2u);
+      g_emit(c03, whole, o, i + 48u, sg, lane, 3u);
+    }
+    g_emit(c10, whole, o + 16u, i, sg, lane, NB);
+    g_emit(c11, whole, o + 16u, i + 16u, sg, lane, NB + 1u);
+    if (NB == 4u) {
+      g_emit(c12, whole, o + 16u, i + 32u, sg, lane, 6u);
+      g_emit(c13, whole, o + 16u, i + 48u, sg, lane, 7u);
+    }
     g_sample(wg, sg, lane, li, s);
   }
   g_finish(wg, sg, lane, li);

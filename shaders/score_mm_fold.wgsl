@@ -8,9 +8,9 @@
 // terms in another order: f32 rounding apart). Appended after score.wgsl, score_mm.wgsl and
 // score_mm_stats.wgsl.
 
-// Σ A over the samples so far: this lane's 8 values of each of the subgroup's 8 blocks (block k
-// at rows 16 · (k / 4), columns 16 · (k % 4) of the subgroup's 32 × 64)
-var<private> sa: array<f32, 64>;
+// Σ A over the samples so far: this lane's 8 values of each of the subgroup's SB blocks (block k
+// at rows 16 · (k / NB), columns 16 · (k % NB) of the subgroup's 32 × 16 · NB)
+var<private> sa: array<f32, 8u * SB>;
 
 fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, sg: u32, lane: u32,
           k: u32) {
@@ -40,19 +40,19 @@ fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, s
 fn g_finish(wg: vec3u, sg: u32, lane: u32, li: u32) {
   if (dims.accumulate == 0u) { return; }
   let o0 = wg.y * GO + (sg % GR) * 32u;
-  let i0 = wg.x * GI + (sg / GR) * 64u;
-  for (var k = 0u; k < 8u; k += 2u) {
+  let i0 = wg.x * GI + (sg / GR) * 16u * NB;
+  for (var k = 0u; k < SB; k += 2u) {
     var old: array<f32, 16>; // 0 where acc is written over (accumulate = 2)
     for (var q = 0u; q < 16u; q++) {
       let e = lane + 32u * (q % 8u);
-      let oo = o0 + 16u * ((k + q / 8u) / 4u) + e / 16u;
-      let ii = i0 + 16u * ((k + q / 8u) % 4u) + e % 16u;
+      let oo = o0 + 16u * ((k + q / 8u) / NB) + e / 16u;
+      let ii = i0 + 16u * ((k + q / 8u) % NB) + e % 16u;
       if (dims.accumulate == 1u && oo < dims.O && ii < dims.I) { old[q] = acc[oo * dims.I + ii]; }
     }
     for (var q = 0u; q < 16u; q++) {
       let e = lane + 32u * (q % 8u);
-      let oo = o0 + 16u * ((k + q / 8u) / 4u) + e / 16u;
-      let ii = i0 + 16u * ((k + q / 8u) % 4u) + e % 16u;
+      let oo = o0 + 16u * ((k + q / 8u) / NB) + e / 16u;
+      let ii = i0 + 16u * ((k + q / 8u) % NB) + e % 16u;
       if (oo < dims.O && ii < dims.I) { acc[oo * dims.I + ii] = old[q] + sa[k * 8u + q]; }
     }
   }

@@ -108,8 +108,13 @@ const { values } = parseArgs({
      * before the fused kernel: the comparison
      */
     'score-split': { type: 'boolean', default: false },
-    /** a batch's samples of one set scored in one kernel, Σ A folded in once (off by default) */
+    /**
+     * a batch's samples of one set scored in one kernel, Σ A folded in once, at any T and on every
+     * path (default: on subgroup matrices up to FOLD_MAX_T tokens)
+     */
     'score-fold': { type: 'boolean', default: false },
+    /** one score kernel per sample, never the batch fold: the comparison */
+    'score-per-sample': { type: 'boolean', default: false },
     /** f16 without subgroup matrices: the f32-multiply-add linears (shaders/linear_f16.wgsl) instead of the packed default */
     'f16-unpacked': { type: 'boolean', default: false },
     /** a batch's attention one dispatch per sample (as before the stacked dispatch): the comparison */
@@ -182,6 +187,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...(values['split-target'] ? { splitTarget: Number(values['split-target']) } : {}),
     ...(values['score-split'] ? { fusedScore: false } : {}),
     ...(values['score-fold'] ? { foldScore: true } : {}),
+    ...(values['score-per-sample'] ? { foldScore: false } : {}),
     ...(values['f16-unpacked'] ? { f16Packed: false } : {}),
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
     ...(values['attention-blk'] ? { matrixAttention: false } : {}),
@@ -197,6 +203,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.linearTile ? ` tile ${c.options.linearTile}` : '') +
   (c.options.fusedScore === false ? ' score-split' : '') +
   (c.options.foldScore === true ? ' score-fold' : '') +
+  (c.options.foldScore === false ? ' score-per-sample' : '') +
   (c.options.f16 && !c.options.matrix && !c.options.f16Packed ? ' unpacked' : '') +
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
   (c.options.matrixAttention === false ? ' attention-blk' : '') +

@@ -128,7 +128,8 @@ export function scoreBatchStep(w: LayerWalk, batch: Batch, parts: Parts[]): void
   layerForward(ctx, enc, model, l, S, x, batch.rows, run.rope);
   layerBackward(ctx, enc, model, l, S, x, batch.rows, run.rope, batch.dxIn, batch.dxOut);
   const ops = layerOperands(S, batch.dxIn);
-  if (foldsScore(ctx, run.req.metric)) foldBatch(w, enc, batch, ops, parts);
+  const longest = Math.max(...batch.rows.seqs.map((q) => q.T));
+  if (foldsScore(ctx, run.req.metric, longest)) foldBatch(w, enc, batch, ops, parts);
   else
     batch.rows.seqs.forEach(({ start, T }, b) => {
       const operand = (m: MatrixName) => {

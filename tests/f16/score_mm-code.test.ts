@@ -31,7 +31,9 @@ describe('the score kernel on subgroup matrices', () => {
           kind === 'fold',
         );
         expect(code.includes('fn g_sample(')).toBe(true);
-        expect((code.match(/^\s*g_emit\(c\d\d,.*, (\d)u\);/gm) ?? []).length).toBe(8);
+        // every result matrix emitted (the NB = 2 tiles' calls for c02, c03, c12, c13 under NB == 4)
+        expect((code.match(/^\s*g_emit\(c\d\d, whole,.*\);/gm) ?? []).length).toBe(8);
+        expect(code.includes(`const NB: u32 = ${SCORE_TILES[tile].NB}u;`)).toBe(true);
         const module = device.createShaderModule({ code: stubMatrices(code) });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((m) => m.type === 'error');
@@ -55,5 +57,6 @@ describe('the score kernel on subgroup matrices', () => {
     // the default 41,984 bytes; the half tile's fits a 32 KiB device (lavapipe: compiled above)
     expect(scoreTileBytes('128x256')).toBe(41984);
     expect(scoreTileBytes('64x256')).toBeLessThanOrEqual(32768);
+    expect(scoreTileBytes('128x128')).toBe(32 * 136 * 2 * 2 + 16 * 1024);
   }, 300_000);
 });

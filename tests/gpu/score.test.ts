@@ -7,7 +7,13 @@ import { scoreCases, scoreFoldCase } from '../../src/gpu/cases/score';
 import { randomTensorBytes } from '../../src/gguf/random-blocks';
 import { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadWeight } from '../../src/gpu/ops/quant';
-import { foldsScore, scoreReduceFromGrad, scoreSlots, sumPartials } from '../../src/gpu/ops/score';
+import {
+  FOLD_MAX_T,
+  foldsScore,
+  scoreReduceFromGrad,
+  scoreSlots,
+  sumPartials,
+} from '../../src/gpu/ops/score';
 import { matmulBackwardWeight } from '../../src/reference/matmul';
 import { f32Bits } from '../../src/gpu/runtime/context';
 import * as ref from '../../src/reference/score';
@@ -76,6 +82,26 @@ describe('score and density kernels', () => {
       expect(foldsScore(kctx, 'grad_x_weight')).toBe(true);
       expect(foldsScore(kctx, 'wanda')).toBe(false);
       expect(foldsScore(new GpuContext(ctx.device, { tiledScore: true }), 'grad')).toBe(false);
+    });
+    it('folds on subgroup matrices by default up to FOLD_MAX_T tokens; options.foldScore forces either', () => {
+      // (the decision reads the options and the device's workgroup memory only: a device with
+      // an H100's 48 KiB, which CI's adapters do not have)
+      const device = { limits: { maxComputeWorkgroupStorageSize: 49152 } } as GPUDevice;
+      const on = (o: Partial<GpuContext['options']>) =>
+        new GpuContext(device, { tiledScore: true, f16: true, matrix: true, ...o });
+      expect(foldsScore(on({}), 'grad_x_weight', 128)).toBe(true);
+      expect(foldsScore(on({}), 'grad', FOLD_MAX_T)).toBe(true);
+      expect(foldsScore(on({}), 'grad', FOLD_MAX_T + 1)).toBe(false);
+      expect(foldsScore(on({}), 'wanda', 128)).toBe(false);
+      expect(foldsScore(on({ foldScore: true }), 'grad', 4 * FOLD_MAX_T)).toBe(true);
+      expect(foldsScore(on({ foldScore: false }), 'grad', 128)).toBe(false);
+      // the two-kernel score (∂D/∂W stored) has no fold
+      expect(foldsScore(on({ fusedScore: false }), 'grad', 128)).toBe(false);
+      expect(foldsScore(on({ foldScore: true, fusedScore: false }), 'grad', 128)).toBe(false);
+      // the fold's tile must fit the device's workgroup memory
+      const small = { limits: { maxComputeWorkgroupStorageSize: 16384 } } as GPUDevice;
+      const opts = { tiledScore: true, f16: true, matrix: true };
+      expect(foldsScore(new GpuContext(small, opts), 'grad', 128)).toBe(false);
     });
     checkCases(
       [

@@ -118,6 +118,8 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       const f16 = { toF16: ref.toF16, scale: F16_GRAD_SCALE };
       out.push(scoreFoldCase({ I: 288, O: 300 }, [45, 7, 48], 48, 'grad_x_weight', f16, fold));
       out.push(scoreFoldCase({ I: 512, O: 256 }, [128, 128, 100, 1], 128, 'grad', f16, fold));
+      // a set's one member in a batch: the per-sample kernel through scoreFold
+      out.push(scoreFoldCase({ I: 288, O: 300 }, [45], 48, 'grad_x_weight', f16, fold));
     }
   }
   return out;

@@ -28,6 +28,12 @@ export const F16P_TILE = 128;
 
 /** Workgroups split-K aims for (the best of 256, 528 and 1056 measured: bench/results/README.md). */
 const TARGET_WORKGROUPS = 528;
+/**
+ * The same for the direct matrix kernels (128 × 256 tiles): half as many splits, half the partials'
+ * traffic — on an H100 at T = 128 in a batch of 4 the split sums 8.3 → 5.6 ms per sample for the
+ * same linears (bench/results/README.md, session 18).
+ */
+const MATRIX_TARGET_WORKGROUPS = 264;
 const MIN_CHUNK = 256;
 
 /**
@@ -506,7 +512,8 @@ function dispatchDirect(
     `${name}_${kernel}`,
   );
   const { rows, cols } = matrixTileShape(mt);
-  const { splits, chunk } = splitK(d.T, N, K, ctx.options.splitTarget, rows, cols);
+  const target = ctx.options.splitTarget ?? MATRIX_TARGET_WORKGROUPS;
+  const { splits, chunk } = splitK(d.T, N, K, target, rows, cols);
   const wg: [number, number, number] = [groups(N, cols), groups(d.T, rows), splits];
   const u = ctx.uniform([
     d.T,

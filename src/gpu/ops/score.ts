@@ -88,7 +88,7 @@ const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
  */
 function matrixScore(ctx: GpuContext, metric: Metric): boolean {
   const grad = metricKind(metric).gradient;
-  // score_mm.wgsl's workgroup memory: padded (32, 136) and (32, 264) f16 chunks, 16 f32 slots
+  // score_mm.wgsl's workgroup memory: padded (32, GO + 8) and (32, GI + 8) f16 chunks, f32 slots
   const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= scoreTileBytes(scoreTile(ctx));
   return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad && fits);
 }
@@ -147,7 +147,7 @@ function dispatchScoreMm(
   W?: GpuWeight,
   batch: { T: number[]; stride: number; pstride: number } = { T: [d.T], stride: 0, pstride: 0 },
 ): void {
-  const t = scoreTile(ctx);
+  const t = kind === 'fold' ? foldTile(ctx) : scoreTile(ctx);
   const src = `${MATRIX_ENABLE}${scoreMatrixCode(kind, t)}`;
   const p = ctx.pipeline(`score_mm_${kind}${t}`, src, 'score_grad_mm', W && qtype(W));
   const { stride, pstride } = batch;
@@ -204,32 +204,40 @@ export function scoreMatrixCode(
 }
 
 /**
- * score_mm.wgsl's tiles: GO rows of o (× 256 columns of i) for GW = 4 · GO invocations. The
- * default's 16 subgroups hold one workgroup per SM; the half tile's 8, two.
+ * score_mm.wgsl's tiles: GO rows of o × GI columns of i for GW invocations, each subgroup holding
+ * 2 × NB result matrices (32 × 16 · NB). The default's 16 subgroups hold one workgroup per SM; the
+ * half tile's 8, two; 128x128's 16 subgroups hold half the result matrices each, so that the batch
+ * fold's per-lane sums (shaders/score_mm_fold.wgsl) fit beside them in registers.
  */
 export const SCORE_TILES = {
-  '128x256': { GO: 128, GW: 512 },
-  '64x256': { GO: 64, GW: 256 },
+  '128x256': { GO: 128, GI: 256, NB: 4, GW: 512 },
+  '64x256': { GO: 64, GI: 256, NB: 4, GW: 256 },
+  '128x128': { GO: 128, GI: 128, NB: 2, GW: 512 },
 } as const;
 export type ScoreTileName = keyof typeof SCORE_TILES;
 export const SCORE_TILE_DEFAULT: ScoreTileName = '128x256';
+/** The batch fold's tile: 2 × 2 result matrices per subgroup leave registers for its sums. */
+export const FOLD_TILE_DEFAULT: ScoreTileName = '128x128';
 
 /** Workgroup memory of score_mm.wgsl with tile `t`: the padded f16 chunks and the f32 slots. */
 export function scoreTileBytes(t: ScoreTileName): number {
-  const { GO, GW } = SCORE_TILES[t];
-  return 32 * (GO + 8) * 2 + 32 * (256 + 8) * 2 + (GW / 32) * 256 * 4;
+  const { GO, GI, GW } = SCORE_TILES[t];
+  return 32 * (GO + 8) * 2 + 32 * (GI + 8) * 2 + (GW / 32) * 256 * 4;
 }
 
-function scoreTile(ctx: GpuContext): ScoreTileName {
-  const t = ctx.options.scoreTile ?? SCORE_TILE_DEFAULT;
+/** The batch fold's tile: options.scoreTile (benchmarks) or FOLD_TILE_DEFAULT. */
+const foldTile = (ctx: GpuContext) => scoreTile(ctx, FOLD_TILE_DEFAULT);
+
+function scoreTile(ctx: GpuContext, fallback = SCORE_TILE_DEFAULT): ScoreTileName {
+  const t = ctx.options.scoreTile ?? fallback;
   if (!(t in SCORE_TILES))
     throw new Error(`score tile ${t}: one of ${Object.keys(SCORE_TILES).join(', ')}`);
   return t as ScoreTileName;
 }
 
-/** score_mm.wgsl's grid: one workgroup per 128 (o) × 256 (i) tile. */
+/** score_mm.wgsl's grid: one workgroup per GO (o) × GI (i) tile. */
 const mmGrid = (d: LinearDims, t: ScoreTileName): [number, number] => [
-  Math.ceil(d.I / 256),
+  Math.ceil(d.I / SCORE_TILES[t].GI),
   Math.ceil(d.O / SCORE_TILES[t].GO),
 ];
 
@@ -253,20 +261,35 @@ function scoreReduceMatrix(
 ): void {
   const u = dims(ctx, tiles(d), d, metric, accumulate, 0, GRAD_UNSCALE_BITS);
   const bind = { acc, partials, wbytes: W.buffer, dims: u, dy: dY, x: X };
-  dispatchScoreMm(ctx, enc, d, bind, fold ? 'fold' : 'score', W, fold);
+  // one sample of a batch's set: the per-sample kernel on its own tile (the faster one alone)
+  const kind = fold && fold.T.length > 1 ? 'fold' : 'score';
+  dispatchScoreMm(ctx, enc, d, bind, kind, W, fold);
 }
 
 /**
- * Whether scoreFold serves this context and metric (gradient metrics, options.foldScore true): the
- * tiled kernels (f32: score_fold_tiled) or the fused score on subgroup matrices
- * (score_mm_fold.wgsl). Off by default: on an H100 both measured slower than one kernel per sample
- * (bench/results/README.md, session 14) — the set's sums' traffic is not what limits the score.
+ * Whether scoreFold serves this context and metric for a batch whose longest sample has T tokens:
+ * on subgroup matrices (the fused score, shaders/score_mm_fold.wgsl on the 128x128 tile) by
+ * default up to FOLD_MAX_T tokens, where it measured faster than one kernel per sample; on the
+ * tiled f32 kernels (score_fold_tiled) only when options.foldScore is true (measured slower, session
+ * 14). options.foldScore true folds at any T, false never.
  */
-export function foldsScore(ctx: GpuContext, metric: Metric): boolean {
-  if (ctx.options.foldScore !== true || !metricKind(metric).gradient) return false;
-  if (matrixScore(ctx, metric)) return ctx.options.fusedScore !== false;
-  return !!ctx.options.tiledScore;
+export function foldsScore(ctx: GpuContext, metric: Metric, T = 0): boolean {
+  const want = ctx.options.foldScore;
+  if (want === false || !metricKind(metric).gradient) return false;
+  if (matrixScore(ctx, metric)) {
+    const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= scoreTileBytes(foldTile(ctx));
+    return ctx.options.fusedScore !== false && fits && (want === true || T <= FOLD_MAX_T);
+  }
+  return want === true && !!ctx.options.tiledScore;
 }
+
+/**
+ * The longest sample (tokens) the fold takes by default: on an H100 in a batch of 4 it took the score
+ * from 75.8 to 68.8 ms per sample at T = 128 and was level (94.2 against 94.9) at T = 256, where
+ * the 128x128 tile's smaller GEMM blocks cost what the fold saves (bench/results/README.md,
+ * session 18).
+ */
+export const FOLD_MAX_T = 256;
 
 /**
  * A of one matrix for the samples of one set in a batch (foldsScore contexts): sample s's rows

@@ -71,8 +71,9 @@ export interface GpuOptions {
    */
   fusedScore?: boolean;
   /**
-   * a batch's samples of one set scored in one kernel and folded into the set's sums once (off by
-   * default: measured slower on an H100; benchmarks)
+   * a batch's samples of one set scored in one kernel and folded into the set's sums once: true
+   * always, false never; by default on subgroup matrices up to FOLD_MAX_T tokens (src/gpu/ops/score.ts
+   * foldsScore: where it measured faster on an H100), not on the f32 kernels (measured slower)
    */
   foldScore?: boolean;
   /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */
