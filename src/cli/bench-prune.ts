@@ -8,6 +8,7 @@ import { gpuPrune } from '../prune/gpu';
 import { gpuPerplexity, headChunkRows } from '../engine/perplexity';
 import { layerScratchFloats } from '../gpu/llama';
 import { dims } from '../model/config';
+import { groupRows, stackedGroups, STACK_ROWS } from '../engine/batch-plan';
 import { mulberry32 } from '../util/random';
 
 export interface PruneBenchRow {
@@ -20,7 +21,7 @@ export interface PruneBenchRow {
   perplexity: number;
   /** bytes the walk allocates beside the weights: calibration states, one layer's scratch */
   walkBytes: number;
-  /** bytes the perplexity allocates beside the weights (one sample) */
+  /** bytes the perplexity allocates beside the weights (one stacked batch) */
   perplexityBytes: number;
 }
 
@@ -59,8 +60,14 @@ export async function benchPrune(
   const ppl = await gpuPerplexity(ctx, model, evalSet);
   const t2 = performance.now();
   const { C, V } = { ...dims(c), V: c.vocabSize };
-  const scratch = Object.values(layerScratchFloats(c, T)).reduce((a, x) => a + x, 0) * 4;
-  const R = Math.min(T - 1, headChunkRows(V, ctx.device.limits.maxStorageBufferBindingSize));
+  // both stack their samples (stackedGroups): one batch's rows of scratch
+  const maxBinding = ctx.device.limits.maxStorageBufferBindingSize;
+  const rows = (k: number) =>
+    Math.max(...stackedGroups(c, new Array(k).fill(T), STACK_ROWS, maxBinding).map(groupRows));
+  const scratchOf = (n: number) =>
+    Object.values(layerScratchFloats(c, n)).reduce((a, x) => a + x, 0) * 4;
+  const R = Math.min(T - 1, headChunkRows(V, maxBinding));
+  const [nRows, mRows] = [rows(n), rows(m)];
   return {
     method: 'wanda',
     sparsity: 0.5,
@@ -69,7 +76,7 @@ export async function benchPrune(
     pruneSeconds: (t1 - t0) / 1000,
     perplexitySeconds: (t2 - t1) / 1000,
     perplexity: ppl.ppl,
-    walkBytes: n * T * C * 4 + scratch,
-    perplexityBytes: scratch + (3 * T * C + R * (C + V)) * 4,
+    walkBytes: n * T * C * 4 + scratchOf(nRows),
+    perplexityBytes: scratchOf(mRows) + (3 * mRows * C + R * (C + V)) * 4,
   };
 }

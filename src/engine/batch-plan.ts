@@ -69,6 +69,30 @@ export function batchGroups(c: LlamaConfig, lengths: number[], B: number): Batch
   return out;
 }
 
+/**
+ * Rows a forward-only batch aims for (perplexity, Wanda's calibration walk): each linear one GEMM
+ * over ≈ 2048 rows, where the matrix linears measured their best rate (bench/results, session 16).
+ */
+export const STACK_ROWS = 2048;
+
+/**
+ * Sequences stacked for forward-only passes: as many of the longest's stride per batch as make
+ * ≤ `rows` rows (≥ 1 sample, ≤ MAX_BATCH), and no more rows than keep the widest activation (rows ×
+ * the FFN width) within `maxBinding` bytes.
+ */
+export function stackedGroups(
+  c: LlamaConfig,
+  lengths: number[],
+  rows = STACK_ROWS,
+  maxBinding = Infinity,
+): BatchGroup[] {
+  const stride = batchStride(c, Math.max(...lengths));
+  const { C, F, H, Dh } = dims(c);
+  const widest = Math.max(C, F, H * Dh);
+  const fit = Math.floor(Math.min(rows, maxBinding / (4 * widest)) / stride);
+  return batchGroups(c, lengths, Math.max(1, Math.min(MAX_BATCH, fit)));
+}
+
 /** Rows of a batch: its samples, `stride` apart. */
 export const groupRows = (g: BatchGroup): number => g.members.length * g.stride;
 

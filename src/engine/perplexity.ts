@@ -4,14 +4,15 @@
 // the head over rows in chunks (a T × V logits buffer can pass the binding limit) and the
 // cross-entropy kernel; the reference backend the same with src/reference twins.
 import type { LlamaWeights } from '../model/weights';
-import { ropeFreqs } from '../model/config';
+import { ropeFreqs, type LlamaConfig } from '../model/config';
+import { groupRows, stackedGroups, type BatchGroup } from './batch-plan';
 import { finalNormed, llamaForward } from '../reference/llama';
 import { matmulForward } from '../reference/matmul';
 import { crossEntropyForward } from '../reference/xent';
 import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import { withGpuErrors } from '../gpu/runtime/errors';
-import { forwardLayers, layerScratchFloats } from '../gpu/llama';
+import { forwardLayers, layerScratchFloats, type LayerScratch } from '../gpu/llama';
 import { ropeTableBuffer } from '../gpu/ops/rope';
 import { rmsnormForward } from '../gpu/ops/rmsnorm';
 import { linearForward } from '../gpu/ops/linear';
@@ -80,7 +81,11 @@ export function headChunkRows(V: number, maxBinding: number): number {
   return Math.max(1, Math.floor(Math.min(maxBinding, 64 << 20) / (V * F32)));
 }
 
-/** The GPU backend's perplexity, one sample per submit. */
+/**
+ * The GPU backend's perplexity: the samples stacked in batches as the batched walk stacks them
+ * (stackedGroups: each linear one GEMM over ≈ 2048 rows), each batch one submit; the next batch is
+ * encoded while the GPU runs the one before.
+ */
 export async function gpuPerplexity(
   ctx: GpuContext,
   model: GpuLlama,
@@ -90,71 +95,142 @@ export async function gpuPerplexity(
     onProgress?: (done: number, of: number) => void;
     /** rows per head chunk (default: headChunkRows) */
     chunkRows?: number;
+    /** rows a batch aims for (default STACK_ROWS; 1: one sample per batch) */
+    batchRows?: number;
   } = {},
 ): Promise<Perplexity> {
   const c = model.config;
   checkPerplexitySamples(samples, c.contextLength);
+  const lengths = samples.map((s) => s.tokens.length);
+  const maxBinding = ctx.device.limits.maxStorageBufferBindingSize;
+  const groups = stackedGroups(c, lengths, opts.batchRows, maxBinding);
   return withGpuErrors(ctx.device, 'the perplexity run', async () => {
+    const bufs = new NllBuffers(ctx, model, groups, lengths, opts.chunkRows);
     const perSample: Perplexity['perSample'] = [];
-    for (const s of samples) {
-      opts.signal?.throwIfAborted();
-      const nll = await sampleNll(ctx, model, s.tokens, opts.chunkRows);
-      perSample.push({ source: s.source, nll, tokens: s.tokens.length - 1 });
-      opts.onProgress?.(perSample.length, samples.length);
+    let prev: Promise<void> | null = null;
+    const inflight: Promise<unknown>[] = [];
+    try {
+      for (const g of groups) {
+        opts.signal?.throwIfAborted();
+        const read = bufs.encode(model, g, samples);
+        inflight.push(read);
+        if (prev) await prev;
+        prev = read.then((nll) => {
+          g.members.forEach((i, b) => {
+            const T = lengths[i];
+            const sum = nll.subarray(b * g.stride, b * g.stride + T - 1).reduce((a, v) => a + v, 0);
+            if (!Number.isFinite(sum))
+              throw new Error(
+                `a non-finite log-probability (${sum}): check the model file's weights`,
+              );
+            perSample.push({ source: samples[i].source, nll: sum, tokens: T - 1 });
+          });
+          opts.onProgress?.(perSample.length, samples.length);
+        });
+      }
+      await prev;
+      return total(perSample);
+    } finally {
+      // (a failed batch leaves the next one submitted: its buffers go once it is done)
+      await Promise.allSettled([...inflight, prev]);
+      bufs.destroy();
     }
-    return total(perSample);
   });
 }
 
-/** Σ −log p(x_t | x_<t) of one sequence on the GPU. */
-async function sampleNll(
-  ctx: GpuContext,
-  model: GpuLlama,
-  tokens: number[],
-  chunkRows?: number,
-): Promise<number> {
-  const c = model.config;
-  const [T, C, V] = [tokens.length, c.embeddingLength, c.vocabSize];
-  const fit = chunkRows ?? headChunkRows(V, ctx.device.limits.maxStorageBufferBindingSize);
-  const R = Math.min(T - 1, fit);
-  const owned: GPUBuffer[] = [];
-  const buf = (floats: number, label: string) => {
-    const b = ctx.storage(floats * F32, label);
-    owned.push(b);
+/** The buffers of the perplexity batches (sized for the largest) and the encoding of one. */
+class NllBuffers {
+  private owned: GPUBuffer[] = [];
+  private S: LayerScratch;
+  private x: [GPUBuffer, GPUBuffer];
+  private y: GPUBuffer;
+  private rstd: GPUBuffer;
+  private nll: GPUBuffer;
+  private rows: GPUBuffer;
+  private logits: GPUBuffer;
+  private part: GPUBuffer;
+  private chunkTargets: GPUBuffer;
+  private rope: GPUBuffer;
+  readonly R: number;
+
+  private c: LlamaConfig;
+
+  constructor(
+    private ctx: GpuContext,
+    model: GpuLlama,
+    groups: BatchGroup[],
+    lengths: number[],
+    chunkRows?: number,
+  ) {
+    const c = (this.c = model.config);
+    const [C, V] = [c.embeddingLength, c.vocabSize];
+    const n = Math.max(...groups.map(groupRows));
+    const Tmax = Math.max(...lengths);
+    const fit = chunkRows ?? headChunkRows(V, ctx.device.limits.maxStorageBufferBindingSize);
+    this.R = Math.min(Tmax - 1, fit);
+    const buf = (floats: number, label: string) => this.own(ctx.storage(floats * F32, label));
+    this.S = Object.fromEntries(
+      Object.entries(layerScratchFloats(c, n)).map(([k, f]) => [k, buf(f, k)]),
+    ) as LayerScratch;
+    this.x = [buf(n * C, 'x0'), buf(n * C, 'x1')];
+    [this.y, this.rstd, this.nll] = [buf(n * C, 'y'), buf(n, 'rstd'), buf(n, 'nll')];
+    [this.rows, this.logits] = [buf(this.R * C, 'rows'), buf(this.R * V, 'logits')];
+    [this.part, this.chunkTargets] = [buf(this.R, 'part'), buf(this.R, 'chunk targets')];
+    this.rope = this.own(ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors)));
+  }
+
+  private own(b: GPUBuffer): GPUBuffer {
+    this.owned.push(b);
     return b;
-  };
-  const S = Object.fromEntries(
-    Object.entries(layerScratchFloats(c, T)).map(([k, n]) => [k, buf(n, k)]),
-  ) as Parameters<typeof forwardLayers>[3];
-  const x: [GPUBuffer, GPUBuffer] = [buf(T * C, 'x0'), buf(T * C, 'x1')];
-  const [y, rstd, nll] = [buf(T * C, 'y'), buf(T, 'rstd'), buf(T, 'nll')];
-  const [rows, logits, part] = [buf(R * C, 'rows'), buf(R * V, 'logits'), buf(R, 'part')];
-  const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
-  const targets = ctx.upload(Uint32Array.from([...tokens.slice(1), 0]), 'targets');
-  const chunkTargets = buf(R, 'chunk targets');
-  const rope = ropeTableBuffer(ctx, T, ropeFreqs(c, model.ropeFactors));
-  owned.push(ids, targets, rope);
-  try {
+  }
+
+  /**
+   * Submits batch g (its samples `stride` rows apart, padding rows reading token 0) and resolves
+   * with its rows' −log p (each sample's first T − 1 rows; the rest unwritten).
+   */
+  encode(model: GpuLlama, g: BatchGroup, samples: PerplexitySample[]): Promise<Float32Array> {
+    const { ctx, c, S, R } = this;
+    const C = c.embeddingLength;
+    const n = groupRows(g);
+    const ids = new Uint32Array(n);
+    const targets = new Uint32Array(n);
+    g.members.forEach((i, b) => {
+      const t = samples[i].tokens;
+      ids.set(t, b * g.stride);
+      targets.set(t.slice(1), b * g.stride);
+    });
+    const idsBuf = ctx.upload(ids, 'tokens');
+    const targetsBuf = ctx.upload(targets, 'targets');
+    const seqs = g.members.map((i, b) => ({ start: b * g.stride, T: samples[i].tokens.length }));
     const enc = ctx.device.createCommandEncoder({ label: 'perplexity' });
-    const xL = forwardLayers(ctx, enc, model, S, x, ids, T, rope);
-    rmsnormForward(ctx, enc, y, rstd, xL, model.outputNorm, T, C, c.rmsEps);
-    for (let t0 = 0; t0 < T - 1; t0 += R) {
-      const n = Math.min(R, T - 1 - t0);
-      ctx.copyBuffer(enc, y, t0 * C * F32, rows, 0, n * C * F32);
-      ctx.copyBuffer(enc, targets, t0 * F32, chunkTargets, 0, n * F32);
-      linearForward(ctx, enc, logits, rows, model.output, { T: n, I: C, O: V });
-      xentGpu(ctx, enc, part, logits, chunkTargets, n, V);
-      ctx.copyBuffer(enc, part, 0, nll, t0 * F32, n * F32);
-    }
-    const [out] = await ctx.submitAndRead(enc, [{ buffer: nll, count: T - 1 }]);
-    let sum = 0;
-    for (const v of out) sum += v;
-    if (!Number.isFinite(sum))
-      throw new Error(`a non-finite log-probability (${sum}): check the model file's weights`);
-    return sum;
-  } finally {
-    for (const b of owned) b.destroy();
-    ctx.forgetBindGroups();
-    ctx.releaseStaging();
+    const xL = forwardLayers(ctx, enc, model, S, this.x, idsBuf, { rows: n, seqs }, this.rope);
+    rmsnormForward(ctx, enc, this.y, this.rstd, xL, model.outputNorm, n, C, c.rmsEps);
+    for (const { start, T } of seqs)
+      for (let t0 = 0; t0 < T - 1; t0 += R) {
+        const k = Math.min(R, T - 1 - t0);
+        const r0 = start + t0;
+        ctx.copyBuffer(enc, this.y, r0 * C * F32, this.rows, 0, k * C * F32);
+        ctx.copyBuffer(enc, targetsBuf, r0 * F32, this.chunkTargets, 0, k * F32);
+        linearForward(ctx, enc, this.logits, this.rows, model.output, {
+          T: k,
+          I: C,
+          O: c.vocabSize,
+        });
+        xentGpu(ctx, enc, this.part, this.logits, this.chunkTargets, k, c.vocabSize);
+        ctx.copyBuffer(enc, this.part, 0, this.nll, r0 * F32, k * F32);
+      }
+    return ctx
+      .submitAndRead(enc, [{ buffer: this.nll, count: n }])
+      .then(([v]) => v)
+      .finally(() => {
+        idsBuf.destroy();
+        targetsBuf.destroy();
+      });
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+    this.ctx.forgetBindGroups();
+    this.ctx.releaseStaging();
   }
 }

@@ -162,7 +162,8 @@ export function embed(
 
 /**
  * The whole stack from token ids: x[0] = E[tokens], then layer l reads x[l % 2] and writes
- * x[(l + 1) % 2]; returns the buffer holding the last layer's output (T, C).
+ * x[(l + 1) % 2]; returns the buffer holding the last layer's output (T, C). T: one sequence's
+ * length, or a batch's samples stacked (Rows: each causal within its own rows).
  */
 export function forwardLayers(
   ctx: GpuContext,
@@ -171,11 +172,11 @@ export function forwardLayers(
   S: LayerScratch,
   x: [GPUBuffer, GPUBuffer],
   tokens: GPUBuffer,
-  T: number,
+  T: Rows,
   rope: GPUBuffer,
 ): GPUBuffer {
   const L = model.config.blockCount;
-  embed(ctx, enc, model, x[0], tokens, T);
+  embed(ctx, enc, model, x[0], tokens, rowCount(T));
   for (let l = 0; l < L; l++)
     layerForward(ctx, enc, model, l, S, x[l % 2], T, rope, x[(l + 1) % 2]);
   return x[L % 2];

@@ -7,21 +7,11 @@
 // layer, as the walk leaves it.
 import type { GgufFile } from '../gguf/reader';
 import { readMatrixBytes } from '../model/layout';
-import {
-  MATRICES,
-  dims,
-  layerTensorName,
-  matrixShape,
-  ropeFreqs,
-  type MatrixName,
-} from '../model/config';
+import { MATRICES, layerTensorName, matrixShape, type MatrixName } from '../model/config';
 import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
 import { withGpuErrors } from '../gpu/runtime/errors';
-import { embed, layerForward, layerScratchFloats, type LayerScratch } from '../gpu/llama';
-import { colsumsqAdd } from '../gpu/ops/colnorm';
 import { maskWords, pruneMask } from '../gpu/ops/prune_mask';
-import { ropeTableBuffer } from '../gpu/ops/rope';
 import { pruneZero } from '../gpu/ops/prune_zero';
 import { uploadWeight, writeWeightBytes } from '../gpu/ops/quant';
 import { dequantForward } from '../gpu/ops/dequant';
@@ -33,6 +23,7 @@ import { runGpu } from '../engine/run-gpu';
 import { checkPruneRequest, matrixSeed, type PruneRequest } from './prune';
 import { MODE_OF, prunedPerRow, pruneKind } from './select';
 import type { LayerNorms } from './owl';
+import { WandaInputs } from './calibration';
 
 const F32 = 4;
 
@@ -295,11 +286,6 @@ async function scoreWalk(
   }
 }
 
-/** The 7 matrices' inputs from the four norm vectors (attention input, its output, FFN input, h). */
-function byMatrix<T>([a, o, f, d]: T[]): Record<MatrixName, T> {
-  return { q: a, k: a, v: a, o, gate: f, up: f, down: d };
-}
-
 /**
  * The dense model's column norms at each layer in turn (OWL's outlier ratios): the calibration
  * states carried through the unpruned layers, `each` called with layer l's norms on the CPU.
@@ -323,89 +309,4 @@ export async function gpuDenseNorms(
       inputs.destroy();
     }
   });
-}
-
-/** Wanda's calibration hidden states at the current layer's input, one buffer per sample. */
-class WandaInputs {
-  private xs: GPUBuffer[];
-  private Ts: number[];
-  private S: LayerScratch;
-  private rope: GPUBuffer;
-  private sums: Record<'nC1' | 'nAtt' | 'nC2' | 'nF', GPUBuffer>;
-  private owned: GPUBuffer[] = [];
-
-  constructor(
-    private ctx: GpuContext,
-    private model: GpuLlama,
-    samples: number[][],
-  ) {
-    const c = model.config;
-    const { C } = dims(c);
-    this.Ts = samples.map((t) => t.length);
-    const Tmax = Math.max(...this.Ts);
-    const buf = (floats: number, label: string) => {
-      const b = ctx.storage(floats * F32, label);
-      this.owned.push(b);
-      return b;
-    };
-    this.S = Object.fromEntries(
-      Object.entries(layerScratchFloats(c, Tmax)).map(([k, n]) => [k, buf(n, k)]),
-    ) as LayerScratch;
-    this.sums = { nC1: this.S.nC1, nAtt: this.S.nAtt, nC2: this.S.nC2, nF: this.S.nF };
-    this.rope = ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors));
-    this.owned.push(this.rope);
-    const enc = ctx.device.createCommandEncoder({ label: 'wanda embed' });
-    this.xs = samples.map((tokens, s) => {
-      const x = buf(this.Ts[s] * C, `calibration x ${s}`);
-      const ids = ctx.upload(Uint32Array.from(tokens), 'tokens');
-      this.owned.push(ids);
-      embed(ctx, enc, model, x, ids, this.Ts[s]);
-      return x;
-    });
-    void ctx.submit(enc);
-  }
-
-  /**
-   * ‖X_k‖₂ of each matrix's input over every calibration token, layer l unpruned: on the GPU (the
-   * mask kernel's scale) and on the CPU (OWL's ratios).
-   */
-  async norms(l: number): Promise<{ buffers: Record<MatrixName, GPUBuffer>; roots: LayerNorms }> {
-    const { ctx, model, S } = this;
-    const c = model.config;
-    const { C, F } = dims(c);
-    const HD = c.headCount * c.headDim;
-    const enc = ctx.device.createCommandEncoder({ label: `wanda norms ${l}` });
-    for (const b of Object.values(this.sums)) ctx.clearBuffer(enc, b);
-    this.xs.forEach((x, s) => {
-      const T = this.Ts[s];
-      layerForward(ctx, enc, model, l, S, x, T, this.rope);
-      colsumsqAdd(ctx, enc, S.nC1, S.xn1, T, C);
-      colsumsqAdd(ctx, enc, S.nAtt, S.att, T, HD);
-      colsumsqAdd(ctx, enc, S.nC2, S.xn2, T, C);
-      colsumsqAdd(ctx, enc, S.nF, S.h, T, F);
-    });
-    const keys = ['nC1', 'nAtt', 'nC2', 'nF'] as const;
-    const read = await ctx.submitAndRead(
-      enc,
-      keys.map((k) => ({ buffer: this.sums[k], count: this.sums[k].size / F32 })),
-    );
-    // the roots on the CPU (f64, then f32 as the kernel reads them), as the reference takes them
-    const roots = keys.map((_, i) => Float32Array.from(read[i], Math.sqrt));
-    keys.forEach((k, i) => ctx.device.queue.writeBuffer(this.sums[k], 0, roots[i]));
-    return { buffers: byMatrix(keys.map((k) => this.sums[k])), roots: byMatrix(roots) };
-  }
-
-  /** The calibration states through layer l as now pruned: the inputs of layer l + 1. */
-  async advance(l: number): Promise<void> {
-    const { ctx, model, S } = this;
-    const enc = ctx.device.createCommandEncoder({ label: `wanda advance ${l}` });
-    this.xs.forEach((x, s) => layerForward(ctx, enc, model, l, S, x, this.Ts[s], this.rope, x));
-    await ctx.submit(enc);
-    ctx.forgetBindGroups();
-  }
-
-  destroy(): void {
-    for (const b of this.owned) b.destroy();
-    this.ctx.forgetBindGroups();
-  }
 }

@@ -1,12 +1,15 @@
 // Perplexity (src/engine/perplexity.ts): the GPU equals the reference backend (1e-4) and both an
 // independent f64 log-softmax over the full vocabulary, with the head in one chunk and in chunks
-// of 2 rows; sequences that predict nothing are refused by name.
+// of 2 rows, the samples stacked in one batch, one per batch and in two (each sample as alone:
+// 1e-5); a cancelled run and a NaN in the weights reject, with no numbers; sequences that
+// predict nothing are refused by name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appContext } from '../helpers/gpu';
 import { fixtureFile, fixtureWeights } from '../helpers/fixtures';
 import type { GpuContext } from '../../src/gpu/runtime/context';
 import { uploadLlama } from '../../src/gpu/model';
 import { gpuPerplexity, referencePerplexity } from '../../src/engine/perplexity';
+import { batchStride, stackedGroups } from '../../src/engine/batch-plan';
 import { llamaForward } from '../../src/reference/llama';
 import { weightsToF64 } from '../../src/model/weights';
 
@@ -49,14 +52,61 @@ describe('perplexity', () => {
     expect(ref.tokens).toBe(6 + 1 + 10);
     expect(Math.abs(ref.nll - nll) / nll).toBeLessThan(1e-5);
     const model = await uploadLlama(ctx, await fixtureFile(name));
+    // the samples stacked in one batch (the default here), one per batch, and two batches
+    const lengths = SAMPLES.map((s) => s.tokens.length);
+    const two = 2 * batchStride(c, Math.max(...lengths));
+    expect(stackedGroups(c, lengths).map((g) => g.members)).toEqual([[0, 1, 2]]);
+    expect(stackedGroups(c, lengths, 1).map((g) => g.members)).toEqual([[0], [1], [2]]);
+    expect(stackedGroups(c, lengths, two).map((g) => g.members)).toEqual([[0, 1], [2]]);
     try {
-      for (const chunkRows of [undefined, 2]) {
-        const gpu = await gpuPerplexity(ctx, model, SAMPLES, { chunkRows });
-        expect(gpu.tokens).toBe(ref.tokens);
-        gpu.perSample.forEach((s, i) =>
-          expect(Math.abs(s.nll - ref.perSample[i].nll) / ref.perSample[i].nll).toBeLessThan(1e-4),
+      const alone = await gpuPerplexity(ctx, model, SAMPLES, { batchRows: 1 });
+      for (const batchRows of [undefined, 1, two])
+        for (const chunkRows of [undefined, 2]) {
+          const progress: number[] = [];
+          const onProgress = (done: number) => progress.push(done);
+          const gpu = await gpuPerplexity(ctx, model, SAMPLES, {
+            chunkRows,
+            batchRows,
+            onProgress,
+          });
+          expect(gpu.tokens).toBe(ref.tokens);
+          expect(gpu.perSample.map((s) => s.source)).toEqual(['a', 'b', 'c']);
+          gpu.perSample.forEach((s, i) => {
+            expect(Math.abs(s.nll - ref.perSample[i].nll) / ref.perSample[i].nll).toBeLessThan(
+              1e-4,
+            );
+            // a sample stacked with others gets what it gets alone (row-wise ops, causal per sample)
+            expect(Math.abs(s.nll - alone.perSample[i].nll) / alone.perSample[i].nll).toBeLessThan(
+              1e-5,
+            );
+          });
+          expect(Math.abs(gpu.ppl - ref.ppl) / ref.ppl).toBeLessThan(1e-4);
+          expect(progress[progress.length - 1]).toBe(3);
+          expect(progress.length).toBe(stackedGroups(c, lengths, batchRows).length);
+        }
+      // cancelled before the first batch: rejects, no numbers
+      const stop = new AbortController();
+      stop.abort();
+      await expect(
+        gpuPerplexity(ctx, model, SAMPLES, { signal: stop.signal, batchRows: 1 }),
+      ).rejects.toThrow();
+    } finally {
+      model.destroy();
+    }
+  });
+
+  it('a NaN in the weights fails the run (whichever batch it is in), with no numbers', async () => {
+    const model = await uploadLlama(ctx, await fixtureFile('f32'));
+    try {
+      const C = model.config.embeddingLength;
+      ctx.device.queue.writeBuffer(model.outputNorm, 0, new Float32Array(C).fill(NaN));
+      for (const batchRows of [undefined, 1]) {
+        const progress: number[] = [];
+        const onProgress = (done: number) => progress.push(done);
+        await expect(gpuPerplexity(ctx, model, SAMPLES, { batchRows, onProgress })).rejects.toThrow(
+          /non-finite log-probability \(NaN\): check the model file's weights/,
         );
-        expect(Math.abs(gpu.ppl - ref.ppl) / ref.ppl).toBeLessThan(1e-4);
+        expect(progress).toEqual([]);
       }
     } finally {
       model.destroy();

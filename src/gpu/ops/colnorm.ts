@@ -1,6 +1,6 @@
 // Dispatch of shaders/colnorm.wgsl. Reference twin: src/reference/colnorm.ts.
 import code from '../../../shaders/colnorm.wgsl?raw';
-import { groups, workgroupSize, type GpuContext } from '../runtime/context';
+import { groups, workgroupSize, type Bound, type GpuContext } from '../runtime/context';
 
 const [WG] = workgroupSize(code, 'colnorm_forward');
 
@@ -9,7 +9,7 @@ function dispatch(
   enc: GPUCommandEncoder,
   entry: 'colnorm_forward' | 'colsumsq_add',
   n: GPUBuffer,
-  X: GPUBuffer,
+  X: Bound,
   T: number,
   I: number,
 ): void {
@@ -31,12 +31,12 @@ export const colnormForward = (
   I: number,
 ): void => dispatch(ctx, enc, 'colnorm_forward', n, X, T, I);
 
-/** s (I) += Σ_t X[t, i]² for X (T, I). Accumulates into s. */
+/** s (I) += Σ_t X[t, i]² for X (T, I) (a buffer or a slice of one). Accumulates into s. */
 export const colsumsqAdd = (
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   s: GPUBuffer,
-  X: GPUBuffer,
+  X: Bound,
   T: number,
   I: number,
 ): void => dispatch(ctx, enc, 'colsumsq_add', s, X, T, I);
