@@ -9,8 +9,13 @@ import type { SavedInputs } from './types';
  * largest allowed) minStorageBufferOffsetAlignment, which our devices keep.
  */
 export const OFFSET_ALIGN = 256;
-/** Rows a batch aims for: the tiled GEMMs fill the GPU from ≈ 4 row tiles of 128 (bench). */
-export const BATCH_ROWS = 512;
+/**
+ * Rows a batch of the layer walk aims for: 8 samples of 128 tokens. On an H100 (f16 on subgroup
+ * matrices, 7B) batches of 8 took 0.132 s per sample against 0.152 in batches of 4 — the linears at
+ * 1024 rows, the score's fold over 8 — for 7.50 GiB against 6.63 estimated (bench/results, session
+ * 18); a budget too small for it halves the batch (planMemory).
+ */
+export const BATCH_ROWS = 1024;
 /** Samples a batch takes at most. */
 export const MAX_BATCH = 8;
 
