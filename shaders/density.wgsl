@@ -2,9 +2,8 @@
 // threshold, a log10 histogram of the means (src/analysis/histogram.ts: 240 bins of 0.1 decade
 // from 1e-20, plus zeros, under, over), and per-workgroup partial Σ mean.
 // Work split: 256-wide workgroups on a 2-D grid, each over 2048 consecutive parameters (8 per
-//   invocation, strided by 256 so loads stay coalesced); each invocation counts its parameters
-//   above each threshold in registers, then counts and bins go through workgroup atomics, then
-//   one atomicAdd per workgroup (integers: deterministic); Σ mean per invocation in
+//   invocation, strided by 256 so loads stay coalesced); counts and bins go through workgroup
+//   atomics, then one atomicAdd per workgroup (integers: deterministic); Σ mean per invocation in
 //   a fixed order, then a fixed tree.
 // Outputs: `counts` ACCUMULATED (zero it first); partials overwritten.
 
@@ -30,14 +29,13 @@ fn density_finish(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
   workgroupBarrier();
   let slot = wg.y * dims.groups_x + wg.x;
   var sum = 0.0;
-  var above: array<u32, MAX_K>; // this invocation's counts above each threshold
   for (var r = 0u; r < PER; r++) {
   let p = slot * (256u * PER) + r * 256u + li;
   if (p < dims.n) {
     let m = acc[p] / f32(dims.samples);
     sum += m;
     for (var k = 0u; k < dims.K; k++) {
-      if (m > thresholds[k]) { above[k] += 1u; }
+      if (m > thresholds[k]) { atomicAdd(&local_counts[k], 1u); }
     }
     let K = dims.K;
     if (m == 0.0) {
@@ -49,11 +47,6 @@ fn density_finish(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_in
       else { atomicAdd(&local_counts[K + 2u + u32(b)], 1u); }
     }
   }
-  }
-  // one workgroup atomic per invocation and threshold (not per parameter: all 256 invocations
-  // adding to the same counter wait on each other)
-  for (var k = 0u; k < dims.K; k++) {
-    if (above[k] > 0u) { atomicAdd(&local_counts[k], above[k]); }
   }
   sums[li] = sum;
   workgroupBarrier();
