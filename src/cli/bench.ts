@@ -36,7 +36,10 @@ import { randomTensorBytes } from '../gguf/random-blocks';
 import { BLOCK, GgmlType } from '../gguf/types';
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import type { RunRequest } from '../engine/types';
-import { planMemory } from '../engine/memory';
+import { planMemory, planRequest, RunRefusedError } from '../engine/memory';
+import { oneLine } from '../util/message';
+import { runIncremental } from '../engine/incremental';
+import { memoryStore } from '../cache/store';
 import { gpuMemoryNow, withGpuMemoryPeak } from './gpu-memory';
 
 const TINY: LlamaConfig = {
@@ -77,8 +80,9 @@ const { values } = parseArgs({
     /** also time a whole workload: SETSxSAMPLES at the first --tokens, e.g. 5x64 (Finding 1) */
     workload: { type: 'string', default: '' },
     /**
-     * the workload under this GPU budget (GiB): the app's plan (saved layer inputs in CPU memory
-     * when they do not fit), as a person with that much GPU memory would run it
+     * the workload under this GPU budget (GiB), run as the app runs it: a set at a time (its cache
+     * units), each planned under the budget (smaller batches, then the saved layer inputs in CPU
+     * memory), as a person with that much GPU memory would run it
      */
     'gpu-budget': { type: 'string', default: '' },
     /** which sample rows to time: lone, kept (activations kept), multi (--streaming's), cpu */
@@ -422,6 +426,11 @@ interface SampleRow {
   memory: ReturnType<typeof estimateGpuMemory>;
   /** --cpu-time: the median run's CPU time in those calls (dispatch includes bind groups) */
   cpu?: CpuTime;
+  /**
+   * --workload under --gpu-budget: run as the app runs it (src/engine/incremental.ts: one unit per
+   * set, each planned under the budget); the units, and `memory` is the largest unit's plan
+   */
+  units?: number;
 }
 const samples: SampleRow[] = [];
 const profiles: {
@@ -442,10 +451,24 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 type Run = [number, number, SavedInputs, boolean, number?];
 
 /** Times `req` (the median of `reps` runs, per sample) with nvidia-smi's reading; adds a row. */
-async function timeRow(model: GpuLlama, t: TypeMix, req: RunRequest, r: Run, reps = repeat) {
+/**
+ * Times `req` (the median of `reps` runs) and records its row. `app`: run it as the app does under
+ * that GPU budget (runIncremental over a fresh in-memory cache, each unit planned under the
+ * budget by runGpu) instead of as one request with the row's saved inputs and batch.
+ */
+async function timeRow(
+  model: GpuLlama,
+  t: TypeMix,
+  req: RunRequest,
+  r: Run,
+  reps = repeat,
+  app?: { budget: number },
+) {
   const [T, count, savedInputs, keepActivations, batch] = r;
-  const memory =
-    savedInputs === 'gpu' && !keepActivations
+  const plan = app ? planRequest(config, model.bytes, req, app.budget) : null;
+  const memory = plan
+    ? plan.est
+    : savedInputs === 'gpu' && !keepActivations
       ? planMemory(config, model.bytes, req, undefined, batch)
       : estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations);
   const times: { sec: number; forward: number; cpu?: CpuTime }[] = [];
@@ -457,15 +480,21 @@ async function timeRow(model: GpuLlama, t: TypeMix, req: RunRequest, r: Run, rep
     for (let rep = 0; rep < reps; rep++) {
       let forwardDone = 0;
       const t0 = performance.now();
+      const onProgress = (p: { stage: string }) => {
+        if (p.stage === 'forward') forwardDone = performance.now();
+      };
       const run = () =>
-        runGpu(ctx, model, req, {
-          savedInputs,
-          keepActivations,
-          batch,
-          onProgress: (p) => {
-            if (p.stage === 'forward') forwardDone = performance.now();
-          },
-        }).then(() => {});
+        app
+          ? runIncremental(
+              req,
+              'bench',
+              memoryStore(),
+              (unit, o) => runGpu(ctx, model, unit, { ...o, gpuMemoryBudget: app.budget }),
+              { onProgress },
+            ).then(() => {})
+          : runGpu(ctx, model, req, { savedInputs, keepActivations, batch, onProgress }).then(
+              () => {},
+            );
       const cpu = values['cpu-time'] ? await cpuTimed(run) : (await run(), undefined);
       const sec = (performance.now() - t0) / 1000 / count;
       times.push({ sec, forward: (forwardDone - t0) / 1000 / count, cpu });
@@ -478,9 +507,10 @@ async function timeRow(model: GpuLlama, t: TypeMix, req: RunRequest, r: Run, rep
     type: t.name,
     T,
     samples: count,
-    savedInputs,
+    savedInputs: memory.savedOn,
     keepActivations,
     batch: memory.batch,
+    ...(plan ? { units: plan.units } : {}),
     seconds: sec,
     secondsAll: times.map((x) => x.sec),
     forwardSeconds: forward,
@@ -491,7 +521,7 @@ async function timeRow(model: GpuLlama, t: TypeMix, req: RunRequest, r: Run, rep
   };
   samples.push(row);
   console.log(
-    `${config.name} ${precision} ${row.type} T=${T} ×${count} batch ${row.batch} (saved inputs on the ${savedInputs}${keepActivations ? ', activations kept' : ''}): ${sec.toFixed(3)} s per sample (forward ${forward.toFixed(3)} s), GPU memory estimate ${gib(memory.total)} (weights ${gib(memory.weights)}, CPU ${gib(memory.cpuSavedInputs)}), nvidia-smi ${peakBytes === null ? '—' : `${gib(peakBytes)} (before the row ${gib(startBytes ?? 0)})`}`,
+    `${config.name} ${precision} ${row.type} T=${T} ×${count} batch ${row.batch} (saved inputs on the ${row.savedInputs}${keepActivations ? ', activations kept' : ''}${plan ? `; as the app runs it: ${plan.units} units under ${gib(app!.budget)}, the largest unit's plan` : ''}): ${sec.toFixed(3)} s per sample (forward ${forward.toFixed(3)} s), GPU memory estimate ${gib(memory.total)} (weights ${gib(memory.weights)}, CPU ${gib(memory.cpuSavedInputs)}), nvidia-smi ${peakBytes === null ? '—' : `${gib(peakBytes)} (before the row ${gib(startBytes ?? 0)})`}`,
   );
   if (cpu)
     console.log(
@@ -584,13 +614,16 @@ async function benchSamples(t: TypeMix): Promise<void> {
     req.thresholds = [2e-6, 5e-6];
     const budget = values['gpu-budget'] ? Number(values['gpu-budget']) * 2 ** 30 : undefined;
     if (budget !== undefined && !(budget > 0)) throw new Error('--gpu-budget: GiB > 0');
-    const plan = budget ? planMemory(config, model.bytes, req, budget) : null;
-    if (budget && plan && plan.total > budget)
-      console.log(
-        `workload: ${gib(plan.total)} estimated for all ${sets} sets at once exceeds the ${gib(budget)} budget even with the saved inputs in CPU memory (the app runs it a set at a time: src/engine/incremental.ts)`,
-      );
-    const savedOn = plan?.savedOn ?? 'gpu';
-    await timeRow(model, t, req, [T, sets * per, savedOn, false, undefined], 1);
+    // under a budget: as the app runs it, a unit (set) at a time, each planned under the budget
+    const app = budget ? { budget } : undefined;
+    try {
+      await timeRow(model, t, req, [T, sets * per, 'gpu', false, undefined], 1, app);
+    } catch (e) {
+      // a budget no plan fits: the planner's one line, with its numbers
+      if (!(e instanceof RunRefusedError)) throw e;
+      console.error(`error: --workload ${values.workload}: ${oneLine(e.message)}`);
+      process.exit(1);
+    }
   }
   await benchLabs(model, t, warm, batches);
   model.destroy();

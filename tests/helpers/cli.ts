@@ -30,6 +30,15 @@ export function pruneCli(args: string[], env: Record<string, string> = {}) {
   );
 }
 
+/** Runs `npm run bench`'s entry point as a child process. */
+export function benchCli(args: string[], env: Record<string, string> = {}) {
+  return run(
+    process.execPath,
+    ['--import', 'tsx', '--import', './scripts/register-raw.mjs', 'src/cli/bench.ts', ...args],
+    { cwd: process.cwd(), maxBuffer: 1 << 26, env: { ...process.env, ...env } },
+  );
+}
+
 /** The error a CLI run must end with (exit code and stderr); a run that succeeds fails the test. */
 export async function cliFailure(
   cli: (args: string[]) => Promise<unknown>,
