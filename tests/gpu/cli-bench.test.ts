@@ -9,17 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { benchCli, cliFailure } from '../helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'paramscope-bench-'));
-const base = [
-  '--shape',
-  'tiny',
-  '--types',
-  'q4_0',
-  '--skip-ops',
-  '--rows',
-  'none',
-  '--repeat',
-  '1',
-];
+const base = '--shape tiny --types q4_0 --skip-ops --rows none --repeat 1'.split(' ');
 
 describe('npm run bench --workload under a budget', () => {
   it('runs the sets as the app does, each unit planned within the budget', async () => {
