@@ -135,7 +135,6 @@ fn bytes8_at(off: u32) -> vec2u {
   return vec2u((a >> sh) | (b << (32u - sh)), (b >> sh) | (c << (32u - sh)));
 }
 
-
 // Elements e … e + 7 of one row (e a multiple of 8, all in one row), equal to w_elem's: whole
 // words of the block are read once instead of bytes per element (Q4_0, Q8_0, F16, F32; the
 // other types element by element).

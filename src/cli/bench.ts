@@ -450,11 +450,11 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 /** A timed configuration: T, samples, saved inputs, activations kept, batch (default: planned). */
 type Run = [number, number, SavedInputs, boolean, number?];
 
-/** Times `req` (the median of `reps` runs, per sample) with nvidia-smi's reading; adds a row. */
 /**
- * Times `req` (the median of `reps` runs) and records its row. `app`: run it as the app does under
- * that GPU budget (runIncremental over a fresh in-memory cache, each unit planned under the
- * budget by runGpu) instead of as one request with the row's saved inputs and batch.
+ * Times `req` (the median of `reps` runs, per sample) with nvidia-smi's reading; adds a row.
+ * `app`: run it as the app does under that GPU budget (runIncremental over a fresh in-memory
+ * cache, each unit planned under the budget by runGpu) instead of as one request with the row's
+ * saved inputs and batch.
  */
 async function timeRow(
   model: GpuLlama,

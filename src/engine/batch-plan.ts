@@ -101,6 +101,28 @@ export function stackedGroups(
 /** Rows of a batch: its samples, `stride` apart. */
 export const groupRows = (g: BatchGroup): number => g.members.length * g.stride;
 
+/** One sample's rows in a stacked batch. */
+export interface StackedSeq {
+  start: number;
+  T: number;
+}
+
+/** A batch's rows as the stacked ops take them: member b's T rows from row b · stride. */
+export function stackedRows(
+  g: BatchGroup,
+  lengths: number[],
+): { rows: number; seqs: StackedSeq[] } {
+  const seqs = g.members.map((i, b) => ({ start: b * g.stride, T: lengths[i] }));
+  return { rows: groupRows(g), seqs };
+}
+
+/** A batch's token ids stacked: member b's from row b · stride; padding rows read token 0. */
+export function stackedIds(g: BatchGroup, tokens: (i: number) => ArrayLike<number>): Uint32Array {
+  const ids = new Uint32Array(groupRows(g));
+  g.members.forEach((i, b) => ids.set(tokens(i), b * g.stride));
+  return ids;
+}
+
 /**
  * A batch's members as runs of consecutive members of one set (the folded score scores each run
  * in one kernel): each run's first index and length.

@@ -18,7 +18,7 @@ import {
 } from '../gpu/llama';
 import { foldsScore, partStride, scoreFold, scoreSlots } from '../gpu/ops/score';
 import type { BufferSlice } from '../gpu/runtime/context';
-import { setRuns, type BatchGroup } from './batch-plan';
+import { groupRows, setRuns, stackedIds, stackedRows, type BatchGroup } from './batch-plan';
 import {
   checkAlive,
   encodeForward,
@@ -47,19 +47,20 @@ export function allocateBatches(
 ): { batches: Batch[]; parts: Parts[] } {
   const { c, ctx } = run;
   const [L, C] = [c.blockCount, c.embeddingLength];
+  const lengths = run.states.map((st) => st.T);
+  const tokensOf = (i: number) => {
+    const st = run.states[i];
+    return run.req.sets[st.set].samples[st.index].tokens;
+  };
   const batches = groups.map((g, k) => {
     const members = g.members.map((i) => run.states[i]);
-    const n = members.length * g.stride;
-    const ids = new Uint32Array(n); // padding rows read token 0
-    members.forEach((st, b) =>
-      ids.set(run.req.sets[st.set].samples[st.index].tokens, b * g.stride),
-    );
-    const tokens = ctx.upload(ids, `batch ${k} tokens`);
+    const n = groupRows(g);
+    const tokens = ctx.upload(stackedIds(g, tokensOf), `batch ${k} tokens`);
     run.owned.push(tokens);
     return {
       members,
       stride: g.stride,
-      rows: { rows: n, seqs: members.map((st, b) => ({ start: b * g.stride, T: st.T })) },
+      rows: stackedRows(g, lengths),
       tokens,
       saved: Array.from({ length: L }, (_, l) => buf(n * C, `batch ${k} x${l}`)),
       dxIn: buf(n * C, `batch ${k} dxIn`),

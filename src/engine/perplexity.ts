@@ -4,8 +4,8 @@
 // the head over rows in chunks (a T × V logits buffer can pass the binding limit) and the
 // cross-entropy kernel; the reference backend the same with src/reference twins.
 import type { LlamaWeights } from '../model/weights';
-import { ropeFreqs, type LlamaConfig } from '../model/config';
-import { groupRows, stackedGroups, type BatchGroup } from './batch-plan';
+import { ropeFreqs } from '../model/config';
+import { groupRows, stackedGroups, stackedIds, stackedRows, type BatchGroup } from './batch-plan';
 import { finalNormed, llamaForward } from '../reference/llama';
 import { matmulForward } from '../reference/matmul';
 import { crossEntropyForward } from '../reference/xent';
@@ -112,7 +112,7 @@ export async function gpuPerplexity(
     try {
       for (const g of groups) {
         opts.signal?.throwIfAborted();
-        const read = bufs.encode(model, g, samples);
+        const read = bufs.encode(g, samples);
         inflight.push(read);
         if (prev) await prev;
         prev = read.then((nll) => {
@@ -151,18 +151,17 @@ class NllBuffers {
   private part: GPUBuffer;
   private chunkTargets: GPUBuffer;
   private rope: GPUBuffer;
-  readonly R: number;
-
-  private c: LlamaConfig;
+  /** rows per head chunk */
+  private R: number;
 
   constructor(
     private ctx: GpuContext,
-    model: GpuLlama,
+    private model: GpuLlama,
     groups: BatchGroup[],
-    lengths: number[],
+    private lengths: number[],
     chunkRows?: number,
   ) {
-    const c = (this.c = model.config);
+    const c = model.config;
     const [C, V] = [c.embeddingLength, c.vocabSize];
     const n = Math.max(...groups.map(groupRows));
     const Tmax = Math.max(...lengths);
@@ -188,24 +187,25 @@ class NllBuffers {
    * Submits batch g (its samples `stride` rows apart, padding rows reading token 0) and resolves
    * with its rows' −log p (each sample's first T − 1 rows; the rest unwritten).
    */
-  encode(model: GpuLlama, g: BatchGroup, samples: PerplexitySample[]): Promise<Float32Array> {
-    const { ctx, c, S, R } = this;
+  encode(g: BatchGroup, samples: PerplexitySample[]): Promise<Float32Array> {
+    const { ctx, model, S, R } = this;
+    const c = model.config;
     const C = c.embeddingLength;
-    const n = groupRows(g);
-    const ids = new Uint32Array(n);
-    const targets = new Uint32Array(n);
-    g.members.forEach((i, b) => {
-      const t = samples[i].tokens;
-      ids.set(t, b * g.stride);
-      targets.set(t.slice(1), b * g.stride);
-    });
-    const idsBuf = ctx.upload(ids, 'tokens');
-    const targetsBuf = ctx.upload(targets, 'targets');
-    const seqs = g.members.map((i, b) => ({ start: b * g.stride, T: samples[i].tokens.length }));
+    const rows = stackedRows(g, this.lengths);
+    const n = rows.rows;
+    const idsBuf = ctx.upload(
+      stackedIds(g, (i) => samples[i].tokens),
+      'tokens',
+    );
+    // each row's next token (a sample's last row predicts nothing: never read)
+    const targetsBuf = ctx.upload(
+      stackedIds(g, (i) => samples[i].tokens.slice(1)),
+      'targets',
+    );
     const enc = ctx.device.createCommandEncoder({ label: 'perplexity' });
-    const xL = forwardLayers(ctx, enc, model, S, this.x, idsBuf, { rows: n, seqs }, this.rope);
+    const xL = forwardLayers(ctx, enc, model, S, this.x, idsBuf, rows, this.rope);
     rmsnormForward(ctx, enc, this.y, this.rstd, xL, model.outputNorm, n, C, c.rmsEps);
-    for (const { start, T } of seqs)
+    for (const { start, T } of rows.seqs)
       for (let t0 = 0; t0 < T - 1; t0 += R) {
         const k = Math.min(R, T - 1 - t0);
         const r0 = start + t0;

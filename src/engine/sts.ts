@@ -48,8 +48,9 @@ export interface StsMetricRun {
 /**
  * The STS lab's runs, the same in the page and in `npm run sts`: for each metric in turn, the
  * request over the pairs' distinct sentences, the engine's run of it (`run`: the page's GPU, or
- * either backend of the CLI; the metric is req.metric), and the per-pair measures. Each finished metric goes to `onRun` as
- * it ends, so that a later metric failing or being cancelled keeps it; a failing run throws.
+ * either backend of the CLI; the metric is req.metric), and the per-pair measures. Each finished
+ * metric goes to `onRun` as it ends, so that a later metric failing or being cancelled keeps it;
+ * a failing run throws.
  */
 export async function stsRuns(
   pairs: TokenPair[],

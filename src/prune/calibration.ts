@@ -3,18 +3,18 @@
 // layer. Reference twin: the calibration walk of src/prune/prune.ts.
 import type { GpuContext } from '../gpu/runtime/context';
 import type { GpuLlama } from '../gpu/model';
-import {
-  embed,
-  layerForward,
-  layerScratchFloats,
-  rowSlice,
-  type LayerScratch,
-  type Rows,
-} from '../gpu/llama';
+import { embed, layerForward, layerScratchFloats, rowSlice, type LayerScratch } from '../gpu/llama';
 import { colsumsqAdd } from '../gpu/ops/colnorm';
 import { ropeTableBuffer } from '../gpu/ops/rope';
 import { dims, ropeFreqs, type MatrixName } from '../model/config';
-import { groupRows, stackedGroups, STACK_ROWS } from '../engine/batch-plan';
+import {
+  groupRows,
+  stackedGroups,
+  stackedIds,
+  stackedRows,
+  STACK_ROWS,
+  type StackedSeq,
+} from '../engine/batch-plan';
 import type { LayerNorms } from './owl';
 
 const F32 = 4;
@@ -31,7 +31,7 @@ function byMatrix<T>([a, o, f, d]: T[]): Record<MatrixName, T> {
  */
 export class WandaInputs {
   private xs: GPUBuffer[];
-  private groups: { rows: Rows; seqs: { start: number; T: number }[] }[];
+  private groups: { rows: number; seqs: StackedSeq[] }[];
   private S: LayerScratch;
   private rope: GPUBuffer;
   private sums: Record<'nC1' | 'nAtt' | 'nC2' | 'nF', GPUBuffer>;
@@ -53,10 +53,7 @@ export class WandaInputs {
       return b;
     };
     const stacked = stackedGroups(c, lengths, rows, ctx.device.limits.maxStorageBufferBindingSize);
-    this.groups = stacked.map((g) => {
-      const seqs = g.members.map((i, b) => ({ start: b * g.stride, T: lengths[i] }));
-      return { rows: { rows: groupRows(g), seqs }, seqs };
-    });
+    this.groups = stacked.map((g) => stackedRows(g, lengths));
     const most = Math.max(...stacked.map(groupRows));
     this.S = Object.fromEntries(
       Object.entries(layerScratchFloats(c, most)).map(([k, n]) => [k, buf(n, k)]),
@@ -67,10 +64,11 @@ export class WandaInputs {
     const enc = ctx.device.createCommandEncoder({ label: 'wanda embed' });
     this.xs = stacked.map((g, k) => {
       const n = groupRows(g);
-      const ids = new Uint32Array(n);
-      g.members.forEach((i, b) => ids.set(samples[i], b * g.stride));
       const x = buf(n * C, `calibration x ${k}`);
-      const idsBuf = ctx.upload(ids, 'tokens');
+      const idsBuf = ctx.upload(
+        stackedIds(g, (i) => samples[i]),
+        'tokens',
+      );
       this.owned.push(idsBuf);
       embed(ctx, enc, model, x, idsBuf, n);
       return x;
@@ -90,10 +88,10 @@ export class WandaInputs {
     const enc = ctx.device.createCommandEncoder({ label: `wanda norms ${l}` });
     for (const b of Object.values(this.sums)) ctx.clearBuffer(enc, b);
     this.xs.forEach((x, k) => {
-      const { rows, seqs } = this.groups[k];
+      const rows = this.groups[k];
       layerForward(ctx, enc, model, l, S, x, rows, this.rope);
       // each sample's own rows, in sample order (as one sample at a time would add them)
-      for (const { start, T } of seqs) {
+      for (const { start, T } of rows.seqs) {
         colsumsqAdd(ctx, enc, S.nC1, rowSlice(S.xn1, start, T, C), T, C);
         colsumsqAdd(ctx, enc, S.nAtt, rowSlice(S.att, start, T, HD), T, HD);
         colsumsqAdd(ctx, enc, S.nC2, rowSlice(S.xn2, start, T, C), T, C);
@@ -115,9 +113,7 @@ export class WandaInputs {
   async advance(l: number): Promise<void> {
     const { ctx, model, S } = this;
     const enc = ctx.device.createCommandEncoder({ label: `wanda advance ${l}` });
-    this.xs.forEach((x, k) =>
-      layerForward(ctx, enc, model, l, S, x, this.groups[k].rows, this.rope, x),
-    );
+    this.xs.forEach((x, k) => layerForward(ctx, enc, model, l, S, x, this.groups[k], this.rope, x));
     await ctx.submit(enc);
     ctx.forgetBindGroups();
   }

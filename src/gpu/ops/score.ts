@@ -88,10 +88,13 @@ const accWord = (a: Accumulate) => (a === 'set' ? 2 : a ? 1 : 0);
  */
 function matrixScore(ctx: GpuContext, metric: Metric): boolean {
   const grad = metricKind(metric).gradient;
-  // score_mm.wgsl's workgroup memory: padded (32, GO + 8) and (32, GI + 8) f16 chunks, f32 slots
-  const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= scoreTileBytes(scoreTile(ctx));
+  const fits = tileFits(ctx, scoreTile(ctx));
   return !!(ctx.options.tiledScore && ctx.options.f16 && ctx.options.matrix && grad && fits);
 }
+
+/** Whether the device's workgroup memory holds score_mm.wgsl's with tile `t` (scoreTileBytes). */
+const tileFits = (ctx: GpuContext, t: ScoreTileName) =>
+  ctx.device.limits.maxComputeWorkgroupStorageSize >= scoreTileBytes(t);
 
 /**
  * score_reduce_g alone: A from a formed g (O, I) times the f32 with `unscaleBits`, into acc as
@@ -277,7 +280,7 @@ export function foldsScore(ctx: GpuContext, metric: Metric, T = 0): boolean {
   const want = ctx.options.foldScore;
   if (want === false || !metricKind(metric).gradient) return false;
   if (matrixScore(ctx, metric)) {
-    const fits = ctx.device.limits.maxComputeWorkgroupStorageSize >= scoreTileBytes(foldTile(ctx));
+    const fits = tileFits(ctx, foldTile(ctx));
     return ctx.options.fusedScore !== false && fits && (want === true || T <= FOLD_MAX_T);
   }
   return want === true && !!ctx.options.tiledScore;
