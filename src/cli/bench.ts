@@ -472,7 +472,9 @@ async function timeRow(
       ? planMemory(config, model.bytes, req, undefined, batch)
       : estimateGpuMemory(config, model.bytes, req, savedInputs, keepActivations);
   const times: { sec: number; forward: number; cpu?: CpuTime }[] = [];
-  // the previous row's buffers are destroyed; let the device finish and release them first
+  // the previous row's buffers are destroyed (its pooled ones too: each row starts from none, its
+  // repeats reuse the first's as the app's next run would); let the device release them first
+  ctx.pool.trim();
   await ctx.device.queue.onSubmittedWorkDone();
   await new Promise((r) => setTimeout(r, 1000));
   const { peakBytes, startBytes } = await withGpuMemoryPeak(async () => {

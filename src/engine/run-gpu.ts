@@ -211,7 +211,7 @@ function allocateRun(
   const [L, C] = [c.blockCount, c.embeddingLength];
   const owned: GPUBuffer[] = [];
   const buf = (floats: number, label: string) => {
-    const b = ctx.storage(Math.max(1, floats) * F32, label);
+    const b = ctx.pool.take(Math.max(1, floats) * F32, label);
     owned.push(b);
     return b;
   };
@@ -307,6 +307,7 @@ function allocateRun(
   if (batched)
     ({ batches: run.batches, parts: run.batchParts } = allocateBatches(run, groups, buf));
   run.progress = new WalkProgress(run);
+  ctx.pool.flush(); // the reused buffers zeroed before anything writes them
   return run;
 }
 
@@ -599,10 +600,14 @@ function partialOf(run: GpuRun): PartialRun {
   };
 }
 
-/** Frees a run's buffers once its readbacks have ended (a failed run may leave some in flight). */
+/**
+ * Frees a run's buffers once its readbacks have ended (a failed run may leave some in flight):
+ * into the device's pool for the next run (src/gpu/runtime/pool.ts), destroyed after a device loss.
+ */
 async function freeRun(run: GpuRun): Promise<void> {
   await run.reads.settle();
-  for (const b of run.owned) b.destroy();
   run.ctx.forgetBindGroups();
+  if (run.lost) for (const b of run.owned) b.destroy();
+  else run.ctx.pool.giveBack(run.owned); // the next run of this shape reuses them
   run.ctx.releaseStaging();
 }

@@ -1,3 +1,4 @@
+import { BufferPool } from './pool';
 import type { GpuProfiler } from './profiler';
 
 // A device plus the things every op needs: a pipeline cache, uniform buffers kept per content,
@@ -143,6 +144,20 @@ const openPasses = new WeakMap<GPUCommandEncoder, GPUComputePassEncoder>();
 /** Readback buffers a context keeps for reuse, at most. */
 const MAX_STAGING = 16;
 
+/** storage() requests of this size or more free the pool first (see storage). */
+export const POOL_TRIM_BYTES = 16 * 2 ** 20;
+
+/** One pool per device, shared by every context made on it (a run's and a flow's alike). */
+const pools = new WeakMap<GPUDevice, BufferPool>();
+function poolOf(device: GPUDevice): BufferPool {
+  let p = pools.get(device);
+  if (!p) {
+    p = new BufferPool(device);
+    pools.set(device, p);
+  }
+  return p;
+}
+
 /** Entries each cache (uniform buffers, bind groups) holds at most. */
 const MAX_CACHED = 20000;
 
@@ -243,6 +258,8 @@ export function bindingsOf(code: string): Map<string, number> {
 export class GpuContext {
   /** when set, every dispatch is timed (benchmarks) */
   profiler: GpuProfiler | null = null;
+  /** the last run's storage buffers, kept for the next run (src/gpu/runtime/pool.ts) */
+  readonly pool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private transient: GPUBuffer[] = [];
   /** readback buffers free for reuse */
@@ -259,7 +276,9 @@ export class GpuContext {
   constructor(
     readonly device: GPUDevice,
     readonly options: GpuOptions = {},
-  ) {}
+  ) {
+    this.pool = poolOf(device);
+  }
 
   /**
    * The compute pipeline for `entryPoint` of the WGSL source `code`, compiled once per device
@@ -327,8 +346,13 @@ export class GpuContext {
     return id;
   }
 
-  /** A storage buffer of `byteLength` bytes (rounded up to 4), zero-filled. */
+  /**
+   * A storage buffer of `byteLength` bytes (rounded up to 4), zero-filled. One of POOL_TRIM_BYTES
+   * or more first frees the pool (the last run's buffers kept for reuse), so that memory held for
+   * a next run never adds to another flow's peak (perplexity, pruning, calibration).
+   */
   storage(byteLength: number, label?: string): GPUBuffer {
+    if (byteLength >= POOL_TRIM_BYTES) this.pool.trim();
     return this.device.createBuffer({
       label,
       size: Math.max(4, Math.ceil(byteLength / 4) * 4),
@@ -438,6 +462,7 @@ export class GpuContext {
   submit(encoder: GPUCommandEncoder): Promise<void> {
     this.endPass(encoder);
     const timings = this.profiler?.resolve(encoder) ?? null;
+    this.pool.flush();
     this.device.queue.submit([encoder.finish()]);
     const done = this.transient;
     this.transient = [];
