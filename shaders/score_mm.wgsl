@@ -22,8 +22,11 @@
 // after sample s − 1's
 struct GDims { n: u32, O: u32, I: u32, scale: f32, stride: u32, pstride: u32, _a: u32, _b: u32, T: array<vec4u, 2> }
 
-@group(0) @binding(11) var<storage, read> dy: array<f32>;
-@group(0) @binding(12) var<storage, read> x: array<f32>;
+// the operands' storage type: f32, or f16 where src/gpu/ops/score.ts packed them first (dY already
+// times the scale, gd.scale 1)
+alias GIn = f32;
+@group(0) @binding(11) var<storage, read> dy: array<GIn>;
+@group(0) @binding(12) var<storage, read> x: array<GIn>;
 @group(0) @binding(13) var<uniform> gd: GDims;
 
 // GO (o per tile), GI (i per tile), NB (result matrices per subgroup along i: 4 or 2) and GW
@@ -41,7 +44,7 @@ var<workgroup> gs_dy: array<f16, GT * SO>; // (GT, GO), stride SO: dY[t0 + t, o0
 var<workgroup> gs_x: array<f16, GT * SI>;  // (GT, GI), stride SI: X[t0 + t, i0 + i]
 var<workgroup> gs_c: array<f32, 256u * GW / 32u>;  // a 16 × 16 slot per subgroup
 
-struct GChunk { d: array<f32, DN>, x: array<f32, XN> }
+struct GChunk { d: array<GIn, DN>, x: array<GIn, XN> }
 
 fn sample_T(s: u32) -> u32 { return gd.T[s / 4u][s % 4u]; }
 
@@ -52,7 +55,7 @@ fn g_fetch(r0: u32, T: u32, t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
     let e = li + GW * r;
     let t = t0 + e / GO;
     let o = o0 + e % GO;
-    if (t < T && o < gd.O) { ch.d[r] = dy[(r0 + t) * gd.O + o] * gd.scale; }
+    if (t < T && o < gd.O) { ch.d[r] = dy[(r0 + t) * gd.O + o] * GIn(gd.scale); }
   }
   for (var r = 0u; r < XN; r++) {
     let e = li + GW * r;

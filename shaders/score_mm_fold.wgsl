@@ -3,31 +3,65 @@
 // (as dims.accumulate says): the set's sums are read and written once per batch instead of once
 // per sample. Per sample, each 16 × 16 block of g goes through the subgroup's slot of workgroup
 // memory, A = metric(W, g · unscale) (shaders/score.wgsl, the gradient metrics) is added to this
-// lane's `sa` and to the sample's Σ A, Σ A², max A (shaders/score_mm_stats.wgsl). Each A is bit for
-// bit score_mm_score.wgsl's; the set's sum adds the batch's A first, then the old sum (the same
-// terms in another order: f32 rounding apart). Appended after score.wgsl, score_mm.wgsl and
-// score_mm_stats.wgsl.
+// lane's `sa` and to the sample's Σ A, Σ A², max A (shaders/score_mm_stats.wgsl). A lane takes 8
+// consecutive weights of a row of each block (row lane / 2, columns 8 · (lane % 2) …), so that they
+// are decoded together — and a Q4_0 block's scale and nibbles are read once per batch and kept in
+// registers (on an H100 the score went from 64.7 to 60.2 ms per sample in a batch of 8:
+// bench/results/README.md, session 19). Each A is bit for bit score_mm_score.wgsl's; the set's sum
+// adds the batch's A first, then the old sum (the same terms in another order: f32 rounding
+// apart). Appended after score.wgsl, score_mm.wgsl and score_mm_stats.wgsl.
 
 // Σ A over the samples so far: this lane's 8 values of each of the subgroup's SB blocks (block k
 // at rows 16 · (k / NB), columns 16 · (k % NB) of the subgroup's 32 × 16 · NB)
 var<private> sa: array<f32, 8u * SB>;
+
+// Q4_0: this lane's 8 weights of block k, kept from the batch's first sample: the f16 scale (as
+// f32 bits) and the 8 bytes of nibbles (bit `wset` k says it is filled).
+var<private> wq: array<vec3u, SB>;
+var<private> wset: u32;
+
+// This lane's 8 weights of block k at (o, i): row lane / 2, columns 8 · (lane % 2) … + 7, decoded
+// together (w_row8) where the row holds all 8; Q4_0 read once per batch (wq).
+fn g_weights8(o: u32, i: u32, lane: u32, k: u32) -> array<f32, 8> {
+  let oo = o + lane / 2u;
+  let ii = i + (lane % 2u) * 8u;
+  let inside = oo < dims.O && ii + 8u <= dims.I && dims.I % 8u == 0u;
+  if (QTYPE == 2u && inside) {
+    let e = oo * dims.I + ii;
+    if ((wset & (1u << k)) == 0u) {
+      let off = (e >> 5u) * 18u;
+      let q = bytes8_at(off + 2u + (e & 15u));
+      wq[k] = vec3u(bitcast<u32>(f16_at(off)), q.x, q.y);
+      wset |= 1u << k;
+    }
+    let d = bitcast<f32>(wq[k].x);
+    let sh = ((e & 31u) >> 4u) * 4u;
+    var v: array<f32, 8>;
+    for (var c = 0u; c < 8u; c++) {
+      let b = wq[k][1u + (c >> 2u)] >> ((c & 3u) * 8u);
+      v[c] = d * (f32((b >> sh) & 0xfu) - 8.0);
+    }
+    return v;
+  }
+  if (inside) { return w_row8(oo * dims.I + ii); }
+  var w: array<f32, 8>;
+  for (var q = 0u; q < 8u; q++) {
+    if (oo < dims.O && ii + q < dims.I) { w[q] = w_elem(oo * dims.I + ii + q); }
+  }
+  return w;
+}
 
 fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, sg: u32, lane: u32,
           k: u32) {
   subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
   workgroupBarrier();
   let unscale = bitcast<f32>(dims.gunscale);
-  var w: array<f32, 8>;
+  let w = g_weights8(o, i, lane, k);
+  let r = lane / 2u;
+  let c = (lane % 2u) * 8u;
   for (var q = 0u; q < 8u; q++) {
-    let e = lane + 32u * q;
-    let oo = o + e / 16u;
-    let ii = i + e % 16u;
-    if (oo < dims.O && ii < dims.I) { w[q] = w_elem(oo * dims.I + ii); }
-  }
-  for (var q = 0u; q < 8u; q++) {
-    let e = lane + 32u * q;
-    if (o + e / 16u < dims.O && i + e % 16u < dims.I) {
-      let A = metric(w[q], gs_c[sg * 256u + e] * unscale, 0.0);
+    if (o + r < dims.O && i + c + q < dims.I) {
+      let A = metric(w[q], gs_c[sg * 256u + r * 16u + c + q] * unscale, 0.0);
       sa[k * 8u + q] += A;
       stat_add(A);
     }
@@ -39,20 +73,18 @@ fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, s
 // score_mm_score.wgsl), two blocks at a time.
 fn g_finish(wg: vec3u, sg: u32, lane: u32, li: u32) {
   if (dims.accumulate == 0u) { return; }
-  let o0 = wg.y * GO + (sg % GR) * 32u;
-  let i0 = wg.x * GI + (sg / GR) * 16u * NB;
+  let o0 = wg.y * GO + (sg % GR) * 32u + lane / 2u;
+  let i0 = wg.x * GI + (sg / GR) * 16u * NB + (lane % 2u) * 8u;
   for (var k = 0u; k < SB; k += 2u) {
     var old: array<f32, 16>; // 0 where acc is written over (accumulate = 2)
     for (var q = 0u; q < 16u; q++) {
-      let e = lane + 32u * (q % 8u);
-      let oo = o0 + 16u * ((k + q / 8u) / NB) + e / 16u;
-      let ii = i0 + 16u * ((k + q / 8u) % NB) + e % 16u;
+      let oo = o0 + 16u * ((k + q / 8u) / NB);
+      let ii = i0 + 16u * ((k + q / 8u) % NB) + q % 8u;
       if (dims.accumulate == 1u && oo < dims.O && ii < dims.I) { old[q] = acc[oo * dims.I + ii]; }
     }
     for (var q = 0u; q < 16u; q++) {
-      let e = lane + 32u * (q % 8u);
-      let oo = o0 + 16u * ((k + q / 8u) / NB) + e / 16u;
-      let ii = i0 + 16u * ((k + q / 8u) % NB) + e % 16u;
+      let oo = o0 + 16u * ((k + q / 8u) / NB);
+      let ii = i0 + 16u * ((k + q / 8u) % NB) + q % 8u;
       if (oo < dims.O && ii < dims.I) { acc[oo * dims.I + ii] = old[q] + sa[k * 8u + q]; }
     }
   }

@@ -4,6 +4,7 @@
 import { MATRICES, matrixShape, type LlamaConfig } from '../model/config';
 import { headScratchFloats, KEPT_ACTIVATIONS, layerScratchFloats } from '../gpu/llama';
 import { packScratchBytes, splitScratchFloats } from '../gpu/ops/linear';
+import { scoreOperandBytes } from '../gpu/ops/score';
 import { bindingLimit } from '../gpu/runtime/context';
 import { scoreSlots } from '../gpu/ops/score';
 import { densityCounters, densitySlots, MAX_THRESHOLDS } from '../gpu/ops/density';
@@ -135,11 +136,16 @@ export function estimateGpuMemory(
     cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
     gradients: 2 * tokens * C * F32,
     // + the matrix linears' packed f16 operands (the largest activations and weight, the head's
-    // included; counted on every path, since the estimate does not know the adapter); with
-    // keepActivations, every layer's forward activations stay (no recompute in the walk)
-    // (a batch's samples past the first: their score partials)
+    // included) and the matrix score's when packed (options.scoreF16Operands) — counted on every
+    // path, since the estimate does not know the adapter or the options; with keepActivations,
+    // every layer's forward activations stay (no recompute in the walk); a batch's samples past
+    // the first: their score partials
     scratch:
       packScratchBytes(linearShapes(c), Tmax) +
+      scoreOperandBytes(
+        MATRICES.map((m) => matrixShape(c, m)),
+        Tmax,
+      ) +
       scratchOne * (req.pairs.length > 0 ? 2 : 1) +
       (B - 1) * MATRICES.reduce((a, m) => a + sizes[`part_${m}`], 0) * F32 +
       (keep ? L * KEPT_ACTIVATIONS.reduce((a, k) => a + sizes[k], 0) * F32 : 0),

@@ -23,6 +23,14 @@ describe('the score kernel on subgroup matrices', () => {
     const kinds: ScoreMmKind[] = ['store', 'score', 'fold'];
     for (const tile of tiles)
       for (const kind of kinds) {
+        // the operands packed to f16 first (options.scoreF16Operands): the same kernel on array<f16>
+        const h = scoreMatrixCode(kind, tile, true);
+        expect(h.includes('alias GIn = f16;')).toBe(true);
+        const hm = device.createShaderModule({ code: stubMatrices(h) });
+        const herr = (await hm.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+        expect(herr.map((m) => `${tile} ${kind} f16 operands:${m.lineNum}: ${m.message}`)).toEqual(
+          [],
+        );
         const code = scoreMatrixCode(kind, tile);
         const scored = kind !== 'store';
         // the scored form writes A into the set's sums per block, the folded one once per batch

@@ -67,7 +67,7 @@ export function scoreCases(metric: Metric, type: GgmlType, d: LinearDims, Tb: nu
 /**
  * A batch's samples of one set scored in one kernel (scoreFold): sample s at rows s · stride …
  * (the padding rows random: must be ignored), its first Ts[s] rows its tokens; acc += Σ_s A_s and
- * acc = Σ_s A_s, and each sample's partial sums, Q4_0 weights. `f16`: the twin's operands rounded
+ * acc = Σ_s A_s, and each sample's partial sums, Q4_0 weights unless `type` says. `f16`: the twin's operands rounded
  * as the f16 path rounds them (dY times F16_GRAD_SCALE), A scaled back; `on`: the context that
  * folds (default: the check's).
  */
@@ -78,8 +78,8 @@ export function scoreFoldCase(
   metric: Metric,
   f16?: { toF16: (a: ArrayLike<number>, scale?: number) => Float64Array; scale: number },
   on?: GpuContext,
+  type: GgmlType = GgmlType.Q4_0,
 ): OpCase {
-  const type = GgmlType.Q4_0;
   const n = shape.O * shape.I;
   const bytes = randomTensorBytes(type, n, 22, 0.02);
   const acc0 = randomArray(n, 23, 0.01).map(Math.abs);
@@ -88,7 +88,7 @@ export function scoreFoldCase(
   const rows = Ts.length * stride;
   const d = { ...shape, T: Math.max(...Ts) };
   return {
-    name: `score_fold ${metric} Q4_0 T=${Ts.join('+')} ${stride} apart I=${d.I} O=${d.O}${f16 ? ' f16' : ''}`,
+    name: `score_fold ${metric} ${GgmlType[type]} T=${Ts.join('+')} ${stride} apart I=${d.I} O=${d.O}${f16 ? ' f16' : ''}`,
     inputs: {
       dY: randomArray(rows * d.O, 24).map((v) => v * 1e-4),
       X: randomArray(rows * d.I, 25),

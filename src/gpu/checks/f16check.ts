@@ -120,6 +120,9 @@ function cases(ctx: GpuContext, weights: GPUBuffer[]): OpCase[] {
       out.push(scoreFoldCase({ I: 512, O: 256 }, [128, 128, 100, 1], 128, 'grad', f16, fold));
       // a set's one member in a batch: the per-sample kernel through scoreFold
       out.push(scoreFoldCase({ I: 288, O: 300 }, [45], 48, 'grad_x_weight', f16, fold));
+      // weights other than Q4_0 (decoded per sample: rows of 8, a K-quant element by element)
+      for (const type of [GgmlType.Q8_0, GgmlType.Q4_K])
+        out.push(scoreFoldCase({ I: 512, O: 64 }, [30, 17], 32, 'grad_x_weight', f16, fold, type));
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // Dispatch of shaders/linear_pack.wgsl: the direct matrix linears' operands packed to f16 in
 // storage, zero-padded. Reference twin: src/reference/linear_pack.ts.
 import packCode from '../../../shaders/linear_pack.wgsl?raw';
-import { f32Bits, grid, type GpuContext } from '../runtime/context';
+import { f32Bits, grid, type Bound, type GpuContext } from '../runtime/context';
 import { F16_ENABLE, qtype, withQuant, type GpuWeight } from './quant';
 
 /** Invocations per workgroup of shaders/linear_pack.wgsl (PACK_WG). */
@@ -18,7 +18,7 @@ export function packRows(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
   dst: GPUBuffer,
-  src: GPUBuffer,
+  src: Bound,
   rows: number,
   cols: number,
   prows: number,

@@ -7,6 +7,7 @@ import mmScoreCode from '../../../shaders/score_mm_score.wgsl?raw';
 import mmFoldCode from '../../../shaders/score_mm_fold.wgsl?raw';
 import mmStatsCode from '../../../shaders/score_mm_stats.wgsl?raw';
 import {
+  f32Bits,
   grid,
   withConstants,
   workgroupSize,
@@ -21,7 +22,8 @@ import {
   type Metric,
 } from '../../analysis/metrics';
 import { qtype, withQuant, type GpuWeight } from './quant';
-import { GRAD_SCALE_BITS, GRAD_UNSCALE_BITS, MATRIX_ENABLE } from './linear';
+import { F16_GRAD_SCALE, GRAD_SCALE_BITS, GRAD_UNSCALE_BITS, MATRIX_ENABLE } from './linear';
+import { packRows } from './linear_pack';
 
 export const [SCORE_WG] = workgroupSize(code, 'score_reduce');
 /** Side of the (o, i) tile of the tiled kernels. */
@@ -151,22 +153,65 @@ function dispatchScoreMm(
   batch: { T: number[]; stride: number; pstride: number } = { T: [d.T], stride: 0, pstride: 0 },
 ): void {
   const t = kind === 'fold' ? foldTile(ctx) : scoreTile(ctx);
-  const src = `${MATRIX_ENABLE}${scoreMatrixCode(kind, t)}`;
-  const p = ctx.pipeline(`score_mm_${kind}${t}`, src, 'score_grad_mm', W && qtype(W));
+  const h = packsOperands(ctx, d);
   const { stride, pstride } = batch;
+  // a batch's samples `stride` rows apart, or one sample's T rows
+  const rows = stride > 0 ? stride * batch.T.length : d.T;
+  const operands = h ? packOperands(ctx, enc, bind.dy, bind.x, d, rows) : {};
+  const src = `${MATRIX_ENABLE}${scoreMatrixCode(kind, t, h)}`;
+  const p = ctx.pipeline(
+    `score_mm_${kind}${t}${h ? 'h' : ''}`,
+    src,
+    'score_grad_mm',
+    W && qtype(W),
+  );
   const gd = ctx.uniform([
     batch.T.length,
     d.O,
     d.I,
-    GRAD_SCALE_BITS,
+    h ? f32Bits(1) : GRAD_SCALE_BITS, // packed dY is scaled already
     stride,
     pstride,
     0,
     0,
     ...foldTs(batch.T),
   ]);
-  ctx.dispatch(enc, p, { ...bind, gd }, mmGrid(d, t));
+  ctx.dispatch(enc, p, { ...bind, ...operands, gd }, mmGrid(d, t));
 }
+
+/**
+ * Whether score_mm.wgsl reads dY and X packed to f16 in storage first (options.scoreF16Operands;
+ * rows of whole groups of 8): each tile then stages half the bytes and converts nothing. On an
+ * H100 the folded score went from 64.7 to 61.4 ms per sample in a batch of 8 and the per-sample
+ * kernel stayed level (session 19); its store path was mended after that call and the packing is
+ * not yet checked on a GPU beside the Q4_0 decode-once fold, so it stays a benchmark option.
+ */
+const packsOperands = (ctx: GpuContext, d: LinearDims) =>
+  ctx.options.scoreF16Operands === true && d.O % 8 === 0 && d.I % 8 === 0;
+
+/**
+ * score_mm.wgsl's operands dY (rows, O) and X (rows, I) — a sample's T or a batch's samples' rows —
+ * packed to f16 in two scratch buffers, dY times the gradient scale: the values the kernel would
+ * round them to itself, so the results are the same.
+ */
+function packOperands(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  dY: Bound,
+  X: Bound,
+  d: LinearDims,
+  rows: number,
+): { dy: Bound; x: Bound } {
+  const dy = ctx.scratch('score dY f16', rows * d.O * 2);
+  const x = ctx.scratch('score X f16', rows * d.I * 2);
+  packRows(ctx, enc, dy, dY, rows, d.O, rows, d.O, F16_GRAD_SCALE);
+  packRows(ctx, enc, x, X, rows, d.I, rows, d.I);
+  return { dy, x };
+}
+
+/** Bytes of packOperands' scratch for `rows` rows of the largest of `shapes`. */
+export const scoreOperandBytes = (shapes: { O: number; I: number }[], rows: number): number =>
+  rows * 2 * (Math.max(...shapes.map((s) => s.O)) + Math.max(...shapes.map((s) => s.I)));
 
 /** Samples score_mm.wgsl's GDims and score.wgsl's FoldDims hold (their T: array<vec4u, 2>). */
 export const MAX_FOLD = 8;
@@ -199,8 +244,10 @@ const EPILOGUES: Record<ScoreMmKind, string[]> = {
 export function scoreMatrixCode(
   kind: ScoreMmKind,
   tile: ScoreTileName = SCORE_TILE_DEFAULT,
+  f16Operands = false,
 ): string {
-  const mm = withConstants(mmCode, SCORE_TILES[tile]);
+  const typed = f16Operands ? mmCode.replace('alias GIn = f32;', 'alias GIn = f16;') : mmCode;
+  const mm = withConstants(typed, SCORE_TILES[tile]);
   const tail = EPILOGUES[kind].join('\n');
   if (kind === 'store') return `${mm}\n${tail}`;
   return withQuant(`${scoreCode}\n${gradCode}\n${mm}\n${tail}`);

@@ -80,6 +80,13 @@ export interface GpuOptions {
   /** with `matrix`: the score kernel's tile, a key of SCORE_TILES (benchmarks; default in ops/score.ts) */
   scoreTile?: string;
   /**
+   * with `matrix`: the score kernel's operands dY and X packed to f16 in storage first
+   * (shaders/linear_pack.wgsl), so that each tile stages half the bytes and converts nothing
+   * (benchmarks, off by default: measured faster with the fold, not yet checked on a GPU with
+   * every kernel; the memory estimate counts its scratch)
+   */
+  scoreF16Operands?: boolean;
+  /**
    * f16 without subgroup matrices: the linears sum 16-long runs in packed f16 arithmetic
    * (shaders/linear_f16p.wgsl; optionsFor's default there; false: shaders/linear_f16.wgsl's f32
    * multiply-adds, for comparison)
