@@ -224,7 +224,6 @@ function allocateRun(
     Object.fromEntries(
       Object.entries(sizes).map(([k, n]) => [k, buf(n, `${tag}.${k}`)]),
     ) as Scratch;
-  const SA = scratch('A');
   const perMatrix = (floats: (n: number) => number, label: string) =>
     Object.fromEntries(
       MATRICES.map((m) => [
@@ -232,6 +231,12 @@ function allocateRun(
         buf(floats(matrixShape(c, m).O * matrixShape(c, m).I), `${label}.${m}`),
       ]),
     ) as Record<MatrixName, GPUBuffer>;
+  // first what does not depend on the samples' lengths (the set sums: the largest), so that a run
+  // of other lengths takes them from the pool before its first miss frees the rest
+  const setAcc = req.sets.map((_, si) => perMatrix((n) => n, `acc.${si}`));
+  const counts = perMatrix(() => densityCounters(req.thresholds.length), 'counts');
+  const dparts = perMatrix(densitySlots, 'dpart');
+  const SA = scratch('A');
   const onCpu = est.savedOn === 'cpu';
   const pairLengths = checkPairs(req);
   const run: GpuRun = {
@@ -253,9 +258,9 @@ function allocateRun(
       : [],
     rope: ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors)),
     thresholds: ctx.upload(Float32Array.from(req.thresholds), 'thresholds'),
-    setAcc: req.sets.map((_, si) => perMatrix((n) => n, `acc.${si}`)),
-    counts: perMatrix(() => densityCounters(req.thresholds.length), 'counts'),
-    dparts: perMatrix(densitySlots, 'dpart'),
+    setAcc,
+    counts,
+    dparts,
     fwdSaved: onCpu ? Array.from({ length: L }, (_, l) => buf(Tmax * C, `fwd.x${l}`)) : [],
     states: [],
     density: req.sets.map(() => []),

@@ -79,6 +79,35 @@ describe('the run buffer pool', { timeout: 300_000 }, () => {
     model.destroy();
   });
 
+  it('a run of other lengths takes the set sums (allocated first) before its first miss', async () => {
+    const model = await uploadLlama(ctx, await fixtureFile('q8_0'));
+    const V = model.config.vocabSize;
+    const req = (lengths: number[][]): RunRequest => ({
+      ...request(V, lengths, 'grad_x_weight'),
+      pairs: [],
+    });
+    const [a, b] = [
+      req([
+        [5, 9, 4],
+        [7, 6],
+      ]),
+      req([
+        [40, 3],
+        [4, 11, 2],
+      ]),
+    ];
+    ctx.pool.trim();
+    await runGpu(ctx, model, a, { batch: 2 });
+    const before = { ...ctx.pool.stats };
+    const got = await runGpu(ctx, model, b, { batch: 2 });
+    expect(ctx.pool.stats.created).toBeGreaterThan(before.created); // longer rows: some misses
+    // two sets' sums, the density counters and partials: 7 matrices each
+    expect(ctx.pool.stats.reused - before.reused).toBeGreaterThanOrEqual(4 * 7);
+    ctx.pool.trim();
+    expect(got).toEqual(await runGpu(ctx, model, b, { batch: 2 }));
+    model.destroy();
+  });
+
   it('a cancelled run gives its buffers back and the next run is whole', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
     const shape: RunRequest = {

@@ -3,7 +3,9 @@
 // ≈ 200 buffers of a 7B run: bench/results/README.md, session 18's --cpu-time), so repeated runs of
 // one shape (a Try-it after another, a bench's repeats, a workload's sets) reuse the last run's.
 // The pool holds at most one run's buffers: a run's first request the pool cannot meet destroys
-// whatever still waits there, so a run never holds more than it asked for.
+// whatever still waits there, so a run never holds more than it asked for (src/engine/run-gpu.ts
+// asks first for what does not depend on the samples' lengths — the set sums, the largest — so a
+// run of other lengths still reuses those).
 
 /** What a pooled buffer needs from the device. */
 type PoolDevice = Pick<GPUDevice, 'createBuffer' | 'createCommandEncoder' | 'queue'>;
