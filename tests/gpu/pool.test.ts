@@ -11,6 +11,12 @@ import { uploadLlama } from '../../src/gpu/model';
 import { runGpu } from '../../src/engine/run-gpu';
 import type { RunRequest } from '../../src/engine/types';
 
+/** A request of sets with these sample lengths and no pairs (a run that walks in batches). */
+const unpaired = (V: number, lengths: number[][]): RunRequest => ({
+  ...request(V, lengths, 'grad_x_weight'),
+  pairs: [],
+});
+
 describe('the run buffer pool', { timeout: 300_000 }, () => {
   let ctx: GpuContext;
   beforeAll(async () => (ctx = await appContext()));
@@ -44,10 +50,7 @@ describe('the run buffer pool', { timeout: 300_000 }, () => {
   it('the next run of a shape takes the last run’s buffers and gives the same numbers; another shape runs right', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q8_0'));
     const V = model.config.vocabSize;
-    const req = (lengths: number[][]): RunRequest => ({
-      ...request(V, lengths, 'grad_x_weight'),
-      pairs: [],
-    });
+    const req = (lengths: number[][]) => unpaired(V, lengths);
     const shape = req([
       [5, 9, 4],
       [7, 6],
@@ -82,10 +85,7 @@ describe('the run buffer pool', { timeout: 300_000 }, () => {
   it('a run of other lengths takes the set sums (allocated first) before its first miss', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q8_0'));
     const V = model.config.vocabSize;
-    const req = (lengths: number[][]): RunRequest => ({
-      ...request(V, lengths, 'grad_x_weight'),
-      pairs: [],
-    });
+    const req = (lengths: number[][]) => unpaired(V, lengths);
     const [a, b] = [
       req([
         [5, 9, 4],
@@ -110,10 +110,7 @@ describe('the run buffer pool', { timeout: 300_000 }, () => {
 
   it('a cancelled run gives its buffers back and the next run is whole', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
-    const shape: RunRequest = {
-      ...request(model.config.vocabSize, [[6, 5], [9]], 'grad_x_weight'),
-      pairs: [],
-    };
+    const shape = unpaired(model.config.vocabSize, [[6, 5], [9]]);
     const want = await runGpu(ctx, model, shape, { batch: 2 });
     const abort = new AbortController();
     const cancelled = await runGpu(ctx, model, shape, {
