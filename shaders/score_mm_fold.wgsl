@@ -15,8 +15,8 @@
 // at rows 16 · (k / NB), columns 16 · (k % NB) of the subgroup's 32 × 16 · NB)
 var<private> sa: array<f32, 8u * SB>;
 
-// Q4_0: this lane's 8 weights of block k, kept from the batch's first sample: the f16 scale (as
-// f32 bits) and the 8 bytes of nibbles (bit `wset` k says it is filled).
+// Q4_0: this lane's 8 weights of block k as read (quant.wgsl's q4_0_raw8), kept from the batch's
+// first sample (bit `wset` k says it is filled).
 var<private> wq: array<vec3u, SB>;
 var<private> wset: u32;
 
@@ -29,19 +29,10 @@ fn g_weights8(o: u32, i: u32, lane: u32, k: u32) -> array<f32, 8> {
   if (QTYPE == 2u && inside) {
     let e = oo * dims.I + ii;
     if ((wset & (1u << k)) == 0u) {
-      let off = (e >> 5u) * 18u;
-      let q = bytes8_at(off + 2u + (e & 15u));
-      wq[k] = vec3u(bitcast<u32>(f16_at(off)), q.x, q.y);
+      wq[k] = q4_0_raw8(e);
       wset |= 1u << k;
     }
-    let d = bitcast<f32>(wq[k].x);
-    let sh = ((e & 31u) >> 4u) * 4u;
-    var v: array<f32, 8>;
-    for (var c = 0u; c < 8u; c++) {
-      let b = wq[k][1u + (c >> 2u)] >> ((c & 3u) * 8u);
-      v[c] = d * (f32((b >> sh) & 0xfu) - 8.0);
-    }
-    return v;
+    return q4_0_row8(wq[k], e);
   }
   if (inside) { return w_row8(oo * dims.I + ii); }
   var w: array<f32, 8>;
