@@ -2,7 +2,6 @@
 // memory model: which runs batch, how many samples a batch takes, and each sample's row stride.
 import { dims, type LlamaConfig } from '../model/config';
 import { metricKind, type Metric } from '../analysis/metrics';
-import type { SavedInputs } from './types';
 
 /**
  * The offset alignment a sample's slice of a stacked buffer must keep: WebGPU's default (and
@@ -39,17 +38,15 @@ export function batchStride(c: LlamaConfig, Tmax: number, align = OFFSET_ALIGN):
 /**
  * Whether a run walks its samples in batches: gradient metrics (the recompute and backward are
  * what batching speeds up), no pairs (pairs recompute members side by side), no pooled hidden
- * states, saved inputs on the GPU, activations not kept.
+ * states, activations not kept. The saved layer inputs may be on the GPU or in CPU memory (then
+ * each batch's slice of a layer is written back when the walk reaches it).
  */
 export function walksInBatches(
   req: { pairs: unknown[]; metric?: Metric; pooledHidden?: boolean },
-  savedOn: SavedInputs,
   keepActivations: boolean,
 ): boolean {
   const grad = metricKind(req.metric ?? 'grad_x_weight').gradient;
-  return (
-    grad && req.pairs.length === 0 && !req.pooledHidden && savedOn === 'gpu' && !keepActivations
-  );
+  return grad && req.pairs.length === 0 && !req.pooledHidden && !keepActivations;
 }
 
 /** The default batch size: as many samples of the longest length as make ≈ BATCH_ROWS rows. */

@@ -13,6 +13,7 @@ import {
   layerForward,
   layerOperands,
   linearDims,
+  rowCount,
   rowSlice,
   type Rows,
 } from '../gpu/llama';
@@ -47,6 +48,7 @@ export function allocateBatches(
 ): { batches: Batch[]; parts: Parts[] } {
   const { c, ctx } = run;
   const [L, C] = [c.blockCount, c.embeddingLength];
+  const onCpu = run.est.savedOn === 'cpu';
   const lengths = run.states.map((st) => st.T);
   const tokensOf = (i: number) => {
     const st = run.states[i];
@@ -62,7 +64,10 @@ export function allocateBatches(
       stride: g.stride,
       rows: stackedRows(g, lengths),
       tokens,
-      saved: Array.from({ length: L }, (_, l) => buf(n * C, `batch ${k} x${l}`)),
+      saved: onCpu
+        ? [buf(n * C, `batch ${k} x`)]
+        : Array.from({ length: L }, (_, l) => buf(n * C, `batch ${k} x${l}`)),
+      cpu: [],
       dxIn: buf(n * C, `batch ${k} dxIn`),
       dxOut: buf(n * C, `batch ${k} dxOut`),
     };
@@ -87,28 +92,42 @@ export function allocateBatches(
   return { batches, parts };
 }
 
-/** Every batch's forward, each sample's max logit and token, and the gradient D sends back. */
+/**
+ * Every batch's forward, each sample's max logit and token, and the gradient D sends back; with
+ * saved inputs in CPU memory the layer inputs go through run.fwdSaved and are read back per batch.
+ */
 export async function forwardBatches(run: GpuRun, batches: Batch[]): Promise<void> {
   const { ctx, model, SA: S } = run;
+  const onCpu = run.est.savedOn === 'cpu';
+  // with the inputs in CPU memory, at most two batches' readbacks (L × rows × C floats each) wait
+  // in staging buffers at a time
+  const inFlight: Promise<void>[] = [];
   for (const batch of batches) {
+    if (inFlight.length >= 2) await inFlight.shift();
     checkAlive(run);
     const label = `batch of ${batch.members.length}`;
-    const enc = encodeForward(run, label, batch.saved, batch.tokens, batch.rows);
+    const xs = onCpu ? run.fwdSaved : batch.saved;
+    const enc = encodeForward(run, label, xs, batch.tokens, batch.rows);
     ctx.clearBuffer(enc, batch.dxIn);
     batch.rows.seqs.forEach(({ start, T }, b) => {
       const st = batch.members[b];
       headForward(ctx, enc, model, S, S.xL, start + T, st.best);
       headBackward(ctx, enc, model, S, st.best, start + T, batch.dxIn, false);
     });
-    const reads = batch.members.map((st) => ({ buffer: st.best, count: 2 }));
-    run.reads.add(
-      ctx.submitAndRead(enc, reads).then((best) =>
-        batch.members.forEach((st, b) => {
-          takeBest(st, best[b]);
-          run.progress.forward(st);
-        }),
-      ),
-    );
+    const count = rowCount(batch.rows) * run.c.embeddingLength;
+    const reads = [
+      ...batch.members.map((st) => ({ buffer: st.best, count: 2 })),
+      ...(onCpu ? run.fwdSaved.map((b) => ({ buffer: b, count })) : []),
+    ];
+    const done = ctx.submitAndRead(enc, reads).then((read) => {
+      batch.members.forEach((st, b) => {
+        takeBest(st, read[b]);
+        run.progress.forward(st);
+      });
+      if (onCpu) batch.cpu = read.slice(batch.members.length).map((x) => x.slice());
+    });
+    run.reads.add(done);
+    if (onCpu) inFlight.push(done);
   }
   await run.reads.all();
   run.forwardDone = true;
@@ -125,7 +144,7 @@ export function scoreBatchStep(w: LayerWalk, batch: Batch, parts: Parts[]): void
   const { ctx, model, c, SA: S } = run;
   checkAlive(run);
   const enc = ctx.device.createCommandEncoder({ label: `layer ${l} batch` });
-  const x = batch.saved[l];
+  const x = run.est.savedOn === 'cpu' ? batch.saved[0] : batch.saved[l];
   layerForward(ctx, enc, model, l, S, x, batch.rows, run.rope);
   layerBackward(ctx, enc, model, l, S, x, batch.rows, run.rope, batch.dxIn, batch.dxOut);
   const ops = layerOperands(S, batch.dxIn);

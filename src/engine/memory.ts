@@ -110,7 +110,7 @@ export function estimateGpuMemory(
   const L = c.blockCount;
   const samples = req.sets.flatMap((s) => s.samples);
   const lengths = samples.map((s) => s.tokens.length);
-  const B = walksInBatches(req, savedOn, keepActivations) ? Math.max(1, batch) : 1;
+  const B = walksInBatches(req, keepActivations) ? Math.max(1, batch) : 1;
   const groups = B > 1 ? batchGroups(c, lengths, B) : [];
   const Tmax = Math.max(1, ...lengths, ...groups.map(groupRows));
   const tokens =
@@ -136,8 +136,8 @@ export function estimateGpuMemory(
     cpuSavedInputs: savedOn === 'gpu' ? 0 : allSaved,
     gradients: 2 * tokens * C * F32,
     // + the matrix linears' packed f16 operands (the largest activations and weight, the head's
-    // included) and the matrix score's when packed (options.scoreF16Operands) — counted on every
-    // path, since the estimate does not know the adapter or the options; with keepActivations,
+    // included) and the matrix score's (packed unless options.scoreF16Operands is false) — counted
+    // on every path, since the estimate does not know the adapter or the options; with keepActivations,
     // every layer's forward activations stay (no recompute in the walk); a batch's samples past
     // the first: their score partials
     scratch:
@@ -173,8 +173,9 @@ export class RunRefusedError extends Error {
 }
 
 /**
- * Where to keep the saved layer inputs for a GPU with `budget` bytes (none: on the GPU): on the
- * GPU when everything fits, else in CPU memory. Returns the estimate of the choice.
+ * Where to keep the saved layer inputs for a GPU with `budget` bytes (none: on the GPU), and the
+ * batch: on the GPU when everything fits at some batch, else in CPU memory, again the largest
+ * batch that fits. Returns the estimate of the choice (the last tried when nothing fits).
  */
 export function planMemory(
   c: LlamaConfig,
@@ -184,13 +185,18 @@ export function planMemory(
   batch?: number,
 ): MemoryEstimate {
   const lengths = req.sets.flatMap((s) => s.samples.map((x) => x.tokens.length));
-  // the batch asked for, else the default one; smaller ones while the budget is short
-  for (let B = batch ?? defaultBatch(c, lengths); ; B = Math.floor(B / 2)) {
-    const onGpu = estimateGpuMemory(c, weightBytes, req, 'gpu', false, Math.max(1, B));
-    if (budget === undefined || onGpu.total <= budget) return onGpu;
-    if (B <= 1) break;
+  // the batch asked for, else the default one; smaller ones while the budget is short — first
+  // with the saved inputs on the GPU, then in CPU memory (a large set's inputs, e.g. 64 samples of
+  // 128 tokens at 7B: 4 GiB, need not leave it walking one sample at a time)
+  let est: MemoryEstimate | null = null;
+  for (const savedOn of ['gpu', 'cpu'] as const) {
+    for (let B = batch ?? defaultBatch(c, lengths); ; B = Math.floor(B / 2)) {
+      est = estimateGpuMemory(c, weightBytes, req, savedOn, false, Math.max(1, B));
+      if (budget === undefined || est.total <= budget) return est;
+      if (B <= 1) break;
+    }
   }
-  return estimateGpuMemory(c, weightBytes, req, 'cpu');
+  return est!;
 }
 
 const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;

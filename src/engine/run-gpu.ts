@@ -11,8 +11,8 @@
 //    set's accumulator then holds Σ over its samples of A for every parameter of the layer: the
 //    mean-first density and histogram are taken, and the accumulator is overwritten by the next
 //    layer. Memory: src/engine/memory.ts. With saved inputs on the CPU, the layer inputs are
-//    read back after each sample's forward and each layer's slice written back when the walk
-//    reaches it (GPU memory no longer grows with samples × L).
+//    read back after each sample's (or batch's) forward and each layer's slice written back when
+//    the walk reaches it (GPU memory no longer grows with samples × L; batches still walk as one).
 import { MATRICES, matrixShape, ropeFreqs, type MatrixName } from '../model/config';
 import { metricKind } from '../analysis/metrics';
 import { cosFromParts } from '../analysis/llmdcos';
@@ -217,9 +217,10 @@ function allocateRun(
   };
   const lengths = req.sets.flatMap((s) => s.samples.map((x) => x.tokens.length));
   const Tmax = Math.max(...lengths);
-  // a batched walk's scratch holds its largest batch's rows
+  // a batched walk's scratch (and forward buffers) holds its largest batch's rows
   const groups = est.batch > 1 ? batchGroups(c, lengths, est.batch) : [];
-  const sizes = runScratchFloats(c, Math.max(Tmax, ...groups.map(groupRows)));
+  const rowsMax = Math.max(Tmax, ...groups.map(groupRows));
+  const sizes = runScratchFloats(c, rowsMax);
   const scratch = (tag: string) =>
     Object.fromEntries(
       Object.entries(sizes).map(([k, n]) => [k, buf(n, `${tag}.${k}`)]),
@@ -261,7 +262,7 @@ function allocateRun(
     setAcc,
     counts,
     dparts,
-    fwdSaved: onCpu ? Array.from({ length: L }, (_, l) => buf(Tmax * C, `fwd.x${l}`)) : [],
+    fwdSaved: onCpu ? Array.from({ length: L }, (_, l) => buf(rowsMax * C, `fwd.x${l}`)) : [],
     states: [],
     density: req.sets.map(() => []),
     pairs: req.pairs.map((p) => ({
@@ -388,10 +389,12 @@ function finalNormed(run: GpuRun, enc: GPUCommandEncoder, st: SampleState) {
 /** Layer l of the walk: every pair and sample scored, each set's density taken. */
 async function walkLayer(run: GpuRun, l: number): Promise<void> {
   if (run.est.savedOn === 'cpu') {
-    // this layer's inputs back onto the GPU; the CPU copies are not needed again
-    for (const st of run.states) {
-      run.ctx.device.queue.writeBuffer(st.saved[0], 0, st.cpu[l]);
-      st.cpu[l] = new Float32Array(0);
+    // this layer's inputs back onto the GPU (a batch's, or each sample's); the CPU copies are not
+    // needed again
+    const holders = run.batches.length > 0 ? run.batches : run.states;
+    for (const h of holders) {
+      run.ctx.device.queue.writeBuffer(h.saved[0], 0, h.cpu[l]);
+      h.cpu[l] = new Float32Array(0);
     }
   }
   const walk: LayerWalk = {

@@ -74,8 +74,11 @@ export interface Batch {
   stride: number;
   rows: Exclude<Rows, number>;
   tokens: GPUBuffer;
-  /** x_l (rows, C) for l = 0 … L−1 */
+  /** x_l (rows, C) for l = 0 … L−1; with saved inputs in CPU memory one (rows, C) buffer, which
+   * the walk fills from `cpu` at each layer */
   saved: GPUBuffer[];
+  /** with saved inputs in CPU memory: x_l as read back after the forward (emptied once written) */
+  cpu: Float32Array[];
   /** (rows, C) gradients at the current layer's output and input */
   dxIn: GPUBuffer;
   dxOut: GPUBuffer;

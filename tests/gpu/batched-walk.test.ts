@@ -138,6 +138,30 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
     model.destroy();
   });
 
+  it('saved inputs in CPU memory walk in batches too (one GEMM per linear a batch), bit for bit', async () => {
+    const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
+    const req = unpaired(model.config.vocabSize, [
+      [9, 4, 11],
+      [6, 3, 8, 5],
+    ]);
+    const linears = (savedInputs: 'gpu' | 'cpu') =>
+      countDispatches(ctx, 'linear:', () => runGpu(ctx, model, req, { batch: 4, savedInputs }));
+    const [onGpu, onCpu] = [await linears('gpu'), await linears('cpu')];
+    expect(onCpu.out).toEqual(onGpu.out);
+    expect(flat(onCpu.out).sums.filter((x) => x > 0).length).toBeGreaterThan(0);
+    // two batches (4 + 3 samples): each layer's linears once per batch, the head per sample
+    const L = model.config.blockCount;
+    expect(onCpu.n).toBe(onGpu.n);
+    expect(onCpu.n).toBe(2 * (7 * L + 13 * L) + 7);
+    // what the plan says of it: the GPU holds one layer's slices and a batch's forward rows
+    const c = model.config;
+    const cpu = estimateGpuMemory(c, model.bytes, req, 'cpu', false, 4);
+    const gpu = estimateGpuMemory(c, model.bytes, req, 'gpu', false, 4);
+    expect(cpu.batch).toBe(4);
+    expect(cpu.cpuSavedInputs).toBe(gpu.savedInputs);
+    model.destroy();
+  });
+
   it('a budget too small for the default batch takes a smaller one, with the same results', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('f32'));
     const req = unpaired(model.config.vocabSize, [[9, 4, 11, 6, 3, 8]]);

@@ -1,6 +1,6 @@
 // The memory plan (issue 4): a Llama-2-7B-shape Q4_0 run of 64 samples × 256 tokens is accepted
-// for an 8 GB GPU by keeping the saved layer inputs in CPU memory; GPU and CPU bytes are reported
-// apart; a run above the budget is refused with the numbers.
+// for an 8 GB GPU by keeping the saved layer inputs in CPU memory, still walked in batches; GPU
+// and CPU bytes are reported apart; a run above the budget is refused with the numbers.
 import { describe, expect, it } from 'vitest';
 import { LLAMA2_7B } from '../../src/gpu/synthetic';
 import {
@@ -46,7 +46,10 @@ describe('memory plan', () => {
     expect(plan.savedOn).toBe('cpu');
     expect(plan.total).toBeLessThanOrEqual(GB8);
     expect(plan.cpuSavedInputs).toBe(64 * 256 * c.embeddingLength * c.blockCount * 4);
-    expect(plan.savedInputs).toBe((64 * 256 + c.blockCount * 256) * c.embeddingLength * 4);
+    // walked in batches of 2 (the default 4 does not fit 8 GB): every sample's slice of one layer,
+    // and the forward's L buffers of a batch's rows
+    expect(plan.batch).toBe(2);
+    expect(plan.savedInputs).toBe((64 * 256 + c.blockCount * 2 * 256) * c.embeddingLength * 4);
     expect(
       plan.weights +
         plan.savedInputs +
@@ -57,6 +60,23 @@ describe('memory plan', () => {
     ).toBe(plan.total);
     expect(plan.runtime).toBe(RUNTIME_BYTES);
     expect(() => checkBudget(plan, GB8)).not.toThrow();
+  });
+
+  it('Finding 1’s set (64 samples × 128 tokens) under 8 GiB: inputs in CPU memory, still batches of 8', () => {
+    const GiB8 = 8 * 2 ** 30;
+    const r = req(64, 128);
+    // on the GPU the inputs alone are 4 GiB: no batch fits
+    for (const b of [8, 4, 2, 1])
+      expect(estimateGpuMemory(c, weights, r, 'gpu', false, b).total).toBeGreaterThan(GiB8);
+    const plan = planMemory(c, weights, r, GiB8);
+    expect(plan.savedOn).toBe('cpu');
+    expect(plan.batch).toBe(8);
+    expect(plan.total).toBeLessThanOrEqual(GiB8);
+    expect(plan.cpuSavedInputs).toBe(64 * 128 * c.embeddingLength * c.blockCount * 4);
+    // a budget too small for batches of 8 in CPU mode halves them
+    const four = estimateGpuMemory(c, weights, r, 'cpu', false, 4).total;
+    expect(estimateGpuMemory(c, weights, r, 'cpu', false, 8).total).toBeGreaterThan(four);
+    expect(planMemory(c, weights, r, four).batch).toBe(4);
   });
 
   it('keeps inputs on the GPU when they fit, and refuses what cannot fit with the numbers', () => {
