@@ -127,8 +127,8 @@ const { values } = parseArgs({
     'attention-blk': { type: 'boolean', default: false },
     /** the score kernel's tile on subgroup matrices, a key of SCORE_TILES in src/gpu/ops/score.ts */
     'score-tile': { type: 'string', default: '' },
-    /** the score kernel's operands packed to f16 first (options.scoreF16Operands) */
-    'score-f16-in': { type: 'boolean', default: false },
+    /** the score kernel's operands staged from f32, not packed to f16 first (options.scoreF16Operands false) */
+    'score-f32-in': { type: 'boolean', default: false },
     /** f32 tiled linears' tile sides to compare (64, 128), likewise */
     'linear-tile': { type: 'string', default: '' },
     /**
@@ -198,7 +198,7 @@ const contextFor = (p: Precision, variant?: number | string) => {
     ...(values['attention-per-sample'] ? { stackAttention: false } : {}),
     ...(values['attention-blk'] ? { matrixAttention: false } : {}),
     ...(values['score-tile'] ? { scoreTile: values['score-tile'] } : {}),
-    ...(values['score-f16-in'] ? { scoreF16Operands: true } : {}),
+    ...(values['score-f32-in'] ? { scoreF16Operands: false } : {}),
     ...(variant && options.matrix ? { matrixTile: String(variant) } : {}),
     ...(variant && !options.f16 ? { linearTile: Number(variant) } : {}),
   });
@@ -215,7 +215,7 @@ const labelOf = (c: GpuContext) =>
   (c.options.stackAttention === false ? ' attention-per-sample' : '') +
   (c.options.matrixAttention === false ? ' attention-blk' : '') +
   (c.options.scoreTile ? ` score ${c.options.scoreTile}` : '') +
-  (c.options.scoreF16Operands ? ' score-f16-in' : '');
+  (c.options.scoreF16Operands === false ? ' score-f32-in' : '');
 let ctx = contextFor(precisions[0]);
 let precision = precisionLabel(ctx.options);
 const checks = [];

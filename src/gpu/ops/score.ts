@@ -180,14 +180,16 @@ function dispatchScoreMm(
 }
 
 /**
- * Whether score_mm.wgsl reads dY and X packed to f16 in storage first (options.scoreF16Operands;
- * rows of whole groups of 8): each tile then stages half the bytes and converts nothing. On an
- * H100 the folded score went from 64.7 to 61.4 ms per sample in a batch of 8 and the per-sample
- * kernel stayed level (session 19); its store path was mended after that call and the packing is
- * not yet checked on a GPU beside the Q4_0 decode-once fold, so it stays a benchmark option.
+ * Whether score_mm.wgsl reads dY and X packed to f16 in storage first (unless
+ * options.scoreF16Operands is false; rows of whole groups of 8): each tile then stages half the
+ * bytes and converts nothing, and rounds nothing itself — the values are those it would round to,
+ * so the results are bit for bit the same (`bench --check` on an H100 gave every case the same
+ * differences with and without). On an H100 the folded score went from 60.1 to 56.7 ms per sample
+ * in a batch of 8, all kernels 122 → 120 ms (the packing included); the per-sample kernel stayed
+ * level (bench/results/README.md, session 20).
  */
 const packsOperands = (ctx: GpuContext, d: LinearDims) =>
-  ctx.options.scoreF16Operands === true && d.O % 8 === 0 && d.I % 8 === 0;
+  ctx.options.scoreF16Operands !== false && d.O % 8 === 0 && d.I % 8 === 0;
 
 /**
  * score_mm.wgsl's operands dY (rows, O) and X (rows, I) — a sample's T or a batch's samples' rows —

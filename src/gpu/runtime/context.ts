@@ -82,8 +82,8 @@ export interface GpuOptions {
   /**
    * with `matrix`: the score kernel's operands dY and X packed to f16 in storage first
    * (shaders/linear_pack.wgsl), so that each tile stages half the bytes and converts nothing
-   * (benchmarks, off by default: measured faster with the fold, not yet checked on a GPU with
-   * every kernel; the memory estimate counts its scratch)
+   * (the default; false: staged from f32 as before, for comparison; the memory estimate counts
+   * its scratch)
    */
   scoreF16Operands?: boolean;
   /**
