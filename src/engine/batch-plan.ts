@@ -98,6 +98,13 @@ export function stackedGroups(
 /** Rows of a batch: its samples, `stride` apart. */
 export const groupRows = (g: BatchGroup): number => g.members.length * g.stride;
 
+/**
+ * Positions a stacked run's RoPE table needs: its longest sample, or its widest batch stride (a
+ * batch's RoPE is one dispatch over all its rows, padding included: src/gpu/llama.ts ropeRows).
+ */
+export const ropeRowsMax = (Tmax: number, groups: BatchGroup[]): number =>
+  Math.max(Tmax, ...groups.map((g) => g.stride));
+
 /** One sample's rows in a stacked batch. */
 export interface StackedSeq {
   start: number;

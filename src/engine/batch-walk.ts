@@ -1,7 +1,8 @@
 // The batched layer walk: a batch's samples stacked `stride` rows apart (batch-plan.ts), so that
 // the forward, the walk's recompute and its backward-input run as one GEMM over all their rows;
-// RoPE and attention run per sample on its slice (perSequence), the head on each sample's last
-// row, the score on each sample's rows into its set's accumulator. Every stacked op is row-wise,
+// RoPE once over all rows (each sample's from position 0), attention stacked or per sample on its
+// slice, the head on each sample's last row, the score on each sample's rows into its set's
+// accumulator. Every stacked op is row-wise,
 // so a sample's rows get what its own walk would give them: bit for bit with the simple linears;
 // the tiled ones may split K differently for more rows (the same sums in another order). The
 // padding rows between samples are computed and never read by a cross-row op.

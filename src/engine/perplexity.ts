@@ -5,7 +5,14 @@
 // cross-entropy kernel; the reference backend the same with src/reference twins.
 import type { LlamaWeights } from '../model/weights';
 import { ropeFreqs } from '../model/config';
-import { groupRows, stackedGroups, stackedIds, stackedRows, type BatchGroup } from './batch-plan';
+import {
+  groupRows,
+  ropeRowsMax,
+  stackedGroups,
+  stackedIds,
+  stackedRows,
+  type BatchGroup,
+} from './batch-plan';
 import { finalNormed, llamaForward } from '../reference/llama';
 import { matmulForward } from '../reference/matmul';
 import { crossEntropyForward } from '../reference/xent';
@@ -175,7 +182,8 @@ class NllBuffers {
     [this.y, this.rstd, this.nll] = [buf(n * C, 'y'), buf(n, 'rstd'), buf(n, 'nll')];
     [this.rows, this.logits] = [buf(this.R * C, 'rows'), buf(this.R * V, 'logits')];
     [this.part, this.chunkTargets] = [buf(this.R, 'part'), buf(this.R, 'chunk targets')];
-    this.rope = this.own(ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors)));
+    const positions = ropeRowsMax(Tmax, groups);
+    this.rope = this.own(ropeTableBuffer(ctx, positions, ropeFreqs(c, model.ropeFactors)));
   }
 
   private own(b: GPUBuffer): GPUBuffer {

@@ -73,7 +73,7 @@ import {
   type Scratch,
 } from './run-state';
 import { allocateBatches, forwardBatches, scoreBatchStep } from './batch-walk';
-import { batchGroups, defaultBatch, groupRows } from './batch-plan';
+import { batchGroups, defaultBatch, groupRows, ropeRowsMax } from './batch-plan';
 
 export type { GpuRunOptions } from './run-state';
 
@@ -257,7 +257,8 @@ function allocateRun(
           ...Object.fromEntries(KEPT_ACTIVATIONS.map((k) => [k, buf(sizes[k], `L${l}.${k}`)])),
         }))
       : [],
-    rope: ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors)),
+    // (a batch's RoPE runs over its padding rows too: positions up to its stride)
+    rope: ropeTableBuffer(ctx, ropeRowsMax(Tmax, groups), ropeFreqs(c, model.ropeFactors)),
     thresholds: ctx.upload(Float32Array.from(req.thresholds), 'thresholds'),
     setAcc,
     counts,

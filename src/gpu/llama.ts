@@ -97,8 +97,9 @@ export type HeadScratch = Record<keyof ReturnType<typeof headScratchFloats>, GPU
 
 /**
  * The rows a layer runs over: one sample's T tokens, or a batch — samples stacked `start` rows
- * apart, each `T` rows long (the rows between are padding that only row-wise ops touch; RoPE and
- * attention run per sample on its slice). Starts are aligned for binding (ops/batch.ts).
+ * apart, each `T` rows long (the rows between are padding that only row-wise ops touch; RoPE
+ * rotates each sample's rows from position 0, attention keeps to each sample's). Starts are
+ * aligned for binding (ops/batch.ts).
  */
 export type Rows = number | { rows: number; seqs: { start: number; T: number }[] };
 export const rowCount = (t: Rows): number => (typeof t === 'number' ? t : t.rows);
@@ -116,16 +117,57 @@ export function perSequence(
 }
 
 /**
+ * The row stride of a batch stacked evenly from row 0 (batch-plan.ts's layout, the last sample's
+ * rows padded to it too); null for a lone sample or another layout.
+ */
+function evenStride(rows: Rows): number | null {
+  if (typeof rows === 'number') return null;
+  const stride = rows.seqs.length > 1 ? rows.seqs[1].start : rows.rows;
+  const even = rows.seqs.every((q, z) => q.start === z * stride && q.T <= stride);
+  return even && rows.rows === rows.seqs.length * stride ? stride : null;
+}
+
+/**
  * A batch's sequences as one attention dispatch takes them (attentionTakesSeqs: the block
- * kernels), when they are stacked evenly from row 0 (batch-plan.ts's layout); else null (each
- * sequence its own dispatch).
+ * kernels), when they are stacked evenly from row 0 (evenStride); else null (each sequence its
+ * own dispatch).
  */
 function stackedSeqs(ctx: GpuContext, rows: Rows, d: AttentionDims): AttentionSeqs | null {
   if (typeof rows === 'number' || rows.seqs.length > MAX_SEQS) return null;
   if (!attentionTakesSeqs(ctx, d) || ctx.options.stackAttention === false) return null;
-  const stride = rows.seqs.length > 1 ? rows.seqs[1].start : 0;
-  if (!rows.seqs.every((q, z) => q.start === z * stride)) return null;
-  return { T: rows.seqs.map((q) => q.T), stride };
+  const stride = evenStride(rows);
+  if (stride === null) return null;
+  return { T: rows.seqs.map((q) => q.T), stride: rows.seqs.length > 1 ? stride : 0 };
+}
+
+/**
+ * RoPE on q and k (forward, or backward on their gradients) over `rows`: an evenly stacked batch
+ * in one dispatch each (every sample from position 0, its padding rows rotated too — only row-wise
+ * ops read them), else per sample. `rope` holds ≥ the stride's positions (allocateRun).
+ */
+function ropeRows(
+  ctx: GpuContext,
+  enc: GPUCommandEncoder,
+  c: LlamaConfig,
+  rows: Rows,
+  rope: GPUBuffer,
+  q: GPUBuffer,
+  k: GPUBuffer,
+  dir: 'forward' | 'backward',
+): void {
+  const { H, Hkv, Dh } = dims(c);
+  const f = dir === 'forward' ? ropeForward : ropeBackward;
+  const stride = evenStride(rows);
+  if (stride !== null) {
+    const T = rowCount(rows);
+    f(ctx, enc, q, rope, { ...ropeOf(c, T, H), stride });
+    f(ctx, enc, k, rope, { ...ropeOf(c, T, Hkv), stride });
+    return;
+  }
+  perSequence(rows, (Ts, at) => {
+    f(ctx, enc, at(q, H * Dh), rope, ropeOf(c, Ts, H));
+    f(ctx, enc, at(k, Hkv * Dh), rope, ropeOf(c, Ts, Hkv));
+  });
 }
 
 /** Rows start … start + T − 1 of a stacked (rows, width) buffer, as a binding. */
@@ -210,10 +252,7 @@ export function layerForward(
   linear(S.q, S.xn1, 'q');
   linear(S.k, S.xn1, 'k');
   linear(S.v, S.xn1, 'v');
-  perSequence(rows, (Ts, at) => {
-    ropeForward(ctx, enc, at(S.q, H * Dh), rope, ropeOf(c, Ts, H));
-    ropeForward(ctx, enc, at(S.k, Hkv * Dh), rope, ropeOf(c, Ts, Hkv));
-  });
+  ropeRows(ctx, enc, c, rows, rope, S.q, S.k, 'forward');
   const seqs = stackedSeqs(ctx, rows, { T, H, Hkv, Dh });
   if (seqs) {
     const d = { T: Math.max(...seqs.T), H, Hkv, Dh };
@@ -313,16 +352,14 @@ export function layerBackward(
     const fwd = [S.q, S.k, S.v, S.att, S.lse] as const;
     attentionBackward(ctx, enc, S.dq, S.dk, S.dv, S.delta, S.datt, ...fwd, d, seqs);
   }
-  perSequence(rows, (Ts, at) => {
-    const [dq, dk] = [at(S.dq, HD), at(S.dk, KV)];
-    if (!seqs) {
+  if (!seqs)
+    perSequence(rows, (Ts, at) => {
       const fwd = [at(S.q, HD), at(S.k, KV), at(S.v, KV), at(S.att, HD), at(S.lse, H)] as const;
       const d = { T: Ts, H, Hkv, Dh };
-      attentionBackward(ctx, enc, dq, dk, at(S.dv, KV), at(S.delta, H), at(S.datt, HD), ...fwd, d);
-    }
-    ropeBackward(ctx, enc, dq, rope, ropeOf(c, Ts, H));
-    ropeBackward(ctx, enc, dk, rope, ropeOf(c, Ts, Hkv));
-  });
+      const [dq, dk, dv] = [at(S.dq, HD), at(S.dk, KV), at(S.dv, KV)];
+      attentionBackward(ctx, enc, dq, dk, dv, at(S.delta, H), at(S.datt, HD), ...fwd, d);
+    });
+  ropeRows(ctx, enc, c, rows, rope, S.dq, S.dk, 'backward');
   linBack(S.dxn1, S.dq, 'q');
   linBack(S.tmp, S.dk, 'k');
   addAccumulate(ctx, enc, S.dxn1, S.tmp, T * C);

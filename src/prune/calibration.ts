@@ -9,6 +9,7 @@ import { ropeTableBuffer } from '../gpu/ops/rope';
 import { dims, ropeFreqs, type MatrixName } from '../model/config';
 import {
   groupRows,
+  ropeRowsMax,
   stackedGroups,
   stackedIds,
   stackedRows,
@@ -59,7 +60,7 @@ export class WandaInputs {
       Object.entries(layerScratchFloats(c, most)).map(([k, n]) => [k, buf(n, k)]),
     ) as LayerScratch;
     this.sums = { nC1: this.S.nC1, nAtt: this.S.nAtt, nC2: this.S.nC2, nF: this.S.nF };
-    this.rope = ropeTableBuffer(ctx, Tmax, ropeFreqs(c, model.ropeFactors));
+    this.rope = ropeTableBuffer(ctx, ropeRowsMax(Tmax, stacked), ropeFreqs(c, model.ropeFactors));
     this.owned.push(this.rope);
     const enc = ctx.device.createCommandEncoder({ label: 'wanda embed' });
     this.xs = stacked.map((g, k) => {

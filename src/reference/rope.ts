@@ -6,7 +6,13 @@ import type { FloatArray } from '../util/float-array';
 import type { RopeYarn } from '../model/config';
 
 export interface RopeDims {
+  /** rows of x; with `stride`, the rows of a stack of sequences */
   T: number;
+  /**
+   * a stack of sequences `stride` rows apart, each from position 0 (row t at position
+   * t mod stride; a batch's rows, its padding rows included); absent or 0: one sequence
+   */
+  stride?: number;
   heads: number;
   headDim: number;
   ropeDims: number;
@@ -55,14 +61,19 @@ export function ropeTable(T: number, f: RopeFreqs): Float64Array {
   return tab;
 }
 
+/** Positions a rotation of `d` reads: T, or the stride of a stack of sequences. */
+export const ropePositions = (d: Pick<RopeDims, 'T' | 'stride'>): number =>
+  d.stride ? Math.min(d.T, d.stride) : d.T;
+
 function rotate(x: FloatArray, d: RopeDims, sign: 1 | -1): void {
-  const { T, heads, headDim, ropeDims } = d;
-  const tab = ropeTable(T, d);
+  const { T, heads, headDim, ropeDims, stride } = d;
+  const tab = ropeTable(ropePositions(d), d);
   const pairs = ropeDims / 2;
   for (let t = 0; t < T; t++) {
+    const p = stride ? t % stride : t;
     for (let i = 0; i < pairs; i++) {
-      const cos = tab[(t * pairs + i) * 2];
-      const sin = sign * tab[(t * pairs + i) * 2 + 1];
+      const cos = tab[(p * pairs + i) * 2];
+      const sin = sign * tab[(p * pairs + i) * 2 + 1];
       for (let h = 0; h < heads; h++) {
         const o = (t * heads + h) * headDim + 2 * i;
         const a = x[o];
@@ -74,7 +85,7 @@ function rotate(x: FloatArray, d: RopeDims, sign: 1 | -1): void {
   }
 }
 
-/** Rotates x (T, heads · headDim) in place. */
+/** Rotates x (T, heads · headDim) in place (each of a stack's sequences from position 0). */
 export function ropeForward(x: FloatArray, d: RopeDims): void {
   rotate(x, d, 1);
 }

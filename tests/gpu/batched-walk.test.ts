@@ -110,7 +110,7 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
     });
   }
 
-  it('runs one GEMM per linear for a whole batch (fewer linear dispatches), and says so in its plan', async () => {
+  it('runs one GEMM per linear and one RoPE for a whole batch (fewer dispatches), and says so in its plan', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('q8_0'));
     const req = unpaired(model.config.vocabSize, [[4, 6, 8, 5]]);
     const linears = (batch: number) =>
@@ -122,6 +122,13 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
     const L = model.config.blockCount;
     expect(one.n).toBe(4 * (7 * L + 1 + 13 * L));
     expect(four.n).toBe(7 * L + 4 + 13 * L);
+    // RoPE on q and k: forward, recompute, backward per layer — once for a whole batch
+    const ropes = (batch: number) =>
+      countDispatches(ctx, 'rope:', () => runGpu(ctx, model, req, { batch }));
+    const [rope1, rope4] = [await ropes(1), await ropes(4)];
+    expect(rope4.out).toEqual(rope1.out);
+    expect(rope1.n).toBe(4 * 6 * L);
+    expect(rope4.n).toBe(6 * L);
     const est = (b: number) => estimateGpuMemory(model.config, model.bytes, req, 'gpu', false, b);
     expect(est(4).batch).toBe(4);
     expect(est(4).scratch).toBeGreaterThan(est(1).scratch);

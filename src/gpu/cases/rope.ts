@@ -1,5 +1,5 @@
 // Op cases for shaders/rope.wgsl: adjacent pairs rotated in place, forward and backward, with
-// partial rotation (ropeDims < headDim).
+// partial rotation (ropeDims < headDim), and a stack of sequences (a batch's rows, `stride`).
 import * as gpu from '../ops/rope';
 import * as ref from '../../reference/rope';
 import { randomArray } from '../../util/random';
@@ -7,11 +7,12 @@ import type { OpCase } from '../checks/opcheck';
 
 export function ropeCases(d: ref.RopeDims, seed = 1): OpCase[] {
   const x = randomArray(d.T * d.heads * d.headDim, seed);
-  const tag = `(T=${d.T}, heads=${d.heads}, headDim=${d.headDim}, ropeDims=${d.ropeDims})`;
+  const stack = d.stride ? `, stride=${d.stride}` : '';
+  const tag = `(T=${d.T}, heads=${d.heads}, headDim=${d.headDim}, ropeDims=${d.ropeDims}${stack})`;
   const kase = (dir: 'forward' | 'backward'): OpCase => ({
     name: `rope_${dir} ${tag}`,
     // the table ropeTableBuffer uploads
-    inputs: { table: Float32Array.from(ref.ropeTable(d.T, d)) },
+    inputs: { table: Float32Array.from(ref.ropeTable(ref.ropePositions(d), d)) },
     outputs: { x: x.slice() },
     reference: () => {
       const y = x.slice();

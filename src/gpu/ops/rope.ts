@@ -19,11 +19,14 @@ function run(
   entry: string,
 ): void {
   const p = ctx.pipeline('rope', code, entry);
-  const u = ctx.uniform([d.T, d.heads, d.headDim, d.ropeDims]);
+  const u = ctx.uniform([d.T, d.heads, d.headDim, d.ropeDims, d.stride ?? 0, 0, 0, 0]);
   ctx.dispatch(enc, p, { x, table, dims: u }, [groups((d.heads * d.ropeDims) / 2, WG), d.T]);
 }
 
-/** Rotates x (T, heads · headDim) in place; `table` from ropeTableBuffer (≥ T positions). */
+/**
+ * Rotates x (T, heads · headDim) in place; `table` from ropeTableBuffer (≥ ropePositions(d)
+ * positions: T, or a stack's stride).
+ */
 export function ropeForward(
   ctx: GpuContext,
   enc: GPUCommandEncoder,
