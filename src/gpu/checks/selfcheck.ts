@@ -32,7 +32,9 @@ export function engineCases(): OpCase<any>[] {
     ...embeddingCases(GgmlType.Q8_0, 11, 64, [3, 0, 10, 3, 7]),
     ...rmsnormCases(5, 70),
     ...linearCases(GgmlType.Q8_0, { T: 5, I: 64, O: 19 }),
-    ...ropeCases({ T: 9, heads: 3, headDim: 10, ropeDims: 6, base: 10000 }),
+    // as a batch takes it: 3 samples 4 rows apart, each from position 0 (the lone sample's
+    // rotation is the same arithmetic at stride 0)
+    ...ropeCases({ T: 12, heads: 3, headDim: 10, ropeDims: 6, base: 10000, stride: 4 }),
     ...attentionCases({ T: 9, H: 4, Hkv: 2, Dh: 16 }),
     ...addCases(333),
     addBiasCase(5, 45),
