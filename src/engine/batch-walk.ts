@@ -2,10 +2,10 @@
 // the forward, the walk's recompute and its backward-input run as one GEMM over all their rows;
 // RoPE once over all rows (each sample's from position 0), attention stacked or per sample on its
 // slice, the head on each sample's last row, the score on each sample's rows into its set's
-// accumulator. Every stacked op is row-wise,
-// so a sample's rows get what its own walk would give them: bit for bit with the simple linears;
-// the tiled ones may split K differently for more rows (the same sums in another order). The
-// padding rows between samples are computed and never read by a cross-row op.
+// accumulator. Every stacked op is row-wise, so a sample's rows get what its own walk would give
+// them: bit for bit with the simple linears; the tiled ones may split K differently for more rows
+// (the same sums in another order). The padding rows between samples are computed and never read
+// by a cross-row op.
 import { MATRICES, matrixShape, type MatrixName } from '../model/config';
 import {
   headBackward,
