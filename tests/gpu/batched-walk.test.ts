@@ -169,6 +169,32 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
     model.destroy();
   });
 
+  it('saved inputs in CPU memory, batched: a cancel in the forward or the walk ends the run (AbortError), the next run is whole', async () => {
+    // 4 layers: a cancel at the first walked layer leaves three to go
+    const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
+    const req = unpaired(model.config.vocabSize, [
+      [9, 4, 11],
+      [6, 3, 8, 5],
+    ]);
+    const opts = { batch: 2, savedInputs: 'cpu' as const };
+    const whole = await runGpu(ctx, model, req, opts);
+    // in the forward, and once the walk's first layer (L − 1) has its density
+    for (const stage of ['forward', 'density']) {
+      const ac = new AbortController();
+      const err = await runGpu(ctx, model, req, {
+        ...opts,
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.stage === stage) ac.abort();
+        },
+      }).catch((e: Error) => e);
+      expect((err as Error).name, stage).toBe('AbortError');
+      // the buffers given back to the pool serve the next run, which is whole
+      expect(await runGpu(ctx, model, req, opts)).toEqual(whole);
+    }
+    model.destroy();
+  });
+
   it('a budget too small for the default batch takes a smaller one, with the same results', async () => {
     const model = await uploadLlama(ctx, await fixtureFile('f32'));
     const req = unpaired(model.config.vocabSize, [[9, 4, 11, 6, 3, 8]]);
