@@ -20,6 +20,16 @@ function unpaired(V: number, lengths: number[][]): RunRequest {
   return { ...request(V, lengths, 'grad_x_weight'), pairs: [] };
 }
 
+/** The q4_0 fixture (4 layers) and two sets of 3 and 4 unpaired samples: the CPU-memory cases. */
+async function twoSets(ctx: GpuContext) {
+  const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
+  const req = unpaired(model.config.vocabSize, [
+    [9, 4, 11],
+    [6, 3, 8, 5],
+  ]);
+  return { model, req };
+}
+
 /** The reference's numbers, to the GPU parity bar. */
 function expectMatchesReference(got: ReturnType<typeof flat>, ref: ReturnType<typeof flat>) {
   expect(got.argmax).toEqual(ref.argmax);
@@ -146,11 +156,7 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
   });
 
   it('saved inputs in CPU memory walk in batches too (one GEMM per linear a batch), bit for bit', async () => {
-    const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
-    const req = unpaired(model.config.vocabSize, [
-      [9, 4, 11],
-      [6, 3, 8, 5],
-    ]);
+    const { model, req } = await twoSets(ctx);
     const linears = (savedInputs: 'gpu' | 'cpu') =>
       countDispatches(ctx, 'linear:', () => runGpu(ctx, model, req, { batch: 4, savedInputs }));
     const [onGpu, onCpu] = [await linears('gpu'), await linears('cpu')];
@@ -171,11 +177,7 @@ describe('batched layer walk', { timeout: 300_000 }, () => {
 
   it('saved inputs in CPU memory, batched: a cancel in the forward or the walk ends the run (AbortError), the next run is whole', async () => {
     // 4 layers: a cancel at the first walked layer leaves three to go
-    const model = await uploadLlama(ctx, await fixtureFile('q4_0'));
-    const req = unpaired(model.config.vocabSize, [
-      [9, 4, 11],
-      [6, 3, 8, 5],
-    ]);
+    const { model, req } = await twoSets(ctx);
     const opts = { batch: 2, savedInputs: 'cpu' as const };
     const whole = await runGpu(ctx, model, req, opts);
     // in the forward, and once the walk's first layer (L − 1) has its density
