@@ -98,6 +98,11 @@ const { values } = parseArgs({
      * matrices on NVIDIA's Vulkan driver (not what a stock browser gives)
      */
     unsafe: { type: 'boolean', default: false },
+    /**
+     * more Dawn toggles to enable, comma-separated (experiments, e.g. disable_robustness: what
+     * the index clamps a browser always has cost; never a result row of the table)
+     */
+    'dawn-features': { type: 'string', default: '' },
     /** runs per timed configuration (the median is reported) */
     repeat: { type: 'string', default: '3' },
     /** check the f16 kernels (incl. subgroup matrices) against their twins before timing */
@@ -171,9 +176,11 @@ const types: TypeMix[] = values.types!.split(',').map((t) => {
   return oneType(g as GgmlType);
 });
 
-const toggles = values.unsafe
-  ? ['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']
-  : [];
+const dawnFeatures = [
+  ...(values.unsafe ? ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia'] : []),
+  ...(values['dawn-features'] ? values['dawn-features'].split(',') : []),
+];
+const toggles = dawnFeatures.length ? [`enable-dawn-features=${dawnFeatures.join(',')}`] : [];
 const { gpu, software } = await openNodeGpu({ toggles });
 const s = gpu.summary;
 const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
