@@ -31,19 +31,26 @@ var<workgroup> mc: array<f32, 256u * NSG>;
 
 // Chunk and fetch: shaders/linear_mmv_fetch.wgsl (appended)
 
+// The 8 halves of v at slab g, offset at (a multiple of 8): the slab and offset clamped once, so that
+// the stores' own clamps (WGSL's bounds rule) fold into them (H200: −0.5 ms forward, −0.6 ms
+// backward per sample in a batch of 8, bench/results/README.md, session 21).
 fn put_a(g: u32, at: u32, v: vec4u) {
+  let gg = min(g, SR - 1u);
+  let a0 = min(at, RG * PK - 8u);
   for (var c = 0u; c < 4u; c++) {
     let h = bitcast<vec2<f16>>(v[c]);
-    sa[g][at + 2u * c] = h.x;
-    sa[g][at + 2u * c + 1u] = h.y;
+    sa[gg][a0 + 2u * c] = h.x;
+    sa[gg][a0 + 2u * c + 1u] = h.y;
   }
 }
 
 fn put_b(g: u32, at: u32, v: vec4u) {
+  let gg = min(g, SC - 1u);
+  let b0 = min(at, max(CG * PK, BK * PNS) - 8u);
   for (var c = 0u; c < 4u; c++) {
     let h = bitcast<vec2<f16>>(v[c]);
-    sb[g][at + 2u * c] = h.x;
-    sb[g][at + 2u * c + 1u] = h.y;
+    sb[gg][b0 + 2u * c] = h.x;
+    sb[gg][b0 + 2u * c + 1u] = h.y;
   }
 }
 

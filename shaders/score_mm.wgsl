@@ -16,6 +16,13 @@
 // 16 · NB · (sg / GR) … as 2 × NB result matrices (block k = 0 … 2 · NB − 1 at rows 16 · (k / NB),
 // columns 16 · (k % NB) of the subgroup's part). Bindings 10–13, so that score.wgsl's (0–9) can sit
 // beside them in one module.
+// The staged chunk is cut into slabs, one per subgroup row group (dY) and column group (X), and the
+// slot of each subgroup is an array of its own, so that every subgroupMatrixLoad/Store has a
+// constant offset into a fixed-size array: WGSL's bounds rule (Tint's robustness transform, always
+// on in browsers) puts each matrix access whose offset it cannot prove in bounds inside a branch on
+// the array's length (shaders/linear_mmvs.wgsl did the same for the linears). On an H200 this took
+// the folded score from 58.2 to 43.6 ms per sample in a batch of 8 (bench/results/README.md,
+// session 21).
 // Twin: matmulBackwardWeight over toF16 operands (src/reference: matmul.ts, linear.ts).
 
 // n samples, stride rows apart, sample s of T[s / 4][s % 4] tokens; its partials pstride floats
@@ -37,12 +44,14 @@ const SB: u32 = 2u * NB;  // result matrices per subgroup
 const DN: u32 = GT * GO / GW; // dY values per invocation and chunk
 const XN: u32 = GT * GI / GW; // and X values
 
-// row strides padded by 8 halves (16 bytes), so that a 16 × 16 block's rows fall in different banks
-const SO: u32 = GO + 8u;
-const SI: u32 = GI + 8u;
-var<workgroup> gs_dy: array<f16, GT * SO>; // (GT, GO), stride SO: dY[t0 + t, o0 + o] · scale
-var<workgroup> gs_x: array<f16, GT * SI>;  // (GT, GI), stride SI: X[t0 + t, i0 + i]
-var<workgroup> gs_c: array<f32, 256u * GW / 32u>;  // a 16 × 16 slot per subgroup
+// row strides padded by 8 halves (16 bytes), so that a block's 8 × 8 quarters read 8 different
+// 16-byte bank groups
+const SO: u32 = 32u + 8u;       // a dY slab's row stride: the 32 o of one subgroup row group
+const SI: u32 = 16u * NB + 8u;  // an X slab's row stride: the 16 · NB i of one subgroup column group
+const NCG: u32 = GI / (16u * NB); // subgroup column groups
+var<workgroup> gs_dy: array<array<f16, GT * SO>, GR>; // slab g: (GT, 32), dY[t0 + t, o0 + 32 g + o] · scale
+var<workgroup> gs_x: array<array<f16, GT * SI>, NCG>; // slab g: (GT, 16 NB), X[t0 + t, i0 + 16 NB g + i]
+var<workgroup> gs_c: array<array<f32, 256>, GW / 32u>; // a 16 × 16 slot per subgroup
 
 struct GChunk { d: array<GIn, DN>, x: array<GIn, XN> }
 
@@ -69,11 +78,13 @@ fn g_fetch(r0: u32, T: u32, t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
 fn g_put(ch: GChunk, li: u32) {
   for (var r = 0u; r < DN; r++) {
     let e = li + GW * r;
-    gs_dy[(e / GO) * SO + e % GO] = f16(ch.d[r]);
+    let o = e % GO;
+    gs_dy[o / 32u][(e / GO) * SO + o % 32u] = f16(ch.d[r]);
   }
   for (var r = 0u; r < XN; r++) {
     let e = li + GW * r;
-    gs_x[(e / GI) * SI + e % GI] = f16(ch.x[r]);
+    let i = e % GI;
+    gs_x[i / (16u * NB)][(e / GI) * SI + i % (16u * NB)] = f16(ch.x[r]);
   }
 }
 
@@ -84,6 +95,8 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
   let i0 = wg.x * GI;
   let ro = (sg % GR) * 32u;
   let ci = (sg / GR) * 16u * NB;
+  let gr = sg % GR;
+  let gc = sg / GR;
   for (var s = 0u; s < gd.n; s++) {
     let T = sample_T(s);
     let r0 = s * gd.stride;
@@ -101,21 +114,22 @@ fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
       g_put(ch, li);
       workgroupBarrier();
       if (t0 + GT < T) { ch = g_fetch(r0, T, t0 + GT, o0, i0, li); }
-      for (var ks = 0u; ks < GT; ks += 16u) {
+      for (var kk = 0u; kk < GT / 16u; kk++) {
+        let ks = kk * 16u; // constant once the loop is unrolled
         // left = dYᵀ (o × t): element (o, t) at t · SO + o, i.e. column-major
-        let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro, true, SO);
-        let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy, ks * SO + ro + 16u, true, SO);
-        var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci, false, SI);
+        let a0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy[gr], ks * SO, true, SO);
+        let a1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>>(&gs_dy[gr], ks * SO + 16u, true, SO);
+        var b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x[gc], ks * SI, false, SI);
         c00 = subgroupMatrixMultiplyAccumulate(a0, b, c00);
         c10 = subgroupMatrixMultiplyAccumulate(a1, b, c10);
-        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 16u, false, SI);
+        b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x[gc], ks * SI + 16u, false, SI);
         c01 = subgroupMatrixMultiplyAccumulate(a0, b, c01);
         c11 = subgroupMatrixMultiplyAccumulate(a1, b, c11);
         if (NB == 4u) {
-          b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 32u, false, SI);
+          b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x[gc], ks * SI + 32u, false, SI);
           c02 = subgroupMatrixMultiplyAccumulate(a0, b, c02);
           c12 = subgroupMatrixMultiplyAccumulate(a1, b, c12);
-          b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x, ks * SI + ci + 48u, false, SI);
+          b = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>>(&gs_x[gc], ks * SI + 48u, false, SI);
           c03 = subgroupMatrixMultiplyAccumulate(a0, b, c03);
           c13 = subgroupMatrixMultiplyAccumulate(a1, b, c13);
         }

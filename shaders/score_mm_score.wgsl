@@ -26,14 +26,14 @@ fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, s
       if (dims.accumulate == 1u) { old[q] = acc[p]; }
     }
   }
-  subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
+  subgroupMatrixStore(&gs_c[sg], 0u, m, false, 16u);
   workgroupBarrier();
   for (var q = 0u; q < 8u; q++) {
     let e = lane + 32u * q;
     let oo = o + e / 16u;
     let ii = i + e % 16u;
     if (oo < dims.O && ii < dims.I) {
-      let A = metric(w[q], gs_c[sg * 256u + e] * unscale, 0.0);
+      let A = metric(w[q], gs_c[sg][e] * unscale, 0.0);
       if (dims.accumulate != 0u) { acc[oo * dims.I + ii] = old[q] + A; }
       stat_add(A);
     }

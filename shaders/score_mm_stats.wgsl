@@ -17,9 +17,9 @@ fn g_sample(wg: vec3u, sg: u32, lane: u32, li: u32, s: u32) {
   let s2 = subgroupMax(st.z);
   st = vec3f(0.0);
   if (lane == 0u) {
-    gs_c[sg * 3u] = s0;
-    gs_c[sg * 3u + 1u] = s1;
-    gs_c[sg * 3u + 2u] = s2;
+    gs_c[sg][0] = s0;
+    gs_c[sg][1] = s1;
+    gs_c[sg][2] = s2;
   }
   workgroupBarrier();
   if (li < (GO / 64u) * (GI / 64u)) {
@@ -31,8 +31,8 @@ fn g_sample(wg: vec3u, sg: u32, lane: u32, li: u32, s: u32) {
       var p = vec3f(0.0);
       for (var j = 0u; j < 64u / (16u * NB); j++) {
         for (var r = 0u; r < 2u; r++) {
-          let a = ((c * 64u / (16u * NB) + j) * GR + 2u * h + r) * 3u; // a subgroup's triple
-          p = vec3f(p.x + gs_c[a], p.y + gs_c[a + 1u], max(p.z, gs_c[a + 2u]));
+          let a = (c * 64u / (16u * NB) + j) * GR + 2u * h + r; // a subgroup's triple
+          p = vec3f(p.x + gs_c[a][0], p.y + gs_c[a][1], max(p.z, gs_c[a][2]));
         }
       }
       let slot = s * gd.pstride + (to * dims.groups_x + ti) * 3u;

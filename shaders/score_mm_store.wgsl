@@ -11,13 +11,13 @@ fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, s
     subgroupMatrixStore(&g, o * gd.I + i, m, false, gd.I);
     return;
   }
-  subgroupMatrixStore(&gs_c, sg * 256u, m, false, 16u);
+  subgroupMatrixStore(&gs_c[sg], 0u, m, false, 16u);
   workgroupBarrier();
   for (var q = 0u; q < 8u; q++) {
     let e = lane + 32u * q;
     let oo = o + e / 16u;
     let ii = i + e % 16u;
-    if (oo < gd.O && ii < gd.I) { g[oo * gd.I + ii] = gs_c[sg * 256u + e]; }
+    if (oo < gd.O && ii < gd.I) { g[oo * gd.I + ii] = gs_c[sg][e]; }
   }
   workgroupBarrier();
 }

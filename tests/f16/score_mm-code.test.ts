@@ -42,6 +42,17 @@ describe('the score kernel on subgroup matrices', () => {
         // every result matrix emitted (the NB = 2 tiles' calls for c02, c03, c12, c13 under NB == 4)
         expect((code.match(/^\s*g_emit\(c\d\d, whole,.*\);/gm) ?? []).length).toBe(8);
         expect(code.includes(`const NB: u32 = ${SCORE_TILES[tile].NB}u;`)).toBe(true);
+        // every matrix access to workgroup memory goes through a subgroup's own slab or slot at an
+        // offset that is constant once the 16-wide steps are unrolled (WGSL's bounds rule then adds
+        // no branch on the array's length around it)
+        const wgAccess = [
+          ...code.matchAll(/subgroupMatrix(?:Load<[^>]*>>|Store)\((&gs_[^,]*), ([^,]*),/g),
+        ];
+        expect(wgAccess.length).toBeGreaterThan(0);
+        for (const [, ptr, offset] of wgAccess) {
+          expect(ptr).toMatch(/^&gs_(dy\[gr\]|x\[gc\]|c\[sg\])$/);
+          expect(offset).toMatch(/^(0u|ks \* S[OI](?: \+ \d+u)?)$/);
+        }
         const module = device.createShaderModule({ code: stubMatrices(code) });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((m) => m.type === 'error');
@@ -62,9 +73,10 @@ describe('the score kernel on subgroup matrices', () => {
           expect(e?.message, `${tile} ${kind} type ${type}`).toBeUndefined();
         }
       }
-    // the default 41,984 bytes; the half tile's fits a 32 KiB device (lavapipe: compiled above)
-    expect(scoreTileBytes('128x256')).toBe(41984);
+    // slabs of 32 tokens × (32 + 8) halves of dY and × (16 · NB + 8) of X, 1 KiB slots: the
+    // default 45,056 bytes; the half tile's fits a 32 KiB device (lavapipe: compiled above)
+    expect(scoreTileBytes('128x256')).toBe(4 * 32 * 40 * 2 + 4 * 32 * 72 * 2 + 16 * 1024);
     expect(scoreTileBytes('64x256')).toBeLessThanOrEqual(32768);
-    expect(scoreTileBytes('128x128')).toBe(32 * 136 * 2 * 2 + 16 * 1024);
+    expect(scoreTileBytes('128x128')).toBe(4 * 32 * 40 * 2 + 4 * 32 * 40 * 2 + 16 * 1024);
   }, 300_000);
 });

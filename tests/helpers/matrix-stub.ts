@@ -12,22 +12,34 @@ export function stubMatrices(code: string): string {
     .replace(/^(enable|requires) [^\n]*\n/gm, '')
     .replace(/subgroup_matrix_(left|right)<f16, 16, 16>/g, 'SmIn')
     .replace(/subgroup_matrix_result<f32, 16, 16>/g, 'SmOut');
+  // `&a` (an array) or `&a[g]` (one slab of an array of arrays: the slab index is passed on)
   const loads = new Set<string>();
   const stores = new Set<string>();
+  const slabs = new Set<string>();
+  const target = (a: string, g: string | undefined) => {
+    if (g) slabs.add(a);
+    return g ? `${a}_slab(${g}, ` : `${a}(`;
+  };
   const c = body
     .replace(
-      /subgroupMatrixLoad<SmIn>\(&(\w+),/g,
-      (_, a: string) => (loads.add(a), `sm_load_${a}(`),
+      /subgroupMatrixLoad<SmIn>\(&(\w+)(?:\[(\w+)\])?,/g,
+      (_, a: string, g?: string) => (loads.add(a), `sm_load_${target(a, g)}`),
     )
-    .replace(/subgroupMatrixStore\(&(\w+),/g, (_, a: string) => (stores.add(a), `sm_store_${a}(`))
+    .replace(
+      /subgroupMatrixStore\(&(\w+)(?:\[(\w+)\])?,/g,
+      (_, a: string, g?: string) => (stores.add(a), `sm_store_${target(a, g)}`),
+    )
     .replace(/subgroupMatrixMultiplyAccumulate\(/g, 'sm_mma(');
+  const at = (a: string, o: string) => (slabs.has(a) ? `${a}[g][${o}]` : `${a}[${o}]`);
+  const fn = (kind: string, a: string) =>
+    slabs.has(a) ? `fn sm_${kind}_${a}_slab(g: u32, ` : `fn sm_${kind}_${a}(`;
   const fns = [
     ...[...loads].map(
       (a) =>
-        `fn sm_load_${a}(o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(f16(${a}[o]), f16(${a}[o + s]), f16(select(0.0, 1.0, t)), 0.0h); }`,
+        `${fn('load', a)}o: u32, t: bool, s: u32) -> SmIn { return vec4<f16>(f16(${at(a, 'o')}), f16(${at(a, 'o + s')}), f16(select(0.0, 1.0, t)), 0.0h); }`,
     ),
     ...[...stores].map(
-      (a) => `fn sm_store_${a}(o: u32, v: SmOut, t: bool, s: u32) { ${a}[o + s] = v.x; }`,
+      (a) => `${fn('store', a)}o: u32, v: SmOut, t: bool, s: u32) { ${at(a, 'o + s')} = v.x; }`,
     ),
   ];
   return `enable f16;\nenable subgroups;\n${c}

@@ -271,10 +271,15 @@ export const SCORE_TILE_DEFAULT: ScoreTileName = '128x256';
 /** The batch fold's tile: 2 × 2 result matrices per subgroup leave registers for its sums. */
 export const FOLD_TILE_DEFAULT: ScoreTileName = '128x128';
 
-/** Workgroup memory of score_mm.wgsl with tile `t`: the padded f16 chunks and the f32 slots. */
+/**
+ * Workgroup memory of score_mm.wgsl with tile `t`: the f16 chunk's slabs (GO / 32 of dY, 32 tokens
+ * × 40 halves; GI / (16 · NB) of X, 32 × (16 · NB + 8)) and the f32 slots.
+ */
 export function scoreTileBytes(t: ScoreTileName): number {
-  const { GO, GI, GW } = SCORE_TILES[t];
-  return 32 * (GO + 8) * 2 + 32 * (GI + 8) * 2 + (GW / 32) * 256 * 4;
+  const { GO, GI, NB, GW } = SCORE_TILES[t];
+  const dy = (GO / 32) * 32 * 40 * 2;
+  const x = (GI / (16 * NB)) * 32 * (16 * NB + 8) * 2;
+  return dy + x + (GW / 32) * 256 * 4;
 }
 
 /** The batch fold's tile: options.scoreTile (benchmarks) or FOLD_TILE_DEFAULT. */
