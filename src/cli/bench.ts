@@ -103,6 +103,8 @@ const { values } = parseArgs({
      * the index clamps a browser always has cost; never a result row of the table)
      */
     'dawn-features': { type: 'string', default: '' },
+    /** Dawn toggles to disable, comma-separated (experiments, as --dawn-features) */
+    'dawn-disable': { type: 'string', default: '' },
     /** runs per timed configuration (the median is reported) */
     repeat: { type: 'string', default: '3' },
     /** check the f16 kernels (incl. subgroup matrices) against their twins before timing */
@@ -180,7 +182,10 @@ const dawnFeatures = [
   ...(values.unsafe ? ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia'] : []),
   ...(values['dawn-features'] ? values['dawn-features'].split(',') : []),
 ];
-const toggles = dawnFeatures.length ? [`enable-dawn-features=${dawnFeatures.join(',')}`] : [];
+const toggles = [
+  ...(dawnFeatures.length ? [`enable-dawn-features=${dawnFeatures.join(',')}`] : []),
+  ...(values['dawn-disable'] ? [`disable-dawn-features=${values['dawn-disable']}`] : []),
+];
 const { gpu, software } = await openNodeGpu({ toggles });
 const s = gpu.summary;
 const adapter = [s.vendor, s.architecture, s.device, s.description].filter(Boolean).join(' / ');
