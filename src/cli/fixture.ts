@@ -1,18 +1,51 @@
-// npm run fixture -- --name f32|f16|q8_0|q4_0 --out model.gguf — writes a tiny seeded Llama.
+// npm run fixture -- --name f32|f16|q8_0|q4_0|… --out model.gguf — writes a tiny seeded Llama;
+// npm run fixture -- --shape 7b|8b [--type q4_0] --out model.gguf — a seeded random model of a real
+// shape (3.9 GB at 7B Q4_0), written one tensor at a time (src/model/fixture-file.ts).
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { FIXTURES, makeFixtureModel } from '../model/fixture';
+import { shapedFixture, writeFixtureFile } from '../model/fixture-file';
+import { LLAMA2_7B, LLAMA3_8B } from '../gpu/synthetic';
+import { GgmlType } from '../gguf/types';
 
+const SHAPES = { '7b': LLAMA2_7B, '8b': LLAMA3_8B };
+const TYPES: Record<string, GgmlType> = {
+  q4_0: GgmlType.Q4_0,
+  q8_0: GgmlType.Q8_0,
+  f16: GgmlType.F16,
+};
 const { values } = parseArgs({
-  options: { name: { type: 'string', default: 'f32' }, out: { type: 'string' } },
+  options: {
+    name: { type: 'string', default: 'f32' },
+    shape: { type: 'string' },
+    type: { type: 'string', default: 'q4_0' },
+    out: { type: 'string' },
+  },
 });
-const opts = FIXTURES[values.name!];
-if (!opts || !values.out) {
-  console.error(
-    `usage: npm run fixture -- --name ${Object.keys(FIXTURES).join('|')} --out model.gguf`,
-  );
+const usage = `usage: npm run fixture -- --name ${Object.keys(FIXTURES).join('|')} --out model.gguf
+       npm run fixture -- --shape ${Object.keys(SHAPES).join('|')} [--type ${Object.keys(TYPES).join('|')}] --out model.gguf`;
+if (!values.out) {
+  console.error(usage);
   process.exit(2);
 }
-const bytes = makeFixtureModel(opts);
-await writeFile(values.out, bytes);
-console.log(`${values.name}: ${bytes.byteLength} bytes → ${values.out}`);
+if (values.shape) {
+  const shape = SHAPES[values.shape as keyof typeof SHAPES];
+  const type = TYPES[values.type!];
+  if (!shape || type === undefined) {
+    console.error(`--shape ${values.shape} --type ${values.type}: ${usage}`);
+    process.exit(2);
+  }
+  const t0 = performance.now();
+  const size = writeFixtureFile(shapedFixture(shape, type), values.out);
+  const s = (performance.now() - t0) / 1000;
+  console.log(`${values.shape} ${values.type}: ${size} bytes → ${values.out} in ${s.toFixed(1)} s`);
+} else {
+  const opts = FIXTURES[values.name!];
+  if (!opts) {
+    console.error(usage);
+    process.exit(2);
+  }
+  const bytes = makeFixtureModel(opts);
+  await writeFile(values.out, bytes, { flag: 'wx' });
+  console.log(`${values.name}: ${bytes.byteLength} bytes → ${values.out}`);
+}

@@ -237,7 +237,7 @@ export function makeFixtureModel(
   return writeGguf(md, tensors);
 }
 
-function fixtureMetadata(c: LlamaConfig, o: FixtureOptions): [string, GgufEntry][] {
+export function fixtureMetadata(c: LlamaConfig, o: FixtureOptions): [string, GgufEntry][] {
   const a = o.architecture ?? 'llama';
   return [
     ['general.architecture', meta.str(a)],
@@ -271,7 +271,7 @@ function fixtureMetadata(c: LlamaConfig, o: FixtureOptions): [string, GgufEntry]
   ];
 }
 
-function tokenizerMetadata(o: FixtureOptions): [string, GgufEntry][] {
+export function tokenizerMetadata(o: FixtureOptions): [string, GgufEntry][] {
   if (o.architecture === 'qwen2') {
     const g = fixtureGpt2Vocab(o.vocabSize);
     const eos = g.tokens.indexOf('<|endoftext|>');
