@@ -39,7 +39,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['webgpu'],
+  external: ['webgpu', 'playwright-core'],
   plugins: [raw],
   logLevel: 'warning',
 });
