@@ -6,7 +6,7 @@
 // of the renderer and GPU processes (/proc) and of the GPU (nvidia-smi). Bundled for the GPU
 // machine by scripts/bundle-gpu.mjs (playwright-core external); bench/page/run-gpu.sh runs it there.
 //   node page-bench.mjs --chromium PATH [--dist dist] [--model FILE] [--samples 16] [--tokens 128]
-//     [--flag F …] --out report.json [--shots DIR]
+//     [--precision f32|f16] [--flag F …] --out report.json [--shots DIR]
 import { createServer, type Server } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, extname, normalize } from 'node:path';
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     shots: { type: 'string' },
     'step-timeout': { type: 'string', default: '600' },
+    /** the Run panel's precision for the set run (f32, the page's default, or f16) */
+    precision: { type: 'string', default: 'f32' },
   },
 });
 if (!values.chromium || !values.out) throw new Error('--chromium PATH and --out FILE are needed');
@@ -212,6 +214,7 @@ async function flows(page: Page) {
     await page.locator('[data-field="max-tokens"]').fill(String(T));
     await page.locator('[data-field="gpu-budget"]').fill('0');
     await page.locator('[data-field="samples-per-set"]').fill('0');
+    await page.locator('[data-field="precision"]').selectOption(values.precision!);
     const before = await text(page, 'run-note').catch(() => '');
     const t0 = performance.now();
     await page.locator('[data-action="run"]').click();
@@ -226,7 +229,7 @@ async function flows(page: Page) {
       { timeout: STEP_MS, polling: 100 },
     );
     const s = (performance.now() - t0) / 1000;
-    return `${(s / N).toFixed(3)} s per sample (wall ${s.toFixed(1)} s, ${N} × ${T}); ${await text(page, 'run-note')}`;
+    return `${(s / N).toFixed(3)} s per sample (${values.precision}, wall ${s.toFixed(1)} s, ${N} × ${T}); ${await text(page, 'run-note')}`;
   });
   await step(page, 'prune-wanda-0.5', async () => {
     await page.locator('[data-field="prune-calibration"]').selectOption('bench');

@@ -54,5 +54,5 @@ bench() { # NAME ARGS…
 page stock
 bench f32 --precision f32
 bench f16 --unsafe --precision f16
-[ "$(left)" -gt 150 ] && page f16 --flag=--enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia
+[ "$(left)" -gt 150 ] && page f16 --precision f16 --flag=--enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia
 echo "done at $(( $(date +%s) - t0 )) s"
