@@ -120,11 +120,19 @@ const adapterInfo = (page: Page) =>
       'maxStorageBuffersPerShaderStage',
       'maxComputeWorkgroupsPerDimension',
     ] as const;
-    const info = a.info;
+    const info = a.info as GPUAdapterInfo & {
+      subgroupMinSize?: number;
+      subgroupMaxSize?: number;
+      subgroupMatrixConfigs?: unknown[];
+    };
     return {
       features: [...a.features].sort(),
       limits: Object.fromEntries(keys.map((k) => [k, a.limits[k]])),
       info: { vendor: info.vendor, architecture: info.architecture, description: info.description },
+      // which operand types the tensor cores take here (i8 would need no shader-f16)
+      subgroups: [info.subgroupMinSize, info.subgroupMaxSize],
+      subgroupMatrixConfigs: info.subgroupMatrixConfigs ?? [],
+      wgslLanguageFeatures: [...(navigator.gpu.wgslLanguageFeatures ?? [])].sort(),
     };
   });
 
