@@ -2,6 +2,7 @@
 // result — the model's identity, the run settings and the exact token ids — never of names.
 import type { RunSet, PairSpec } from '../engine/types';
 import type { Results } from '../analysis/results';
+import type { ByteSource } from '../gguf/source';
 
 /** SHA-256 of text (UTF-8) or bytes, as lowercase hex. */
 export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
@@ -11,9 +12,12 @@ export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise
 }
 
 /** A model's identity: its file's size and a hash of its first MiB (header, metadata, tensors). */
-export async function modelKey(blob: Blob): Promise<string> {
-  const head = new Uint8Array(await blob.slice(0, 1 << 20).arrayBuffer());
-  return `${blob.size}:${(await sha256Hex(head)).slice(0, 32)}`;
+export async function modelKey(file: Blob | ByteSource): Promise<string> {
+  const head =
+    file instanceof Blob
+      ? new Uint8Array(await file.slice(0, 1 << 20).arrayBuffer())
+      : new Uint8Array(await file.read(0, 1 << 20));
+  return `${file.size}:${(await sha256Hex(head)).slice(0, 32)}`;
 }
 
 export function settingsKey(s: Results['settings']): string {

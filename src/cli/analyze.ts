@@ -4,7 +4,7 @@
 //   [--scores-out DIR]  (per set, DIR/<set>.safetensors: every scored weight's Σ A; docs/scores-format.md)
 import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
-import { openAsBlob } from 'node:fs';
+import { fileSource } from './file-source';
 import { type LlamaConfig } from '../model/config';
 import { llamaConfig } from '../model/read-config';
 import { modelKey, tokenIdsHash } from '../cache/keys';
@@ -111,7 +111,7 @@ async function openScores(
   metric: Metric,
   maxTokens: number,
 ): Promise<ScoresWriter[]> {
-  const key = await modelKey(await openAsBlob(modelPath));
+  const key = await modelKey(fileSource(modelPath));
   const out: ScoresWriter[] = [];
   try {
     for (const set of req.sets) {

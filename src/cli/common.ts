@@ -3,9 +3,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { openAsBlob } from 'node:fs';
 import { readGguf, type GgufFile } from '../gguf/reader';
-import { blobSource } from '../gguf/source';
+import { fileSource } from './file-source';
 import { llamaConfig } from '../model/read-config';
 import { loadLlamaWeights } from '../model/weights';
 import { runReference } from '../engine/run-reference';
@@ -82,7 +81,7 @@ export async function modelArg(
   path: string | undefined,
 ): Promise<{ path: string; file: GgufFile }> {
   const p = await inputFile('--model', path ?? '');
-  return { path: p, file: await readGguf(blobSource(await openAsBlob(p), basename(p))) };
+  return { path: p, file: await readGguf(fileSource(p)) };
 }
 
 /** `path` when it names a readable file; else a UsageError naming the flag, the path and why. */

@@ -1,5 +1,6 @@
 // Random access to a file's bytes without holding the whole file: a Blob/File read by slice(),
-// or bytes already in memory. In Node, `fs.openAsBlob(path)` gives a Blob over the file.
+// or bytes already in memory. In Node, src/cli/file-source.ts reads a file by position (not
+// `fs.openAsBlob`, whose Blob reports sizes over 4 GiB modulo 2³² in Node 20).
 
 export interface ByteSource {
   /** shown in error messages */

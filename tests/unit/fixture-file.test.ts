@@ -2,13 +2,13 @@
 // `npm run fixture -- --shape 7b`): here a small shape, read back by the engine's own GGUF reader —
 // every tensor where the header says, of its type and size, the config the app reads equal to the
 // shape's — and a file that exists already is never written over.
-import { mkdtempSync, openAsBlob, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shapedFixture, writeFixtureFile } from '../../src/model/fixture-file';
 import { readGguf, readTensorBytes } from '../../src/gguf/reader';
-import { blobSource } from '../../src/gguf/source';
+import { fileSource } from '../../src/cli/file-source';
 import { llamaConfig } from '../../src/model/read-config';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
 import { LLAMA2_7B } from '../../src/gpu/synthetic';
@@ -34,7 +34,7 @@ describe('fixture files of a real shape', () => {
     const o = shapedFixture(SMALL, GgmlType.Q4_0);
     const size = writeFixtureFile(o, path);
     expect(statSync(path).size).toBe(size);
-    const file = await readGguf(blobSource(await openAsBlob(path), 'small.gguf'));
+    const file = await readGguf(fileSource(path));
     const c = llamaConfig(file);
     for (const k of [
       'embeddingLength',
