@@ -4,7 +4,7 @@
 //   [--scores-out DIR]  (per set, DIR/<set>.safetensors: every scored weight's Σ A; docs/scores-format.md)
 import { checkOutputs, writeOutput } from './outputs';
 import { basename } from 'node:path';
-import { fileSource } from './file-source';
+import type { ByteSource } from '../gguf/source';
 import { type LlamaConfig } from '../model/config';
 import { llamaConfig } from '../model/read-config';
 import { modelKey, tokenIdsHash } from '../cache/keys';
@@ -105,13 +105,13 @@ function shardOf(
 /** One scores writer per set, headers written (src/scores). */
 async function openScores(
   config: LlamaConfig,
-  modelPath: string,
+  model: ByteSource,
   req: RunRequest,
   paths: Map<string, string>,
   metric: Metric,
   maxTokens: number,
 ): Promise<ScoresWriter[]> {
-  const key = await modelKey(fileSource(modelPath));
+  const key = await modelKey(model);
   const out: ScoresWriter[] = [];
   try {
     for (const set of req.sets) {
@@ -192,7 +192,7 @@ export async function main(argv: string[]): Promise<number> {
   const scores = scoresDir
     ? await openScores(
         config,
-        values.model,
+        file.source,
         req,
         new Map([...sets.keys()].map((n, i) => [n, scoresFiles[i]])),
         metric,
