@@ -28,24 +28,35 @@ if (!values.out) {
   console.error(usage);
   process.exit(2);
 }
-if (values.shape) {
-  const shape = SHAPES[values.shape as keyof typeof SHAPES];
-  const type = TYPES[values.type!];
-  if (!shape || type === undefined) {
-    console.error(`--shape ${values.shape} --type ${values.type}: ${usage}`);
-    process.exit(2);
+/** Writes the model asked for; returns what to print. */
+async function write(out: string): Promise<string> {
+  if (values.shape) {
+    const shape = SHAPES[values.shape as keyof typeof SHAPES];
+    const type = TYPES[values.type!];
+    if (!shape || type === undefined) {
+      console.error(`--shape ${values.shape} --type ${values.type}: ${usage}`);
+      process.exit(2);
+    }
+    const t0 = performance.now();
+    const size = writeFixtureFile(shapedFixture(shape, type), out);
+    const s = (performance.now() - t0) / 1000;
+    return `${values.shape} ${values.type}: ${size} bytes → ${out} in ${s.toFixed(1)} s`;
   }
-  const t0 = performance.now();
-  const size = writeFixtureFile(shapedFixture(shape, type), values.out);
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${values.shape} ${values.type}: ${size} bytes → ${values.out} in ${s.toFixed(1)} s`);
-} else {
   const opts = FIXTURES[values.name!];
   if (!opts) {
     console.error(usage);
     process.exit(2);
   }
   const bytes = makeFixtureModel(opts);
-  await writeFile(values.out, bytes, { flag: 'wx' });
-  console.log(`${values.name}: ${bytes.byteLength} bytes → ${values.out}`);
+  await writeFile(out, bytes, { flag: 'wx' });
+  return `${values.name}: ${bytes.byteLength} bytes → ${out}`;
+}
+
+try {
+  console.log(await write(values.out));
+} catch (e) {
+  // an existing --out is never written over: one line that says so
+  if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  console.error(`--out ${values.out}: the file exists already; it is not written over`);
+  process.exit(2);
 }

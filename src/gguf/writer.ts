@@ -120,13 +120,13 @@ export interface TensorHeader {
 }
 
 /**
- * The GGUF v3 header (metadata, tensor infos, padding to the data section) and the data
- * section's size, tensors laid out in order, each aligned.
+ * The GGUF v3 header (metadata, tensor infos, padding to the data section), the data section's
+ * size, tensors laid out in order, and the alignment each tensor starts at (general.alignment).
  */
 export function ggufHeader(
   metadata: Iterable<[string, GgufEntry]>,
   tensors: TensorHeader[],
-): { header: Uint8Array; dataBytes: number } {
+): { header: Uint8Array; dataBytes: number; alignment: number } {
   const kv = [...metadata];
   const alignEntry = kv.find(([k]) => k === 'general.alignment');
   const alignment = alignEntry ? Number(alignEntry[1].value) : GGUF_DEFAULT_ALIGNMENT;
@@ -153,7 +153,7 @@ export function ggufHeader(
     offset += Math.ceil(bytes / alignment) * alignment;
   }
   o.pad(alignment);
-  return { header: o.bytes(), dataBytes: offset };
+  return { header: o.bytes(), dataBytes: offset, alignment };
 }
 
 /** Serializes metadata and tensors to a GGUF v3 file image. */
@@ -161,9 +161,6 @@ export function writeGguf(
   metadata: Iterable<[string, GgufEntry]>,
   tensors: TensorToWrite[],
 ): Uint8Array {
-  const kv = [...metadata];
-  const alignEntry = kv.find(([k]) => k === 'general.alignment');
-  const alignment = alignEntry ? Number(alignEntry[1].value) : GGUF_DEFAULT_ALIGNMENT;
   const encoded = tensors.map((t) => {
     const elements = t.dims.reduce((a, b) => a * b, 1);
     const block = BLOCK[t.type];
@@ -179,8 +176,9 @@ export function writeGguf(
     }
     return quantize(t.type, t.data);
   });
+  const { header, alignment } = ggufHeader(metadata, tensors);
   const o = new Out();
-  o.push(ggufHeader(kv, tensors).header);
+  o.push(header);
   for (const e of encoded) {
     o.push(e);
     o.pad(alignment);

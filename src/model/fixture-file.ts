@@ -4,14 +4,14 @@
 // tensor. The metadata and vocabulary are the tiny fixtures' (src/model/fixture.ts, vocabulary
 // padded to the shape's size); the matrices are random blocks with finite scales
 // (src/gguf/random-blocks.ts) rather than quantized uniform values, which would take minutes at 7B.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { type LlamaConfig } from './config';
 import { layerTensors } from './layout';
 import { fixtureConfig, fixtureMetadata, tokenizerMetadata, type FixtureOptions } from './fixture';
 import { ggufHeader, type TensorHeader } from '../gguf/writer';
 import { randomTensorBytes } from '../gguf/random-blocks';
 import { quantize } from '../gguf/quantize';
-import { BLOCK, GgmlType } from '../gguf/types';
+import { GgmlType } from '../gguf/types';
 import { mulberry32 } from '../util/random';
 
 /** The fixture options of a model of `c`'s shape, matrices of `type`, Q8_0 embeddings and head. */
@@ -77,23 +77,26 @@ export function writeFixtureFile(o: FixtureOptions, path: string): number {
   norm('output_norm.weight');
   matrix('output.weight', emb, c.vocabSize, C);
   const md = [...fixtureMetadata(c, o), ...tokenizerMetadata(o)];
-  const { header } = ggufHeader(md, headers);
-  const alignment = 32; // fixtureMetadata's general.alignment
+  const { header, dataBytes, alignment } = ggufHeader(md, headers);
   const fd = openSync(path, 'wx');
+  let whole = false;
   try {
     let at = writeSync(fd, header);
     for (const t of headers) {
-      const bytes = t.make();
-      const block = BLOCK[t.type]!;
-      const want = (t.dims.reduce((a, b) => a * b, 1) / block.elements) * block.bytes;
-      if (bytes.byteLength !== want)
-        throw new Error(`${t.name}: ${bytes.byteLength} bytes, not ${want}`);
-      at += writeSync(fd, bytes);
+      at += writeSync(fd, t.make());
       const pad = (alignment - (at % alignment)) % alignment;
       if (pad) at += writeSync(fd, new Uint8Array(pad));
     }
+    // every tensor where the header says it is
+    if (at !== header.byteLength + dataBytes)
+      throw new Error(
+        `${path}: ${at} bytes written, the header lays out ${header.byteLength + dataBytes}`,
+      );
+    whole = true;
     return at;
   } finally {
     closeSync(fd);
+    // the file is ours ('wx' made it): no partial model is left under its name
+    if (!whole) unlinkSync(path);
   }
 }
