@@ -1,7 +1,7 @@
 // Peak memory while the page benchmark runs (bench/page/page-bench.ts), sampled every 500 ms: the
 // resident memory of Chromium's renderer and GPU processes (Linux /proc, by their --type= flag) and
 // the GPU's memory in use (nvidia-smi, where there is one).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface MemoryPeaks {
@@ -33,23 +33,19 @@ function chromiumRss(): { renderer: number; gpu: number; browser: number } {
   return sum;
 }
 
-function gpuUsed(): number | null {
-  try {
-    const out = execFileSync(
+/** nvidia-smi's memory.used (MiB), read without blocking the driver's event loop; null: none. */
+function gpuUsed(): Promise<number | null> {
+  return new Promise((ok) =>
+    execFile(
       'nvidia-smi',
       ['--query-gpu=memory.used', '--format=csv,noheader,nounits'],
-      {
-        encoding: 'utf8',
-        timeout: 5000,
-      },
-    );
-    return Number(out.trim().split('\n')[0]);
-  } catch {
-    return null;
-  }
+      { encoding: 'utf8', timeout: 5000 },
+      (e, out) => ok(e ? null : Number(out.trim().split('\n')[0])),
+    ),
+  );
 }
 
-export function startMonitor(): { stop: () => MemoryPeaks } {
+export function startMonitor(): { stop: () => Promise<MemoryPeaks> } {
   const peaks: MemoryPeaks = {
     rendererMiB: 0,
     gpuProcessMiB: 0,
@@ -57,20 +53,22 @@ export function startMonitor(): { stop: () => MemoryPeaks } {
     gpuUsedMiB: null,
     samples: 0,
   };
-  const sample = () => {
+  let sampling: Promise<void> = Promise.resolve();
+  const sample = async () => {
     const r = chromiumRss();
     peaks.rendererMiB = Math.max(peaks.rendererMiB, Math.round(r.renderer));
     peaks.gpuProcessMiB = Math.max(peaks.gpuProcessMiB, Math.round(r.gpu));
     peaks.browserMiB = Math.max(peaks.browserMiB, Math.round(r.browser));
-    const g = gpuUsed();
+    const g = await gpuUsed();
     if (g !== null) peaks.gpuUsedMiB = Math.max(peaks.gpuUsedMiB ?? 0, g);
     peaks.samples++;
   };
-  const timer = setInterval(sample, 500);
+  // one sample at a time: the next waits for the last (nvidia-smi can take longer than 500 ms)
+  const timer = setInterval(() => (sampling = sampling.then(sample)), 500);
   return {
-    stop: () => {
+    stop: async () => {
       clearInterval(timer);
-      sample();
+      await (sampling = sampling.then(sample));
       return peaks;
     },
   };

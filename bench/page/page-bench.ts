@@ -8,6 +8,7 @@
 //   node page-bench.mjs --chromium PATH [--dist dist] [--model FILE] [--samples 16] [--tokens 128]
 //     [--precision f32|f16] [--flag F …] --out report.json [--shots DIR]
 import { createServer, type Server } from 'node:http';
+import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, extname, normalize } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -177,7 +178,7 @@ async function main() {
     adapter,
     steps,
     longestTaskMs,
-    memory: monitor.stop(),
+    memory: await monitor.stop(),
     consoleErrors: consoleErrors.slice(0, 40),
   };
   await writeFile(values.out!, JSON.stringify(report, null, 2));
@@ -186,7 +187,7 @@ async function main() {
 }
 
 async function loadModel(page: Page) {
-  const { size } = await import('node:fs').then((fs) => fs.statSync(values.model!));
+  const { size } = statSync(values.model!);
   await step(page, 'load-model', async () => {
     const before = await text(page, 'model-name');
     await page.locator('[data-field="model-file"]').setInputFiles(values.model!);
