@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { shapedFixture, writeFixtureFile } from '../../src/model/fixture-file';
-import { LLAMA2_7B } from '../../src/gpu/synthetic';
+import { SMALL_SHAPE } from '../helpers/small-shape';
 import { GgmlType } from '../../src/gguf/types';
 
 let writes = 0;
@@ -23,23 +23,12 @@ vi.mock('node:fs', async (original) => {
   };
 });
 
-const SMALL = {
-  ...LLAMA2_7B,
-  name: 'small',
-  embeddingLength: 128,
-  blockCount: 2,
-  feedForwardLength: 192,
-  headCount: 4,
-  headCountKv: 2,
-  headDim: 32,
-  ropeDims: 32,
-  vocabSize: 400,
-};
-
 describe('a fixture file that cannot be written whole', () => {
   it('is removed, and the error names the cause', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'paramscope-full-')), 'm.gguf');
-    expect(() => writeFixtureFile(shapedFixture(SMALL, GgmlType.Q4_0), path)).toThrow(/ENOSPC/);
+    expect(() => writeFixtureFile(shapedFixture(SMALL_SHAPE, GgmlType.Q4_0), path)).toThrow(
+      /ENOSPC/,
+    );
     expect(writes).toBe(3);
     expect(existsSync(path)).toBe(false);
   });

@@ -11,27 +11,13 @@ import { readGguf, readTensorBytes } from '../../src/gguf/reader';
 import { fileSource } from '../../src/cli/file-source';
 import { llamaConfig } from '../../src/model/read-config';
 import { BLOCK, GgmlType } from '../../src/gguf/types';
-import { LLAMA2_7B } from '../../src/gpu/synthetic';
-
-const SMALL = {
-  ...LLAMA2_7B,
-  name: 'small',
-  embeddingLength: 128,
-  blockCount: 2,
-  feedForwardLength: 192,
-  headCount: 4,
-  headCountKv: 2,
-  headDim: 32,
-  ropeDims: 32,
-  vocabSize: 400,
-  contextLength: 256,
-};
+import { SMALL_SHAPE } from '../helpers/small-shape';
 
 describe('fixture files of a real shape', () => {
   it('writes a GGUF the engine reads back: config, every tensor in place, of its type and size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paramscope-fixture-'));
     const path = join(dir, 'small.gguf');
-    const o = shapedFixture(SMALL, GgmlType.Q4_0);
+    const o = shapedFixture(SMALL_SHAPE, GgmlType.Q4_0);
     const size = writeFixtureFile(o, path);
     expect(statSync(path).size).toBe(size);
     const file = await readGguf(fileSource(path));
@@ -45,7 +31,7 @@ describe('fixture files of a real shape', () => {
       'vocabSize',
       'contextLength',
     ] as const)
-      expect(c[k], k).toBe(SMALL[k]);
+      expect(c[k], k).toBe(SMALL_SHAPE[k]);
     // 1 embedding + 2 × (2 norms + 7 matrices) + output norm + head
     expect(file.tensors.size).toBe(1 + 2 * 9 + 2);
     const q = file.tensors.get('blk.1.ffn_down.weight')!;
@@ -71,7 +57,9 @@ describe('fixture files of a real shape', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paramscope-fixture-'));
     const path = join(dir, 'mine.gguf');
     writeFileSync(path, 'not to be lost');
-    expect(() => writeFixtureFile(shapedFixture(SMALL, GgmlType.Q4_0), path)).toThrow(/EEXIST/);
+    expect(() => writeFixtureFile(shapedFixture(SMALL_SHAPE, GgmlType.Q4_0), path)).toThrow(
+      /EEXIST/,
+    );
     expect(readFileSync(path, 'utf8')).toBe('not to be lost');
   });
 });
