@@ -72,7 +72,11 @@ fn p_put(ch: PChunk, li: u32, backward: bool) {
 
 fn f16p_tile(wg: vec3u, lid: vec3u, backward: bool) {
   let s = span(wg.z, backward);
-  let li = lid.y * PW + lid.x;
+  // lid clamped once, so that WGSL's bounds rule adds no clamp to the inner loop's reads
+  // (as shaders/linear.wgsl's tiled kernel)
+  let ly = min(lid.y, PW - 1u);
+  let lx = min(lid.x, PW - 1u);
+  let li = ly * PW + lx;
   let row0 = wg.y * PM;
   let col0 = wg.x * PN;
   var acc: array<vec4f, 16>; // row r (0 … 7), column quad h (0, 1): acc[2r + h]
@@ -85,10 +89,10 @@ fn f16p_tile(wg: vec3u, lid: vec3u, backward: bool) {
     // the run in f16 (staged zeros past K add nothing)
     var part = array<vec4<f16>, 16>(); // zeroed per run, written out
     for (var k = 0u; k < PK; k++) {
-      let a0 = ah4[k * (PM / 4u) + lid.y];
-      let a1 = ah4[k * (PM / 4u) + PW + lid.y];
-      let w0 = wh4[k * (PN / 4u) + lid.x];
-      let w1 = wh4[k * (PN / 4u) + PW + lid.x];
+      let a0 = ah4[k * (PM / 4u) + ly];
+      let a1 = ah4[k * (PM / 4u) + PW + ly];
+      let w0 = wh4[k * (PN / 4u) + lx];
+      let w1 = wh4[k * (PN / 4u) + PW + lx];
       for (var y = 0u; y < 4u; y++) {
         part[2u * y] = fma(vec4<f16>(a0[y]), w0, part[2u * y]);
         part[2u * y + 1u] = fma(vec4<f16>(a0[y]), w1, part[2u * y + 1u]);
@@ -99,9 +103,9 @@ fn f16p_tile(wg: vec3u, lid: vec3u, backward: bool) {
     for (var i = 0u; i < 16u; i++) { acc[i] += vec4f(part[i]); }
   }
   for (var r = 0u; r < 8u; r++) {
-    let t = row0 + (r / 4u) * (PM / 2u) + lid.y * 4u + r % 4u;
+    let t = row0 + (r / 4u) * (PM / 2u) + ly * 4u + r % 4u;
     for (var x = 0u; x < 8u; x++) {
-      let n = col0 + (x / 4u) * (PN / 2u) + lid.x * 4u + x % 4u;
+      let n = col0 + (x / 4u) * (PN / 2u) + lx * 4u + x % 4u;
       put(wg.z, s, t, n, acc[2u * r + x / 4u][x % 4u]);
     }
   }

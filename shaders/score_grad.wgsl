@@ -48,8 +48,13 @@ fn grad_tile(wg: vec3u, li: u32, second: bool) -> array<f32, 16> {
 }
 
 // grad_tile over the first T rows (from row_base on).
-fn grad_tile_of(wg: vec3u, li: u32, second: bool, T: u32) -> array<f32, 16> {
-  let lid = vec2u(li % 16u, li / 16u);
+fn grad_tile_of(wg: vec3u, li_in: u32, second: bool, T: u32) -> array<f32, 16> {
+  // li clamped once and the inner loop bounded by a constant: WGSL's bounds rule then proves the
+  // workgroup reads and writes below in range and adds no clamp to them (Tint's range analysis
+  // knows min, % and / by constants and constant-bounded loop counters, not a helper's params)
+  let li = min(li_in, 255u);
+  let ly = li / 16u;
+  let lx = li % 16u;
   var g: array<f32, 16>;
   var ch = grad_fetch(wg, li, 0u, T, second);
   for (var t0 = 0u; t0 < T; t0 += TS) {
@@ -59,9 +64,10 @@ fn grad_tile_of(wg: vec3u, li: u32, second: bool, T: u32) -> array<f32, 16> {
     workgroupBarrier();
     if (t0 + TS < T) { ch = grad_fetch(wg, li, t0 + TS, T, second); }
     let kn = min(TS, T - t0);
-    for (var kk = 0u; kk < kn; kk++) {
-      let d = dys[kk * 16u + lid.y];
-      let x = xs[kk * 16u + lid.x];
+    for (var kk = 0u; kk < TS; kk++) {
+      if (kk >= kn) { break; }
+      let d = dys[kk * 16u + ly];
+      let x = xs[kk * 16u + lx];
       for (var y = 0u; y < 4u; y++) {
         for (var c = 0u; c < 4u; c++) {
           g[y * 4u + c] += d[y] * x[c];

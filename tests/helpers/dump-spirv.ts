@@ -1,0 +1,35 @@
+// Child process of tests/gpu/bounds-clamps.test.ts: compiles one kernel with Dawn's dump_shaders
+// toggle, so that Tint's SPIR-V (after WGSL's bounds rule, the robustness transform) is printed on
+// this process's output. Arguments: linear-tiled | score-tiled, then `norob` for the same compiled
+// without the bounds rule (Dawn's disable_robustness).
+import { create, globals } from 'webgpu';
+import { GpuContext } from '../../src/gpu/runtime/context';
+import { linearForward } from '../../src/gpu/ops/linear';
+import { scoreReduce } from '../../src/gpu/ops/score';
+import { GgmlType } from '../../src/gguf/types';
+import { SWIFTSHADER_ICD } from '../../src/gpu/runtime/node';
+import type { GpuWeight } from '../../src/gpu/ops/quant';
+
+if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES)
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+Object.assign(globalThis, globals);
+const norob = process.argv[3] === 'norob' ? ',disable_robustness' : '';
+const gpu = create([`enable-dawn-features=dump_shaders${norob}`]) as GPU;
+const adapter = await gpu.requestAdapter();
+if (!adapter) throw new Error('dump-spirv: no adapter');
+const device = await adapter.requestDevice();
+const which = process.argv[2];
+const ctx = new GpuContext(device, { tiledLinear: true, tiledScore: true });
+const d = { T: 32, I: 128, O: 128 };
+const W: GpuWeight = { buffer: ctx.storage(d.O * d.I * 4), type: GgmlType.F32 } as GpuWeight;
+const [X, Y] = [ctx.storage(d.T * d.I * 4), ctx.storage(d.T * d.O * 4)];
+const enc = device.createCommandEncoder();
+if (which === 'linear-tiled') linearForward(ctx, enc, Y, X, W, d);
+else if (which === 'score-tiled') {
+  const [acc, partials] = [ctx.storage(d.O * d.I * 4), ctx.storage(1 << 16)];
+  scoreReduce(ctx, enc, acc, partials, Y, X, W, ctx.storage(d.I * 4), d, 'grad_x_weight', true);
+} else throw new Error(`dump-spirv: ${which}?`);
+ctx.endPass(enc);
+device.queue.submit([enc.finish()]);
+await device.queue.onSubmittedWorkDone();
+process.exit(0);
