@@ -5,19 +5,14 @@
 // 0.320 → 0.287 s, bench/results/README.md, session 22). This test reads Tint's SPIR-V (Dawn's
 // dump_shaders, in a child process) and counts the accesses into vec4 workgroup arrays whose index
 // is a min (a clamp), with the bounds rule and without it: the difference is what Tint added.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { tsEntry } from '../helpers/cli';
 
 /** Tint's SPIR-V disassembly of the kernel `which` compiles (tests/helpers/dump-spirv.ts). */
-function spirvOf(which: string, robustness: boolean): string {
-  const args = ['--import', 'tsx', '--import', './scripts/register-raw.mjs'];
-  const r = spawnSync(
-    process.execPath,
-    [...args, 'tests/helpers/dump-spirv.ts', which, robustness ? '' : 'norob'],
-    { encoding: 'utf8', maxBuffer: 64 << 20 },
-  );
-  if (r.status !== 0) throw new Error(`dump-spirv ${which}: ${r.stderr || r.stdout}`);
-  const parts = r.stdout.split('Dumped SPIRV disassembly');
+async function spirvOf(which: string, robustness: boolean): Promise<string> {
+  const args = [which, ...(robustness ? [] : ['norob'])];
+  const { stdout } = await tsEntry('tests/helpers/dump-spirv.ts', args);
+  const parts = stdout.split('Dumped SPIRV disassembly');
   if (parts.length !== 2)
     throw new Error(`dump-spirv ${which}: ${parts.length - 1} modules dumped`);
   return parts[1];
@@ -46,18 +41,18 @@ function clampedVec4WorkgroupAccesses(spirv: string): number {
 }
 
 /** Clamps WGSL's bounds rule adds to the vec4 workgroup accesses of kernel `which`. */
-function addedClamps(which: string): number {
-  const [on, off] = [spirvOf(which, true), spirvOf(which, false)];
+async function addedClamps(which: string): Promise<number> {
+  const [on, off] = await Promise.all([spirvOf(which, true), spirvOf(which, false)]);
   expect(on).toMatch(/OpAccessChain %_ptr_Workgroup_v4float/);
   return clampedVec4WorkgroupAccesses(on) - clampedVec4WorkgroupAccesses(off);
 }
 
 describe("WGSL's bounds rule in the f32 kernels' inner loops", () => {
-  it('the tiled linear clamps only its two stage stores, not the inner loop reads', () => {
-    expect(addedClamps('linear-tiled')).toBe(2);
+  it('the tiled linear clamps only its two stage stores, not the inner loop reads', async () => {
+    expect(await addedClamps('linear-tiled')).toBe(2);
   }, 60_000);
 
-  it("the tiled score's gradient tile clamps none of its stage reads and stores", () => {
-    expect(addedClamps('score-tiled')).toBe(0);
+  it("the tiled score's gradient tile clamps none of its stage reads and stores", async () => {
+    expect(await addedClamps('score-tiled')).toBe(0);
   }, 60_000);
 });

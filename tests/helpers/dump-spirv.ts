@@ -2,22 +2,16 @@
 // toggle, so that Tint's SPIR-V (after WGSL's bounds rule, the robustness transform) is printed on
 // this process's output. Arguments: linear-tiled | score-tiled, then `norob` for the same compiled
 // without the bounds rule (Dawn's disable_robustness).
-import { create, globals } from 'webgpu';
 import { GpuContext } from '../../src/gpu/runtime/context';
+import { openNodeGpu } from '../../src/gpu/runtime/node';
 import { linearForward } from '../../src/gpu/ops/linear';
 import { scoreReduce } from '../../src/gpu/ops/score';
 import { GgmlType } from '../../src/gguf/types';
-import { SWIFTSHADER_ICD } from '../../src/gpu/runtime/node';
 import type { GpuWeight } from '../../src/gpu/ops/quant';
 
-if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES)
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-Object.assign(globalThis, globals);
 const norob = process.argv[3] === 'norob' ? ',disable_robustness' : '';
-const gpu = create([`enable-dawn-features=dump_shaders${norob}`]) as GPU;
-const adapter = await gpu.requestAdapter();
-if (!adapter) throw new Error('dump-spirv: no adapter');
-const device = await adapter.requestDevice();
+const { gpu } = await openNodeGpu({ toggles: [`enable-dawn-features=dump_shaders${norob}`] });
+const { device } = gpu;
 const which = process.argv[2];
 const ctx = new GpuContext(device, { tiledLinear: true, tiledScore: true });
 const d = { T: 32, I: 128, O: 128 };
