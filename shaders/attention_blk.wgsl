@@ -14,6 +14,9 @@
 
 const BQ: u32 = 16u;
 const BST: u32 = 129u; // padded row stride of staged (16, Dh ≤ 128) blocks: conflict-free dots
+// the dots' loops run to this constant and stop at dims.Dh, so that WGSL's bounds rule can see
+// that j · BST + e stays in the stage (a loop to dims.Dh had every stage read clamped)
+const DH_MAX: u32 = 128u;
 const BPS: u32 = 17u;  // padded row stride of the (16, 16) score blocks
 var<workgroup> blk_a: array<f32, 2064>; // 16 × BST: forward q, backward_query k, backward_kv q
 var<workgroup> blk_b: array<f32, 2064>; // forward k, backward_query v, backward_kv dout
@@ -85,7 +88,10 @@ fn attention_forward_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
     blk_stage(2u, 2u, u0, g, dims.Hkv, li, T);
     workgroupBarrier();
     var s = 0.0;
-    for (var e = 0u; e < dims.Dh; e++) { s += blk_a[r * BST + e] * blk_b[j * BST + e]; }
+    for (var e = 0u; e < DH_MAX; e++) {
+      if (e >= dims.Dh) { break; }
+      s += blk_a[r * BST + e] * blk_b[j * BST + e];
+    }
     blk_p[r * BPS + j] = s * dims.scale;
     workgroupBarrier();
     var mc = m;
@@ -133,7 +139,8 @@ fn attention_backward_query_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local
     workgroupBarrier();
     var s = 0.0;
     var dp = 0.0;
-    for (var e = 0u; e < dims.Dh; e++) {
+    for (var e = 0u; e < DH_MAX; e++) {
+      if (e >= dims.Dh) { break; }
       s += q[qi(tc, h) + e] * blk_a[j * BST + e];
       dp += dout[qi(tc, h) + e] * blk_b[j * BST + e];
     }
@@ -177,7 +184,8 @@ fn attention_backward_kv_blk(@builtin(workgroup_id) wg: vec3u, @builtin(local_in
       if (t < T && t >= u) {
         var s = 0.0;
         var dp = 0.0;
-        for (var e = 0u; e < dims.Dh; e++) {
+        for (var e = 0u; e < DH_MAX; e++) {
+          if (e >= dims.Dh) { break; }
           s += blk_a[j * BST + e] * k[ki(uc, g) + e];
           dp += blk_b[j * BST + e] * v[ki(uc, g) + e];
         }
