@@ -29,11 +29,8 @@
 // after sample s − 1's
 struct GDims { n: u32, O: u32, I: u32, scale: f32, stride: u32, pstride: u32, _a: u32, _b: u32, T: array<vec4u, 2> }
 
-// the operands' storage type: f32, or f16 where src/gpu/ops/score.ts packed them first (dY already
-// times the scale, gd.scale 1)
-alias GIn = f32;
-@group(0) @binding(11) var<storage, read> dy: array<GIn>;
-@group(0) @binding(12) var<storage, read> x: array<GIn>;
+// dY and X (bindings 11, 12), as f32 or packed to f16: shaders/score_mm_stage.wgsl or
+// score_mm_stage16.wgsl (appended by src/gpu/ops/score.ts), with g_fetch and g_put
 @group(0) @binding(13) var<uniform> gd: GDims;
 
 // GO (o per tile), GI (i per tile), NB (result matrices per subgroup along i: 4 or 2) and GW
@@ -41,8 +38,6 @@ alias GIn = f32;
 const GT: u32 = 32u;   // tokens per chunk
 const GR: u32 = GO / 32u; // subgroups down the tile's rows (32 rows each); GI / (16 · NB) across
 const SB: u32 = 2u * NB;  // result matrices per subgroup
-const DN: u32 = GT * GO / GW; // dY values per invocation and chunk
-const XN: u32 = GT * GI / GW; // and X values
 
 // row strides padded by 8 halves (16 bytes), so that a block's 8 × 8 quarters read 8 different
 // 16-byte bank groups
@@ -53,40 +48,7 @@ var<workgroup> gs_dy: array<array<f16, GT * SO>, GR>; // slab g: (GT, 32), dY[t0
 var<workgroup> gs_x: array<array<f16, GT * SI>, NCG>; // slab g: (GT, 16 NB), X[t0 + t, i0 + 16 NB g + i]
 var<workgroup> gs_c: array<array<f32, 256>, GW / 32u>; // a 16 × 16 slot per subgroup
 
-struct GChunk { d: array<GIn, DN>, x: array<GIn, XN> }
-
 fn sample_T(s: u32) -> u32 { return gd.T[s / 4u][s % 4u]; }
-
-// Tokens t0 … t0 + GT of a sample of T tokens whose rows start at r0 (0 past T).
-fn g_fetch(r0: u32, T: u32, t0: u32, o0: u32, i0: u32, li: u32) -> GChunk {
-  var ch: GChunk;
-  for (var r = 0u; r < DN; r++) {
-    let e = li + GW * r;
-    let t = t0 + e / GO;
-    let o = o0 + e % GO;
-    if (t < T && o < gd.O) { ch.d[r] = dy[(r0 + t) * gd.O + o] * GIn(gd.scale); }
-  }
-  for (var r = 0u; r < XN; r++) {
-    let e = li + GW * r;
-    let t = t0 + e / GI;
-    let i = i0 + e % GI;
-    if (t < T && i < gd.I) { ch.x[r] = x[(r0 + t) * gd.I + i]; }
-  }
-  return ch;
-}
-
-fn g_put(ch: GChunk, li: u32) {
-  for (var r = 0u; r < DN; r++) {
-    let e = li + GW * r;
-    let o = e % GO;
-    gs_dy[o / 32u][(e / GO) * SO + o % 32u] = f16(ch.d[r]);
-  }
-  for (var r = 0u; r < XN; r++) {
-    let e = li + GW * r;
-    let i = e % GI;
-    gs_x[i / (16u * NB)][(e / GI) * SI + i % (16u * NB)] = f16(ch.x[r]);
-  }
-}
 
 @compute @workgroup_size(GW)
 fn score_grad_mm(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32,

@@ -5,9 +5,7 @@
 // memory, A = metric(W, g · unscale) (shaders/score.wgsl, the gradient metrics) is added to this
 // lane's `sa` and to the sample's Σ A, Σ A², max A (shaders/score_mm_stats.wgsl). A lane takes 8
 // consecutive weights of a row of each block (row lane / 2, columns 8 · (lane % 2) …), so that they
-// are decoded together — and a Q4_0 block's scale and nibbles are read once per batch and kept in
-// registers (on an H100 the score went from 64.7 to 60.2 ms per sample in a batch of 8:
-// bench/results/README.md, session 19). Each A is bit for bit score_mm_score.wgsl's; the set's sum
+// are decoded together — once per batch, at its first sample, and kept in registers (`wd`). Each A is bit for bit score_mm_score.wgsl's; the set's sum
 // adds the batch's A first, then the old sum (the same terms in another order: f32 rounding
 // apart). Appended after score.wgsl, score_mm.wgsl and score_mm_stats.wgsl.
 
@@ -15,30 +13,33 @@
 // at rows 16 · (k / NB), columns 16 · (k % NB) of the subgroup's 32 × 16 · NB)
 var<private> sa: array<f32, 8u * SB>;
 
-// Q4_0: this lane's 8 weights of block k as read (quant.wgsl's q4_0_raw8), kept from the batch's
-// first sample (bit `wset` k says it is filled).
-var<private> wq: array<vec3u, SB>;
+// This lane's 8 weights of each block k, decoded at the batch's first sample and kept (bit `wset`
+// k says block k is filled): the later samples decode nothing (on an H100, 43.1 → 38.7 ms per
+// sample in a batch of 8 against keeping Q4_0's raw bytes: bench/results/README.md, session 23).
+var<private> wd: array<f32, 8u * SB>;
 var<private> wset: u32;
 
-// This lane's 8 weights of block k at (o, i): row lane / 2, columns 8 · (lane % 2) … + 7, decoded
-// together (w_row8) where the row holds all 8; Q4_0 read once per batch (wq).
-fn g_weights8(o: u32, i: u32, lane: u32, k: u32) -> array<f32, 8> {
+// This lane's 8 weights of a block at (o, i): row lane / 2, columns 8 · (lane % 2) … + 7, decoded
+// together (w_row8) where the row holds all 8.
+fn g_decode8(o: u32, i: u32, lane: u32) -> array<f32, 8> {
   let oo = o + lane / 2u;
   let ii = i + (lane % 2u) * 8u;
-  let inside = oo < dims.O && ii + 8u <= dims.I && dims.I % 8u == 0u;
-  if (QTYPE == 2u && inside) {
-    let e = oo * dims.I + ii;
-    if ((wset & (1u << k)) == 0u) {
-      wq[k] = q4_0_raw8(e);
-      wset |= 1u << k;
-    }
-    return q4_0_row8(wq[k], e);
-  }
-  if (inside) { return w_row8(oo * dims.I + ii); }
+  if (oo < dims.O && ii + 8u <= dims.I && dims.I % 8u == 0u) { return w_row8(oo * dims.I + ii); }
   var w: array<f32, 8>;
   for (var q = 0u; q < 8u; q++) {
     if (oo < dims.O && ii + q < dims.I) { w[q] = w_elem(oo * dims.I + ii + q); }
   }
+  return w;
+}
+
+fn g_weights8(o: u32, i: u32, lane: u32, k: u32) -> array<f32, 8> {
+  if ((wset & (1u << k)) == 0u) {
+    let d = g_decode8(o, i, lane);
+    for (var q = 0u; q < 8u; q++) { wd[k * 8u + q] = d[q]; }
+    wset |= 1u << k;
+  }
+  var w: array<f32, 8>;
+  for (var q = 0u; q < 8u; q++) { w[q] = wd[k * 8u + q]; }
   return w;
 }
 
@@ -53,8 +54,10 @@ fn g_emit(m: subgroup_matrix_result<f32, 16, 16>, whole: bool, o: u32, i: u32, s
   if (whole && dims.metric == 0u) {
     // a whole tile under |g ⊙ W| (metric 0, the paper's): no bounds checks, no metric switch, and
     // one clamp of the slot offset that the 8 reads' own clamps (WGSL's bounds rule) fold into
-    // (on an H100, 56.7 → 50.0 ms per sample in a batch of 8: bench/results/README.md, session 21)
-    let s0 = min(r * 16u + c, 248u);
+    // (H100, 56.7 → 50.0 ms per sample in a batch of 8: bench/results/README.md, session 21), in
+    // units of 8 floats, so that the compilers see 32 aligned bytes and read them as two 16-byte
+    // pieces (42.7 → 39.3 ms against `min(r · 16 + c, 248)`, session 23)
+    let s0 = min((r * 16u + c) >> 3u, 31u) << 3u;
     for (var q = 0u; q < 8u; q++) {
       let A = abs(w[q] * (gs_c[sg][s0 + q] * unscale)); // = metric(w, g · unscale, 0)
       sa[k * 8u + q] += A;

@@ -23,9 +23,13 @@ describe('the score kernel on subgroup matrices', () => {
     const kinds: ScoreMmKind[] = ['store', 'score', 'fold'];
     for (const tile of tiles)
       for (const kind of kinds) {
-        // the operands packed to f16 first (options.scoreF16Operands): the same kernel on array<f16>
+        // the operands packed to f16 first (options.scoreF16Operands): staged 16 bytes at a time
+        // (shaders/score_mm_stage16.wgsl); else from f32 (score_mm_stage.wgsl)
         const h = scoreMatrixCode(kind, tile, true);
-        expect(h.includes('alias GIn = f16;')).toBe(true);
+        expect(h.includes('var<storage, read> dy: array<vec4u>;')).toBe(true);
+        expect(scoreMatrixCode(kind, tile).includes('var<storage, read> dy: array<f32>;')).toBe(
+          true,
+        );
         const hm = device.createShaderModule({ code: stubMatrices(h) });
         const herr = (await hm.getCompilationInfo()).messages.filter((m) => m.type === 'error');
         expect(herr.map((m) => `${tile} ${kind} f16 operands:${m.lineNum}: ${m.message}`)).toEqual(

@@ -6,6 +6,8 @@ import mmStoreCode from '../../../shaders/score_mm_store.wgsl?raw';
 import mmScoreCode from '../../../shaders/score_mm_score.wgsl?raw';
 import mmFoldCode from '../../../shaders/score_mm_fold.wgsl?raw';
 import mmStatsCode from '../../../shaders/score_mm_stats.wgsl?raw';
+import mmStageCode from '../../../shaders/score_mm_stage.wgsl?raw';
+import mmStage16Code from '../../../shaders/score_mm_stage16.wgsl?raw';
 import {
   f32Bits,
   grid,
@@ -238,8 +240,9 @@ const EPILOGUES: Record<ScoreMmKind, string[]> = {
 };
 
 /**
- * The WGSL of score_mm.wgsl's kernel (entry point score_grad_mm, without the `enable` lines) with
- * the epilogue `kind` (shaders/score_mm_store.wgsl, or score.wgsl's metric and accumulator with
+ * The WGSL of score_mm.wgsl's kernel (entry point score_grad_mm, without the `enable` lines), its
+ * operands staged from f32 (shaders/score_mm_stage.wgsl) or from f16 packed by packOperands
+ * (score_mm_stage16.wgsl), with the epilogue `kind` (shaders/score_mm_store.wgsl, or score.wgsl's metric and accumulator with
  * score_mm_stats.wgsl and score_mm_score.wgsl or score_mm_fold.wgsl; override QTYPE: the
  * weight's type).
  */
@@ -248,8 +251,8 @@ export function scoreMatrixCode(
   tile: ScoreTileName = SCORE_TILE_DEFAULT,
   f16Operands = false,
 ): string {
-  const typed = f16Operands ? mmCode.replace('alias GIn = f32;', 'alias GIn = f16;') : mmCode;
-  const mm = withConstants(typed, SCORE_TILES[tile]);
+  const stage = f16Operands ? mmStage16Code : mmStageCode;
+  const mm = withConstants(`${mmCode}\n${stage}`, SCORE_TILES[tile]);
   const tail = EPILOGUES[kind].join('\n');
   if (kind === 'store') return `${mm}\n${tail}`;
   return withQuant(`${scoreCode}\n${gradCode}\n${mm}\n${tail}`);
