@@ -242,9 +242,9 @@ const EPILOGUES: Record<ScoreMmKind, string[]> = {
 /**
  * The WGSL of score_mm.wgsl's kernel (entry point score_grad_mm, without the `enable` lines), its
  * operands staged from f32 (shaders/score_mm_stage.wgsl) or from f16 packed by packOperands
- * (score_mm_stage16.wgsl), with the epilogue `kind` (shaders/score_mm_store.wgsl, or score.wgsl's metric and accumulator with
- * score_mm_stats.wgsl and score_mm_score.wgsl or score_mm_fold.wgsl; override QTYPE: the
- * weight's type).
+ * (score_mm_stage16.wgsl), with the epilogue `kind` (shaders/score_mm_store.wgsl, or score.wgsl's
+ * metric and accumulator with score_mm_stats.wgsl and score_mm_score.wgsl or
+ * score_mm_fold.wgsl; override QTYPE: the weight's type).
  */
 export function scoreMatrixCode(
   kind: ScoreMmKind,
