@@ -135,27 +135,6 @@ fn bytes8_at(off: u32) -> vec2u {
   return vec2u((a >> sh) | (b << (32u - sh)), (b >> sh) | (c << (32u - sh)));
 }
 
-// Q4_0 elements e … e + 7 (e a multiple of 8) as read: the block's f16 scale (as f32 bits) and
-// bytes j & 15 … + 7 of its nibbles (j = e % 32) — what shaders/score_mm_fold.wgsl keeps in
-// registers across a batch.
-fn q4_0_raw8(e: u32) -> vec3u {
-  let o = (e >> 5u) * 18u;
-  let q = bytes8_at(o + 2u + (e & 15u));
-  return vec3u(bitcast<u32>(f16_at(o)), q.x, q.y);
-}
-
-// Those elements decoded: low nibbles for j < 16, else high.
-fn q4_0_row8(raw: vec3u, e: u32) -> array<f32, 8> {
-  let d = bitcast<f32>(raw.x);
-  let sh = ((e & 31u) >> 4u) * 4u;
-  var v: array<f32, 8>;
-  for (var c = 0u; c < 8u; c++) {
-    let b = raw[1u + (c >> 2u)] >> ((c & 3u) * 8u);
-    v[c] = d * (f32((b >> sh) & 0xfu) - 8.0);
-  }
-  return v;
-}
-
 // Elements e … e + 7 of one row (e a multiple of 8, all in one row), equal to w_elem's: whole
 // words of the block are read once instead of bytes per element (Q4_0, Q8_0, F16, F32; the
 // other types element by element).
@@ -172,8 +151,15 @@ fn w_row8(e: u32) -> array<f32, 8> {
         v[2u * c + 1u] = p.y;
       }
     }
-    case 2u: {
-      v = q4_0_row8(q4_0_raw8(e), e);
+    case 2u: { // Q4_0: bytes j & 15 … + 7 of the nibbles (j = e % 32), low nibbles for j < 16
+      let o = (e >> 5u) * 18u;
+      let d = f16_at(o);
+      let q = bytes8_at(o + 2u + (e & 15u));
+      let sh = ((e & 31u) >> 4u) * 4u;
+      for (var c = 0u; c < 8u; c++) {
+        let b = q[c >> 2u] >> ((c & 3u) * 8u);
+        v[c] = d * (f32((b >> sh) & 0xfu) - 8.0);
+      }
     }
     case 8u: { // Q8_0
       let o = (e >> 5u) * 34u;

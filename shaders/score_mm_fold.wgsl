@@ -5,9 +5,9 @@
 // memory, A = metric(W, g · unscale) (shaders/score.wgsl, the gradient metrics) is added to this
 // lane's `sa` and to the sample's Σ A, Σ A², max A (shaders/score_mm_stats.wgsl). A lane takes 8
 // consecutive weights of a row of each block (row lane / 2, columns 8 · (lane % 2) …), so that they
-// are decoded together — once per batch, at its first sample, and kept in registers (`wd`). Each A is bit for bit score_mm_score.wgsl's; the set's sum
-// adds the batch's A first, then the old sum (the same terms in another order: f32 rounding
-// apart). Appended after score.wgsl, score_mm.wgsl and score_mm_stats.wgsl.
+// are decoded together — once per batch, at its first sample, and kept in registers (`wd`). Each A
+// is bit for bit score_mm_score.wgsl's; the set's sum adds the batch's A first, then the old sum
+// (the same terms in another order: f32 rounding apart). Appended after score.wgsl, score_mm.wgsl and score_mm_stats.wgsl.
 
 // Σ A over the samples so far: this lane's 8 values of each of the subgroup's SB blocks (block k
 // at rows 16 · (k / NB), columns 16 · (k % NB) of the subgroup's 32 × 16 · NB)
